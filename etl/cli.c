@@ -1,0 +1,97 @@
+/* cli.c - exit codes, usage errors and common options shared by commands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_exit_for(enum bs_errkind kind)
+{
+	switch (kind) {
+	case BS_E_NONE: return BS_EXIT_OK;
+	case BS_E_USAGE: return BS_EXIT_USAGE;
+	case BS_E_CONFIG: return BS_EXIT_CONFIG;
+	case BS_E_INPUT:
+	case BS_E_IO: return BS_EXIT_INPUT;
+	case BS_E_ROW: return BS_EXIT_RECORDS;
+	case BS_E_REMOTE:
+	case BS_E_NETWORK: return BS_EXIT_SALESFORCE;
+	case BS_E_LIMIT: return BS_EXIT_PAUSED;
+	case BS_E_LOCKED: return BS_EXIT_LOCKED;
+	case BS_E_NOMEM:
+	case BS_E_INTERNAL: return BS_EXIT_INTERNAL;
+	}
+	return BS_EXIT_INTERNAL;
+}
+
+int cli_fail(struct bs_ctx *ctx, const struct bs_err *err)
+{
+	if (err != &ctx->err)
+		ctx->err = *err;
+	if (ctx->err.kind == BS_E_NONE)
+		ctx->err.kind = BS_E_INTERNAL;
+	return cli_exit_for(ctx->err.kind);
+}
+
+int cli_usage(struct bs_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	bs_err_clear(&ctx->err);
+	ctx->err.kind = BS_E_USAGE;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+	va_end(ap);
+	return BS_EXIT_USAGE;
+}
+
+int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
+		      const char *help, int *done)
+{
+	switch (opt) {
+	case CLI_OPT_HELP:
+		fputs(help, stdout);
+		fputs(CLI_COMMON_HELP, stdout);
+		*done = 1;
+		return 1;
+	case CLI_OPT_CONFIG:
+		ctx->config_path = arg;
+		return 1;
+	case CLI_OPT_JSON:
+		ctx->json = 1;
+		return 1;
+	case CLI_OPT_VERBOSE:
+		ctx->verbose = 1;
+		return 1;
+	case CLI_OPT_QUIET:
+		ctx->quiet = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_parse_count(const char *s, unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1000ULL, end++;
+	else if (*end == 'M')
+		mul = 1000ULL * 1000, end++;
+	else if (*end == 'G')
+		mul = 1000ULL * 1000 * 1000, end++;
+	if (*end)
+		return -1;
+	if (v > ~0ULL / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}

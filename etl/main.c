@@ -1,0 +1,190 @@
+/* main.c - billsync's entry point: the command table, dispatch, and the one
+ * place where errors are printed. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "../formats/strsim.h"
+
+const char usage_run[] =
+	"usage: billsync run [options]\n"
+	"Extract, map, write bulk files and load them into Salesforce: the daily job.\n";
+const char usage_export[] =
+	"usage: billsync export --out DIR [options]\n"
+	"Write the gzipped CSV bulk files, a manifest and rejects; no network.\n";
+const char usage_upload[] =
+	"usage: billsync upload DIR [options]\n"
+	"Load the bulk files an earlier 'billsync export' wrote into Salesforce.\n";
+const char usage_check[] =
+	"usage: billsync check [options] [MAPPING...]\n"
+	"Check mapping files: syntax, converters, source columns, lookups.\n";
+const char usage_preview[] =
+	"usage: billsync preview OBJECT [--limit N] [--csv] [options]\n"
+	"Show the Salesforce rows a mapping makes from the source, sending nothing.\n";
+const char usage_status[] =
+	"usage: billsync status [options]\n"
+	"Show recent runs, their jobs and states.\n";
+const char usage_records[] =
+	"usage: billsync records [--object O] [--status S] [--since T] [--csv FILE] [options]\n"
+	"Show or export per-record outcomes.\n";
+const char usage_retry[] =
+	"usage: billsync retry [--object O] [--id ID...] [options]\n"
+	"Re-send records that failed.\n";
+const char usage_resync[] =
+	"usage: billsync resync [--object O] [--id ID...] [options]\n"
+	"Re-send records that already synced.\n";
+
+const struct bs_command bs_commands[] = {
+	{ "run", NULL, "extract, map and load into Salesforce (the daily job)", usage_run },
+	{ "export", NULL, "write gzipped CSV bulk files and a manifest, no network", usage_export },
+	{ "upload", NULL, "load files written by 'export' into Salesforce", usage_upload },
+	{ "check", NULL, "check mapping files (and optionally against the org)", usage_check },
+	{ "preview", NULL, "show mapped rows for an object, sending nothing", usage_preview },
+	{ "status", NULL, "recent runs, jobs and their states", usage_status },
+	{ "records", NULL, "per-record outcomes; filter and export as CSV", usage_records },
+	{ "retry", NULL, "re-send failed records", usage_retry },
+	{ "resync", NULL, "re-send records that already synced", usage_resync },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void print_help(FILE *f)
+{
+	const struct bs_command *c;
+
+	fputs("usage: billsync <command> [options]\n"
+	      "       billsync <command> --help\n"
+	      "       billsync --version\n\n"
+	      "billsync moves a billing system's export into Salesforce custom objects\n"
+	      "through the Bulk API 2.0.\n\n"
+	      "Commands:\n", f);
+	for (c = bs_commands; c->name; c++)
+		fprintf(f, "  %-9s %s%s\n", c->name, c->summary,
+			c->fn ? "" : " (not built yet)");
+	fputs("\nExit codes: 0 ok, 1 records rejected or failed, 2 usage, "
+	      "3 configuration/mapping,\n4 input, 5 Salesforce/network, 6 internal, "
+	      "7 state locked by another run,\n8 paused at a Salesforce allocation "
+	      "checkpoint (run again to continue).\n", f);
+}
+
+static const struct bs_command *find_command(const char *name)
+{
+	const struct bs_command *c;
+
+	for (c = bs_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static int unknown_command(struct bs_ctx *ctx, const char *name)
+{
+	const char *names[32];
+	const char *hint;
+	size_t n = 0;
+	const struct bs_command *c;
+
+	for (c = bs_commands; c->name && n < 32; c++)
+		names[n++] = c->name;
+	hint = strsim_closest(name, names, n);
+	if (hint)
+		return cli_usage(ctx, "unknown command '%s'; did you mean '%s'?",
+				 name, hint);
+	return cli_usage(ctx, "unknown command '%s'", name);
+}
+
+/* Commands that are listed but not built yet: --help works, anything else
+ * says so and fails. */
+static int not_built(const struct bs_command *c, int argc, char **argv,
+		     struct bs_ctx *ctx)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(c->usage, stdout);
+			fputs(CLI_COMMON_HELP, stdout);
+			return BS_EXIT_OK;
+		}
+	}
+	return bs_err_set(&ctx->err, BS_E_INTERNAL,
+			  "'%s' is not built yet in this version of billsync",
+			  c->name), BS_EXIT_INTERNAL;
+}
+
+int main(int argc, char **argv)
+{
+	struct bs_ctx ctx;
+	const struct bs_command *c;
+	struct sigaction sa;
+	char msg[BS_ERR_FILE_MAX + BS_ERR_FIELD_MAX + BS_ERR_MSG_MAX + 64];
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prog = "billsync";
+	ctx.out = stdout;
+	ctx.log = stderr;
+	ctx.tty = isatty(STDERR_FILENO);
+	ctx.stop = &stop_flag;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2) {
+		print_help(stderr);
+		return BS_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		if (argc > 2 && !strcmp(argv[1], "help") &&
+		    (c = find_command(argv[2]))) {
+			fputs(c->usage, stdout);
+			fputs(CLI_COMMON_HELP, stdout);
+			return BS_EXIT_OK;
+		}
+		print_help(stdout);
+		return BS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("billsync %s\n", BILLSYNC_VERSION);
+		return BS_EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		rc = argv[1][0] == '-' ?
+			cli_usage(&ctx, "options go after the command: "
+				  "billsync <command> %s", argv[1]) :
+			unknown_command(&ctx, argv[1]);
+	} else {
+		ctx.command = c->name;
+		rc = c->fn ? c->fn(argc - 1, argv + 1, &ctx) :
+			     not_built(c, argc - 1, argv + 1, &ctx);
+	}
+	if (fflush(stdout) != 0 && rc == BS_EXIT_OK) {
+		bs_err_set(&ctx.err, BS_E_IO, "cannot write to standard output");
+		rc = BS_EXIT_INPUT;
+	}
+	if (ctx.err.kind != BS_E_NONE) {
+		bs_err_format(&ctx.err, msg, sizeof(msg));
+		fprintf(stderr, "billsync: %s\n", msg);
+		if (ctx.err.kind == BS_E_USAGE)
+			fprintf(stderr, "Try 'billsync %s%s--help'.\n",
+				c ? c->name : "", c ? " " : "");
+	}
+	return rc;
+}

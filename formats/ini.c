@@ -1,0 +1,154 @@
+/* ini.c - line reader for INI-style configuration and mapping files. */
+#include "ini.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbuf.h"
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (is_space(*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && is_space(e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Cuts a comment off: # or ; at the start or after white space, outside
+ * double quotes (a doubled "" inside quotes is an escaped quote). */
+static void strip_comment(char *s)
+{
+	int quoted = 0;
+	char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && (*p == '#' || *p == ';') &&
+			 (p == s || is_space(p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int parse_line(const char *name, unsigned long lineno, char *line,
+		      struct sbuf *section, ini_fn fn, void *ctx,
+		      struct bs_err *err)
+{
+	struct ini_item it = { name, lineno, NULL, NULL, NULL };
+	char *s, *eq, *end;
+
+	strip_comment(line);
+	s = trim(line);
+	if (!*s)
+		return 0;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end || end[1] != '\0')
+			return bs_err_at(err, BS_E_CONFIG, name, lineno,
+					 "section header must be '[name]'");
+		*end = '\0';
+		s = trim(s + 1);
+		if (!*s)
+			return bs_err_at(err, BS_E_CONFIG, name, lineno,
+					 "empty section name");
+		sbuf_reset(section);
+		if (sbuf_adds(section, s) < 0)
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
+		it.section = section->buf;
+		return fn(ctx, &it, err);
+	}
+	eq = strchr(s, '=');
+	if (!eq)
+		return bs_err_at(err, BS_E_CONFIG, name, lineno,
+				 "expected 'key = value' or '[section]', found '%.60s'",
+				 s);
+	*eq = '\0';
+	it.key = trim(s);
+	it.value = trim(eq + 1);
+	if (!*it.key)
+		return bs_err_at(err, BS_E_CONFIG, name, lineno,
+				 "missing key before '='");
+	it.section = section->buf;
+	return fn(ctx, &it, err);
+}
+
+int ini_parse_buf(const char *name, const char *text, size_t len, ini_fn fn,
+		  void *ctx, struct bs_err *err)
+{
+	struct sbuf section, line;
+	unsigned long lineno = 0;
+	size_t pos = 0, n;
+	const char *nl;
+	int r = 0;
+
+	sbuf_init(&section, 4096);
+	sbuf_init(&line, INI_MAX_LINE);
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	while (pos < len && r == 0) {
+		lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		sbuf_reset(&line);
+		if (memchr(text + pos, '\0', n)) {
+			r = bs_err_at(err, BS_E_CONFIG, name, lineno,
+				      "NUL byte in text");
+			break;
+		}
+		if (sbuf_add(&line, text + pos, n) < 0) {
+			r = bs_err_at(err, BS_E_CONFIG, name, lineno,
+				      "line longer than %d bytes", INI_MAX_LINE);
+			break;
+		}
+		r = parse_line(name, lineno, line.buf, &section, fn, ctx, err);
+		pos += n + (nl ? 1 : 0);
+	}
+	sbuf_release(&section);
+	sbuf_release(&line);
+	return r;
+}
+
+int ini_parse_file(const char *path, ini_fn fn, void *ctx, struct bs_err *err)
+{
+	struct sbuf text;
+	char buf[8192];
+	size_t n;
+	FILE *f;
+	int r;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return bs_err_at(err, BS_E_IO, path, 0, "cannot open: %s",
+				 strerror(errno));
+	sbuf_init(&text, 16 * 1024 * 1024);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (sbuf_add(&text, buf, n) < 0) {
+			fclose(f);
+			sbuf_release(&text);
+			return bs_err_at(err, BS_E_CONFIG, path, 0,
+					 "file larger than 16 MiB");
+		}
+	}
+	if (ferror(f)) {
+		fclose(f);
+		sbuf_release(&text);
+		return bs_err_at(err, BS_E_IO, path, 0, "read error");
+	}
+	fclose(f);
+	r = ini_parse_buf(path, text.buf, text.len, fn, ctx, err);
+	sbuf_release(&text);
+	return r;
+}

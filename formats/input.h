@@ -1,0 +1,49 @@
+/*
+ * input.h - byte streams over the files of a billing export.
+ *
+ * An export file is plain, gzipped (.gz; concatenated gzip members are read
+ * as one stream), or an archive (.tar, .tar.gz/.tgz, .zip) whose regular
+ * members are the data files.  An entry is one readable stream: a plain or
+ * gzipped file (member NULL), or one member of an archive.  Its display name
+ * is the path, or "ARCHIVE!MEMBER" for a member; errors and rows use it.
+ * Reading uses libarchive with a fixed-size buffer: memory does not grow with
+ * the file.
+ */
+#ifndef INPUT_H
+#define INPUT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "bs_err.h"
+
+/* Which kind of file a path is, judged by its name. */
+enum input_kind {
+	INPUT_PLAIN,    /* anything else */
+	INPUT_GZIP,     /* NAME.gz (but not .tar.gz) */
+	INPUT_ARCHIVE   /* .tar, .tar.gz, .tgz, .zip */
+};
+
+enum input_kind input_kind_of(const char *path);
+
+/* Calls fn for every regular-file member of the archive at path, in archive
+ * order; a non-zero return from fn stops the walk and is returned. */
+int input_list_members(const char *path,
+		       int (*fn)(void *ctx, const char *member),
+		       void *ctx, struct bs_err *err);
+
+struct input;
+
+/* Opens path (member NULL) or one member of the archive at path. */
+struct input *input_open(const char *path, const char *member,
+			 struct bs_err *err);
+/* Reads up to n bytes; returns the count, 0 at the end, -1 on error
+ * (BS_E_INPUT for corrupt data, BS_E_IO for the file system). */
+ssize_t input_read(struct input *in, void *buf, size_t n, struct bs_err *err);
+/* "path" or "archive!member". */
+const char *input_name(const struct input *in);
+/* Uncompressed bytes read so far. */
+unsigned long long input_offset(const struct input *in);
+void input_free(struct input *in);
+
+#endif
