@@ -84,7 +84,7 @@ int dt_check(const struct dt_fields *f, struct bs_err *err)
 				  "and 59", f->minute);
 	if (f->second < 0 || f->second > 60)
 		return bs_err_set(err, BS_E_ROW, "second %d is not between 0 "
-				  "and 59 (or 60, a leap second)", f->second);
+				  "and 60", f->second);
 	if (f->nsec < 0 || f->nsec > 999999999)
 		return bs_err_set(err, BS_E_ROW, "bad fraction of a second");
 	if (f->has_offset &&
@@ -141,9 +141,9 @@ static int fraction(const char *s, size_t len, size_t *i, int32_t *nsec)
 
 static int iso_bad(struct bs_err *err)
 {
-	return bs_err_set(err, BS_E_ROW, "expected ISO 8601: YYYY-MM-DD or "
-			  "YYYY-MM-DDTHH:MM:SS with an optional fraction and "
-			  "Z or an offset such as +02:00");
+	return bs_err_set(err, BS_E_ROW, "expected ISO 8601 such as "
+			  "2024-05-01 or 2024-05-01T06:00:00Z; declare "
+			  "format= for other layouts");
 }
 
 int dt_parse_iso(const char *s, size_t len, struct dt_fields *f,
@@ -517,12 +517,12 @@ int dt_pattern_parse(const struct dt_pattern *p, const char *s, size_t len,
 	}
 	if (i < len)
 		return bs_err_set(err, BS_E_ROW, "does not match the format "
-				  "'%s' (unexpected text at position %zu)",
+				  "'%s': unexpected text at position %zu",
 				  p->text, i + 1);
 	if (h12)
 		f->hour = f->hour % 12 + (pm ? 12 : 0);
 	return dt_check(f, err);
 mismatch:
 	return bs_err_set(err, BS_E_ROW, "does not match the format '%s' "
-			  "(at position %zu)", p->text, i + 1);
+			  "at position %zu", p->text, i + 1);
 }

@@ -17,12 +17,12 @@ static int bad_char(struct bs_err *err, const char *s, size_t i)
 	unsigned char c = (unsigned char)s[i];
 
 	if (c == ',')
-		return bs_err_set(err, BS_E_ROW, "unexpected ',' at position %zu "
-				  "(the decimal point is '.', with no thousands "
-				  "separators)", i + 1);
+		return bs_err_set(err, BS_E_ROW, "unexpected ',' at position %zu: "
+				  "the decimal point is '.', with no thousands "
+				  "separators", i + 1);
 	if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
 		return bs_err_set(err, BS_E_ROW, "unexpected white space at "
-				  "position %zu (use trim first)", i + 1);
+				  "position %zu: use trim first", i + 1);
 	if (c > 0x20 && c < 0x7f)
 		return bs_err_set(err, BS_E_ROW,
 				  "unexpected '%c' at position %zu", c, i + 1);
@@ -120,11 +120,11 @@ int dec_parse(struct dec *d, const char *s, size_t len, struct bs_err *err)
 	pow += (long)(total - end);
 	/* power of ten of the leading digit */
 	if (pow + (long)(end - first) - 1 > DEC_MAX_POW)
-		return bs_err_set(err, BS_E_ROW, "too large (the limit is "
-				  "10^%d)", DEC_MAX_POW + 1);
+		return bs_err_set(err, BS_E_ROW, "too large: more than %d "
+				  "digits before the point", DEC_MAX_POW + 1);
 	if (pow + (long)(end - first) - 1 < -DEC_MAX_POW)
-		return bs_err_set(err, BS_E_ROW, "too small (the limit is "
-				  "10^-%d)", DEC_MAX_POW);
+		return bs_err_set(err, BS_E_ROW, "too small: below 1e-%d",
+				  DEC_MAX_POW);
 	for (k = first; k < end; k++)
 		d->digit[d->n++] = (unsigned char)(mant_digit(&m, k) - '0');
 	d->exp = (int)pow;

@@ -56,8 +56,8 @@ struct dec {
 };
 
 /* Reads s[0..len).  On failure returns -1 with err set (kind BS_E_ROW) to
- * the reason only, e.g. "unexpected ',' at position 2 (the decimal point is
- * '.', with no thousands separators)": callers put the value and context
+ * the reason only, e.g. "unexpected ',' at position 2: the decimal point is
+ * '.', with no thousands separators": callers put the value and context
  * in front ("cannot read '1,000' as a number (...)").  */
 int dec_parse(struct dec *d, const char *s, size_t len, struct bs_err *err);
 

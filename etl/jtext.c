@@ -13,7 +13,17 @@ struct jt {
 	struct bs_err *err;
 };
 
+/* what went wrong, and where. */
 static int jt_fail(struct jt *j, const char *what)
+{
+	if (j->i >= j->len)
+		return bs_err_set(j->err, BS_E_ROW, "%s at the end", what);
+	return bs_err_set(j->err, BS_E_ROW, "%s at position %zu", what,
+			  j->i + 1);
+}
+
+/* A syntax error: what was expected, and the character found instead. */
+static int jt_unexpected(struct jt *j, const char *what)
 {
 	if (j->i >= j->len)
 		return bs_err_set(j->err, BS_E_ROW, "%s at the end", what);
@@ -148,7 +158,7 @@ static int string(struct jt *j)
 			}
 			break;
 		default:
-			j->i--;
+			j->i -= 2;
 			return jt_fail(j, "bad escape");
 		}
 		put_cp(j, cp);
@@ -170,12 +180,12 @@ static int number(struct jt *j)
 		while (j->i < j->len && is_digit(j->s[j->i]))
 			j->i++;
 	} else {
-		return jt_fail(j, "bad number");
+		return jt_unexpected(j, "bad number");
 	}
 	if (j->i < j->len && j->s[j->i] == '.') {
 		j->i++;
 		if (j->i >= j->len || !is_digit(j->s[j->i]))
-			return jt_fail(j, "bad number");
+			return jt_unexpected(j, "bad number");
 		while (j->i < j->len && is_digit(j->s[j->i]))
 			j->i++;
 	}
@@ -184,7 +194,7 @@ static int number(struct jt *j)
 		if (j->i < j->len && (j->s[j->i] == '+' || j->s[j->i] == '-'))
 			j->i++;
 		if (j->i >= j->len || !is_digit(j->s[j->i]))
-			return jt_fail(j, "bad number");
+			return jt_unexpected(j, "bad number");
 		while (j->i < j->len && is_digit(j->s[j->i]))
 			j->i++;
 	}
@@ -198,7 +208,7 @@ static int word(struct jt *j, const char *w)
 	size_t n = strlen(w);
 
 	if (j->len - j->i < n || memcmp(j->s + j->i, w, n) != 0)
-		return jt_fail(j, "expected a JSON value");
+		return jt_unexpected(j, "expected a JSON value");
 	memcpy(j->out + j->o, w, n);
 	j->o += n;
 	j->i += n;
@@ -214,7 +224,9 @@ static int container(struct jt *j, int depth, char open)
 	int first = 1;
 
 	if (depth >= JTEXT_MAX_DEPTH)
-		return jt_fail(j, "nested too deeply");
+		return bs_err_set(j->err, BS_E_ROW, "nested more than %d levels "
+				  "deep at position %zu", JTEXT_MAX_DEPTH,
+				  j->i + 1);
 	j->out[j->o++] = open;
 	j->i++;
 	skip_ws(j);
@@ -230,12 +242,12 @@ static int container(struct jt *j, int depth, char open)
 		skip_ws(j);
 		if (open == '{') {
 			if (j->i >= j->len || j->s[j->i] != '"')
-				return jt_fail(j, "expected a key");
+				return jt_unexpected(j, "expected a key");
 			if (string(j) < 0)
 				return -1;
 			skip_ws(j);
 			if (j->i >= j->len || j->s[j->i] != ':')
-				return jt_fail(j, "expected ':'");
+				return jt_unexpected(j, "expected ':'");
 			j->i++;
 			j->out[j->o++] = ':';
 		}
@@ -251,8 +263,8 @@ static int container(struct jt *j, int depth, char open)
 			j->out[j->o++] = close;
 			return 0;
 		}
-		return jt_fail(j, open == '{' ? "expected ',' or '}'"
-					      : "expected ',' or ']'");
+		return jt_unexpected(j, open == '{' ? "expected ',' or '}'"
+						    : "expected ',' or ']'");
 	}
 }
 
@@ -260,7 +272,7 @@ static int value(struct jt *j, int depth)
 {
 	skip_ws(j);
 	if (j->i >= j->len)
-		return jt_fail(j, "expected a JSON value");
+		return jt_unexpected(j, "expected a JSON value");
 	switch (j->s[j->i]) {
 	case '{': case '[': return container(j, depth, j->s[j->i]);
 	case '"': return string(j);
@@ -270,7 +282,7 @@ static int value(struct jt *j, int depth)
 	default:
 		if (j->s[j->i] == '-' || is_digit(j->s[j->i]))
 			return number(j);
-		return jt_fail(j, "expected a JSON value");
+		return jt_unexpected(j, "expected a JSON value");
 	}
 }
 
@@ -288,7 +300,7 @@ int jtext_compact(const char *s, size_t len, char *out, size_t *out_len,
 		return -1;
 	skip_ws(&j);
 	if (j.i < len)
-		return jt_fail(&j, "text after the JSON value");
+		return jt_unexpected(&j, "text after the JSON value");
 	out[j.o] = '\0';
 	*out_len = j.o;
 	return 0;
