@@ -17,7 +17,8 @@
 #define CONV_TRUNCATE_MAX 10000000 /* truncate(N) */
 #define CONV_KEYS_LIST_MAX 200     /* map keys quoted in an error */
 #define QUOTE_MAX 60               /* characters of a value in a message */
-#define QUOTE_SIZE (QUOTE_MAX * 4 + 8)
+#define QUOTE_BYTES (QUOTE_MAX * 2)  /* and bytes */
+#define QUOTE_SIZE (QUOTE_BYTES * 4 + 8)  /* every byte may become \xNN */
 
 enum conv_flags {
 	F_NULL_IN = 1 << 0,    /* apply sees nulls (default, required) */
@@ -80,12 +81,13 @@ static const struct bs_value null_value = { "", 0, BS_V_NULL };
 
 /* ---- helpers ---- */
 
-/* s[0..len) for a message: at most QUOTE_MAX characters, control
- * characters escaped, "..." when cut. */
+/* s[0..len) for a message: at most QUOTE_MAX characters and QUOTE_BYTES
+ * bytes, control characters escaped, "..." when cut. */
 static const char *quote(char buf[QUOTE_SIZE], const char *s, size_t len)
 {
 	size_t cut = utf8_prefix_chars(s, len, QUOTE_MAX), i, o = 0;
 
+	cut = utf8_prefix_bytes(s, cut, QUOTE_BYTES);
 	for (i = 0; i < cut; i++) {
 		unsigned char ch = (unsigned char)s[i];
 

@@ -38,11 +38,6 @@ struct tz {
 	struct rule rule;
 };
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
 /* ---- POSIX TZ strings ("CET-1CEST,M3.5.0,M10.5.0/3") ---- */
 
 static int is_alpha(char c)
@@ -195,12 +190,14 @@ static int64_t rule_day(const struct rule_date *r, int64_t y)
 
 static int32_t rule_offset(const struct rule *r, int64_t t)
 {
+	struct dt_instant local = { t + r->std_off, 0 };
 	int64_t y, s, e;
 	int m, d;
 
 	if (!r->has_dst)
 		return r->std_off;
-	dt_civil_from_days(floor_div(t + r->std_off, 86400), &y, &m, &d);
+	/* the year, in standard time (NULL: no further offset) */
+	dt_local_date(&local, NULL, &y, &m, &d);
 	s = rule_day(&r->start, y) * 86400 + r->start.time - r->std_off;
 	e = rule_day(&r->end, y) * 86400 + r->end.time - r->dst_off;
 	if (s < e)
