@@ -219,6 +219,16 @@ int dt_to_instant(const struct dt_fields *f, const struct tz *zone,
 	return 0;
 }
 
+int dt_parse_instant(const char *s, size_t len, const struct tz *zone,
+		     struct dt_instant *out, struct bs_err *err)
+{
+	struct dt_fields f;
+
+	if (dt_parse_iso(s, len, &f, err) < 0)
+		return -1;
+	return dt_to_instant(&f, zone, out, err);
+}
+
 void dt_local_date(const struct dt_instant *t, const struct tz *zone,
 		   int64_t *y, int *m, int *d)
 {

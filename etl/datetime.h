@@ -81,6 +81,11 @@ int dt_check(const struct dt_fields *f, struct bs_err *err);
 int dt_to_instant(const struct dt_fields *f, const struct tz *zone,
 		  struct dt_instant *out, struct bs_err *err);
 
+/* dt_parse_iso then dt_to_instant: for filters comparing a column with a
+ * literal ("issued_at >= 2024-01-01" compares with midnight UTC). */
+int dt_parse_instant(const char *s, size_t len, const struct tz *zone,
+		     struct dt_instant *out, struct bs_err *err);
+
 /* The calendar date in zone (NULL: UTC) at instant t. */
 void dt_local_date(const struct dt_instant *t, const struct tz *zone,
 		   int64_t *y, int *m, int *d);

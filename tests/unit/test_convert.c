@@ -22,12 +22,14 @@
  * %%FAIL part of the message (the row is rejected).
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
 #include "../../etl/convert.h"
+#include "../../etl/jtext.h"
 #include "../../formats/arena.h"
 
 #define CASE_DIR "tests/convert"
@@ -532,6 +534,36 @@ static void test_names(void)
 	}
 }
 
+/* Random JSON-ish text: what is accepted comes out no longer, and
+ * compacting the result again changes nothing. */
+static void test_json_random(void)
+{
+	static const char alphabet[] = "{}[]\",:01-.eE \\u00e9nulltrue\n";
+	char text[64], out[64], again[64];
+	uint32_t seed = 7;
+	size_t n, n2;
+	struct bs_err err;
+	int i, k, len, ok = 0, bad = 0;
+
+	for (i = 0; i < 300000; i++) {
+		seed = seed * 1103515245 + 12345;
+		len = (int)(seed >> 16) % 24 + 1;
+		for (k = 0; k < len; k++) {
+			seed = seed * 1103515245 + 12345;
+			text[k] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		if (jtext_compact(text, (size_t)len, out, &n, &err) < 0)
+			continue;
+		ok++;
+		if (n > (size_t)len ||
+		    jtext_compact(out, n, again, &n2, &err) < 0 || n2 != n ||
+		    memcmp(out, again, n) != 0)
+			bad++;
+	}
+	CHECK(ok > 1000);
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	char *files[MAX_FILES];
@@ -560,6 +592,7 @@ int main(void)
 	closedir(d);
 	qsort(files, n, sizeof(files[0]), cmp_str);
 	RUN(test_names);
+	RUN(test_json_random);
 	arena_init(&arena, 4096);
 	for (i = 0; i < n; i++) {
 		run_file(files[i], &arena);

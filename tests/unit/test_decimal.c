@@ -252,6 +252,36 @@ static void test_limits(void)
 	CHECK_CONTAINS(err.msg, "longer than");
 }
 
+/* Random strings over the characters of numbers: whatever parses prints
+ * in plain notation and parses back to the same value. */
+static void test_random(void)
+{
+	static const char alphabet[] = "0123456789012345.eE+-x ,";
+	char text[40], buf[DEC_TEXT_SIZE];
+	uint32_t seed = 42;
+	struct dec d, back;
+	struct bs_err err;
+	int i, k, len, ok = 0, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1103515245 + 12345;
+		len = (int)(seed >> 16) % 20 + 1;
+		for (k = 0; k < len; k++) {
+			seed = seed * 1103515245 + 12345;
+			text[k] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		if (dec_parse(&d, text, (size_t)len, &err) < 0)
+			continue;
+		ok++;
+		dec_format(&d, DEC_SCALE_NATURAL, buf);
+		if (strchr(buf, 'e') || dec_parse(&back, buf, strlen(buf), &err) < 0 ||
+		    dec_cmp(&d, &back) != 0)
+			bad++;
+	}
+	CHECK(ok > 1000);
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	RUN(test_format);
@@ -261,5 +291,6 @@ int main(void)
 	RUN(test_int64);
 	RUN(test_errors);
 	RUN(test_limits);
+	RUN(test_random);
 	return tap_done();
 }
