@@ -14,6 +14,17 @@
  * BS_V_TEXT, or BS_V_NULL for "no value".  Null in gives null out, except
  * for converters whose job is nulls (default, required).
  *
+ * More precisely (docs/converters.md lists every converter):
+ *   - the typed converters (decimal, integer, money, boolean, date,
+ *     datetime, map, json, sfid) also take empty text as null;
+ *   - default and required hand a non-empty value through unchanged, kind
+ *     included, so `meta | required | json` still sees a BS_V_JSON;
+ *   - BS_V_NUMBER and BS_V_BOOL are read as their text; BS_V_JSON is
+ *     refused with a row error by all but json, default and required.
+ * conv_new resolves everything a converter needs (time zone files, the
+ * pattern, the map, the column index), so conv_apply does no lookup by
+ * name and allocates only from env->arena.
+ *
  * Errors: conv_new fails with BS_E_CONFIG and a message such as
  * "unknown converter 'decmal'; did you mean 'decimal'?" or
  * "truncate: expected a length, found 'x'" (the mapping parser adds the
@@ -60,8 +71,9 @@ struct conv *conv_new(const char *name, const struct conv_arg *args,
 		      size_t nargs, conv_need_fn need, void *need_ctx,
 		      struct bs_err *err);
 
-/* Applies c to in; *out points into env->arena or at static/input memory
- * and is valid until the arena is reset. */
+/* Applies c to in; *out points into env->arena, at static/input memory,
+ * or into c itself (a map label, a default text), and is valid until the
+ * arena is reset (and while c and the input live). */
 int conv_apply(const struct conv *c, const struct bs_value *in,
 	       struct bs_value *out, const struct conv_env *env,
 	       struct bs_err *err);
