@@ -10,7 +10,8 @@
  * a .tar.gz, because libarchive's gzip filter does not check the CRC-32 and
  * length of a member) with fixed-size buffers: memory does not grow with the
  * file.  Damaged data is an error, never wrong bytes: gzip members and zip
- * entries are checked against their CRC-32 (tar has no data checksum).
+ * entries are checked against their CRC-32 (tar has no data checksum), so
+ * the end of a .tar.gz member reads the gzip stream to its end.
  */
 #ifndef INPUT_H
 #define INPUT_H

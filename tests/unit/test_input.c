@@ -337,7 +337,7 @@ static void test_corrupt(void)
 		     " && size=$(wc -c < crc.csv.gz)"
 		     " && printf 'X' | dd of=crc.csv.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null"
 		     " && (cat big.csv.gz; echo junk) > tail.csv.gz"
-		     " && tar -cf - big.csv | gzip -c > crc.tar.gz"
+		     " && tar -cf - d big.csv | gzip -c > crc.tar.gz"
 		     " && size=$(wc -c < crc.tar.gz)"
 		     " && printf 'X' | dd of=crc.tar.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null"),
 		 0);
@@ -351,6 +351,9 @@ static void test_corrupt(void)
 	/* caught only by the CRC-32 check that libarchive's filter leaves out */
 	check_bad("crc.csv.gz", NULL, "corrupt gzip data: incorrect data check");
 	check_bad("crc.tar.gz", "big.csv",
+		  "corrupt gzip data: incorrect data check");
+	/* the first member too: its end is not the end of the gzip stream */
+	check_bad("crc.tar.gz", "d/c.csv",
 		  "corrupt gzip data: incorrect data check");
 	check_bad("tail.csv.gz", NULL, "data after the end of the gzip stream");
 	/* through rowsrc: rows, then an error that stays */
