@@ -559,7 +559,7 @@ static void test_jsonl_strings(void)
 	static const char *const cols[] = { "s", "o" };
 	static const struct src s = {
 		"t.json",
-		"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\u0000 a/b\",\"o\":{\"k\":\"\xC3\xA9\\n\\u0001\"}}\n"
+		"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\u0000 a/b\",\"o\":{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}}\n"
 		"{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}\n"
 		"{\"s\":\"x\\u0000\"}\n"
 		"{\"\\u0000\":1}\n"
@@ -568,7 +568,7 @@ static void test_jsonl_strings(void)
 	};
 
 	check_reads(&s,
-		"1:0:ROW:|=caf\xC3\xA9 \"q\" \\u0000 a/b|@{\"k\":\"\xC3\xA9\\n\\u0001\"}\n"
+		"1:0:ROW:|=caf\xC3\xA9 \"q\" \\u0000 a/b|@{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}\n"
 		"2:1:BAD:t.json:2: string holds \\u0000 at column 26: NUL is not allowed [{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}]\n"
 		"3:2:BAD:t.json:3: string holds \\u0000 at column 8: NUL is not allowed [{\"s\":\"x\\u0000\"}]\n"
 		"4:3:BAD:t.json:4: string holds \\u0000 at column 3: NUL is not allowed [{\"\\u0000\":1}]\n"
