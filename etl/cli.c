@@ -95,3 +95,14 @@ int cli_parse_count(const char *s, unsigned long long *out)
 	*out = v * mul;
 	return 0;
 }
+
+int cli_bad_option(struct bs_ctx *ctx, char **argv, int opt)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		return cli_usage(ctx, "option '%s' needs a value", arg);
+	if (optopt && arg[0] == '-' && arg[1] != '-')
+		return cli_usage(ctx, "unknown option '-%c'", optopt);
+	return cli_usage(ctx, "unknown option '%s'", arg);
+}

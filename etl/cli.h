@@ -45,6 +45,7 @@ struct bs_ctx {
 	FILE *log;               /* progress and log lines (stderr) */
 	volatile sig_atomic_t *stop; /* set to 1 on SIGINT/SIGTERM */
 	struct bs_err err;       /* why the command failed */
+	struct bs_errlist errs;  /* more mistakes to report (check, mappings) */
 };
 
 /* The exit code for an error kind. */
@@ -85,6 +86,11 @@ enum {
  * help and sets *done with exit code 0), 0 if not. */
 int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
 		      const char *help, int *done);
+
+/* The usage error for the option getopt_long just refused: opt is what it
+ * returned ('?' unknown, ':' missing value; option strings start with ':'
+ * and opterr is 0). */
+int cli_bad_option(struct bs_ctx *ctx, char **argv, int opt);
 
 /* Parses a non-negative integer option value with an optional k/M/G suffix
  * (powers of 1000 for "size" style values are not used: k = 1000). */

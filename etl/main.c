@@ -1,5 +1,6 @@
 /* main.c - billsync's entry point: the command table, dispatch, and the one
  * place where errors are printed. */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,6 @@ const char usage_export[] =
 const char usage_upload[] =
 	"usage: billsync upload DIR [options]\n"
 	"Load the bulk files an earlier 'billsync export' wrote into Salesforce.\n";
-const char usage_check[] =
-	"usage: billsync check [options] [MAPPING...]\n"
-	"Check mapping files: syntax, converters, source columns, lookups.\n";
-const char usage_preview[] =
-	"usage: billsync preview OBJECT [--limit N] [--csv] [options]\n"
-	"Show the Salesforce rows a mapping makes from the source, sending nothing.\n";
 const char usage_status[] =
 	"usage: billsync status [options]\n"
 	"Show recent runs, their jobs and states.\n";
@@ -42,8 +37,8 @@ const struct bs_command bs_commands[] = {
 	{ "run", NULL, "extract, map and load into Salesforce (the daily job)", usage_run },
 	{ "export", NULL, "write gzipped CSV bulk files and a manifest, no network", usage_export },
 	{ "upload", NULL, "load files written by 'export' into Salesforce", usage_upload },
-	{ "check", NULL, "check mapping files (and optionally against the org)", usage_check },
-	{ "preview", NULL, "show mapped rows for an object, sending nothing", usage_preview },
+	{ "check", cmd_check, "check mapping files (and optionally against the org)", usage_check },
+	{ "preview", cmd_preview, "show mapped rows for an object, sending nothing", usage_preview },
 	{ "status", NULL, "recent runs, jobs and their states", usage_status },
 	{ "records", NULL, "per-record outcomes; filter and export as CSV", usage_records },
 	{ "retry", NULL, "re-send failed records", usage_retry },
@@ -137,6 +132,8 @@ int main(int argc, char **argv)
 	ctx.log = stderr;
 	ctx.tty = isatty(STDERR_FILENO);
 	ctx.stop = &stop_flag;
+	bs_errlist_init(&ctx.errs);
+	opterr = 0;   /* commands report bad options through ctx */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -179,6 +176,14 @@ int main(int argc, char **argv)
 		bs_err_set(&ctx.err, BS_E_IO, "cannot write to standard output");
 		rc = BS_EXIT_INPUT;
 	}
+	for (size_t i = 0; i < ctx.errs.n; i++) {
+		bs_err_format(&ctx.errs.v[i], msg, sizeof(msg));
+		fprintf(stderr, "billsync: %s\n", msg);
+	}
+	if (ctx.errs.dropped)
+		fprintf(stderr, "billsync: ... and %zu more errors\n",
+			ctx.errs.dropped);
+	bs_errlist_release(&ctx.errs);
 	if (ctx.err.kind != BS_E_NONE) {
 		bs_err_format(&ctx.err, msg, sizeof(msg));
 		fprintf(stderr, "billsync: %s\n", msg);

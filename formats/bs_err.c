@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void copy_str(char *dst, size_t size, const char *src)
@@ -128,4 +129,35 @@ const char *bs_errkind_name(enum bs_errkind kind)
 	case BS_E_INTERNAL: return "internal error";
 	}
 	return "unknown error";
+}
+
+void bs_errlist_init(struct bs_errlist *l)
+{
+	l->v = NULL;
+	l->n = l->alloc = l->dropped = 0;
+}
+
+void bs_errlist_release(struct bs_errlist *l)
+{
+	free(l->v);
+	bs_errlist_init(l);
+}
+
+void bs_errlist_add(struct bs_errlist *l, const struct bs_err *err)
+{
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 8;
+		struct bs_err *v;
+
+		if (na > BS_ERRLIST_MAX)
+			na = BS_ERRLIST_MAX;
+		v = na > l->alloc ? realloc(l->v, na * sizeof(*v)) : NULL;
+		if (!v) {
+			l->dropped++;
+			return;
+		}
+		l->v = v;
+		l->alloc = na;
+	}
+	l->v[l->n++] = *err;
 }

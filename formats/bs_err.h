@@ -74,6 +74,21 @@ void bs_err_prefix(struct bs_err *err, const char *fmt, ...) BS_PRINTF(2, 3);
  * always NUL-terminated; returns the length it wanted. */
 size_t bs_err_format(const struct bs_err *err, char *buf, size_t size);
 
+/* A list of errors, for commands that report every mistake at once
+ * (`billsync check`).  The struct is the caller's; release frees it. */
+struct bs_errlist {
+	struct bs_err *v;
+	size_t n, alloc;
+	size_t dropped;   /* errors not kept once the list held BS_ERRLIST_MAX */
+};
+
+#define BS_ERRLIST_MAX 1000
+
+void bs_errlist_init(struct bs_errlist *l);
+void bs_errlist_release(struct bs_errlist *l);
+/* Appends a copy of *err; never fails (counts what it cannot keep). */
+void bs_errlist_add(struct bs_errlist *l, const struct bs_err *err);
+
 /* Short lower-case name of a kind ("input error", ...). */
 const char *bs_errkind_name(enum bs_errkind kind);
 

@@ -85,70 +85,112 @@ static int parse_line(const char *name, unsigned long lineno, char *line,
 	return fn(ctx, &it, err);
 }
 
-int ini_parse_buf(const char *name, const char *text, size_t len, ini_fn fn,
-		  void *ctx, struct bs_err *err)
+/* Parses line by line; with errs, syntax errors are collected and parsing
+ * goes on, otherwise the first error stops it. */
+static int parse_text(const char *name, const char *text, size_t len,
+		      ini_fn fn, void *ctx, struct bs_err *err,
+		      struct bs_errlist *errs)
 {
 	struct sbuf section, line;
 	unsigned long lineno = 0;
-	size_t pos = 0, n;
+	size_t pos = 0, n, nerr = 0;
 	const char *nl;
+	struct bs_err e;
 	int r = 0;
 
 	sbuf_init(&section, 4096);
 	sbuf_init(&line, INI_MAX_LINE);
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3;
-	while (pos < len && r == 0) {
+	while (pos < len) {
+		const char *start = text + pos;
+
 		lineno++;
-		nl = memchr(text + pos, '\n', len - pos);
-		n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		sbuf_reset(&line);
-		if (memchr(text + pos, '\0', n)) {
-			r = bs_err_at(err, BS_E_CONFIG, name, lineno,
-				      "NUL byte in text");
-			break;
-		}
-		if (sbuf_add(&line, text + pos, n) < 0) {
-			r = bs_err_at(err, BS_E_CONFIG, name, lineno,
-				      "line longer than %d bytes", INI_MAX_LINE);
-			break;
-		}
-		r = parse_line(name, lineno, line.buf, &section, fn, ctx, err);
+		nl = memchr(start, '\n', len - pos);
+		n = nl ? (size_t)(nl - start) : len - pos;
 		pos += n + (nl ? 1 : 0);
+		bs_err_clear(&e);
+		sbuf_reset(&line);
+		if (memchr(start, '\0', n))
+			r = bs_err_at(&e, BS_E_CONFIG, name, lineno,
+				      "NUL byte in text");
+		else if (sbuf_add(&line, start, n) < 0)
+			r = bs_err_at(&e, BS_E_CONFIG, name, lineno,
+				      "line longer than %d bytes", INI_MAX_LINE);
+		else
+			r = parse_line(name, lineno, line.buf, &section, fn,
+				       ctx, &e);
+		if (r == 0)
+			continue;
+		if (!errs) {
+			if (err)
+				*err = e;
+			break;
+		}
+		bs_errlist_add(errs, &e);
+		nerr++;
+		/* a syntax error is the line's; a callback's stop is final */
+		if (e.kind != BS_E_CONFIG || e.line != lineno)
+			break;
+		r = 0;
 	}
 	sbuf_release(&section);
 	sbuf_release(&line);
-	return r;
+	return errs ? (int)nerr : r;
 }
 
-int ini_parse_file(const char *path, ini_fn fn, void *ctx, struct bs_err *err)
+int ini_parse_buf(const char *name, const char *text, size_t len, ini_fn fn,
+		  void *ctx, struct bs_err *err)
 {
-	struct sbuf text;
+	return parse_text(name, text, len, fn, ctx, err, NULL);
+}
+
+size_t ini_parse_buf_all(const char *name, const char *text, size_t len,
+			 ini_fn fn, void *ctx, struct bs_errlist *errs)
+{
+	return (size_t)parse_text(name, text, len, fn, ctx, NULL, errs);
+}
+
+int ini_read_file(const char *path, char **text, size_t *len,
+		  struct bs_err *err)
+{
+	struct sbuf sb;
 	char buf[8192];
 	size_t n;
 	FILE *f;
-	int r;
 
 	f = fopen(path, "rb");
 	if (!f)
 		return bs_err_at(err, BS_E_IO, path, 0, "cannot open: %s",
 				 strerror(errno));
-	sbuf_init(&text, 16 * 1024 * 1024);
+	sbuf_init(&sb, INI_MAX_FILE);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (sbuf_add(&text, buf, n) < 0) {
+		if (sbuf_add(&sb, buf, n) < 0) {
 			fclose(f);
-			sbuf_release(&text);
+			sbuf_release(&sb);
 			return bs_err_at(err, BS_E_CONFIG, path, 0,
-					 "file larger than 16 MiB");
+					 "file larger than %d bytes", INI_MAX_FILE);
 		}
 	}
 	if (ferror(f)) {
 		fclose(f);
-		sbuf_release(&text);
+		sbuf_release(&sb);
 		return bs_err_at(err, BS_E_IO, path, 0, "read error");
 	}
 	fclose(f);
-	r = ini_parse_buf(path, text.buf, text.len, fn, ctx, err);
-	sbuf_release(&text);
+	*text = sbuf_detach(&sb, len);
+	return 0;
+}
+
+int ini_parse_file(const char *path, ini_fn fn, void *ctx, struct bs_err *err)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	if (ini_read_file(path, &text, &len, err) < 0)
+		return -1;
+	r = ini_parse_buf(path, text, len, fn, ctx, err);
+	free(text);
 	return r;
 }

@@ -40,4 +40,16 @@ int ini_parse_file(const char *path, ini_fn fn, void *ctx, struct bs_err *err);
 int ini_parse_buf(const char *name, const char *text, size_t len, ini_fn fn,
 		  void *ctx, struct bs_err *err);
 
+/* Like ini_parse_buf, but a syntax error does not stop parsing: it is
+ * appended to errs and the next line is read.  A non-zero return from fn
+ * still stops (with its error appended).  Returns the number of errors
+ * appended. */
+size_t ini_parse_buf_all(const char *name, const char *text, size_t len,
+			 ini_fn fn, void *ctx, struct bs_errlist *errs);
+
+/* Reads a whole file (at most INI_MAX_FILE bytes) into *text (caller frees). */
+#define INI_MAX_FILE (16 * 1024 * 1024)
+int ini_read_file(const char *path, char **text, size_t *len,
+		  struct bs_err *err);
+
 #endif

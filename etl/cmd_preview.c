@@ -1,0 +1,294 @@
+/* cmd_preview.c - `billsync preview`: the Salesforce rows a mapping makes
+ * from the source, with what was filtered and rejected, sending nothing. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../formats/strsim.h"
+#include "commands.h"
+#include "config.h"
+#include "mapset.h"
+#include "pipeline.h"
+#include "setup.h"
+#include "table.h"
+
+enum {
+	OPT_LIMIT = CLI_OPT_FIRST_COMMAND_OPTION,
+	OPT_CSV,
+	OPT_VERTICAL,
+	OPT_WIDE
+};
+
+const char usage_preview[] =
+	"usage: billsync preview OBJECT [options]\n"
+	"Show the Salesforce rows a mapping makes from the source data, and what\n"
+	"was filtered or rejected and why. Sends nothing. OBJECT is the object\n"
+	"(OrbInvoice__c) or the dataset (invoices).\n\n"
+	"  -n, --limit N          rows to show (default 10; 0 = all)\n"
+	"      --csv              the rows as CSV (as they will be uploaded)\n"
+	"      --vertical         one block per row instead of a table\n"
+	"      --wide             do not cut long values\n"
+	SETUP_HELP;
+
+static const struct mapping *find_mapping(struct bs_ctx *ctx,
+					  const struct mapset *s,
+					  const char *what)
+{
+	const char *names[2 * 256], *hint;
+	size_t i, n = mapset_count(s), k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct mapping *m = mapset_at(s, i);
+
+		if (!strcasecmp(mapping_object(m), what) ||
+		    !strcmp(mapping_source(m), what))
+			return m;
+		if (k + 2 <= sizeof(names) / sizeof(names[0])) {
+			names[k++] = mapping_object(m);
+			names[k++] = mapping_source(m);
+		}
+	}
+	hint = strsim_closest(what, names, k);
+	if (hint)
+		cli_usage(ctx, "no mapping for '%s'; did you mean '%s'?", what,
+			  hint);
+	else
+		cli_usage(ctx, "no mapping for '%s' (see 'billsync check' for "
+			  "the objects)", what);
+	return NULL;
+}
+
+static size_t terminal_width(int fd)
+{
+	struct winsize ws;
+
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	return 0;
+}
+
+static void print_counts(FILE *f, const struct mapping *m,
+			 const struct pipe_counts *c)
+{
+	const struct map_filter *fl;
+	size_t i, n = mapping_filters(m, &fl);
+
+	fprintf(f, "\n%s <- %s: read %llu, mapped %llu, filtered %llu, "
+		"rejected %llu\n", mapping_object(m), mapping_source(m),
+		c->read, c->mapped, c->filtered, c->rejected);
+	for (i = 0; i < n; i++)
+		if (c->by_filter[i])
+			fprintf(f, "  filtered by %-24s %llu  (%s:%lu)\n",
+				fl[i].name, c->by_filter[i], mapping_file(m),
+				fl[i].line);
+	for (i = 0; i < c->nreasons; i++)
+		fprintf(f, "  rejected: %s  %llu  (first at %s)\n",
+			c->reasons[i].key, c->reasons[i].count,
+			c->reasons[i].first);
+	if (c->other_reasons)
+		fprintf(f, "  rejected for other reasons: %llu\n",
+			c->other_reasons);
+}
+
+static json_t *counts_json(const struct mapping *m,
+			   const struct pipe_counts *c)
+{
+	const struct map_filter *fl;
+	json_t *filters = json_object(), *reasons = json_array();
+	size_t i, n = mapping_filters(m, &fl);
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(filters, fl[i].name,
+				    json_integer((json_int_t)c->by_filter[i]));
+	for (i = 0; i < c->nreasons; i++)
+		json_array_append_new(reasons, json_pack(
+			"{s:s, s:I, s:s}", "reason", c->reasons[i].key,
+			"count", (json_int_t)c->reasons[i].count,
+			"first", c->reasons[i].first));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "read", (json_int_t)c->read,
+			 "mapped", (json_int_t)c->mapped,
+			 "filtered", (json_int_t)c->filtered,
+			 "rejected", (json_int_t)c->rejected,
+			 "by_filter", filters, "rejected_by_reason", reasons);
+}
+
+struct preview_opts {
+	unsigned long long limit;
+	int csv, vertical, wide;
+};
+
+/* The rows shown so far: a table (with a title per row) or JSON. */
+struct shown {
+	struct table *t;
+	json_t *rows;
+	char **titles;
+	size_t n;
+};
+
+static int show_row(struct shown *sh, const struct map_field *fields,
+		    size_t nf, const struct pipe_item *it)
+{
+	char title[BS_ERR_FILE_MAX + 64], **nt;
+	const char *cells[1024];
+	size_t lens[1024], i;
+
+	if (sh->rows) {
+		json_t *obj = json_object();
+
+		for (i = 0; i < nf; i++)
+			json_object_set_new(obj, fields[i].target,
+					    it->out[i].kind == BS_V_NULL ?
+					    json_null() :
+					    json_stringn(it->out[i].s,
+							 it->out[i].len));
+		return json_array_append_new(sh->rows, obj);
+	}
+	for (i = 0; i < nf && i < 1024; i++) {
+		cells[i] = it->out[i].kind == BS_V_NULL ? NULL : it->out[i].s;
+		lens[i] = it->out[i].len;
+	}
+	nt = realloc(sh->titles, (sh->n + 1) * sizeof(*nt));
+	if (!nt)
+		return -1;
+	sh->titles = nt;
+	snprintf(title, sizeof(title), "%s:%lu", it->src->file, it->src->line);
+	sh->titles[sh->n] = strdup(title);
+	if (!sh->titles[sh->n])
+		return -1;
+	sh->n++;
+	return table_add(sh->t, cells, lens);
+}
+
+static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
+			const struct mapping *m, const struct pipe_counts *c,
+			const struct preview_opts *o)
+{
+	size_t width = terminal_width(fileno(ctx->out));
+	size_t cap = o->wide ? 0 : 40;
+	json_t *root;
+
+	if (sh->rows) {
+		root = json_pack("{s:s, s:s, s:O, s:o}",
+				 "object", mapping_object(m),
+				 "source", mapping_source(m), "rows", sh->rows,
+				 "counts", counts_json(m, c));
+		json_dumpf(root, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', ctx->out);
+		json_decref(root);
+		return;
+	}
+	if (o->vertical || (width && table_width(sh->t, cap) > width))
+		table_print_vertical(sh->t, ctx->out, o->wide ? 0 : 200,
+				     (const char *const *)sh->titles);
+	else
+		table_print(sh->t, ctx->out, cap);
+	print_counts(ctx->out, m, c);
+}
+
+static int run_preview(struct bs_ctx *ctx, const struct setup *s,
+		       const struct mapping *m, const struct preview_opts *o)
+{
+	const struct map_field *fields;
+	size_t nf = mapping_fields(m, &fields), i;
+	const char *headers[1024];
+	struct shown sh = { NULL, NULL, NULL, 0 };
+	struct pipe *p = NULL;
+	struct pipe_item it;
+	unsigned long long shown = 0;
+	int r, rc = BS_EXIT_OK;
+
+	for (i = 0; i < nf && i < 1024; i++)
+		headers[i] = fields[i].target;
+	sh.t = table_new(nf, headers);
+	sh.rows = ctx->json ? json_array() : NULL;
+	if (!sh.t || (ctx->json && !sh.rows)) {
+		rc = BS_EXIT_INTERNAL;
+		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+		goto out;
+	}
+	p = pipe_open(s->cfg, m, &ctx->err);
+	if (!p) {
+		rc = cli_exit_for(ctx->err.kind);
+		goto out;
+	}
+	while ((r = pipe_next(p, &it, &ctx->err)) == 1) {
+		if (it.status != PIPE_ROW || (o->limit && shown >= o->limit))
+			continue;
+		shown++;
+		if (show_row(&sh, fields, nf, &it) < 0) {
+			rc = BS_EXIT_INTERNAL;
+			bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (r < 0) {
+		rc = cli_exit_for(ctx->err.kind);
+		goto out;
+	}
+	print_shown(ctx, &sh, m, pipe_counts(p), o);
+	if (pipe_counts(p)->rejected)
+		rc = BS_EXIT_RECORDS;
+out:
+	for (i = 0; i < sh.n; i++)
+		free(sh.titles[i]);
+	free(sh.titles);
+	json_decref(sh.rows);
+	pipe_free(p);
+	table_free(sh.t);
+	return rc;
+}
+
+int cmd_preview(int argc, char **argv, struct bs_ctx *ctx)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS,
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "vertical", no_argument, NULL, OPT_VERTICAL },
+		{ "wide", no_argument, NULL, OPT_WIDE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct preview_opts o = { 10, 0, 0, 0 };
+	struct setup s = { 0 };
+	const struct mapping *m;
+	int opt, done = 0, rc;
+
+	while ((opt = getopt_long(argc, argv, ":hc:n:", opts, NULL)) != -1) {
+		if (cli_common_option(ctx, opt, optarg, usage_preview, &done)) {
+			if (done)
+				return BS_EXIT_OK;
+		} else if (setup_option(&s, opt, optarg)) {
+			continue;
+		} else if (opt == OPT_LIMIT || opt == 'n') {
+			if (cli_parse_count(optarg, &o.limit) < 0)
+				return cli_usage(ctx, "--limit takes a number, not "
+						 "'%s'", optarg);
+		} else if (opt == OPT_CSV) {
+			o.csv = 1;
+		} else if (opt == OPT_VERTICAL) {
+			o.vertical = 1;
+		} else if (opt == OPT_WIDE) {
+			o.wide = 1;
+		} else {
+			return cli_bad_option(ctx, argv, opt);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(ctx, optind == argc ? "which object? (e.g. "
+				 "billsync preview OrbInvoice__c)" :
+				 "preview takes one object");
+	rc = setup_config(ctx, &s);
+	if (!rc)
+		rc = setup_mappings(ctx, &s, NULL, 0);
+	if (!rc) {
+		m = find_mapping(ctx, s.maps, argv[optind]);
+		rc = m ? run_preview(ctx, &s, m, &o) : BS_EXIT_USAGE;
+	}
+	setup_release(&s);
+	return rc;
+}

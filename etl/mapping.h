@@ -1,0 +1,114 @@
+/*
+ * mapping.h - one mapping file: how a source dataset becomes a Salesforce
+ * object.  docs/mappings.md describes the format for the data team.
+ *
+ *     [object]
+ *     name        = OrbInvoice__c
+ *     source      = invoices
+ *     operation   = upsert            # upsert (default), insert, update, delete
+ *     external_id = OrbId__c
+ *     nulls       = keep              # keep: empty cell; clear: #N/A
+ *
+ *     [filter]
+ *     zero_total  = skip if total == 0
+ *
+ *     [fields]
+ *     OrbId__c                = id
+ *     OrbCustomer__r.OrbId__c = customer_id
+ *     Total__c                = total | money(currency)
+ *
+ * Loading checks everything that can be checked without data: sections and
+ * keys (with did-you-mean hints), Salesforce API names, converters and their
+ * arguments, expressions, the operation's key field.  Every mistake is
+ * collected with its file and line; nothing is half-loaded.
+ *
+ * Applying a mapping to a row is a pure function of the row's values (the
+ * columns mapping_columns lists, in that order) and allocates only from the
+ * arena it is given.
+ */
+#ifndef MAPPING_H
+#define MAPPING_H
+
+#include <stddef.h>
+
+#include "../formats/arena.h"
+#include "../formats/bs_err.h"
+#include "../formats/rowsrc.h"
+
+enum map_op { MAP_UPSERT, MAP_INSERT, MAP_UPDATE, MAP_DELETE };
+
+struct expr;
+struct cond;
+
+struct map_field {
+	const char *target;        /* API name, e.g. "OrbCustomer__r.OrbId__c" */
+	unsigned long line;
+	struct expr *expr;
+	const char *relationship;  /* "OrbCustomer__r" for a lookup, else NULL */
+	const char *parent_field;  /* "OrbId__c" for a lookup, else NULL */
+	int clear_nulls;           /* a null is written #N/A (never on lookups) */
+};
+
+struct map_filter {
+	const char *name;
+	unsigned long line;
+	int skip;                  /* 1: `skip if`, 0: `keep if` */
+	struct cond *cond;
+};
+
+/* A lookup's parent object, from [lookups] or the __r -> __c rule. */
+struct map_lookup {
+	const char *relationship;  /* "OrbCustomer__r" */
+	const char *object;        /* "OrbCustomer__c" */
+	unsigned long line;
+};
+
+struct mapping;
+
+/* Loads and checks one file.  On any mistake returns NULL with every error
+ * appended to errs (each with file and line). */
+struct mapping *mapping_load(const char *path, struct bs_errlist *errs);
+/* The same from text in memory (tests); name stands for the file. */
+struct mapping *mapping_load_text(const char *name, const char *text,
+				  struct bs_errlist *errs);
+void mapping_free(struct mapping *m);
+
+const char *mapping_file(const struct mapping *m);
+const char *mapping_object(const struct mapping *m);
+const char *mapping_source(const struct mapping *m);
+enum map_op mapping_op(const struct mapping *m);
+const char *mapping_op_name(enum map_op op);
+/* The upsert key field (NULL unless upsert), or "Id" for update/delete. */
+const char *mapping_key_field(const struct mapping *m);
+/* Column of a date for --since/--until backfills ([object] since), or NULL. */
+const char *mapping_since_column(const struct mapping *m);
+
+size_t mapping_fields(const struct mapping *m, const struct map_field **f);
+size_t mapping_filters(const struct mapping *m, const struct map_filter **f);
+size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l);
+/* The source columns rows must carry, in order (rowsrc_select). */
+size_t mapping_columns(const struct mapping *m, const char *const **cols);
+/* The mapping line where column i is first used. */
+unsigned long mapping_column_line(const struct mapping *m, size_t i);
+/* Index of the field whose value groups child rows (a lookup), or -1. */
+long mapping_group_field(const struct mapping *m);
+/* Index of the key field in the fields, or -1 (insert). */
+long mapping_key_index(const struct mapping *m);
+
+enum map_status {
+	MAP_ERROR = -1,     /* not the row's fault (out of memory) */
+	MAP_ROW = 0,        /* res->v holds the values to write */
+	MAP_FILTERED = 1,   /* res->filter says which filter */
+	MAP_REJECTED = 2    /* err says why, with err->field the target */
+};
+
+struct map_result {
+	struct bs_value *v;               /* one per field, in field order */
+	const struct map_filter *filter;  /* MAP_FILTERED */
+};
+
+/* Applies filters then fields to one row (vals: the mapping_columns values). */
+int mapping_apply(const struct mapping *m, const struct bs_value *vals,
+		  struct arena *a, struct map_result *res, struct bs_err *err);
+
+#endif

@@ -1,0 +1,190 @@
+/* pipeline.c - reading a dataset through its mapping, with the counts. */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/arena.h"
+#include "config.h"
+#include "dataset.h"
+
+struct pipe {
+	const struct mapping *m;
+	struct dataset *ds;
+	struct arena arena;          /* reset per row */
+	struct rowsrc_row row;
+	struct bs_err reason;
+	struct pipe_counts counts;
+};
+
+struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
+		       struct bs_err *err)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+	const struct map_filter *f;
+	const char *const *cols;
+	size_t ncols;
+
+	if (!p) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->m = m;
+	arena_init(&p->arena, 64 * 1024);
+	p->counts.nfilters = mapping_filters(m, &f);
+	p->counts.by_filter = calloc(p->counts.nfilters + 1,
+				     sizeof(*p->counts.by_filter));
+	if (!p->counts.by_filter) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		pipe_free(p);
+		return NULL;
+	}
+	p->ds = dataset_open(cfg, mapping_source(m), err);
+	if (!p->ds) {
+		pipe_free(p);
+		return NULL;
+	}
+	ncols = mapping_columns(m, &cols);
+	if (dataset_select(p->ds, cols, ncols, err) < 0) {
+		pipe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pipe_free(struct pipe *p)
+{
+	if (!p)
+		return;
+	dataset_free(p->ds);
+	arena_release(&p->arena);
+	free(p->counts.by_filter);
+	free(p);
+}
+
+const struct pipe_counts *pipe_counts(const struct pipe *p)
+{
+	return &p->counts;
+}
+
+const struct mapping *pipe_mapping(const struct pipe *p)
+{
+	return p->m;
+}
+
+void pipe_reason_key(const struct bs_err *e, char *buf, size_t size)
+{
+	const char *s = e->msg;
+	size_t n = 0;
+	int depth = 0, quoted = 0;
+
+	if (e->field[0])
+		n = (size_t)snprintf(buf, size, "%s: ", e->field);
+	if (n >= size)
+		n = size - 1;
+	for (; *s && n + 1 < size; s++) {
+		if (*s == '\'' && !depth) {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted)
+			continue;
+		if (*s == '(') {
+			depth++;
+			continue;
+		}
+		if (*s == ')' && depth) {
+			depth--;
+			continue;
+		}
+		if (depth)
+			continue;
+		if (*s == ' ' && n && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = *s;
+	}
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+}
+
+static void count_reject(struct pipe *p, const struct bs_err *e)
+{
+	struct pipe_counts *c = &p->counts;
+	char key[sizeof(c->reasons[0].key)];
+	size_t i;
+
+	c->rejected++;
+	pipe_reason_key(e, key, sizeof(key));
+	for (i = 0; i < c->nreasons; i++) {
+		if (!strcmp(c->reasons[i].key, key)) {
+			c->reasons[i].count++;
+			return;
+		}
+	}
+	if (c->nreasons == PIPE_MAX_REASONS) {
+		c->other_reasons++;
+		return;
+	}
+	memcpy(c->reasons[i].key, key, sizeof(key));
+	c->reasons[i].count = 1;
+	snprintf(c->reasons[i].first, sizeof(c->reasons[i].first), "%s:%lu",
+		 e->file, e->line);
+	c->nreasons++;
+}
+
+int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
+{
+	const struct bs_value *vals;
+	struct map_result res;
+	const struct map_filter *filters;
+	int r;
+
+	arena_reset(&p->arena);
+	memset(it, 0, sizeof(*it));
+	bs_err_clear(&p->reason);
+	r = dataset_next(p->ds, &p->row, &p->reason);
+	if (r == ROWSRC_DONE)
+		return 0;
+	if (r == ROWSRC_ERROR) {
+		*err = p->reason;
+		return -1;
+	}
+	it->seq = p->counts.read++;
+	it->src = &p->row;
+	if (r == ROWSRC_BAD) {
+		p->reason.kind = BS_E_ROW;
+		if (!p->reason.file[0])
+			bs_err_locate(&p->reason, p->row.file, p->row.line);
+		count_reject(p, &p->reason);
+		it->status = PIPE_REJECTED;
+		it->reason = &p->reason;
+		return 1;
+	}
+	vals = p->row.v;
+	switch (mapping_apply(p->m, vals, &p->arena, &res, &p->reason)) {
+	case MAP_ROW:
+		p->counts.mapped++;
+		it->status = PIPE_ROW;
+		it->out = res.v;
+		return 1;
+	case MAP_FILTERED:
+		p->counts.filtered++;
+		mapping_filters(p->m, &filters);
+		p->counts.by_filter[res.filter - filters]++;
+		it->status = PIPE_FILTERED;
+		it->filter = res.filter;
+		return 1;
+	case MAP_REJECTED:
+		bs_err_locate(&p->reason, p->row.file, p->row.line);
+		count_reject(p, &p->reason);
+		it->status = PIPE_REJECTED;
+		it->reason = &p->reason;
+		return 1;
+	default:
+		*err = p->reason;
+		bs_err_locate(err, p->row.file, p->row.line);
+		return -1;
+	}
+}

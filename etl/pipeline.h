@@ -1,0 +1,66 @@
+/*
+ * pipeline.h - one mapping applied to its dataset, row by row.
+ *
+ * Reads the dataset's files, applies the mapping's filters and fields, and
+ * hands back every row with what became of it: mapped (the values to
+ * write), filtered (by which filter) or rejected (why, naming the field).
+ * It keeps the counts that must add up: read = mapped + filtered + rejected.
+ * Memory is flat: each item is valid only until the next call.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include "../formats/bs_err.h"
+#include "../formats/rowsrc.h"
+#include "mapping.h"
+
+struct config;
+
+#define PIPE_MAX_REASONS 64
+
+/* Rejected rows grouped by reason: the field and the message with the
+ * quoted value and details left out ("InvoiceDate__c: cannot read as a
+ * date"). */
+struct pipe_reason {
+	char key[200];
+	unsigned long long count;
+	char first[BS_ERR_FILE_MAX + 32];   /* "file:line" of the first one */
+};
+
+struct pipe_counts {
+	unsigned long long read;      /* records read, good or bad */
+	unsigned long long mapped;
+	unsigned long long filtered;
+	unsigned long long rejected;
+	unsigned long long *by_filter;   /* parallel to mapping_filters() */
+	size_t nfilters;
+	struct pipe_reason reasons[PIPE_MAX_REASONS];
+	size_t nreasons;
+	unsigned long long other_reasons; /* rejects past PIPE_MAX_REASONS kinds */
+};
+
+enum pipe_status { PIPE_ROW, PIPE_FILTERED, PIPE_REJECTED };
+
+struct pipe_item {
+	enum pipe_status status;
+	unsigned long long seq;            /* 0-based record number in the dataset */
+	const struct rowsrc_row *src;      /* source file, line, raw text */
+	const struct bs_value *out;        /* PIPE_ROW: one value per field */
+	const struct map_filter *filter;   /* PIPE_FILTERED */
+	const struct bs_err *reason;       /* PIPE_REJECTED: field and message */
+};
+
+struct pipe;
+
+struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
+		       struct bs_err *err);
+/* 1 with *it filled, 0 at the end, -1 on an error that stops the run. */
+int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err);
+const struct pipe_counts *pipe_counts(const struct pipe *p);
+const struct mapping *pipe_mapping(const struct pipe *p);
+void pipe_free(struct pipe *p);
+
+/* Writes the grouping key of a rejection (see struct pipe_reason). */
+void pipe_reason_key(const struct bs_err *e, char *buf, size_t size);
+
+#endif

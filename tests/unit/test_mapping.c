@@ -1,0 +1,356 @@
+/* test_mapping.c - mapping files: loading, mistakes, filters, fields,
+ * null policy, load order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "../../etl/mapping.h"
+#include "../../etl/mapset.h"
+
+static const char invoice_map[] =
+	"[object]\n"
+	"name        = OrbInvoice__c\n"
+	"source      = invoices\n"
+	"external_id = OrbId__c\n"
+	"nulls       = clear\n"
+	"keep_nulls  = Memo__c\n"
+	"\n"
+	"[filter]\n"
+	"drafts     = skip if status == \"draft\"\n"
+	"zero_total = skip if total == 0 and status not in (\"void\")\n"
+	"recent     = keep if issued_at >= 2024-01-01 or issued_at is empty\n"
+	"\n"
+	"[fields]\n"
+	"OrbId__c                = id\n"
+	"Name                    = concat(\"#\", invoice_number) | truncate(5)\n"
+	"OrbCustomer__r.OrbId__c = customer_id\n"
+	"Total__c                = total | money(currency)\n"
+	"TaxId__c                = join(\":\", tax_type, tax_value)\n"
+	"Memo__c                 = first(memo, note)\n"
+	"VoidedAt__c             = voided_at | datetime\n"
+	"Source__c               = \"billing export\"\n";
+
+#define NCOLS 12
+
+static struct mapping *load(const char *text, struct bs_errlist *errs)
+{
+	bs_errlist_init(errs);
+	return mapping_load_text("t.map", text, errs);
+}
+
+/* Sets the value of column `name` in the row array of mapping m. */
+static void set(const struct mapping *m, struct bs_value *vals,
+		const char *name, const char *s)
+{
+	const char *const *cols;
+	size_t n = mapping_columns(m, &cols), i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(cols[i], name)) {
+			vals[i].s = s ? s : "";
+			vals[i].len = s ? strlen(s) : 0;
+			vals[i].kind = s ? BS_V_TEXT : BS_V_NULL;
+			return;
+		}
+	}
+	printf("#   no column '%s'\n", name);
+	CHECK(0);
+}
+
+static void test_columns_and_lookups(void)
+{
+	struct bs_errlist errs;
+	struct mapping *m = load(invoice_map, &errs);
+	const char *const *cols;
+	const struct map_lookup *l;
+	const struct map_field *f;
+
+	CHECK(m != NULL);
+	CHECK_INT(errs.n, 0);
+	if (!m)
+		return;
+	/* in order of first use: filters, then fields (currency is asked
+	 * for by money()) */
+	CHECK_INT(mapping_columns(m, &cols), NCOLS);
+	CHECK_STR(cols[0], "status");
+	CHECK_STR(cols[1], "total");
+	CHECK_STR(cols[2], "issued_at");
+	CHECK_STR(cols[3], "id");
+	CHECK_STR(cols[6], "currency");
+	CHECK_INT(mapping_column_line(m, 0), 9);
+	CHECK_INT(mapping_column_line(m, 6), 17);
+	CHECK_INT(mapping_lookups(m, &l), 1);
+	CHECK_STR(l[0].relationship, "OrbCustomer__r");
+	CHECK_STR(l[0].object, "OrbCustomer__c");
+	CHECK_INT(mapping_fields(m, &f), 8);
+	CHECK_STR(f[2].parent_field, "OrbId__c");
+	CHECK_INT(mapping_group_field(m), 2);
+	CHECK_INT(mapping_key_index(m), 0);
+	CHECK_STR(mapping_key_field(m), "OrbId__c");
+	mapping_free(m);
+	bs_errlist_release(&errs);
+}
+
+static void test_apply(void)
+{
+	struct bs_errlist errs;
+	struct mapping *m = load(invoice_map, &errs);
+	struct bs_value v[NCOLS];
+	struct map_result res;
+	struct arena a;
+	struct bs_err e;
+	int i;
+
+	if (!m)
+		return;
+	arena_init(&a, 4096);
+	for (i = 0; i < NCOLS; i++)
+		v[i] = (struct bs_value){ "", 0, BS_V_NULL };
+	set(m, v, "id", "inv_1");
+	set(m, v, "invoice_number", "RF-00042");
+	set(m, v, "customer_id", "cus_9");
+	set(m, v, "total", "1250.5");
+	set(m, v, "currency", "USD");
+	set(m, v, "tax_value", "FR123");
+	set(m, v, "note", "a note");
+	set(m, v, "status", "issued");
+	set(m, v, "issued_at", "2024-05-01T06:00:12Z");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_ROW);
+	CHECK_STR(res.v[0].s, "inv_1");
+	CHECK_STR(res.v[1].s, "#RF-0");          /* truncate(5) */
+	CHECK_STR(res.v[3].s, "1250.50");        /* money(USD) */
+	CHECK_STR(res.v[4].s, "FR123");          /* join skips the null */
+	CHECK_STR(res.v[5].s, "a note");         /* first(): memo is null */
+	CHECK_STR(res.v[6].s, "#N/A");           /* null, nulls = clear */
+	CHECK_STR(res.v[7].s, "billing export");
+
+	set(m, v, "memo", NULL);
+	set(m, v, "note", "");
+	set(m, v, "customer_id", NULL);
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_ROW);
+	CHECK_INT(res.v[5].kind, BS_V_NULL);     /* keep_nulls: empty cell */
+	CHECK_INT(res.v[2].kind, BS_V_NULL);     /* lookups never #N/A */
+
+	set(m, v, "status", "draft");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_FILTERED);
+	CHECK_STR(res.filter->name, "drafts");
+	set(m, v, "status", "issued");
+	set(m, v, "total", "0.00");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_FILTERED);
+	CHECK_STR(res.filter->name, "zero_total");
+	set(m, v, "status", "void");               /* not in ("void") is false */
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_ROW);
+	set(m, v, "issued_at", "2023-12-31T23:59:59Z");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_FILTERED);
+	CHECK_STR(res.filter->name, "recent");
+	set(m, v, "issued_at", NULL);                 /* or issued_at is empty */
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_ROW);
+
+	set(m, v, "total", "12,50");
+	set(m, v, "status", "paid");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_REJECTED);
+	CHECK_STR(e.field, "");                  /* the filter's number test */
+	CHECK_CONTAINS(e.msg, "filter 'zero_total': cannot read '12,50' as a number");
+
+	set(m, v, "total", "12.50");
+	set(m, v, "currency", "ZZZ");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_REJECTED);
+	CHECK_STR(e.field, "Total__c");
+	CHECK_CONTAINS(e.msg, "ZZZ");
+
+	set(m, v, "currency", "JPY");
+	set(m, v, "id", "");
+	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_REJECTED);
+	CHECK_STR(e.field, "OrbId__c");
+	CHECK_STR(e.msg, "the key field is empty");
+	arena_release(&a);
+	mapping_free(m);
+	bs_errlist_release(&errs);
+}
+
+/* Every mistake is reported, each at its line. */
+static void test_mistakes_all_reported(void)
+{
+	static const char text[] =
+		"[object]\n"
+		"name = OrbInvoice__c\n"
+		"source = invoices\n"
+		"external_id = OrbId__c\n"
+		"operation = upsrt\n"                       /* 5 */
+		"[fields]\n"
+		"OrbId__c = id\n"
+		"Name = invoice_number | truncat(80)\n"     /* 8 */
+		"Total__c = total |\n"                      /* 9 */
+		"Bad Name = x\n"                            /* 10 */
+		"OrbId__c = id2\n";                         /* 11 */
+	struct bs_errlist errs;
+	char buf[512];
+	size_t i;
+
+	CHECK(load(text, &errs) == NULL);
+	CHECK_INT(errs.n, 5);
+	for (i = 0; i < errs.n; i++) {
+		bs_err_format(&errs.v[i], buf, sizeof(buf));
+		printf("#   %s\n", buf);
+	}
+	if (errs.n == 5) {
+		CHECK_INT(errs.v[0].line, 5);
+		CHECK_CONTAINS(errs.v[0].msg, "did you mean 'upsert'?");
+		CHECK_INT(errs.v[1].line, 8);
+		CHECK_CONTAINS(errs.v[1].msg, "did you mean 'truncate'?");
+		CHECK_INT(errs.v[2].line, 9);
+		CHECK_CONTAINS(errs.v[2].msg, "expected a converter name");
+		CHECK_INT(errs.v[3].line, 10);
+		CHECK_INT(errs.v[4].line, 11);
+		CHECK_CONTAINS(errs.v[4].msg, "mapped twice (first on line 7)");
+	}
+	bs_errlist_release(&errs);
+}
+
+static void test_expression_errors(void)
+{
+	static const struct { const char *line, *msg; } cases[] = {
+		{ "X__c = \"open", "unterminated string" },
+		{ "X__c = concta(a, b)", "did you mean 'concat'?" },
+		{ "X__c = 0.5", "a constant must be \"quoted\"" },
+		{ "X__c = a b", "unexpected text after the expression" },
+		{ "X__c = a == b", "a comparison is not a value" },
+		{ "X__c = join(\",\")", "needs at least a separator and one value" },
+		{ "X__c = a | truncate(80", "expected ')' after converter arguments" },
+		{ "X__c = col(a)", "col() takes a \"quoted\" column name" },
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_errlist errs;
+		struct mapping *m;
+
+		snprintf(text, sizeof(text), "[object]\nname = A__c\nsource = a\n"
+			 "operation = insert\n[fields]\n%s\n", cases[i].line);
+		m = load(text, &errs);
+		CHECK(m == NULL);
+		CHECK(errs.n >= 1);
+		if (errs.n) {
+			CHECK_INT(errs.v[0].line, 6);
+			CHECK_CONTAINS(errs.v[0].msg, cases[i].msg);
+		}
+		mapping_free(m);
+		bs_errlist_release(&errs);
+	}
+}
+
+static void test_filter_errors(void)
+{
+	static const struct { const char *line, *msg; } cases[] = {
+		{ "f = skip total == 0", "must start with 'skip if' or 'keep if'" },
+		{ "f = skip if total = 0", "'=' is not an operator (use '==')" },
+		{ "f = skip if total == 0 and", "expected a column" },
+		{ "f = skip if a is blank", "expected 'empty' after 'is'" },
+		{ "f = skip if a in ()", "needs at least one value" },
+		{ "f = skip if a == 2024-01-01 and b == 1 and 1 == 2024-01-01",
+		  "cannot compare a number with a date" },
+		{ "f = skip if total == 1,5", "unexpected text after the condition" },
+		{ "f = skip if (a == \"x\"", "expected ')'" },
+		{ "f = skip if a == 12ab", "neither a number nor a date" },
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_errlist errs;
+		struct mapping *m;
+
+		snprintf(text, sizeof(text), "[object]\nname = A__c\nsource = a\n"
+			 "operation = insert\n[filter]\n%s\n[fields]\nX__c = x\n",
+			 cases[i].line);
+		m = load(text, &errs);
+		CHECK(m == NULL);
+		CHECK(errs.n >= 1);
+		if (errs.n) {
+			CHECK_INT(errs.v[0].line, 6);
+			CHECK_CONTAINS(errs.v[0].msg, cases[i].msg);
+		}
+		mapping_free(m);
+		bs_errlist_release(&errs);
+	}
+}
+
+static const char *write_map(const char *dir, const char *name,
+			     const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_load_order_and_cycles(void)
+{
+	char dir[] = "/tmp/billsync-mapset-XXXXXX", cmd[600];
+	struct bs_errlist errs;
+	struct mapset *s;
+
+	if (!mkdtemp(dir))
+		return;
+	/* file names sort opposite to the load order */
+	write_map(dir, "a_line.map", "[object]\nname = Line__c\nsource = lines\n"
+		  "external_id = K__c\n[fields]\nK__c = id\n"
+		  "Invoice__r.K__c = invoice_id\n");
+	write_map(dir, "b_invoice.map", "[object]\nname = Invoice__c\n"
+		  "source = invoices\nexternal_id = K__c\n[fields]\nK__c = id\n"
+		  "Customer__r.K__c = customer_id\nAccount__c = acct\n");
+	write_map(dir, "c_customer.map", "[object]\nname = Customer__c\n"
+		  "source = customers\nexternal_id = K__c\n[fields]\nK__c = id\n"
+		  "Parent__r.K__c = parent_id\n[lookups]\nParent__r = Customer__c\n");
+	write_map(dir, "d_plan.map", "[object]\nname = Plan__c\nsource = plans\n"
+		  "external_id = K__c\n[fields]\nK__c = id\n");
+	bs_errlist_init(&errs);
+	s = mapset_load_dir(dir, &errs);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_INT(mapset_count(s), 4);
+		/* by level, file order within a level */
+		CHECK_STR(mapping_object(mapset_at(s, 0)), "Customer__c");
+		CHECK_STR(mapping_object(mapset_at(s, 1)), "Plan__c");
+		CHECK_STR(mapping_object(mapset_at(s, 2)), "Invoice__c");
+		CHECK_STR(mapping_object(mapset_at(s, 3)), "Line__c");
+		CHECK_INT(mapset_level(s, 0), 0);
+		CHECK_INT(mapset_level(s, 1), 0);
+		CHECK_INT(mapset_level(s, 2), 1);
+		CHECK_INT(mapset_level(s, 3), 2);
+		CHECK(mapset_find(s, "invoice__C") == mapset_at(s, 2));
+	}
+	mapset_free(s);
+
+	write_map(dir, "c_customer.map", "[object]\nname = Customer__c\n"
+		  "source = customers\nexternal_id = K__c\n[fields]\nK__c = id\n"
+		  "Line__r.K__c = line_id\n");
+	s = mapset_load_dir(dir, &errs);
+	CHECK(s == NULL);
+	CHECK_INT(errs.n, 1);
+	if (errs.n)
+		CHECK_CONTAINS(errs.v[0].msg, "lookup cycle: ");
+	if (errs.n)
+		printf("#   %s\n", errs.v[0].msg);
+	bs_errlist_release(&errs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CHECK(0);
+}
+
+int main(void)
+{
+	RUN(test_columns_and_lookups);
+	RUN(test_apply);
+	RUN(test_mistakes_all_reported);
+	RUN(test_expression_errors);
+	RUN(test_filter_errors);
+	RUN(test_load_order_and_cycles);
+	return tap_done();
+}
