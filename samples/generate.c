@@ -838,7 +838,7 @@ struct customer {
 
 struct gen {
 	struct rng rng;
-	uint64_t seed, dlir_target, dlir_written;
+	uint64_t dlir_target, dlir_written;
 	int bad_rows;
 	struct out out[DS_COUNT];
 	uint64_t idkey[ID_KINDS], idn[ID_KINDS];
@@ -901,9 +901,7 @@ static int64_t to_unit(int64_t v6, int scale)
 
 static int64_t local_price(int64_t usd6, int cur)
 {
-	int64_t v = usd6 * currencies[cur].factor / 100;
-
-	return v;
+	return usd6 * currencies[cur].factor / 100;
 }
 
 /* ---- plans -------------------------------------------------------------- */
@@ -1923,23 +1921,18 @@ static void one_off_invoice(struct gen *g, struct customer *c, int64_t day)
 	emit(g, c, inv);
 }
 
-/* The bad rows of --bad-rows: invoices that billsync must reject, with no lines. */
-static void bad_invoices(struct gen *g, struct customer *c)
+/* A bad row of --bad-rows: an invoice billsync must reject, with no lines. */
+static void bad_invoice(struct gen *g, struct customer *c, const char *date_text,
+			const char *currency, const char *memo)
 {
 	struct invoice *inv = &g->inv;
 	int64_t day = c->created / DAY + 1;
 
 	start_invoice(g, c, inv, NULL, SRC_ONE_OFF, day * DAY, day * DAY);
 	inv->voided = 0;
-	inv->date_text = "2024-02-30T00:00:00Z";
-	inv->memo = "Bad row: impossible invoice_date";
-	inv->subtotal6 = inv->total6 = 100 * E6;
-	inv->status = INV_ISSUED;
-	write_invoice(g, c, inv);
-	start_invoice(g, c, inv, NULL, SRC_ONE_OFF, day * DAY, day * DAY);
-	inv->voided = 0;
-	inv->currency = "ZZZ";
-	inv->memo = "Bad row: unknown currency";
+	inv->date_text = date_text;
+	inv->currency = currency;
+	inv->memo = memo;
 	inv->subtotal6 = inv->total6 = 100 * E6;
 	inv->status = INV_ISSUED;
 	write_invoice(g, c, inv);
@@ -2022,7 +2015,8 @@ static void customer_invoices(struct gen *g, struct customer *c, int bad)
 		g->force_issued = 0;
 	}
 	if (bad) {
-		bad_invoices(g, c);
+		bad_invoice(g, c, "2024-02-30T00:00:00Z", NULL, "Bad row: impossible invoice_date");
+		bad_invoice(g, c, NULL, "ZZZ", "Bad row: unknown currency");
 		if (have_dup) {          /* the same invoice again, paid since */
 			dup.status = INV_PAID;
 			dup.paid = dup.updated = dup.issued + 3 * DAY;
@@ -2213,7 +2207,6 @@ int main(int argc, char **argv)
 		fputs("billsync-gen: out of memory\n", stderr);
 		return EXIT_IO;
 	}
-	g->seed = seed;
 	g->dlir_target = rows;
 	g->bad_rows = bad;
 	rng_seed(&g->rng, seed);
@@ -2248,8 +2241,14 @@ int main(int argc, char **argv)
 		fputs("billsync-gen: out of memory\n", stderr);
 		rc = EXIT_IO;
 	}
-	if (!rc)
+	if (!rc) {
 		generate(g);
+		if (g->dlir_written != rows) {   /* the row budget is exact by design */
+			fprintf(stderr, "billsync-gen: internal error: %llu daily rows, not %llu\n",
+				(unsigned long long)g->dlir_written, (unsigned long long)rows);
+			rc = EXIT_IO;
+		}
+	}
 	for (k = 0; k < DS_COUNT; k++) {
 		if (!g->out[k].buf && g->out[k].fd < 0 && !g->out[k].child)
 			continue;
