@@ -380,21 +380,20 @@ def make_invoice(c, s, source, inv_date, created, issued, memo=None, status=None
     cur = currency or c["cur"]
     if status is None:
         status, paid = status_for(c, inv_date, issued)
-    net = 30 if s is None else (s["plan"].get("net_terms", 30))
     style = "+09:00" if c["cur"] == "JPY" else None
     inv = {
         "id": new_id("inv_"), "invoice_number": next_number(), "customer_id": c["id"],
         "salesforce_account_id": c["account"], "subscription_id": s["id"] if s else None,
         "status": status, "invoice_source": source, "currency": cur,
         "invoice_date": date_text or ts(inv_date),
-        "due_date": ts(inv_date + timedelta(days=net)),
+        "due_date": ts(inv_date + timedelta(days=30)),   # net 30 everywhere
         "issued_at": ts(issued, style) if style else any_ts(issued),
         "paid_at": any_ts(paid) if paid else None,
         "voided_at": ts(voided) if voided else None,
         "created_at": any_ts(created),
         "updated_at": ts(voided or paid or issued, "+00:00"),
-        "memo": memo, "hosted_invoice_url": None,
-        "_lines": [], "_cust": c, "_issued": issued, "_voided": voided, "_date": inv_date,
+        "memo": memo, "_lines": [], "_cust": c, "_issued": issued, "_voided": voided,
+        "_date": inv_date,
     }
     inv["hosted_invoice_url"] = "https://portal.billing.example/invoices/" + inv["id"]
     invoices.append(inv)
@@ -451,43 +450,33 @@ def usage_line(inv, s, price, start, end, special):
     c, cur = inv["_cust"], inv["currency"]
     line = add_line(inv, price, start, end, None, 0)
     qty_total, amount_total = Decimal(0), Decimal(0)
-    day, i = start, 0
+    day = start
     while day < end:
         nxt = day + timedelta(days=1)
         q = daily_usage(c, price["item"], (day - s["start"]).days, day)
-        qtext = num(q)
-        for kind, payload in special.get((price["item"], day.date().isoformat()), []):
+        qtext, stamp, old = num(q), None, None
+        actions = special.get((price["item"], day.date().isoformat()), [])
+        for kind, payload in actions:
             if kind == "quantity":
                 q, qtext = Decimal(payload), payload
-            elif kind == "revert":
-                old = dlir_row(inv, line, s, price, day, nxt, q, num(q),
-                               reverted=payload)
-                edge("reverted daily revenue row and its replacement", "daily_line_item_revenue.csv",
-                     old["id"])
-                q = rnd(q * Decimal("0.8"), 7)
+            else:   # "revert": this row is reverted, a replacement follows
+                old = dlir_row(inv, line, s, price, day, nxt, q, qtext, reverted=payload)
+                q, stamp = rnd(q * Decimal("0.8"), 7), payload
                 qtext = num(q)
-                rep = dlir_row(inv, line, s, price, day, nxt, q, qtext, stamp=payload)
-                EDGES[-1] = EDGES[-1][:2] + (EDGES[-1][2] + " (reverted), `%s` (replacement)"
-                                             % rep["id"],)
-                qty_total += q
-                amount_total += q * price["unit"]
-                q = None
-        if q is not None:
-            row = dlir_row(inv, line, s, price, day, nxt, q, qtext)
-            for kind, payload in special.get((price["item"], day.date().isoformat()), []):
-                if kind == "quantity":
-                    edge(payload_case(payload), "daily_line_item_revenue.csv", row["id"])
-            qty_total += q
-            amount_total += q * price["unit"]
-        day, i = nxt, i + 1
+        row = dlir_row(inv, line, s, price, day, nxt, q, qtext, stamp=stamp)
+        if old:
+            edge("reverted daily revenue row, then its replacement",
+                 "daily_line_item_revenue.csv", old["id"], row["id"])
+        elif actions:
+            edge("quantity written with an exponent (%s)" % qtext if "e" in qtext
+                 else "usage quantity with 7 decimals (%s)" % qtext,
+                 "daily_line_item_revenue.csv", row["id"])
+        qty_total += q
+        amount_total += q * price["unit"]
+        day = nxt
     line["quantity"] = num(qty_total)
     line["_subtotal"] = line["_adjusted"] = rnd(amount_total, SCALE[cur])
     return line
-
-
-def payload_case(text):
-    return ("quantity written with an exponent (%s)" % text if "e" in text
-            else "usage quantity with 7 decimals (%s)" % text)
 
 
 def dlir_row(inv, line, s, price, start, end, q, qtext, reverted=None, stamp=None):
