@@ -167,10 +167,12 @@ static int scan_dir(struct dataset *ds, const char *dir, int in_dataset_dir,
 				r = scan_dir(ds, sb.buf, 1, err);
 			continue;
 		}
-		if (input_kind_of(sb.buf) == INPUT_ARCHIVE && !in_dataset_dir)
-			r = scan_path(ds, sb.buf, 0, err);
-		else if (in_dataset_dir ? stem_len(de->d_name) != 0 :
-			 matches(de->d_name, ds->name))
+		/* archives are read only when named as a location: a folder
+		 * often holds the files and an archive of the same files */
+		if (input_kind_of(sb.buf) == INPUT_ARCHIVE)
+			continue;
+		if (in_dataset_dir ? stem_len(de->d_name) != 0 :
+		    matches(de->d_name, ds->name))
 			r = add_entry(ds, sb.buf, NULL, err);
 	}
 	closedir(d);

@@ -3,7 +3,8 @@
  *
  * A dataset (customers, invoices, ...) is one file or many (daily drops).
  * Its files are found in the locations of [source] path (folders, files,
- * globs or archives; --source on the command line replaces them): a file
+ * globs or archives; --source on the command line replaces them; an
+ * archive inside a folder is not opened unless named itself): a file
  * belongs to dataset NAME when its name, without .gz and without its
  * format extension (.csv, .jsonl, .ndjson, .json), is NAME or starts with
  * "NAME-" or "NAME.", or when it lies in a folder NAME/ of a location.

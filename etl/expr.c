@@ -103,7 +103,7 @@ static int nomem(struct parser *p)
 
 static int syntax(struct parser *p, size_t at, const char *what)
 {
-	return bs_err_set(p->err, BS_E_CONFIG, "%s at column %zu in '%s'",
+	return bs_err_set(p->err, BS_E_CONFIG, "%s (column %zu of '%s')",
 			  what, at + 1, p->s);
 }
 
