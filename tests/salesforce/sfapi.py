@@ -615,7 +615,7 @@ def _put_records(org, obj, body):
                         v = Decimal(str(v))
                     values[f.name] = v
                 rid = values.pop("Id", None)
-                ids.append(org.store.insert(obj, values, time.time(), rid=rid))
+                ids.append(org.store.insert(obj, values, sf_time(time.time()), rid=rid))
             return ids
     except (ValueError, AttributeError) as e:
         raise HttpError(Response(400, compact({"error": str(e)}), JSON_CT)) from None

@@ -123,12 +123,22 @@ class Job:
 
     def results(self, kind, shuffle_seed=0):
         """The text of successfulResults / failedResults / unprocessedrecords."""
-        header = self.header or []
+        header, rows = self.header, self.unprocessed
+        if rows is None and self.data is not None:
+            # never started: every record of the upload; unparseable data comes back as sent
+            text = self.data.decode("utf-8", "replace")
+            try:
+                parsed = list(sfcsv.iter_rows(text, self.delim, self.line_ending))
+            except CsvError:
+                if kind == "unprocessedrecords":
+                    return text
+                parsed = []
+            header = parsed[0] if parsed else header
+            rows = parsed[1:]
+        header = header or []
         if kind == "unprocessedrecords":
-            lines = self._unprocessed_lines()
-            if isinstance(lines, str):
-                return lines
             head = sfcsv.plain_header(header, self.delim) if header else None
+            lines = [sfcsv.result_line(r, self.delim) for r in rows or []]
         else:
             lead = ["sf__Id", "sf__Created"] if kind == "successfulResults" \
                 else ["sf__Id", "sf__Error"]
@@ -139,20 +149,6 @@ class Job:
             random.Random(shuffle_seed).shuffle(lines)
         out = ([head] if head is not None else []) + lines
         return "".join(line + self.eol for line in out)
-
-    def _unprocessed_lines(self):
-        if self.unprocessed is not None:
-            rows = self.unprocessed
-        elif self.data is None:
-            return []
-        else:
-            # never started: every record of the upload; unparseable data comes back as sent
-            text = self.data.decode("utf-8", "replace")
-            try:
-                rows = list(sfcsv.iter_rows(text, self.delim, self.line_ending))[1:]
-            except CsvError:
-                return text
-        return [sfcsv.result_line(r, self.delim) for r in rows]
 
 
 class Processor(threading.Thread):
@@ -243,7 +239,7 @@ class Processor(threading.Thread):
         job.plan, job.total = p.get("plan"), p["total"]
         job.dups = p.get("dups", frozenset())
         if job.total:
-            job.rows = sfcsv.iter_rows(p["text"], job.delim, job.line_ending)
+            job.rows = sfcsv.rows(p["text"], job.delim)
             next(job.rows)              # the header
         else:
             job.finish(JOB_COMPLETE)
@@ -274,15 +270,16 @@ class Processor(threading.Thread):
                 return
             n = min(n, left)
             t0 = time.perf_counter()
+            stamp = sf_time(time.time())
             for _ in range(n):
-                self._row(job)
+                self._row(job, stamp)
             job.active_ms += (time.perf_counter() - t0) * 1000
             budget -= n
         job.modstamp = time.time()
         if job.processed >= job.total:
             job.finish(JOB_COMPLETE)
 
-    def _row(self, job):
+    def _row(self, job, stamp):
         org = self.org
         row = next(job.rows)
         job.row_index += 1
@@ -294,7 +291,7 @@ class Processor(threading.Thread):
             lock_key = (job.obj.name, job.plan.row_key(row) or tuple(row))
             if lock_key in org.locked_once:
                 lock_key = None
-        out = apply_row(org.store, job.plan, row, time.time(), job.dups, lock_key is not None)
+        out = apply_row(org.store, job.plan, row, stamp, job.dups, lock_key is not None)
         if out.error is LOCKED:
             org.locked_once.add(lock_key)
             org.fired("lock_rows_every")
