@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start, inspect and stop the Salesforce emulator from tests (Python API and a small CLI for shell tests).
+"""Start, inspect and stop the Salesforce emulator from tests: a Python API and a shell CLI.
 
 Python:
     from emuctl import Emulator

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A local emulator of the Salesforce org billsync talks to: OAuth, REST basics and Bulk API 2.0 ingest.
+"""A local emulator of the Salesforce org billsync talks to: OAuth, REST basics, Bulk API 2.0.
 
     python3 tests/salesforce/emulator.py --port 0 --schema tests/salesforce/schema.json \\
         [--port-file FILE] [--rate N] [--fault NAME=VALUE ...] [--limit NAME=N ...] ...

@@ -1,4 +1,4 @@
-"""HTTP semantics of the emulated org: OAuth, REST basics, Bulk API 2.0 ingest, allocations, faults, and the inspection API."""
+"""HTTP semantics of the emulated org: OAuth, REST, Bulk API 2.0 ingest, faults, inspection API."""
 
 import base64
 import binascii

@@ -1,4 +1,4 @@
-"""CSV as Bulk API 2.0 reads and writes it: six delimiters, LF or CRLF, quoting, and the errors that fail a job."""
+"""CSV as Bulk API 2.0 reads and writes it: delimiters, line endings, quoting, job-level errors."""
 
 import csv
 import io

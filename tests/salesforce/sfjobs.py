@@ -1,4 +1,4 @@
-"""Bulk API 2.0 ingest jobs: job info shapes, the background processor that moves jobs through their states, and result CSVs."""
+"""Bulk API 2.0 ingest jobs: job info shapes, the processor that runs them, and result CSVs."""
 
 import random
 import threading
@@ -165,7 +165,8 @@ class Processor(threading.Thread):
             with org.cond:
                 if org.stopping:
                     return
-                org.cond.wait(TICK)
+                busy = any(j.state in (UPLOAD_COMPLETE, IN_PROGRESS) for j in org.jobs.values())
+                org.cond.wait(TICK if busy else 1.0)    # closing a job notifies
                 if org.stopping:
                     return
             self.step()

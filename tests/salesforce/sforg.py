@@ -1,4 +1,4 @@
-"""The emulated org's shared state: records, jobs, tokens, allocations, fault switches, counters and the request log."""
+"""The emulated org's shared state: records, jobs, tokens, allocations, faults, counters, log."""
 
 import collections
 import threading

@@ -1,4 +1,4 @@
-"""One ingest job's header plan and the per-record rules: keys, upsert, lookups, required and unique fields."""
+"""A job's header plan and the per-record rules: keys, upsert, lookups, required, unique."""
 
 import functools
 
@@ -119,9 +119,10 @@ class Outcome:
 
 
 def apply_row(store, plan, row, stamp, dup_keys=frozenset(), lock=False):
-    """Validates one record and, when it passes, writes it (stamp: the modification time).  Checks run in this order:
-    value deserialisation (first bad column wins), the record key, parent lookups,
-    field rules, required fields, unique fields, then the injected lock failure."""
+    """Validates one record and, when it passes, writes it (stamp: modification time).
+    Checks run in this order: value deserialisation (first bad column wins), the
+    record key, parent lookups, field rules, required fields, unique fields, then the
+    injected lock failure (so only a record that would succeed reports a lock)."""
     try:
         parsed = _deserialize(plan, row)
         target = _resolve_target(store, plan, row, dup_keys)

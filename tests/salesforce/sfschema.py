@@ -1,4 +1,4 @@
-"""The emulated org's objects: the schema file, describe results, and parsing and checking of field values."""
+"""The emulated org's objects: the schema file, describe results, field value parsing."""
 
 import datetime
 import json
@@ -185,9 +185,10 @@ class Field:
         return value
 
     def _check_reference(self, value, _):
+        # Only the id's form here; an id that is not a record of referenceTo (other
+        # object, or none) is INVALID_CROSS_REFERENCE_KEY, checked against the store.
         rid = sfids.normalize(value)
-        target = self.obj.schema.get(self.reference_to)
-        if rid is None or (target and not rid.startswith(target.key_prefix)):
+        if rid is None:
             raise FieldError(record_error(
                 "MALFORMED_ID", "%s: id value of incorrect type: %s" % (self.label, value),
                 [self.name]))

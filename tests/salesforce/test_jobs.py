@@ -1,4 +1,4 @@
-"""Bulk API 2.0 ingest jobs: create, upload, close/abort, info, list, delete, states and job-level failures (reference sections 3, 5, 7)."""
+"""Ingest jobs: create, upload, close, abort, info, list, delete, job failures (ref. 3, 5, 7)."""
 
 import gzip
 import re
@@ -273,7 +273,7 @@ def list_jobs():
         ids = [c.create("OrbPlan__c", "insert").json()["id"] for _ in range(5)]
         r = c.get(INGEST)
         page = r.json()
-        t.eq(list(page), ["done", "records", "nextRecordsUrl"], "list: done, records, nextRecordsUrl")
+        t.eq(list(page), ["done", "records", "nextRecordsUrl"], "list response keys")
         t.eq((page["done"], [j["id"] for j in page["records"]]), (False, ids[:2]), "first page")
         t.eq(list(page["records"][0]), ["id", "operation", "object", "createdById",
                                         "createdDate", "systemModstamp", "state",

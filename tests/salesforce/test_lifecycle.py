@@ -1,4 +1,4 @@
-"""Emulator process: start and stop times, port file, signals, arguments, keep-alive, chunked bodies, emuctl CLI."""
+"""Emulator process: start/stop, port file, signals, arguments, keep-alive, chunked, emuctl."""
 
 import http.client
 import os

@@ -1,6 +1,6 @@
-"""Daily allocations: API requests, Bulk batches per started 10,000 records, records per day (reference section 6)."""
+"""Daily allocations: API requests, Bulk batches per started 10,000 records, records per day."""
 
-from emutest import BASE, INGEST, Client, Emulator, Tap
+from emutest import BASE, Client, Emulator, Tap
 
 t = Tap()
 LIMIT_BODY = '[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]'

@@ -1,4 +1,4 @@
-"""Result CSVs: columns, quoting, echo rules, delimiters and line endings, gzip, ordering (reference section 4)."""
+"""Result CSVs: columns, quoting, echo rules, delimiters, line endings, gzip, order (ref. 4)."""
 
 import gzip
 
