@@ -66,14 +66,12 @@ class Handler(BaseHTTPRequestHandler):
             sfapi.log(org, req, 0, dropped=True)
             self._drop()
             return
-        resp = sfapi.handle(org, req)
+        resp = sfapi.handle(org, req, dropped=drop == "after")
         slow = org.faults["slow_ms"]
         if slow and not path.startswith(sfapi.INSPECT_PATH):
             time.sleep(slow / 1000.0)
         if drop == "after":
-            with org.lock:
-                org.log[-1]["dropped"] = True
-            self._drop()
+            self._drop()                # the upload was stored; the answer is lost
             return
         self._send(resp)
 

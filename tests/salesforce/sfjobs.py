@@ -42,7 +42,7 @@ class Job:
         self.plan = None
         self.rows = None            # iterator over the records not yet processed
         self.dups = frozenset()
-        self.total = self.processed = self.failed = self.retries = 0
+        self.total = self.processed = self.failed = self.retries = self.batches = 0
         self.row_index = 0
         self.started = None
         self.total_ms = self.active_ms = 0.0
@@ -78,22 +78,23 @@ class Job:
         """The PATCH (close/abort) response."""
         return self._base()
 
-    def info_created(self, multipart=False):
+    def _with_format(self, listed, content_url):
         d = self._base()
-        if not multipart:
+        if listed:
+            d["jobType"] = "V2Ingest"
+        if content_url:
             d["contentUrl"] = self.content_url()
         d["lineEnding"] = self.line_ending
         d["columnDelimiter"] = self.delimiter
         return d
 
+    def info_created(self, multipart=False):
+        """The create response (multipart create: already closed, no contentUrl)."""
+        return self._with_format(False, not multipart)
+
     def info_listed(self):
-        d = self._base()
-        d["jobType"] = "V2Ingest"
-        if self.state == OPEN:
-            d["contentUrl"] = self.content_url()
-        d["lineEnding"] = self.line_ending
-        d["columnDelimiter"] = self.delimiter
-        return d
+        """A job in GET .../jobs/ingest; contentUrl only while Open."""
+        return self._with_format(True, self.state == OPEN)
 
     def info_full(self):
         d = self.info_listed()
@@ -165,8 +166,7 @@ class Processor(threading.Thread):
             with org.cond:
                 if org.stopping:
                     return
-                busy = any(j.state in (UPLOAD_COMPLETE, IN_PROGRESS) for j in org.jobs.values())
-                org.cond.wait(TICK if busy else 1.0)    # closing a job notifies
+                org.cond.wait(TICK if org.active else 1.0)    # closing a job notifies
                 if org.stopping:
                     return
             self.step()
@@ -175,8 +175,11 @@ class Processor(threading.Thread):
         org = self.org
         now = time.monotonic()
         with org.lock:
+            for jid, j in list(org.active.items()):
+                if org.jobs.get(jid) is not j or j.state not in (UPLOAD_COMPLETE, IN_PROGRESS):
+                    del org.active[jid]         # ended, aborted or deleted
             wait = org.faults["queue_ms"] / 1000.0
-            ready = [j for j in org.jobs.values() if j.state == UPLOAD_COMPLETE
+            ready = [j for j in org.active.values() if j.state == UPLOAD_COMPLETE
                      and not j.preparing and now - j.closed_at >= wait]
             for j in ready:
                 j.preparing = True
@@ -186,7 +189,7 @@ class Processor(threading.Thread):
             with org.lock:
                 self._start(j, prepared)
         with org.lock:
-            for j in [j for j in org.jobs.values() if j.state == IN_PROGRESS]:
+            for j in [j for j in org.active.values() if j.state == IN_PROGRESS]:
                 self._advance(j)
 
     @staticmethod
@@ -260,11 +263,12 @@ class Processor(threading.Thread):
             n = min(CHUNK, job.total - job.processed)
             if job.processed + n > target:
                 break
-            if job.processed % BATCH == 0:
+            while job.batches * BATCH < job.processed + n:     # one per started 10,000
                 if org.usage["batches"] >= org.limits["DailyBulkApiBatches"]:
                     job.finish(FAILED, BATCHES_EXCEEDED)
                     return
                 org.usage["batches"] += 1
+                job.batches += 1
             left = org.limits["DailyBulkRecords"] - org.usage["records"]
             if left <= 0:
                 job.finish(FAILED, RECORDS_EXCEEDED)
@@ -275,8 +279,8 @@ class Processor(threading.Thread):
             for _ in range(n):
                 self._row(job, stamp)
             job.active_ms += (time.perf_counter() - t0) * 1000
+            job.modstamp = time.time()
             budget -= n
-        job.modstamp = time.time()
         if job.processed >= job.total:
             job.finish(JOB_COMPLETE)
 

@@ -26,7 +26,6 @@ def http_5xx(emu):
     before = emu.stats()["api_requests"]["total"]
     c.get(BASE + "/limits")
     t.eq(emu.stats()["api_requests"]["total"], before, "a faulted call is not counted")
-    jid = None
     emu.set_faults(http_500_every=None, http_503_every=2)
     jid = c.create("OrbPlan__c", "insert").json()["id"]
     r = c.upload(jid, "Name\nF1\n")
@@ -179,9 +178,15 @@ def start_up_faults():
         c = Client(emu)
         t.eq([c.get(BASE + "/limits").status for _ in range(2)], [200, 500],
              "start-up http_500_every=2 works")
-        emu.set_faults(http_500_every=None)
+        emu.set_faults(http_500_every=5)
+        t.eq(emu.set_faults(http_500_every=None)["http_500_every"], 2,
+             "null restores the start-up value")
+        emu.set_faults(http_500_every=0)
         emu.reset()
         t.eq(emu.inspect("GET", "faults")["http_500_every"], 2, "reset restores start-up faults")
+        emu.set_limits(DailyApiRequests=3)
+        t.eq(emu.set_limits(DailyApiRequests=None)["DailyApiRequests"], 100000,
+             "null restores a start-up limit")
 
 
 def inspection(emu):
