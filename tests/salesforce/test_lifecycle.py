@@ -141,7 +141,12 @@ def emuctl_cli(tmp):
     r = subprocess.run(py + ["records", "Account", "--dir", tmp], capture_output=True,
                        text=True, timeout=15)
     t.has(r.stdout, "Acme, Inc.", "emuctl records shows the seeded Accounts")
-    r = subprocess.run(py + ["faults", "--dir", tmp], capture_output=True, text=True, timeout=15)
+    r = subprocess.run(py + ["wait", "--port-file", os.path.join(tmp, "emulator.port")],
+                       capture_output=True, text=True, timeout=15)
+    t.ok(r.returncode == 0 and r.stdout.startswith("http://127.0.0.1:"), "emuctl wait "
+         "--port-file prints the URL", r.stdout, r.stderr)
+    r = subprocess.run(py + ["faults", "--port-file", os.path.join(tmp, "emulator.port")],
+                       capture_output=True, text=True, timeout=15)
     t.has(r.stdout, '"slow_ms": 1', "emuctl faults shows start-up faults")
     r = subprocess.run(py + ["faults", "lock_rows_every=4", "--dir", tmp], capture_output=True,
                        text=True, timeout=15)
