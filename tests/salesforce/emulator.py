@@ -16,6 +16,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -66,7 +67,12 @@ class Handler(BaseHTTPRequestHandler):
             sfapi.log(org, req, 0, dropped=True)
             self._drop()
             return
-        resp = sfapi.handle(org, req, dropped=drop == "after")
+        try:
+            resp = sfapi.handle(org, req, dropped=drop == "after")
+        except Exception:           # noqa: BLE001 - an emulator bug: say so, keep serving
+            traceback.print_exc()
+            resp = sfapi.Response(500, sfapi.rest_error("UNKNOWN_EXCEPTION", "emulator bug: %s"
+                                                        % sys.exc_info()[1]), sfapi.JSON_CT)
         slow = org.faults["slow_ms"]
         if slow and not path.startswith(sfapi.INSPECT_PATH):
             time.sleep(slow / 1000.0)

@@ -16,7 +16,7 @@ TERMINAL = (JOB_COMPLETE, FAILED, ABORTED)
 
 CHUNK = 200             # records per transaction chunk
 BATCH = 10000           # records per internal batch (one DailyBulkApiBatches unit)
-STEP_MAX = 2000         # records processed per lock hold
+STEP_MAX = 400          # records processed per job per lock hold
 TICK = 0.005            # processor wake-up interval, seconds
 
 # Decisions (open question 4 and fault switches): these texts were never recorded.
@@ -162,16 +162,19 @@ class Processor(threading.Thread):
 
     def run(self):
         org = self.org
+        behind = False
         while True:
             with org.cond:
                 if org.stopping:
                     return
-                org.cond.wait(TICK if org.active else 1.0)    # closing a job notifies
-                if org.stopping:
-                    return
-            self.step()
+                if not behind:
+                    org.cond.wait(TICK if org.active else 1.0)    # closing a job notifies
+                    if org.stopping:
+                        return
+            behind = self.step()
 
     def step(self):
+        """One round over the active jobs; True when a job is behind its pace."""
         org = self.org
         now = time.monotonic()
         with org.lock:
@@ -189,8 +192,13 @@ class Processor(threading.Thread):
             with org.lock:
                 self._start(j, prepared)
         with org.lock:
-            for j in [j for j in org.active.values() if j.state == IN_PROGRESS]:
-                self._advance(j)
+            running = [j for j in org.active.values() if j.state == IN_PROGRESS]
+        behind = False
+        for j in running:               # the lock is let go between jobs
+            with org.lock:
+                if j.state == IN_PROGRESS:
+                    behind = self._advance(j) or behind
+        return behind
 
     @staticmethod
     def _prepare(schema, job):
@@ -249,12 +257,13 @@ class Processor(threading.Thread):
             job.finish(JOB_COMPLETE)
 
     def _advance(self, job):
+        """Processes the job's records that are due; True when more are due already."""
         org = self.org
         if job.doomed:
             job.retries = 20
             org.fired("fail_object")
             job.finish(FAILED, RETRIES_EXCEEDED)
-            return
+            return False
         rate = org.faults["rate"]
         elapsed = time.monotonic() - job.started
         target = job.total if rate <= 0 else min(job.total, int(elapsed * rate))
@@ -266,13 +275,13 @@ class Processor(threading.Thread):
             while job.batches * BATCH < job.processed + n:     # one per started 10,000
                 if org.usage["batches"] >= org.limits["DailyBulkApiBatches"]:
                     job.finish(FAILED, BATCHES_EXCEEDED)
-                    return
+                    return False
                 org.usage["batches"] += 1
                 job.batches += 1
             left = org.limits["DailyBulkRecords"] - org.usage["records"]
             if left <= 0:
                 job.finish(FAILED, RECORDS_EXCEEDED)
-                return
+                return False
             n = min(n, left)
             t0 = time.perf_counter()
             stamp = sf_time(time.time())
@@ -283,6 +292,8 @@ class Processor(threading.Thread):
             budget -= n
         if job.processed >= job.total:
             job.finish(JOB_COMPLETE)
+            return False
+        return budget <= 0 and job.processed + min(CHUNK, job.total - job.processed) <= target
 
     def _row(self, job, stamp):
         org = self.org
