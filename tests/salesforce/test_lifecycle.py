@@ -173,5 +173,9 @@ with tempfile.TemporaryDirectory(prefix="emu-life-") as tmp:
         t.run(keep_alive_and_content_length, emu)
         t.run(concurrent_clients, emu)
     os.remove(os.path.join(tmp, "port"))
-    t.run(emuctl_cli, tmp)
+    try:
+        t.run(emuctl_cli, tmp)
+    finally:
+        if os.path.exists(os.path.join(tmp, "emulator.pid")):
+            emuctl.main(["stop", "--dir", tmp])
 t.done()
