@@ -392,16 +392,17 @@ static int setup_truncate(struct conv *c, const struct args *a,
 				  "length from 1 to %d, found '%s'",
 				  CONV_TRUNCATE_MAX, a->pos[0]->value);
 	c->num = (size_t)n;
-	c->units = U_CHARS;
-	if (!units || strcmp(units, "chars") == 0)
+	/* Salesforce measures text in UTF-16 code units (an emoji is 2) */
+	c->units = U_UTF16;
+	if (!units || strcmp(units, "utf16") == 0)
 		return 0;
-	if (strcmp(units, "utf16") == 0)
-		c->units = U_UTF16;
+	if (strcmp(units, "chars") == 0)
+		c->units = U_CHARS;
 	else if (strcmp(units, "bytes") == 0)
 		c->units = U_BYTES;
 	else
 		return bs_err_set(err, BS_E_CONFIG, "truncate: units must be "
-				  "chars, utf16 or bytes, found '%s'", units);
+				  "utf16, chars or bytes, found '%s'", units);
 	return 0;
 }
 
@@ -990,7 +991,7 @@ static const struct conv_def defs[] = {
 	  apply_required },
 	{ "sfid", "sfid", 0, 0, NULL, TYPED, NULL, apply_sfid },
 	{ "trim", "trim", 0, 0, NULL, 0, NULL, apply_trim },
-	{ "truncate", "truncate(N[, units=chars|utf16|bytes])", 1, 1,
+	{ "truncate", "truncate(N[, units=utf16|chars|bytes])", 1, 1,
 	  keys_truncate, 0, setup_truncate, apply_truncate },
 	{ "upper", "upper", 0, 0, NULL, 0, NULL, apply_upper },
 };
