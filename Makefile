@@ -18,7 +18,7 @@ PYTHON ?= python3
 
 # pkg-config module:Debian package, for every library billsync links.
 PC_DEPS := libcurl:libcurl4-openssl-dev zlib:zlib1g-dev libarchive:libarchive-dev \
-	jansson:libjansson-dev sqlite3:libsqlite3-dev openssl:libssl-dev
+	jansson:libjansson-dev sqlite3:libsqlite3-dev openssl:libssl-dev libisal:libisal-dev
 # command:Debian package, for tools the build and the tests run.
 TOOL_DEPS := pkg-config:pkg-config python3:python3 gzip:gzip tar:tar \
 	unzip:unzip zip:zip openssl:openssl
