@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "../formats/csvw.h"
+#include "../formats/sbuf.h"
 #include "../formats/strsim.h"
 #include "commands.h"
 #include "config.h"
@@ -122,10 +124,13 @@ struct preview_opts {
 	int csv, vertical, wide;
 };
 
-/* The rows shown so far: a table (with a title per row) or JSON. */
+/* The rows shown so far: a table (with a title per row) or JSON; with
+ * --csv each row is printed as it comes. */
 struct shown {
 	struct table *t;
 	json_t *rows;
+	struct sbuf *csv;
+	FILE *out;
 	char **titles;
 	size_t n;
 };
@@ -137,6 +142,15 @@ static int show_row(struct shown *sh, const struct map_field *fields,
 	const char *cells[1024];
 	size_t lens[1024], i;
 
+	if (sh->csv) {
+		struct bs_err e;
+
+		sbuf_reset(sh->csv);
+		if (csvw_record(sh->csv, it->out, nf, 0, &e) < 0)
+			return -1;
+		return fwrite(sh->csv->buf, 1, sh->csv->len, sh->out) ==
+		       sh->csv->len ? 0 : -1;
+	}
 	if (sh->rows) {
 		json_t *obj = json_object();
 
@@ -172,6 +186,10 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 	size_t cap = o->wide ? 0 : 40;
 	json_t *root;
 
+	if (sh->csv) {
+		print_counts(ctx->log, m, c);
+		return;
+	}
 	if (sh->rows) {
 		root = json_pack("{s:s, s:s, s:O, s:o}",
 				 "object", mapping_object(m),
@@ -196,7 +214,8 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	const struct map_field *fields;
 	size_t nf = mapping_fields(m, &fields), i;
 	const char *headers[1024];
-	struct shown sh = { NULL, NULL, NULL, 0 };
+	struct shown sh = { NULL, NULL, NULL, ctx->out, NULL, 0 };
+	struct sbuf csv;
 	struct pipe *p = NULL;
 	struct pipe_item it;
 	unsigned long long shown = 0;
@@ -204,8 +223,17 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 
 	for (i = 0; i < nf && i < 1024; i++)
 		headers[i] = fields[i].target;
+	sbuf_init(&csv, (size_t)8 << 20);
 	sh.t = table_new(nf, headers);
-	sh.rows = ctx->json ? json_array() : NULL;
+	sh.rows = ctx->json && !o->csv ? json_array() : NULL;
+	if (o->csv) {
+		sh.csv = &csv;
+		if (csvw_record_strs(&csv, headers, NULL, nf, 0, &ctx->err) < 0 ||
+		    fwrite(csv.buf, 1, csv.len, ctx->out) != csv.len) {
+			rc = BS_EXIT_INTERNAL;
+			goto out;
+		}
+	}
 	if (!sh.t || (ctx->json && !sh.rows)) {
 		rc = BS_EXIT_INTERNAL;
 		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
@@ -240,6 +268,7 @@ out:
 	json_decref(sh.rows);
 	pipe_free(p);
 	table_free(sh.t);
+	sbuf_release(&csv);
 	return rc;
 }
 

@@ -735,6 +735,34 @@ size_t mapping_columns(const struct mapping *m, const char *const **cols)
 /* ---- apply ------------------------------------------------------------ */
 
 static const struct bs_value na_value = { "#N/A", 4, BS_V_TEXT };
+
+/* Salesforce fails an LF job whose data holds a CR anywhere, even inside
+ * quotes: line breaks in values become LF. */
+static int normalise_cr(struct arena *a, struct bs_value *v)
+{
+	const char *s = v->s;
+	char *out, *p;
+	size_t i;
+
+	if (!memchr(s, '\r', v->len))
+		return 0;
+	out = arena_alloc(a, v->len + 1);
+	if (!out)
+		return -1;
+	for (p = out, i = 0; i < v->len; i++) {
+		if (s[i] != '\r') {
+			*p++ = s[i];
+			continue;
+		}
+		*p++ = '\n';
+		if (i + 1 < v->len && s[i + 1] == '\n')
+			i++;
+	}
+	*p = '\0';
+	v->s = out;
+	v->len = (size_t)(p - out);
+	return 0;
+}
 static const struct bs_value null_value = { "", 0, BS_V_NULL };
 
 int mapping_apply(const struct mapping *m, const struct bs_value *vals,
@@ -772,8 +800,12 @@ int mapping_apply(const struct mapping *m, const struct bs_value *vals,
 			bs_err_field(err, f->target);
 			return MAP_REJECTED;
 		}
-		if (v->kind != BS_V_NULL && v->len)
+		if (v->kind != BS_V_NULL && v->len) {
+			if (normalise_cr(a, v) < 0)
+				return bs_err_set(err, BS_E_NOMEM,
+						  "out of memory"), MAP_ERROR;
 			continue;
+		}
 		if ((long)i == m->key_index) {
 			bs_err_set(err, BS_E_ROW, "the key field is empty");
 			bs_err_field(err, f->target);
