@@ -1,0 +1,184 @@
+"""The emulated org's shared state: records, jobs, tokens, allocations, fault switches, counters and the request log."""
+
+import collections
+import threading
+import time
+
+import sfids
+from sfauth import Auth
+from sfjobs import Processor
+from sfstore import Store
+
+
+def _flag(v):
+    return str(v).lower() in ("1", "true", "yes", "on")
+
+
+def _drop_mode(v):
+    v = str(v).lower()
+    if v in ("", "0", "false", "off", "none"):
+        return ""
+    if v in ("1", "true", "before"):
+        return "before"
+    if v == "after":
+        return "after"
+    raise ValueError("expected 1, before or after")
+
+
+# name -> (parser, default, description); every switch is deterministic.
+FAULTS = {
+    "http_500_every": (int, 0, "answer every Nth API request with 500 UNKNOWN_EXCEPTION"),
+    "http_503_every": (int, 0, "answer every Nth API request with 503 SERVER_UNAVAILABLE"),
+    "drop_upload_once": (_drop_mode, "", "drop the connection of the next upload: "
+                         "1/before = mid-body, nothing stored; after = data stored, no answer"),
+    "token_expire_calls": (int, 0, "access tokens die after N API calls each"),
+    "token_expire_seconds": (float, 0.0, "access tokens die S seconds after issue"),
+    "lock_rows_every": (int, 0, "every Nth record of a job fails with UNABLE_TO_LOCK_ROW "
+                        "(once per record)"),
+    "fail_object": (str, "", "jobs of these objects (comma-separated) end Failed"),
+    "limit_after_calls": (int, 0, "403 REQUEST_LIMIT_EXCEEDED once N API calls were made"),
+    "reject_gzip": (_flag, False, "415 on an upload with Content-Encoding: gzip"),
+    "slow_ms": (int, 0, "delay every answer by N ms"),
+    "rate": (float, 10000.0, "records processed per second per job (0 = at once)"),
+    "queue_ms": (int, 20, "ms a closed job waits in UploadComplete before InProgress"),
+    "shuffle_results": (int, 0, "seed: result CSV rows in a shuffled order (0 = upload order)"),
+    "job_list_page": (int, 1000, "jobs per page of GET .../jobs/ingest"),
+}
+
+LIMITS = {
+    "DailyApiRequests": 100000,
+    "DailyBulkApiBatches": 15000,
+    "DailyBulkRecords": 150000000,
+    "JobDataMaxBytes": 150000000,       # per job, after base64
+}
+
+
+def parse_assignments(items, table, kind):
+    """{'name': parsed value} from NAME=VALUE strings or a dict; ValueError names the problem."""
+    pairs = items.items() if isinstance(items, dict) else \
+        (item.split("=", 1) if "=" in item else (item, "1") for item in items)
+    out = {}
+    for name, value in pairs:
+        if name not in table:
+            raise ValueError("unknown %s '%s' (known: %s)" % (kind, name, ", ".join(table)))
+        if kind == "fault":
+            parser, default, _ = table[name]
+            out[name] = default if value is None else parser(value)
+        else:
+            out[name] = table[name] if value is None else int(value)
+        if isinstance(out[name], (int, float)) and not isinstance(out[name], bool) \
+                and out[name] < 0:
+            raise ValueError("%s %s: negative value" % (kind, name))
+    return out
+
+
+class Org:
+    """Everything a request or the processor reads or changes, behind one lock."""
+
+    def __init__(self, schema, client_id, client_secret, username, refresh_token, jwt_key,
+                 faults=None, limits=None):
+        self.lock = threading.RLock()
+        self.cond = threading.Condition(self.lock)
+        self.schema = schema
+        self.ids = sfids.IdGen()
+        self.store = Store(schema, self.ids)
+        self.org_id = sfids.id18("00DHs0000000Emu")
+        self.user_id = sfids.id18("005Hs0000000Emu")
+        self.auth = Auth(client_id, client_secret, username, refresh_token, jwt_key,
+                         self.org_id, self.user_id)
+        self.instance_url = ""
+        self.initial_faults = {k: v[1] for k, v in FAULTS.items()}
+        self.initial_faults.update(faults or {})
+        self.initial_limits = dict(LIMITS)
+        self.initial_limits.update(limits or {})
+        self.stopping = False
+        self.log = collections.deque(maxlen=20000)
+        self.reset()
+        self.processor = Processor(self)
+
+    def start(self, instance_url):
+        self.instance_url = instance_url
+        self.processor.start()
+
+    def stop(self):
+        with self.cond:
+            self.stopping = True
+            self.cond.notify_all()
+        self.processor.join(1.0)
+
+    def reset(self):
+        """Back to the state at start: seed records only, start-up faults and limits,
+        counters zero.  Issued tokens stay valid."""
+        with self.lock:
+            self.faults = dict(self.initial_faults)
+            self.limits = dict(self.initial_limits)
+            self.ids.reset()
+            self.store.reset()
+            self.store.seed(time.time())
+            self.jobs = {}
+            self.usage = {"api": 0, "batches": 0, "records": 0}
+            self.counters = collections.Counter()    # fault switch request counters
+            self.locked_once = set()
+            self.stats = {"requests": collections.Counter(),
+                          "api_requests": collections.Counter(),
+                          "token_grants": collections.Counter(),
+                          "token_failures": 0, "unauthorized": 0, "jobs_created": 0,
+                          "records_failed": 0,
+                          "faults_fired": collections.Counter()}
+            self.log.clear()
+
+    def set_faults(self, values):
+        with self.lock:
+            for name, value in values.items():
+                self.faults[name] = value
+                self.counters[name] = 0
+                if name == "lock_rows_every":
+                    self.locked_once.clear()
+
+    def fail_objects(self):
+        return {s.strip() for s in self.faults["fail_object"].split(",") if s.strip()}
+
+    def fired(self, name):
+        self.stats["faults_fired"][name] += 1
+
+    def count_every(self, name):
+        """True when an every-Nth switch fires on this request."""
+        n = self.faults[name]
+        if not n:
+            return False
+        self.counters[name] += 1
+        if self.counters[name] % n == 0:
+            self.fired(name)
+            return True
+        return False
+
+    def take_drop(self):
+        """The armed drop_upload_once mode ('before'/'after'), disarming it, or ''."""
+        with self.lock:
+            mode = self.faults["drop_upload_once"]
+            if mode:
+                self.faults["drop_upload_once"] = ""
+                self.fired("drop_upload_once")
+            return mode
+
+    def limit_info(self):
+        return "api-usage=%d/%d" % (self.usage["api"], self.limits["DailyApiRequests"])
+
+    def stats_view(self):
+        with self.lock:
+            by_state = collections.Counter(j.state for j in self.jobs.values())
+            s = self.stats
+            return {
+                "api_requests": dict(s["api_requests"], total=self.usage["api"]),
+                "requests": dict(s["requests"]),
+                "unauthorized": s["unauthorized"],
+                "jobs_created": s["jobs_created"],
+                "jobs_by_state": dict(by_state),
+                "batches_used": self.usage["batches"],
+                "records_processed": self.usage["records"],
+                "records_failed": s["records_failed"],
+                "token_grants": dict(s["token_grants"]),
+                "token_failures": s["token_failures"],
+                "faults_fired": dict(s["faults_fired"]),
+                "limits": dict(self.limits),
+            }

@@ -1,0 +1,99 @@
+"""The emulated org's records, with indexes on external id and unique fields."""
+
+from decimal import Decimal
+
+import sfids
+from sfwire import sf_time
+
+
+class Store:
+    """Records per object, keyed by 18-character id.  Not thread-safe: the caller
+    holds the org lock."""
+
+    def __init__(self, schema, ids):
+        self.schema = schema
+        self.ids = ids
+        self.reset()
+
+    def reset(self):
+        self.records = {name: {} for name in self.schema.objects}
+        self.deleted = {name: set() for name in self.schema.objects}
+        self.index = {name: {f.name: {} for f in obj.fields.values()
+                             if f.indexed and f.type != "id"}
+                      for name, obj in self.schema.objects.items()}
+
+    def seed(self, now):
+        for obj_name, rows in self.schema.seed.items():
+            obj = self.schema.get(obj_name)
+            for row in rows:
+                values = {obj.field(k).name: v for k, v in row.items() if k != "Id"}
+                self.insert(obj, values, now, rid=row.get("Id"))
+
+    def get(self, obj, rid):
+        return self.records[obj.name].get(rid)
+
+    def is_deleted(self, obj, rid):
+        return rid in self.deleted[obj.name]
+
+    def find(self, obj, field, value):
+        """Ids of the records whose field matches value (section 10.2 matching rules)."""
+        if field.type == "id":
+            rid = sfids.normalize(value)
+            return [rid] if rid and rid in self.records[obj.name] else []
+        return sorted(self.index[obj.name][field.name].get(field.match_key(value), ()))
+
+    def _index(self, obj, rid, values, add):
+        for fname, by_key in self.index[obj.name].items():
+            v = values.get(fname)
+            if v is None:
+                continue
+            key = obj.fields[fname].match_key(v)
+            if add:
+                by_key.setdefault(key, set()).add(rid)
+            else:
+                ids = by_key.get(key)
+                if ids:
+                    ids.discard(rid)
+                    if not ids:
+                        del by_key[key]
+
+    def insert(self, obj, values, now, rid=None):
+        rid = sfids.normalize(rid) if rid else self.ids.new(
+            obj.key_prefix, self.records[obj.name])
+        stamp = sf_time(now)
+        rec = {"Id": rid, "IsDeleted": False, "CreatedDate": stamp,
+               "LastModifiedDate": stamp, "SystemModstamp": stamp}
+        rec.update({k: v for k, v in values.items() if v is not None})
+        for f in obj.data_fields():
+            if f.type == "boolean" and f.name not in rec:
+                rec[f.name] = False     # a checkbox is never null
+        self.records[obj.name][rid] = rec
+        self._index(obj, rid, rec, True)
+        return rid
+
+    def update(self, obj, rid, values, now):
+        rec = self.records[obj.name][rid]
+        self._index(obj, rid, rec, False)
+        for k, v in values.items():
+            if v is None:
+                rec.pop(k, None)
+            else:
+                rec[k] = v
+        rec["LastModifiedDate"] = rec["SystemModstamp"] = sf_time(now)
+        self._index(obj, rid, rec, True)
+
+    def delete(self, obj, rid):
+        rec = self.records[obj.name].pop(rid)
+        self._index(obj, rid, rec, False)
+        self.deleted[obj.name].add(rid)
+
+    def dump(self, obj):
+        """Every record as JSON-ready dicts: each field present, null when unset."""
+        out = []
+        for rec in self.records[obj.name].values():
+            d = {}
+            for f in obj.fields.values():
+                v = rec.get(f.name)
+                d[f.name] = float(v) if isinstance(v, Decimal) else v
+            out.append(d)
+        return out
