@@ -34,16 +34,28 @@ int input_list_members(const char *path,
 
 struct input;
 
-/* Opens path (member NULL) or one member of the archive at path. */
+/* Opens path (member NULL) or one member of the archive at path.  A plain
+ * or gzipped path takes no member; an archive needs one.  Errors: BS_E_IO
+ * naming the path when it cannot be opened (missing, unreadable, a
+ * directory); BS_E_INPUT when the data is not what the name says (not gzip,
+ * not an archive, no such member, a gzipped member inside an archive). */
 struct input *input_open(const char *path, const char *member,
 			 struct bs_err *err);
+
+/* An input over the caller's buf[0..len), which must outlive it; name is
+ * copied and is what input_name returns.  Each input_read returns at most
+ * max_chunk bytes (0 = no limit), so tests can feed a reader at every chunk
+ * size.  Fails only when out of memory. */
+struct input *input_open_mem(const char *name, const void *buf, size_t len,
+			     size_t max_chunk, struct bs_err *err);
 /* Reads up to n bytes; returns the count, 0 at the end, -1 on error
  * (BS_E_INPUT for corrupt data, BS_E_IO for the file system). */
 ssize_t input_read(struct input *in, void *buf, size_t n, struct bs_err *err);
-/* "path" or "archive!member". */
+/* "path" or "archive!member" (the name given to input_open_mem). */
 const char *input_name(const struct input *in);
 /* Uncompressed bytes read so far. */
 unsigned long long input_offset(const struct input *in);
+/* Closes the stream; input_free(NULL) does nothing. */
 void input_free(struct input *in);
 
 #endif

@@ -29,6 +29,8 @@
 
 #include "bs_err.h"
 
+struct input;
+
 enum bs_vkind {
 	BS_V_NULL = 0,  /* empty CSV cell, JSON null or missing key */
 	BS_V_TEXT,      /* CSV cell or JSON string */
@@ -76,11 +78,20 @@ enum rowsrc_status {
 
 struct rowsrc;
 
-/* Opens path, or the member of the archive at path.  lim NULL = defaults.
- * For CSV the header row is read here (an empty file or a bad header is an
- * error). */
+/* Opens path, or the member of the archive at path.  lim NULL = defaults
+ * (and so does a zero field in it).  For CSV the header row is read here
+ * (an empty file or a bad header is an error).  A name whose format is not
+ * known is a BS_E_INPUT error. */
 struct rowsrc *rowsrc_open(const char *path, const char *member,
 			   const struct rowsrc_limits *lim, struct bs_err *err);
+
+/* Like rowsrc_open over an input already open (input_open_mem in tests):
+ * the reader owns in from now on, and frees it with itself or here on
+ * failure.  format_name picks the format as above ("x.csv", "x.jsonl.gz");
+ * rows and errors carry input_name(in). */
+struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
+				 const struct rowsrc_limits *lim,
+				 struct bs_err *err);
 
 /* CSV: the header names (count returned); JSON lines: 0 and NULL. */
 size_t rowsrc_header(const struct rowsrc *rs, const char *const **names);
@@ -88,7 +99,9 @@ size_t rowsrc_header(const struct rowsrc *rs, const char *const **names);
 /* Chooses the columns every row will carry, in this order.  Must be called
  * once before the first rowsrc_next.  For CSV, a name missing from the
  * header is a BS_E_CONFIG error that names it (with a did-you-mean hint when
- * a header name is close). */
+ * a header name is close), located at the file and line of the header.
+ * (Left out, a CSV row carries every header column and a JSON-lines row
+ * none.) */
 int rowsrc_select(struct rowsrc *rs, const char *const *cols, size_t n,
 		  struct bs_err *err);
 
