@@ -16,9 +16,6 @@ const char usage_run[] =
 const char usage_export[] =
 	"usage: billsync export --out DIR [options]\n"
 	"Write the gzipped CSV bulk files, a manifest and rejects; no network.\n";
-const char usage_upload[] =
-	"usage: billsync upload DIR [options]\n"
-	"Load the bulk files an earlier 'billsync export' wrote into Salesforce.\n";
 const char usage_check[] =
 	"usage: billsync check [options] [MAPPING...]\n"
 	"Check mapping files: syntax, converters, source columns, lookups.\n";
@@ -41,7 +38,7 @@ const char usage_resync[] =
 const struct bs_command bs_commands[] = {
 	{ "run", NULL, "extract, map and load into Salesforce (the daily job)", usage_run },
 	{ "export", NULL, "write gzipped CSV bulk files and a manifest, no network", usage_export },
-	{ "upload", NULL, "load files written by 'export' into Salesforce", usage_upload },
+	{ "upload", cmd_upload, "load files written by 'export' into Salesforce", usage_upload },
 	{ "check", NULL, "check mapping files (and optionally against the org)", usage_check },
 	{ "preview", NULL, "show mapped rows for an object, sending nothing", usage_preview },
 	{ "status", NULL, "recent runs, jobs and their states", usage_status },
