@@ -691,21 +691,14 @@ static int poll_job(struct filerun *fr)
 }
 
 /* Downloads one result set into a temporary file and reconciles it. */
-static int collect(struct filerun *fr, enum sf_result_kind kind,
-		   int hold_locked, const char *reason)
+/* Downloads one result set into path; an aborted job may have none. */
+static int download(struct filerun *fr, enum sf_result_kind kind,
+		    const char *path)
 {
-	static const char *const names[] = { "success", "failed", "unprocessed" };
-	char path[PATH_BUF];
 	struct bs_err e;
-	FILE *f;
+	FILE *f = fopen(path, "w+");
 	int rc;
 
-	if (textf(path, sizeof(path), "%s/%s.%s.csv", fr->l->tmpdir,
-		  fr->job.id, names[kind]) < 0) {
-		bs_err_set(&e, BS_E_IO, "temporary path too long");
-		return fatal(fr, &e);
-	}
-	f = fopen(path, "w+");
 	if (!f) {
 		bs_err_set(&e, BS_E_IO, "cannot create '%s': %s", path,
 			   strerror(errno));
@@ -714,40 +707,49 @@ static int collect(struct filerun *fr, enum sf_result_kind kind,
 	rc = sf_bulk_results(fr->w->api, fr->job.id, kind, f, &e);
 	fclose(f);
 	if (rc < 0 && fr->job.state == SF_JOB_ABORTED && e.kind == BS_E_REMOTE)
-		rc = 0;      /* an aborted job may have no such results */
-	else if (rc == 0)
-		rc = recon_read(fr->recon, kind, path, hold_locked, reason,
-				emit_record, fr, &e);
-	unlink(path);
+		return truncate(path, 0) == 0 ? 0 : fatal(fr, &e);
 	return rc < 0 ? fatal(fr, &e) : 0;
 }
 
-/* Results of the ended job; *held gets the rows to send again. */
+/* Results of the ended job, all three downloaded before any record is
+ * reported (so an interruption reports nothing twice); *held gets the
+ * rows to send again. */
 static int collect_all(struct filerun *fr, unsigned long long *held)
 {
+	static const char *const names[] = { "success", "failed", "unprocessed" };
 	int ok = fr->job.state == SF_JOB_COMPLETE;
 	int hold = ok && fr->attempt < fr->l->o->lock_retries;
-	char reason[MSG_BUF];
+	char reason[MSG_BUF], path[3][PATH_BUF];
 	struct bs_err e;
+	int k, rc = 0;
 
 	reason[0] = '\0';
 	if (!ok) {
 		textf(reason, sizeof(reason), "job %s %s%s%s", fr->job.id,
-			 sf_job_state_name(fr->job.state),
-			 fr->job.error_message[0] ? ": " : "",
-			 fr->job.error_message);
+		      sf_job_state_name(fr->job.state),
+		      fr->job.error_message[0] ? ": " : "",
+		      fr->job.error_message);
 		fr->res.status = LOADER_FILE_FAILED;
 		textf(fr->message, sizeof(fr->message), "%s", reason);
 	}
-	if (collect(fr, SF_RESULTS_SUCCESSFUL, hold, reason) < 0 ||
-	    collect(fr, SF_RESULTS_FAILED, hold, reason) < 0 ||
-	    collect(fr, SF_RESULTS_UNPROCESSED, hold, reason) < 0)
-		return -1;
+	for (k = 0; k < 3; k++)
+		if (textf(path[k], sizeof(path[k]), "%s/%s.%s.csv",
+			  fr->l->tmpdir, fr->job.id, names[k]) < 0) {
+			bs_err_set(&e, BS_E_IO, "temporary path too long");
+			return fatal(fr, &e);
+		}
+	for (k = 0; k < 3 && rc == 0; k++)
+		rc = download(fr, (enum sf_result_kind)k, path[k]);
 	bs_err_clear(&e);
-	if (recon_end_attempt(fr->recon, reason, emit_record, fr, held,
-			      &e) < 0)
-		return fatal(fr, &e);
-	return 0;
+	for (k = 0; k < 3 && rc == 0; k++)
+		rc = recon_read(fr->recon, (enum sf_result_kind)k, path[k], hold,
+				reason, emit_record, fr, &e);
+	if (rc == 0)
+		rc = recon_end_attempt(fr->recon, reason, emit_record, fr, held,
+				       &e);
+	for (k = 0; k < 3; k++)
+		unlink(path[k]);
+	return rc < 0 && e.kind != BS_E_NONE ? fatal(fr, &e) : rc;
 }
 
 /* Writes the held rows into a new file for the next attempt. */

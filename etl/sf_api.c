@@ -15,6 +15,7 @@
 #include "sf_auth.h"
 
 #define URL_MAX (SF_URL_MAX + 1024)
+#define ERROR_BODY_MAX (64 * 1024)
 #define RETRY_AFTER_MAX_MS (15ULL * 60 * 1000)
 
 struct sf_api {
@@ -233,6 +234,27 @@ static int send_once(struct sf_api *api, struct sf_call *call,
 	return rc;
 }
 
+/* Reads Salesforce's error out of the answer: the body, or the start of
+ * the file it went to. */
+static void parse_error_body(struct sf_call *call, const struct http_resp *resp)
+{
+	char buf[ERROR_BODY_MAX];
+	size_t n;
+
+	if (!call->sink) {
+		sf_api_parse_error(resp->body.buf, resp->body.len,
+				   call->error_code, sizeof(call->error_code),
+				   call->error_message,
+				   sizeof(call->error_message));
+		return;
+	}
+	if (fflush(call->sink) != 0 || fseeko(call->sink, 0, SEEK_SET) != 0)
+		return;
+	n = fread(buf, 1, sizeof(buf), call->sink);
+	sf_api_parse_error(buf, n, call->error_code, sizeof(call->error_code),
+			   call->error_message, sizeof(call->error_message));
+}
+
 static void report_response(struct sf_api *api, const struct http_resp *resp)
 {
 	unsigned long long used = 0, max = 0;
@@ -303,12 +325,7 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 			rc = 0;
 			break;
 		}
-		if (!call->sink)
-			sf_api_parse_error(resp->body.buf, resp->body.len,
-					   call->error_code,
-					   sizeof(call->error_code),
-					   call->error_message,
-					   sizeof(call->error_message));
+		parse_error_body(call, resp);
 		if (resp->status == 401 && !refreshed) {
 			refreshed = 1;
 			note(api, "%s %s: session expired; getting a new token",
@@ -329,8 +346,9 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 		if (resp->status == 403 &&
 		    !strcmp(call->error_code, "REQUEST_LIMIT_EXCEEDED")) {
 			bs_err_set(err, BS_E_LIMIT,
-				   "the org's daily API request allocation is used "
-				   "up (%s: %s)", call->error_code,
+				   "the org's daily API requests are used up (%s: "
+				   "%s); run again later to continue",
+				   call->error_code,
 				   call->error_message);
 			break;
 		}
