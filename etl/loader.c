@@ -457,6 +457,13 @@ static int fatal(struct filerun *fr, const struct bs_err *err)
 	return -1;
 }
 
+/* 1 when Salesforce refused this one request (the file fails, the load
+ * goes on), as opposed to refusing billsync altogether. */
+static int refused_here(const struct filerun *fr, const struct bs_err *e)
+{
+	return e->kind == BS_E_REMOTE && !sf_api_auth_failed(fr->w->api);
+}
+
 static int halted(struct filerun *fr)
 {
 	if (atomic_load(&fr->l->halt)) {
@@ -486,7 +493,7 @@ static int create_job(struct filerun *fr)
 		return -1;
 	}
 	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &e) < 0) {
-		if (e.kind == BS_E_REMOTE)
+		if (refused_here(fr, &e))
 			return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
 		return fatal(fr, &e);
 	}
@@ -566,7 +573,7 @@ static int upload(struct filerun *fr)
 			continue;
 		}
 		if (res != SF_UPLOAD_UNCERTAIN) {
-			if (e.kind == BS_E_REMOTE) {
+			if (refused_here(fr, &e)) {
 				sf_bulk_abort(fr->w->api, fr->job.id, &e);
 				rc = fail_attempt(fr, e.msg) < 0 ? -1 : 1;
 			} else {
@@ -613,9 +620,9 @@ static int close_job(struct filerun *fr)
 		fr->job.state = SF_JOB_UPLOAD_COMPLETE;
 		return report_job(fr, 0);
 	}
-	if (e.kind == BS_E_REMOTE && strstr(e.msg, "INVALIDJOBSTATE"))
+	if (refused_here(fr, &e) && strstr(e.msg, "INVALIDJOBSTATE"))
 		return 0;            /* closed before (a resumed job) */
-	if (e.kind == BS_E_REMOTE)
+	if (refused_here(fr, &e))
 		return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
 	return fatal(fr, &e);
 }
@@ -1039,7 +1046,7 @@ static int read_limits(struct loader *l, struct sf_api *api,
 	unsigned long long margin;
 
 	if (sf_bulk_limits(api, &lim, err) < 0) {
-		if (err->kind != BS_E_REMOTE)
+		if (err->kind != BS_E_REMOTE || sf_api_auth_failed(api))
 			return -1;
 		pthread_mutex_lock(&l->mu);
 		note_locked(l, NULL, "cannot read the org's limits (%s); loading "

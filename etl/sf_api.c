@@ -24,6 +24,7 @@ struct sf_api {
 	struct sf_api_opts o;
 	char version[16];
 	unsigned long long rand;
+	int auth_failed;      /* the last call found no usable token */
 };
 
 struct sf_api *sf_api_new(struct sf_auth *auth, const struct http_opts *ho,
@@ -60,6 +61,11 @@ void sf_api_free(struct sf_api *api)
 static void copy_trunc(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
+}
+
+int sf_api_auth_failed(const struct sf_api *api)
+{
+	return api->auth_failed;
 }
 
 int sf_api_parse_error(const char *body, size_t len, char *code,
@@ -303,8 +309,11 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 	call->status = 0;
 	call->uncertain = 0;
 	call->error_code[0] = call->error_message[0] = '\0';
-	if (get_token(api, call, &tok, &attempt, err) < 0)
+	api->auth_failed = 0;
+	if (get_token(api, call, &tok, &attempt, err) < 0) {
+		api->auth_failed = 1;
 		return -1;
+	}
 	for (;;) {
 		if (send_once(api, call, &tok, resp, err) < 0) {
 			if (err->kind != BS_E_NETWORK)
@@ -331,8 +340,10 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 			note(api, "%s %s: session expired; getting a new token",
 			     method_name(call->method), call->path);
 			if (sf_auth_refresh(api->auth, api->http, tok.gen, &tok,
-					    err) < 0)
+					    err) < 0) {
+				api->auth_failed = 1;
 				break;
+			}
 			if (once) {
 				call->uncertain = 1;
 				bs_err_set(err, BS_E_NETWORK,

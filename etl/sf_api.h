@@ -93,6 +93,11 @@ void sf_api_free(struct sf_api *api);
 int sf_api_call(struct sf_api *api, struct sf_call *call,
 		struct http_resp *resp, struct bs_err *err);
 
+/* 1 when the last call failed because no token could be had: the log-in
+ * was refused, or a renewed token was (an error for the whole load, not
+ * for the one request). */
+int sf_api_auth_failed(const struct sf_api *api);
+
 /* Parses a Salesforce error body ([{"errorCode":..,"message":..}] or a
  * single object) into code and message; 0 when one was found. */
 int sf_api_parse_error(const char *body, size_t len, char *code,
