@@ -148,19 +148,17 @@ static int load_deps(struct bulkdir *bd, size_t idx, json_t *deps,
 	for (i = 0; i < n; i++) {
 		json_t *d = json_array_get(deps, i);
 		int k = json_is_string(d) ?
-			find_object(bd, idx, json_string_value(d)) : -1;
+			find_object(bd, bd->nobjects, json_string_value(d)) : -1;
 
-		if (k < 0) {
-			/* a parent that is not in this export needs no wait,
-			   but one listed later would be loaded too late */
-			if (json_is_string(d) &&
-			    find_object(bd, bd->nobjects, json_string_value(d)) < 0)
-				continue;
+		/* a parent that is not in this export needs no wait, but one
+		   listed later would be loaded too late */
+		if (k < 0 && json_is_string(d))
+			continue;
+		if (k < 0 || (size_t)k >= idx)
 			return bad(bd, err,
 				   "object '%s' depends on '%s', which is not "
 				   "listed before it", o->object,
 				   json_is_string(d) ? json_string_value(d) : "?");
-		}
 		o->depends_on[o->ndeps++] = (size_t)k;
 	}
 	return 0;
@@ -210,7 +208,7 @@ static int load_object(struct bulkdir *bd, size_t idx, json_t *jo,
 		o->files[i].index = bd->nfiles++;
 		bd->rows += o->files[i].rows;
 	}
-	return load_deps(bd, idx, json_object_get(jo, "depends_on"), err);
+	return 0;
 }
 
 static int load(struct bulkdir *bd, struct bs_err *err)
@@ -251,6 +249,10 @@ static int load(struct bulkdir *bd, struct bs_err *err)
 			return bad(bd, err, "object '%s' is listed twice",
 				   bd->objects[i].object);
 	}
+	for (i = 0; i < bd->nobjects; i++)
+		if (load_deps(bd, i, json_object_get(json_array_get(objs, i),
+						     "depends_on"), err) < 0)
+			return -1;
 	return 0;
 }
 

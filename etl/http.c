@@ -98,10 +98,14 @@ static void url_for_message(const char *url, char *buf, size_t size)
 	curl_url_cleanup(u);
 }
 
+/* localhost, [::1] or an IPv4 address in 127.0.0.0/8. */
 static int is_loopback(const char *host)
 {
-	return !strcasecmp(host, "localhost") || !strcmp(host, "[::1]") ||
-	       !strncmp(host, "127.", 4);
+	if (!strcasecmp(host, "localhost") || !strcmp(host, "[::1]"))
+		return 1;
+	if (strncmp(host, "127.", 4))
+		return 0;
+	return strspn(host, "0123456789.") == strlen(host);
 }
 
 int http_url_check(const char *url, struct bs_err *err)

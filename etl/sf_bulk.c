@@ -332,7 +332,7 @@ static int looks_like_fields(const char *s)
 	if (!*s)
 		return 0;
 	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.,: ", *s))
+		if (!isalnum((unsigned char)*s) && !strchr("_.,", *s))
 			return 0;
 	return 1;
 }
