@@ -167,15 +167,22 @@ static void draw(struct upload *u, int force)
 {
 	const struct loader_progress *p = &u->prog;
 	unsigned long long now = clock_now_ms();
+	int s;
 
 	if (!u->display || (!force && now - u->last_draw < DRAW_EVERY_MS))
 		return;
 	u->last_draw = now;
-	fprintf(u->ctx->log, "\r\033[Kfiles %zu/%zu  jobs %u  rows %llu/%llu  "
-		"created %llu  updated %llu  failed %llu  unprocessed %llu  "
-		"api calls %llu", p->files_done, p->files_total, p->jobs_running,
-		p->rows_processed, p->rows_total, p->created, p->updated,
-		p->failed, p->unprocessed, p->api_calls);
+	fprintf(u->ctx->log, "\r\033[Kfiles %zu/%zu  rows %llu/%llu  created %llu  "
+		"updated %llu  failed %llu  unprocessed %llu  api calls %llu  jobs:",
+		p->files_done, p->files_total, p->rows_processed, p->rows_total,
+		p->created, p->updated, p->failed, p->unprocessed, p->api_calls);
+	for (s = 0; s <= SF_JOB_ABORTED; s++)
+		if (p->jobs_in_state[s])
+			fprintf(u->ctx->log, " %u %s", p->jobs_in_state[s],
+				s ? sf_job_state_name((enum sf_job_state)s) :
+				    "starting");
+	if (!p->jobs_running)
+		fputs(" none", u->ctx->log);
 	fflush(u->ctx->log);
 	u->drawn = 1;
 }

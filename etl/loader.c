@@ -37,6 +37,7 @@ struct task {
 	enum task_state state;
 	enum loader_file_status status;
 	unsigned long long processed;     /* for progress */
+	enum sf_job_state job_state;      /* of its current job */
 	unsigned jobs;
 	int had_job;                      /* left a job behind when unfinished */
 };
@@ -50,7 +51,9 @@ struct loader {
 	pthread_cond_t cv;
 	struct task *tasks;
 	size_t ntasks;
-	size_t *obj_left;                 /* per object: files not done */
+	size_t *obj_left;                 /* per object: files not loaded; a
+					     file left unfinished keeps its
+					     object's children waiting */
 	atomic_int halt;                  /* stop everything now */
 	int draining;                     /* start no new file */
 	int stop_set;
@@ -217,8 +220,12 @@ static void progress_locked(struct loader *l)
 	if (!l->h->progress)
 		return;
 	l->prog.rows_processed = 0;
-	for (i = 0; i < l->ntasks; i++)
+	memset(l->prog.jobs_in_state, 0, sizeof(l->prog.jobs_in_state));
+	for (i = 0; i < l->ntasks; i++) {
 		l->prog.rows_processed += l->tasks[i].processed;
+		if (l->tasks[i].state == T_RUNNING)
+			l->prog.jobs_in_state[l->tasks[i].job_state]++;
+	}
 	l->h->progress(l->h->ctx, &l->prog);
 }
 
@@ -232,6 +239,7 @@ static int job_hook(struct loader *l, int created, const struct loader_job *j)
 
 	bs_err_clear(&e);
 	pthread_mutex_lock(&l->mu);
+	l->tasks[j->file->index].job_state = j->state;
 	if (fn && fn(l->h->ctx, j, &e) != 0) {
 		if (e.kind == BS_E_NONE)
 			bs_err_set(&e, BS_E_INTERNAL, "a job hook failed");
@@ -966,14 +974,17 @@ static void *worker_main(void *p)
 			pthread_mutex_lock(&l->mu);
 			w->task = NULL;
 			t->state = T_DONE;
-			l->obj_left[object_index(l, t)]--;
+			if (t->status != LOADER_FILE_UNFINISHED)
+				l->obj_left[object_index(l, t)]--;
 			l->prog.jobs_running--;
 			l->prog.files_done++;
 			progress_locked(l);
 			pthread_cond_broadcast(&l->cv);
 			continue;
 		}
-		if (!waiting)
+		/* nothing can start: done, or the rest waits on files that
+		   were left unfinished (a later run loads them) */
+		if (!waiting || !l->prog.jobs_running)
 			break;
 		{
 			struct timespec ts;

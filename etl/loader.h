@@ -156,7 +156,8 @@ struct loader_file_result {
 
 struct loader_progress {
 	size_t files_total, files_done;     /* done includes failed, skipped */
-	unsigned jobs_running;
+	unsigned jobs_running;              /* files being loaded */
+	unsigned jobs_in_state[SF_JOB_ABORTED + 1]; /* their jobs, by state */
 	unsigned long long rows_total;      /* rows in all files */
 	unsigned long long rows_processed;  /* as Salesforce reports them */
 	unsigned long long created, updated, failed, unprocessed;

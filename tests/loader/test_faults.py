@@ -5,12 +5,16 @@ every record accounted for and no duplicate records.
 Usage: test_faults.py [NAME...] runs only the named scenarios (the e2e wrappers
 split them in two so that they run in parallel)."""
 
+import json
 import os
+import signal
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import (Case, Tap, check_basic_failures, check_basic_landed,    # noqa: E402
+from loadtest import (BILLSYNC, Case, Tap, check_basic_failures, check_basic_landed,    # noqa: E402
                       obj_report, totals)
 
 ROWS = 18     # rows in the basic case
@@ -196,11 +200,59 @@ def server_errors(t):
              "error names the status", r.report)
 
 
+def resumed_cleanly(t, case, r1, r2, label):
+    """The second run finished what the first left: every file loaded once,
+    every expected record there once, no job created twice."""
+    t.eq(r2.rc, 1, "%s: the next run finishes (exit 1 for rejected rows)" % label) or \
+        print("# %r" % r2)
+    sent = sum(o["sent"] for o in (r1.report or {"objects": []})["objects"] +
+               (r2.report or {"objects": []})["objects"])
+    t.eq(sent, ROWS, "%s: the two runs together loaded every file once" % label)
+    check_basic_landed(t, case, label)
+    check_basic_failures(t, case, label)
+    t.eq(case.emu.stats()["jobs_created"], 6, "%s: no job was created twice" % label)
+    t.ok(not case.journal_exists(), "%s: the finished run removes the journal" % label)
+
+
+def interrupted(t):
+    with Case(faults={"slow_ms": 150}) as case:
+        cmd = [BILLSYNC, "upload", case.dir, "-c", case.conf, "--json"]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.2)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        t.eq(p.returncode, 8, "SIGINT: the load stops with exit 8") or print("# " + err)
+
+        class R:
+            report = json.loads(out) if out.strip() else None
+        t.ok(R.report and "interrupted" in (R.report["error"] or ""),
+             "SIGINT: the report says it was interrupted", out)
+        t.ok(case.journal_exists(), "SIGINT: the journal keeps what was done")
+        case.emu.set_faults(slow_ms=0)
+        resumed_cleanly(t, case, R, case.upload(), "after SIGINT")
+
+
+def deadline(t):
+    with Case(faults={"rate": 2}, load={"job_deadline": "0.4"}) as case:
+        r1 = case.upload()
+        t.eq(r1.rc, 8, "job_deadline: jobs still running at the deadline stop the load "
+             "with exit 8") or print("# %r" % r1)
+        t.ok(r1.report and "job_deadline" in (r1.report["error"] or ""),
+             "job_deadline: the report says why", r1.report)
+        t.ok("still InProgress after job_deadline" in r1.stderr or
+             "still UploadComplete after job_deadline" in r1.stderr,
+             "job_deadline: the log names the job left running", r1.stderr)
+        t.eq([j["file"] for j in r1.report["jobs"] if "Sub" in j["file"] or
+              "Inv" in j["file"]], [], "job_deadline: children wait for their parents")
+        case.emu.set_faults(rate=0)
+        resumed_cleanly(t, case, r1, case.upload(), "after job_deadline")
+
+
 SCENARIOS = {
     "token_expiry": token_expiry, "dropped_upload": dropped_upload,
     "lock_errors": lock_errors, "failed_job": failed_job, "daily_limit": daily_limit,
     "limit_margin": limit_margin, "gzip_refused": gzip_refused,
-    "server_errors": server_errors,
+    "server_errors": server_errors, "interrupted": interrupted, "deadline": deadline,
 }
 
 
