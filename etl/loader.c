@@ -39,7 +39,6 @@ struct task {
 	unsigned long long processed;     /* for progress */
 	enum sf_job_state job_state;      /* of its current job */
 	unsigned jobs;
-	int had_job;                      /* left a job behind when unfinished */
 };
 
 struct loader {
@@ -73,7 +72,6 @@ struct worker {
 	struct sf_api *api;
 	struct task *task;                /* the file being loaded, or NULL */
 	pthread_t thread;
-	unsigned long long rand;
 };
 
 /* ---- options ------------------------------------------------------- */
@@ -111,7 +109,7 @@ int loader_opts_from_config(const struct config *cfg, struct loader_opts *o,
 {
 	unsigned long long v, timeout_ms;
 	const char *ver = config_get(cfg, "salesforce", "api_version");
-	char *p, *end;
+	size_t digits;
 
 	memset(o, 0, sizeof(*o));
 	if (get_uint(cfg, "load", "max_jobs", 1, 100, &v, err) < 0)
@@ -139,20 +137,18 @@ int loader_opts_from_config(const struct config *cfg, struct loader_opts *o,
 		return bs_err_at(err, BS_E_CONFIG, config_file(cfg),
 				 config_line(cfg, "load", "poll_max"),
 				 "[load] poll_max is shorter than poll_min");
-	/* "62.0", "62" */
-	if (!ver || !*ver || (strtoul(ver, &end, 10), end == ver) ||
-	    (*end && strcmp(end, ".0")))
+	/* "62.0" or "62" */
+	digits = ver ? strspn(ver, "0123456789") : 0;
+	if (!digits || (ver[digits] && strcmp(ver + digits, ".0")))
 		return bs_err_at(err, BS_E_CONFIG, config_file(cfg),
 				 config_line(cfg, "salesforce", "api_version"),
 				 "[salesforce] api_version: '%s' is not a version "
 				 "such as 62.0", ver ? ver : "");
-	o->api_version = malloc(strlen(ver) + 3);
+	o->api_version = malloc(digits + 3);
 	if (o->api_version)
-		snprintf(o->api_version, strlen(ver) + 3, "%s%s", ver,
-			 *end ? "" : ".0");
+		snprintf(o->api_version, digits + 3, "%.*s.0", (int)digits, ver);
 	o->work_dir = config_get_path(cfg, "output", "temp_dir");
-	p = config_get_path(cfg, "salesforce", "ca_bundle");
-	o->http.ca_bundle = p;
+	o->http.ca_bundle = config_get_path(cfg, "salesforce", "ca_bundle");
 	o->http.connect_timeout_ms = (unsigned long)timeout_ms;
 	o->http.low_speed_ms = (unsigned long)timeout_ms;
 	o->http.user_agent = "billsync/" BILLSYNC_VERSION;
@@ -296,39 +292,40 @@ static int budget_reserve(struct loader *l, const struct loader_file *f,
 			  unsigned long long rows, unsigned long long *calls)
 {
 	unsigned long long batches = rows / BATCH_ROWS + (rows % BATCH_ROWS != 0);
-	unsigned long long margin;
+	unsigned long long left = 0, max = 0, margin = 0;
+	unsigned pct = l->o->limit_margin_pct;
+	const char *what = NULL;
 	struct bs_err e;
 	int rc = 0;
 
 	*calls = job_calls(rows);
 	pthread_mutex_lock(&l->mu);
+	if (l->have_api && l->api_remaining < l->reserved_calls + *calls +
+					      l->api_max * pct / 100) {
+		what = "API requests";
+		left = l->api_remaining;
+		max = l->api_max;
+	} else if (l->have_batches && l->batches_remaining < batches +
+						      l->batches_max * pct / 100) {
+		what = "Bulk API batches";
+		left = l->batches_remaining;
+		max = l->batches_max;
+	}
 	if (l->draining) {
 		rc = -1;
-	} else if (l->have_api &&
-		   l->api_remaining < l->reserved_calls + *calls +
-				      (margin = l->api_max * l->o->limit_margin_pct / 100)) {
+	} else if (what) {
+		margin = max * pct / 100;
 		bs_err_set(&e, BS_E_LIMIT,
-			   "stopped before '%s': the org has %llu of %llu daily API "
-			   "requests left and billsync keeps %u%% (%llu) in reserve; "
-			   "run again later to continue", f->path,
-			   l->api_remaining, l->api_max, l->o->limit_margin_pct,
+			   "stopped before '%s': the org has %llu of %llu daily %s "
+			   "left and billsync keeps %u%% (%llu) in reserve; run "
+			   "again later to continue", f->path, left, max, what, pct,
 			   margin);
-		stop_locked(l, &e, 0);
-		rc = -1;
-	} else if (l->have_batches &&
-		   l->batches_remaining < batches +
-				      (margin = l->batches_max * l->o->limit_margin_pct / 100)) {
-		bs_err_set(&e, BS_E_LIMIT,
-			   "stopped before '%s': the org has %llu of %llu daily Bulk "
-			   "API batches left and billsync keeps %u%% (%llu) in reserve; "
-			   "run again later to continue", f->path,
-			   l->batches_remaining, l->batches_max,
-			   l->o->limit_margin_pct, margin);
 		stop_locked(l, &e, 0);
 		rc = -1;
 	} else {
 		l->reserved_calls += *calls;
-		l->batches_remaining -= l->have_batches ? batches : 0;
+		if (l->have_batches)
+			l->batches_remaining -= batches;
 	}
 	pthread_mutex_unlock(&l->mu);
 	return rc;
@@ -472,8 +469,24 @@ static int refused_here(const struct filerun *fr, const struct bs_err *e)
 	return e->kind == BS_E_REMOTE && !sf_api_auth_failed(fr->w->api);
 }
 
+/* Turns SIGINT/SIGTERM into a halt; the caller holds the lock. */
+static void check_interrupt_locked(struct loader *l)
+{
+	struct bs_err e;
+
+	if (l->o->stop && *l->o->stop && !atomic_load(&l->halt)) {
+		bs_err_set(&e, BS_E_LIMIT, "interrupted: run the same command "
+			   "again to continue where it stopped");
+		stop_locked(l, &e, 1);
+	}
+}
+
+/* 1 (and the file is unfinished) when the load must stop now. */
 static int halted(struct filerun *fr)
 {
+	pthread_mutex_lock(&fr->l->mu);
+	check_interrupt_locked(fr->l);
+	pthread_mutex_unlock(&fr->l->mu);
 	if (atomic_load(&fr->l->halt)) {
 		fr->res.status = LOADER_FILE_UNFINISHED;
 		textf(fr->message, sizeof(fr->message), "stopped");
@@ -482,9 +495,9 @@ static int halted(struct filerun *fr)
 	return 0;
 }
 
-/* Creates the job for the current attempt.  Returns 0, 1 when the
- * attempt is given up (file failed, or not started for the budget), -1
- * when the load stops. */
+/* Creates the job for the current attempt.  Returns 0, 1 when Salesforce
+ * refused it (the file failed), -1 when the load stops (an error, or the
+ * budget says stop before this file). */
 static int create_job(struct filerun *fr)
 {
 	const struct bulkdir_object *o = fr->t->bf->object;
@@ -497,7 +510,7 @@ static int create_job(struct filerun *fr)
 		fr->reserved = 0;
 		fr->res.status = LOADER_FILE_UNFINISHED;
 		textf(fr->message, sizeof(fr->message),
-		      "not started: stopped at the allocation checkpoint");
+		      "not started: the load is stopping");
 		return -1;
 	}
 	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &e) < 0) {
@@ -831,14 +844,20 @@ static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
 	n = strlen(fr->body_path);
 	fr->gzip = fr->l->o->gzip_upload && !atomic_load(&fr->l->gzip_refused) &&
 		   n > 3 && !strcmp(fr->body_path + n - 3, ".gz");
-	if (!resume && (rc = create_job(fr)) != 0)
-		return rc;
+	if (!resume) {
+		rc = create_job(fr);
+		if (rc != 0)
+			return rc;
+	}
 	if (halted(fr))
 		return -1;
-	if (fr->job.state == SF_JOB_OPEN &&
-	    ((rc = upload(fr)) != 0 ||
-	     (fr->job.state == SF_JOB_OPEN && (rc = close_job(fr)) != 0)))
-		return rc;
+	if (fr->job.state == SF_JOB_OPEN) {
+		rc = upload(fr);
+		if (rc == 0 && fr->job.state == SF_JOB_OPEN)
+			rc = close_job(fr);
+		if (rc != 0)
+			return rc;
+	}
 	if (poll_job(fr) < 0)
 		return -1;
 	return collect_all(fr, held);
@@ -860,11 +879,14 @@ static void run_file(struct worker *w, struct task *t)
 	fr.t = t;
 	fr.body_path = t->bf->full_path;
 	fr.attempt_rows = t->lf.rows;
+	fr.res.status = LOADER_FILE_UNFINISHED;
 	fr.res.job_id = "";
 	bs_err_clear(&e);
 	pthread_mutex_lock(&l->mu);
 	if (l->h->file_start &&
 	    l->h->file_start(l->h->ctx, &t->lf, &start, resume_id, &e) != 0) {
+		if (e.kind == BS_E_NONE)
+			bs_err_set(&e, BS_E_INTERNAL, "the file_start hook failed");
 		stop_locked(l, &e, 1);
 		rc = -1;
 	}
@@ -888,16 +910,24 @@ static void run_file(struct worker *w, struct task *t)
 		fatal(&fr, &e);
 		goto done;
 	}
-	if (t->lf.rows == 0 && !resume)
-		goto done;    /* nothing to send */
+	if (t->lf.rows == 0 && !resume) {
+		fr.res.status = LOADER_FILE_DONE;    /* nothing to send */
+		goto done;
+	}
 	for (;;) {
 		rc = run_attempt(&fr, resume, &held);
 		resume = 0;
-		if (rc != 0 || !held || prepare_retry(&fr) < 0)
+		if (rc != 0 || !held)
 			break;
 		budget_release(l, fr.reserved);
 		fr.reserved = 0;
+		rc = prepare_retry(&fr);
+		if (rc != 0)
+			break;
 	}
+	/* FAILED and UNFINISHED were set where they happened */
+	if (rc == 0 && fr.res.status == LOADER_FILE_UNFINISHED)
+		fr.res.status = LOADER_FILE_DONE;
 done:
 	if (fr.reserved)
 		budget_release(l, fr.reserved);
@@ -908,7 +938,6 @@ done:
 	fr.res.message = fr.message;
 	pthread_mutex_lock(&l->mu);
 	t->status = fr.res.status;
-	t->had_job = fr.job.id[0] != '\0';
 	t->processed = t->lf.rows;
 	if (l->h->file_done &&
 	    l->h->file_done(l->h->ctx, &t->lf, &fr.res, &e) != 0) {
@@ -949,13 +978,7 @@ static void *worker_main(void *p)
 	for (;;) {
 		struct task *t = NULL;
 
-		if (l->o->stop && *l->o->stop && !atomic_load(&l->halt)) {
-			struct bs_err e;
-
-			bs_err_set(&e, BS_E_LIMIT, "interrupted: run the same "
-				   "command again to continue where it stopped");
-			stop_locked(l, &e, 1);
-		}
+		check_interrupt_locked(l);
 		if (l->draining)
 			break;
 		waiting = 0;

@@ -363,6 +363,8 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 				   call->error_message);
 			break;
 		}
+		if (resp->status == 401)
+			api->auth_failed = 1;   /* even a new token was refused */
 		snprintf(what, sizeof(what), "HTTP %ld%s%s", resp->status,
 			 call->error_code[0] ? " " : "", call->error_code);
 		if (retryable_status(resp->status)) {

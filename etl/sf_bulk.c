@@ -99,13 +99,13 @@ static int parse_job(const struct http_resp *resp, struct sf_job *job,
 	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	const char *id = jstr(j, "id"), *msg = jstr(j, "errorMessage");
 
-	memset(job, 0, sizeof(*job));
 	if (!json_is_object(j) || sf_id_check(id) < 0) {
 		json_decref(j);
 		return bs_err_set(err, BS_E_REMOTE,
 				  "Salesforce answered with a job description "
 				  "billsync cannot read");
 	}
+	memset(job, 0, sizeof(*job));
 	snprintf(job->id, sizeof(job->id), "%s", id);
 	job->state = state_of(jstr(j, "state"));
 	job->processed = jnum(j, "numberRecordsProcessed");

@@ -208,6 +208,11 @@ def resumed_cleanly(t, case, r1, r2, label):
     sent = sum(o["sent"] for o in (r1.report or {"objects": []})["objects"] +
                (r2.report or {"objects": []})["objects"])
     t.eq(sent, ROWS, "%s: the two runs together loaded every file once" % label)
+    for n, r in (("first", r1), ("second", r2)):
+        objs = (r.report or {"objects": []})["objects"]
+        t.ok(all(o["sent"] == o["created"] + o["updated"] + o["failed"] + o["unprocessed"]
+                 for o in objs), "%s, %s run: a file counts as loaded only with every "
+             "record's outcome" % (label, n), objs)
     check_basic_landed(t, case, label)
     check_basic_failures(t, case, label)
     t.eq(case.emu.stats()["jobs_created"], 6, "%s: no job was created twice" % label)
