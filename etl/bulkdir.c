@@ -261,13 +261,12 @@ struct bulkdir *bulkdir_load(const char *dir, struct bs_err *err)
 	struct bulkdir *bd = calloc(1, sizeof(*bd));
 	size_t n;
 
-	if (!bd || !(bd->dir = malloc(strlen(dir) + 1))) {
+	if (!bd || !(bd->dir = strdup(dir))) {
 		free(bd);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	n = strlen(dir);
-	memcpy(bd->dir, dir, n + 1);
 	while (n > 1 && bd->dir[n - 1] == '/')
 		bd->dir[--n] = '\0';
 	if (load(bd, err) < 0) {

@@ -72,12 +72,11 @@ struct bulkfile_body *bulkfile_body_open(const char *path, int want_gzip,
 	struct stat st;
 	int gz_file = ends_with(path, ".gz");
 
-	if (!b || !(b->path = malloc(strlen(path) + 1))) {
+	if (!b || !(b->path = strdup(path))) {
 		free(b);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	memcpy(b->path, path, strlen(path) + 1);
 	b->fd = -1;
 	b->gunzip = gz_file && !want_gzip;
 	b->gzip_bytes = gz_file && want_gzip;

@@ -153,10 +153,9 @@ static int count_code(struct obj_stats *o, const char *code)
 	if (!c)
 		return -1;
 	o->codes = c;
-	c[o->ncodes].code = malloc(strlen(code) + 1);
+	c[o->ncodes].code = strdup(code);
 	if (!c[o->ncodes].code)
 		return -1;
-	memcpy(c[o->ncodes].code, code, strlen(code) + 1);
 	c[o->ncodes++].n = 1;
 	return 0;
 }
@@ -538,9 +537,7 @@ static int setup(struct upload *u, const char *dir, const char *failures,
 	if (!u->journal)
 		return -1;
 	if (failures) {
-		u->failures_path = malloc(strlen(failures) + 1);
-		if (u->failures_path)
-			memcpy(u->failures_path, failures, strlen(failures) + 1);
+		u->failures_path = strdup(failures);
 	} else {
 		size_t n = strlen(u->bd->dir) + sizeof(FAILURES_NAME) + 1;
 

@@ -25,20 +25,6 @@ struct xfer {
 	int sink_failed;
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n;
-	char *p;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 void http_resp_init(struct http_resp *resp, size_t max_body)
 {
 	memset(resp, 0, sizeof(*resp));
@@ -145,8 +131,8 @@ struct http *http_new(const struct http_opts *opts, struct bs_err *err)
 		return NULL;
 	}
 	h->curl = curl_easy_init();
-	h->ca_bundle = xstrdup(opts->ca_bundle);
-	h->user_agent = xstrdup(opts->user_agent ? opts->user_agent : "billsync");
+	h->ca_bundle = opts->ca_bundle ? strdup(opts->ca_bundle) : NULL;
+	h->user_agent = strdup(opts->user_agent ? opts->user_agent : "billsync");
 	if (!h->curl || (opts->ca_bundle && !h->ca_bundle) || !h->user_agent) {
 		http_free(h);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");

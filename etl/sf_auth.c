@@ -41,20 +41,6 @@ static const char *const kind_names[] = {
 	"client_credentials", "jwt", "refresh_token", "access_token"
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n;
-	char *p;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static void wipe_sbuf(struct sbuf *sb)
 {
 	volatile char *p = sb->buf;
@@ -166,7 +152,7 @@ static int read_client_id(const struct config *cfg, struct sf_auth *a,
 		return config_fail(cfg, "auth", err,
 				   "[salesforce] auth = %s needs client_id (or "
 				   "client_id_env)", kind_names[a->kind]);
-	a->client_id = xstrdup(id);
+	a->client_id = strdup(id);
 	return a->client_id ? 0 : bs_err_set(err, BS_E_NOMEM, "out of memory");
 }
 
@@ -222,7 +208,7 @@ static int set_token_url(const struct config *cfg, struct sf_auth *a,
 		return config_fail(cfg, key, err, "[salesforce] %s: URL too long",
 				   key);
 	snprintf(url, sizeof(url), "%s/services/oauth2/token", trimmed);
-	a->token_url = xstrdup(url);
+	a->token_url = strdup(url);
 	return a->token_url ? 0 : bs_err_set(err, BS_E_NOMEM, "out of memory");
 }
 
@@ -274,9 +260,9 @@ static int setup(const struct config *cfg, struct sf_auth *a,
 			return config_fail(cfg, "auth", err,
 					   "[salesforce] auth = %s needs username",
 					   kind_names[a->kind]);
-		a->username = xstrdup(v);
+		a->username = strdup(v);
 		v = config_get(cfg, "salesforce", "audience");
-		a->audience = xstrdup(v ? v : DEFAULT_LOGIN_URL);
+		a->audience = strdup(v ? v : DEFAULT_LOGIN_URL);
 		if (!a->username || !a->audience)
 			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return read_secret(cfg, a, "private_key", 1, &a->private_key,

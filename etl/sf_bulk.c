@@ -51,15 +51,16 @@ int sf_id_check(const char *id)
 	return n ? 0 : -1;
 }
 
-static void job_path(char *buf, const char *id, const char *tail)
+/* The path of a job's resource; -1 when id is not a job id. */
+static int job_path(char *buf, const char *id, const char *tail,
+		    struct bs_err *err)
 {
+	if (sf_id_check(id) < 0)
+		return bs_err_set(err, BS_E_REMOTE,
+				  "'%.40s' is not a Salesforce job id",
+				  id ? id : "");
 	snprintf(buf, PATH_MAX_LEN, "/jobs/ingest/%s%s", id, tail);
-}
-
-static int bad_id(const char *id, struct bs_err *err)
-{
-	return bs_err_set(err, BS_E_REMOTE, "'%.40s' is not a Salesforce job id",
-			  id ? id : "");
+	return 0;
 }
 
 /* Makes a JSON call; the answer is left in resp. */
@@ -166,9 +167,8 @@ int sf_bulk_upload(struct sf_api *api, const char *job_id,
 	int rc;
 
 	*res = SF_UPLOAD_FAILED;
-	if (sf_id_check(job_id) < 0)
-		return bad_id(job_id, err);
-	job_path(path, job_id, "/batches");
+	if (job_path(path, job_id, "/batches", err) < 0)
+		return -1;
 	memset(&c, 0, sizeof(c));
 	c.method = HTTP_PUT;
 	c.path = path;
@@ -207,9 +207,8 @@ static int patch_state(struct sf_api *api, const char *job_id,
 	struct http_resp resp;
 	int rc;
 
-	if (sf_id_check(job_id) < 0)
-		return bad_id(job_id, err);
-	job_path(path, job_id, "");
+	if (job_path(path, job_id, "", err) < 0)
+		return -1;
 	snprintf(body, sizeof(body), "{\"state\":\"%s\"}", state);
 	http_resp_init(&resp, JSON_RESPONSE_MAX);
 	rc = json_call(api, HTTP_PATCH, path, body, &resp, c, err);
@@ -247,9 +246,8 @@ int sf_bulk_get(struct sf_api *api, const char *job_id, struct sf_job *job,
 
 	*not_found = 0;
 	*retry_after_s = -1;
-	if (sf_id_check(job_id) < 0)
-		return bad_id(job_id, err);
-	job_path(path, job_id, "");
+	if (job_path(path, job_id, "", err) < 0)
+		return -1;
 	http_resp_init(&resp, JSON_RESPONSE_MAX);
 	rc = json_call(api, HTTP_GET, path, NULL, &resp, &c, err);
 	if (rc == 0) {
@@ -273,9 +271,8 @@ int sf_bulk_results(struct sf_api *api, const char *job_id,
 	struct sf_call c;
 	int rc;
 
-	if (sf_id_check(job_id) < 0)
-		return bad_id(job_id, err);
-	job_path(path, job_id, tails[kind]);
+	if (job_path(path, job_id, tails[kind], err) < 0)
+		return -1;
 	memset(&c, 0, sizeof(c));
 	c.method = HTTP_GET;
 	c.path = path;

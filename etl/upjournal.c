@@ -47,10 +47,9 @@ static struct jentry *entry(struct upjournal *j, const char *path, int add)
 		j->alloc = na;
 	}
 	memset(&j->e[j->n], 0, sizeof(j->e[0]));
-	j->e[j->n].path = malloc(strlen(path) + 1);
+	j->e[j->n].path = strdup(path);
 	if (!j->e[j->n].path)
 		return NULL;
-	memcpy(j->e[j->n].path, path, strlen(path) + 1);
 	return &j->e[j->n++];
 }
 

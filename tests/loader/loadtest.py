@@ -1,4 +1,4 @@
-"""Shared set-up for the loader tests: a TAP printer, and a Case that builds an
+"""Shared set-up for the loader tests: a Case that builds an
 export directory from tests/cases/upload/NAME, starts the Salesforce emulator,
 writes a billsync.conf pointing at it, and runs `billsync upload`.
 
@@ -20,6 +20,7 @@ sys.path.insert(0, HERE)
 
 import emuctl          # noqa: E402
 import mkcase          # noqa: E402
+from emutest import Tap    # noqa: E402,F401  (the emulator tests' TAP printer)
 
 BILLSYNC = os.environ.get("BILLSYNC", os.path.join(ROOT, "billsync"))
 CASES = os.path.join(ROOT, "tests", "cases", "upload")
@@ -28,30 +29,6 @@ SECRET = "demo-secret"
 # Timings scaled down so that the whole suite takes seconds.
 FAST_LOAD = {"poll_min": "0.02", "poll_max": "0.2", "retry_wait": "0.02",
              "max_jobs": "3", "retries": "4", "lock_retries": "3"}
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, *diag):
-        self.n += 1
-        print("%sok %d - %s" % ("" if cond else "not ", self.n, name))
-        if not cond:
-            self.failed += 1
-            for d in diag:
-                for line in str(d).splitlines()[:40]:
-                    print("#   " + line)
-        sys.stdout.flush()
-        return cond
-
-    def eq(self, got, want, name):
-        return self.ok(got == want, name, "got:  %r" % (got,), "want: %r" % (want,))
-
-    def done(self):
-        print("1..%d" % self.n)
-        return 1 if self.failed else 0
 
 
 class Result:

@@ -32,14 +32,19 @@ def clean_output(t, r, label, *secrets):
         t.ok(s not in r.stdout and s not in r.stderr, "%s: no secret in the output" % label)
 
 
+def jwt_case(key, crt):
+    """The protocol case with auth = jwt, the emulator trusting crt."""
+    return Case("protocol", auth="jwt", emu_args=["--jwt-cert", crt],
+                salesforce={"client_secret_file": None,
+                            "username": "integration@billsync.example",
+                            "private_key_file": key})
+
+
 def jwt(t):
     keydir = tempfile.mkdtemp(prefix="billsync-jwt.")
     key, crt = emuctl.make_keypair(keydir)
     os.chmod(key, 0o600)
-    with Case("protocol", auth="jwt", emu_args=["--jwt-cert", crt],
-              salesforce={"client_secret_file": None,
-                          "username": "integration@billsync.example",
-                          "private_key_file": key}) as case:
+    with jwt_case(key, crt) as case:
         r = case.upload()
         t.eq(r.rc, 0, "jwt: RS256 assertion accepted, the load runs") or print("# %r" % r)
         t.eq(case.emu.stats()["token_grants"],
@@ -50,10 +55,7 @@ def jwt(t):
     other = tempfile.mkdtemp(prefix="billsync-jwt.")
     key2, _ = emuctl.make_keypair(other)
     os.chmod(key2, 0o600)
-    with Case("protocol", auth="jwt", emu_args=["--jwt-cert", crt],
-              salesforce={"client_secret_file": None,
-                          "username": "integration@billsync.example",
-                          "private_key_file": key2}) as case:
+    with jwt_case(key2, crt) as case:
         r = case.upload()
         t.eq(r.rc, 5, "jwt signed with the wrong key: exit 5")
         t.ok("invalid_grant" in r.stderr, "jwt wrong key: Salesforce's error is shown", r)
@@ -175,14 +177,10 @@ def tls(t):
 
 def main():
     t = Tap()
-    jwt(t)
-    refresh_token(t)
-    access_token(t)
-    refused(t)
-    config_mistakes(t)
-    tls(t)
-    return t.done()
+    for fn in (jwt, refresh_token, access_token, refused, config_mistakes, tls):
+        t.run(fn, t)
+    t.done()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

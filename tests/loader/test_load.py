@@ -116,14 +116,11 @@ def gzip_on_wire(t, case):
 def main():
     t = Tap()
     with Case() as case:
-        first_load(t, case)
-        values(t, case)
-        failure_lines(t, case)
-        gzip_on_wire(t, case)
-        second_load(t, case)
-        text_report(t, case)
-    return t.done()
+        for fn in (first_load, values, failure_lines, gzip_on_wire, second_load,
+                   text_report):
+            t.run(fn, t, case)
+    t.done()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
