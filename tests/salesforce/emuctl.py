@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start, inspect and stop the Salesforce emulator from tests (Python API and a small CLI for shell tests).
+"""Start, inspect and stop the Salesforce emulator from tests: a Python API and a shell CLI.
 
 Python:
     from emuctl import Emulator
@@ -14,7 +14,9 @@ Shell:
     python3 tests/salesforce/emuctl.py limits NAME=N... --dir "$T"
     python3 tests/salesforce/emuctl.py stop --dir "$T"
     python3 tests/salesforce/emuctl.py keypair DIR     # DIR/jwt.key + DIR/jwt.crt for --jwt-cert
-The --dir holds emulator.port, emulator.pid and emulator.log."""
+The --dir holds emulator.port, emulator.pid and emulator.log.  For an emulator started
+directly with --port-file F: `emuctl.py wait --port-file F` (prints the URL once it is up)
+and `emuctl.py records OBJ --port-file F` (and stats, faults, ...)."""
 
 import argparse
 import http.client
@@ -146,7 +148,7 @@ def _cli_start(d, extra):
             print("emuctl: emulator did not start (see %s/emulator.log)" % d, file=sys.stderr)
             return 1
         time.sleep(0.01)
-    print("http://127.0.0.1:%s" % _port(d))
+    print("http://127.0.0.1:%d" % _port(port_file))
     return 0
 
 
@@ -169,17 +171,18 @@ def _cli_stop(d):
     return 0
 
 
-def _port(d):
-    with open(os.path.join(d, "emulator.port"), encoding="ascii") as f:
+def _port(port_file):
+    with open(port_file, encoding="ascii") as f:
         return int(f.read())
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="control the Salesforce emulator")
-    p.add_argument("command", choices=["start", "stop", "records", "stats", "requests", "jobs",
-                                       "faults", "limits", "reset", "keypair"])
+    p.add_argument("command", choices=["start", "stop", "wait", "records", "stats", "requests",
+                                       "jobs", "faults", "limits", "reset", "keypair"])
     p.add_argument("args", nargs="*")
     p.add_argument("--dir", default=".", help="where emulator.port/.pid/.log live")
+    p.add_argument("--port-file", help="the emulator's --port-file (default DIR/emulator.port)")
     argv = sys.argv[1:] if argv is None else argv
     extra = []
     if "--" in argv:
@@ -194,7 +197,17 @@ def main(argv=None):
         for path in make_keypair(a.args[0] if a.args else a.dir):
             print(path)
         return 0
-    port = _port(a.dir)
+    port_file = a.port_file or os.path.join(a.dir, "emulator.port")
+    if a.command == "wait":
+        deadline = time.monotonic() + 10
+        while not os.path.exists(port_file):
+            if time.monotonic() > deadline:
+                print("emuctl: no %s after 10 s" % port_file, file=sys.stderr)
+                return 1
+            time.sleep(0.01)
+        print("http://127.0.0.1:%d" % _port(port_file))
+        return 0
+    port = _port(port_file)
     if a.command == "records":
         out = inspect(port, "GET", "records/" + a.args[0])
     elif a.command in ("faults", "limits"):

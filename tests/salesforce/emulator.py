@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A local emulator of the Salesforce org billsync talks to: OAuth, REST basics and Bulk API 2.0 ingest.
+"""A local emulator of the Salesforce org billsync talks to: OAuth, REST basics, Bulk API 2.0.
 
     python3 tests/salesforce/emulator.py --port 0 --schema tests/salesforce/schema.json \\
         [--port-file FILE] [--rate N] [--fault NAME=VALUE ...] [--limit NAME=N ...] ...
@@ -16,6 +16,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -66,14 +67,17 @@ class Handler(BaseHTTPRequestHandler):
             sfapi.log(org, req, 0, dropped=True)
             self._drop()
             return
-        resp = sfapi.handle(org, req)
+        try:
+            resp = sfapi.handle(org, req, dropped=drop == "after")
+        except Exception:           # noqa: BLE001 - an emulator bug: say so, keep serving
+            traceback.print_exc()
+            resp = sfapi.Response(500, sfapi.rest_error("UNKNOWN_EXCEPTION", "emulator bug: %s"
+                                                        % sys.exc_info()[1]), sfapi.JSON_CT)
         slow = org.faults["slow_ms"]
         if slow and not path.startswith(sfapi.INSPECT_PATH):
             time.sleep(slow / 1000.0)
         if drop == "after":
-            with org.lock:
-                org.log[-1]["dropped"] = True
-            self._drop()
+            self._drop()                # the upload was stored; the answer is lost
             return
         self._send(resp)
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the emulator's own tests: TAP output and a small Salesforce client over http.client."""
+"""Helpers for the emulator's own tests: TAP output and a small client over http.client."""
 
 import gzip
 import http.client

@@ -1,4 +1,4 @@
-"""HTTP semantics of the emulated org: OAuth, REST basics, Bulk API 2.0 ingest, allocations, faults, and the inspection API."""
+"""HTTP semantics of the emulated org: OAuth, REST, Bulk API 2.0 ingest, faults, inspection API."""
 
 import base64
 import binascii
@@ -83,8 +83,9 @@ def _json_text(req, value):
     return jackson(value) if req.headers.get("X-PrettyPrint") == "1" else compact(value)
 
 
-def handle(org, req):
-    """Answers one request (the caller does the socket work)."""
+def handle(org, req, dropped=False):
+    """Answers one request (the caller does the socket work; dropped: the caller will
+    reset the connection instead of answering, which the log records)."""
     if req.path.startswith(INSPECT_PATH):
         try:
             return _inspect(org, req)
@@ -94,7 +95,7 @@ def handle(org, req):
         resp = _route(org, req)
     except HttpError as e:
         resp = e.response
-    log(org, req, resp.status)
+    log(org, req, resp.status, dropped)
     return resp
 
 
@@ -173,41 +174,7 @@ def _token(org, req):
 # ---------------------------------------------------------------- data API
 
 def _data_api(org, req):
-    authz = req.headers.get("Authorization") or ""
-    token = authz[7:].strip() if authz[:7].lower() == "bearer " else ""
-    with org.lock:
-        f = org.faults
-        if not org.auth.check(token, f["token_expire_calls"], f["token_expire_seconds"]):
-            org.stats["unauthorized"] += 1
-            req.kind = "unauthorized"
-            raise _rest(401, "INVALID_SESSION_ID", "Session expired or invalid")
-        limit_info = org.limit_info()
-        after = f["limit_after_calls"]
-        if after and org.counters["limit_after_calls"] >= after:
-            org.fired("limit_after_calls")
-            over = True
-        else:
-            over = org.usage["api"] >= org.limits["DailyApiRequests"]
-        if over:
-            req.kind = "limit_exceeded"
-            resp = Response(403, rest_error("REQUEST_LIMIT_EXCEEDED",
-                                            "TotalRequests Limit exceeded."), JSON_CT)
-        elif org.count_every("http_500_every"):
-            req.kind = "fault_500"
-            resp = Response(500, rest_error(
-                "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this "
-                "ErrorId if you contact support: 1234567890-%d (-1234567890)"
-                % org.counters["http_500_every"]), JSON_CT)
-        elif org.count_every("http_503_every"):
-            req.kind = "fault_503"
-            resp = Response(503, rest_error("SERVER_UNAVAILABLE",
-                                            "Server temporarily unavailable"), JSON_CT)
-        else:
-            resp = None
-            org.usage["api"] += 1
-            org.counters["limit_after_calls"] += 1
-            req.counted = True
-            limit_info = org.limit_info()
+    resp, limit_info = _admit(org, req)
     if resp is None:
         try:
             resp = _dispatch(org, req)
@@ -216,6 +183,45 @@ def _data_api(org, req):
     resp.headers.append(("Sforce-Limit-Info", limit_info))
     resp.compressible = True
     return resp
+
+
+def _admit(org, req):
+    """Token check, allocation and 5xx switches for one data API call: (refusal or None,
+    Sforce-Limit-Info value).  An admitted call is counted against DailyApiRequests."""
+    authz = req.headers.get("Authorization") or ""
+    token = authz[7:].strip() if authz[:7].lower() == "bearer " else ""
+    with org.lock:
+        f = org.faults
+        if not org.auth.check(token, f["token_expire_calls"], f["token_expire_seconds"]):
+            org.stats["unauthorized"] += 1
+            req.kind = "unauthorized"
+            raise _rest(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        after = f["limit_after_calls"]
+        if after and org.counters["limit_after_calls"] >= after:
+            org.fired("limit_after_calls")
+            over = True
+        else:
+            over = org.usage["api"] >= org.limits["DailyApiRequests"]
+        if over:
+            req.kind = "limit_exceeded"
+            return Response(403, rest_error("REQUEST_LIMIT_EXCEEDED",
+                                            "TotalRequests Limit exceeded."), JSON_CT), \
+                org.limit_info()
+        if org.count_every("http_500_every"):
+            req.kind = "fault_500"
+            return Response(500, rest_error(
+                "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this "
+                "ErrorId if you contact support: 1234567890-%d (-1234567890)"
+                % org.counters["http_500_every"]), JSON_CT), org.limit_info()
+        if org.count_every("http_503_every"):
+            req.kind = "fault_503"
+            return Response(503, rest_error("SERVER_UNAVAILABLE",
+                                            "Server temporarily unavailable"), JSON_CT), \
+                org.limit_info()
+        org.usage["api"] += 1
+        org.counters["limit_after_calls"] += 1
+        req.counted = True
+        return None, org.limit_info()
 
 
 def _dispatch(org, req):
@@ -269,11 +275,10 @@ def _sobjects(org, req, version, rest):
         return Response(200, _json_text(req, {
             "encoding": "UTF-8", "maxBatchSize": 200,
             "sobjects": [o.summary(version) for o in org.schema.objects.values()]}), JSON_CT)
+    req.kind = "describe"
     obj = org.schema.get(rest[0])
     if obj is None or rest[1:] != ["describe"]:
-        req.kind = "describe"
         raise _not_found()
-    req.kind = "describe"
     return Response(200, _json_text(req, obj.describe(version)), JSON_CT)
 
 
@@ -455,6 +460,7 @@ def _create(org, req, version):
 
 
 def _close(org, job):
+    org.active[job.id] = job
     job.state = UPLOAD_COMPLETE
     job.closed_at = time.monotonic()
     job.modstamp = time.time()
@@ -576,11 +582,10 @@ def _inspect(org, req):
                 values = parse_assignments(json.loads(req.body or b"{}"), table, segs[0][:-1])
             except (ValueError, TypeError, AttributeError) as e:
                 raise HttpError(Response(400, compact({"error": str(e)}), JSON_CT)) from None
-            with org.lock:
-                if segs[0] == "faults":
-                    org.set_faults(values)
-                else:
-                    org.limits.update(values)
+            if segs[0] == "faults":
+                org.set_faults(values)
+            else:
+                org.set_limits(values)
         with org.lock:
             return _plain(dict(org.faults if segs[0] == "faults" else org.limits))
     if route == ("POST", "reset"):
@@ -615,7 +620,7 @@ def _put_records(org, obj, body):
                         v = Decimal(str(v))
                     values[f.name] = v
                 rid = values.pop("Id", None)
-                ids.append(org.store.insert(obj, values, time.time(), rid=rid))
+                ids.append(org.store.insert(obj, values, sf_time(time.time()), rid=rid))
             return ids
     except (ValueError, AttributeError) as e:
         raise HttpError(Response(400, compact({"error": str(e)}), JSON_CT)) from None

@@ -1,4 +1,4 @@
-"""The emulated org's OAuth 2.0 token endpoint: client credentials, JWT bearer (RS256) and refresh token."""
+"""The emulated org's OAuth 2.0 token endpoint: client credentials, JWT bearer, refresh token."""
 
 import base64
 import binascii

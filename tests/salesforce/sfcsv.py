@@ -1,5 +1,7 @@
-"""CSV as Bulk API 2.0 reads and writes it: six delimiters, LF or CRLF, quoting, and the errors that fail a job."""
+"""CSV as Bulk API 2.0 reads and writes it: delimiters, line endings, quoting, job-level errors."""
 
+import csv
+import io
 import re
 
 DELIMITERS = {"BACKQUOTE": "`", "CARET": "^", "COMMA": ",", "PIPE": "|",
@@ -8,6 +10,8 @@ LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 
 UNESCAPED_QUOTE = ("InvalidBatch : Failed to parse CSV. Found unescaped quote. "
                    "A value with quote should be within a quote")
+
+csv.field_size_limit(1 << 30)   # field lengths are checked per field type, not here
 
 
 class CsvError(Exception):
@@ -19,77 +23,76 @@ def line_ending_error(line_ending):
             "Current LineEnding setting is %s" % line_ending)
 
 
-_FIELD_RE = {}
+_RECORD_RE = {}
 
 
-def _field_re(delim):
-    if delim not in _FIELD_RE:
-        _FIELD_RE[delim] = re.compile(
-            r'"([^"]*(?:""[^"]*)*)"|([^"%s\r\n]*)' % re.escape(delim))
-    return _FIELD_RE[delim]
+def _record_re(delim, crlf):
+    """One whole record: fields separated by delim, ended by the job's line ending."""
+    key = (delim, crlf)
+    if key not in _RECORD_RE:
+        d = re.escape(delim)
+        field = r'(?:"[^"]*(?:""[^"]*)*"|[^"%s\r\n]*)' % d
+        end = r"(?:\r\n|\Z)" if crlf else r"(?:\n|\Z)"
+        _RECORD_RE[key] = re.compile(r"%s(?:%s%s)*%s" % (field, d, field, end))
+    return _RECORD_RE[key]
 
 
-def iter_rows(text, delim, line_ending):
-    """Yields each record as a list of strings.
+def check(text, delim, line_ending):
+    """Raises CsvError unless text is well-formed for the job.
 
-    Raises CsvError for a stray quote, or for a line ending that is not the
-    job's.  Decisions: for an LF job any CR byte fails the job, even inside
-    quotes (reports say real orgs do this; the safe reading for a client);
-    for a CRLF job a bare LF outside quotes fails it.  Completely empty lines
-    are skipped.  A UTF-8 BOM is not stripped, as on a real org."""
+    Decisions: for an LF job any CR fails the job, even inside quotes (reports say
+    real orgs do this; it is the safe reading for a client); for a CRLF job a bare
+    LF outside quotes fails it.  A UTF-8 BOM is not stripped, as on a real org."""
     crlf = line_ending == "CRLF"
     if not crlf and "\r" in text:
         raise CsvError(line_ending_error("LF"))
-    field = _field_re(delim)
+    record = _record_re(delim, crlf)
     pos, n = 0, len(text)
     while pos < n:
-        c = text[pos]
-        if c == "\n":
-            if crlf:
-                raise CsvError(line_ending_error("CRLF"))
+        m = record.match(text, pos)
+        if m is None or m.end() == pos:
+            raise CsvError(_diagnose(text, pos, delim, crlf))
+        pos = m.end()
+
+
+def _diagnose(text, pos, delim, crlf):
+    """The errorMessage for the malformed record starting at pos."""
+    field = re.compile(r'"[^"]*(?:""[^"]*)*"|[^"%s\r\n]*' % re.escape(delim))
+    while True:
+        pos = field.match(text, pos).end()
+        c = text[pos] if pos < len(text) else ""
+        if c == delim:
             pos += 1
-            continue
-        if crlf and c == "\r" and text.startswith("\r\n", pos):
-            pos += 2
-            continue
-        row = []
-        while True:
-            m = field.match(text, pos)
-            quoted = m.group(1)
-            row.append(quoted.replace('""', '"') if quoted is not None else m.group(2))
-            pos = m.end()
-            if pos >= n:
-                break
-            c = text[pos]
-            if c == delim:
-                pos += 1
-                continue
-            if c == "\n":
-                if crlf:
-                    raise CsvError(line_ending_error("CRLF"))
-                pos += 1
-                break
-            if c == "\r":
-                if crlf and text.startswith("\r\n", pos):
-                    pos += 2
-                    break
-                raise CsvError(line_ending_error(line_ending))
-            raise CsvError(UNESCAPED_QUOTE)
-        yield row
+        elif c == "\n" or (c == "\r" and not text.startswith("\r\n", pos)):
+            return line_ending_error("CRLF" if crlf else "LF")
+        else:
+            return UNESCAPED_QUOTE
 
 
-def quote(value):
-    return '"' + value.replace('"', '""') + '"'
+def rows(text, delim):
+    """The records of text already passed by check(), as lists of strings.
+    Completely empty lines are skipped."""
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"',
+                          doublequote=True, strict=True):
+        if row:
+            yield row
+
+
+def iter_rows(text, delim, line_ending):
+    """check() and then rows()."""
+    check(text, delim, line_ending)
+    return rows(text, delim)
 
 
 def result_header(lead, header, delim):
     """A result header line: the sf__ columns quoted, the uploaded names as they were."""
-    return delim.join([quote(c) for c in lead] + list(header))
+    return delim.join(['"%s"' % c for c in lead] + list(header))
 
 
 def result_line(values, delim):
-    """A result data line: every value quoted."""
-    return delim.join(quote(v) for v in values)
+    """A result data line: every value quoted, quotes doubled."""
+    sep = '"' + delim + '"'
+    return '"' + sep.join(v.replace('"', '""') for v in values) + '"'
 
 
 def plain_header(header, delim):

@@ -1,4 +1,4 @@
-"""Bulk API 2.0 ingest jobs: job info shapes, the background processor that moves jobs through their states, and result CSVs."""
+"""Bulk API 2.0 ingest jobs: job info shapes, the processor that runs them, and result CSVs."""
 
 import random
 import threading
@@ -16,7 +16,7 @@ TERMINAL = (JOB_COMPLETE, FAILED, ABORTED)
 
 CHUNK = 200             # records per transaction chunk
 BATCH = 10000           # records per internal batch (one DailyBulkApiBatches unit)
-STEP_MAX = 2000         # records processed per lock hold
+STEP_MAX = 400          # records processed per job per lock hold
 TICK = 0.005            # processor wake-up interval, seconds
 
 # Decisions (open question 4 and fault switches): these texts were never recorded.
@@ -42,7 +42,7 @@ class Job:
         self.plan = None
         self.rows = None            # iterator over the records not yet processed
         self.dups = frozenset()
-        self.total = self.processed = self.failed = self.retries = 0
+        self.total = self.processed = self.failed = self.retries = self.batches = 0
         self.row_index = 0
         self.started = None
         self.total_ms = self.active_ms = 0.0
@@ -78,22 +78,23 @@ class Job:
         """The PATCH (close/abort) response."""
         return self._base()
 
-    def info_created(self, multipart=False):
+    def _with_format(self, listed, content_url):
         d = self._base()
-        if not multipart:
+        if listed:
+            d["jobType"] = "V2Ingest"
+        if content_url:
             d["contentUrl"] = self.content_url()
         d["lineEnding"] = self.line_ending
         d["columnDelimiter"] = self.delimiter
         return d
 
+    def info_created(self, multipart=False):
+        """The create response (multipart create: already closed, no contentUrl)."""
+        return self._with_format(False, not multipart)
+
     def info_listed(self):
-        d = self._base()
-        d["jobType"] = "V2Ingest"
-        if self.state == OPEN:
-            d["contentUrl"] = self.content_url()
-        d["lineEnding"] = self.line_ending
-        d["columnDelimiter"] = self.delimiter
-        return d
+        """A job in GET .../jobs/ingest; contentUrl only while Open."""
+        return self._with_format(True, self.state == OPEN)
 
     def info_full(self):
         d = self.info_listed()
@@ -123,12 +124,22 @@ class Job:
 
     def results(self, kind, shuffle_seed=0):
         """The text of successfulResults / failedResults / unprocessedrecords."""
-        header = self.header or []
+        header, rows = self.header, self.unprocessed
+        if rows is None and self.data is not None:
+            # never started: every record of the upload; unparseable data comes back as sent
+            text = self.data.decode("utf-8", "replace")
+            try:
+                parsed = list(sfcsv.iter_rows(text, self.delim, self.line_ending))
+            except CsvError:
+                if kind == "unprocessedrecords":
+                    return text
+                parsed = []
+            header = parsed[0] if parsed else header
+            rows = parsed[1:]
+        header = header or []
         if kind == "unprocessedrecords":
-            lines = self._unprocessed_lines()
-            if isinstance(lines, str):
-                return lines
             head = sfcsv.plain_header(header, self.delim) if header else None
+            lines = [sfcsv.result_line(r, self.delim) for r in rows or []]
         else:
             lead = ["sf__Id", "sf__Created"] if kind == "successfulResults" \
                 else ["sf__Id", "sf__Error"]
@@ -139,20 +150,6 @@ class Job:
             random.Random(shuffle_seed).shuffle(lines)
         out = ([head] if head is not None else []) + lines
         return "".join(line + self.eol for line in out)
-
-    def _unprocessed_lines(self):
-        if self.unprocessed is not None:
-            rows = self.unprocessed
-        elif self.data is None:
-            return []
-        else:
-            # never started: every record of the upload; unparseable data comes back as sent
-            text = self.data.decode("utf-8", "replace")
-            try:
-                rows = list(sfcsv.iter_rows(text, self.delim, self.line_ending))[1:]
-            except CsvError:
-                return text
-        return [sfcsv.result_line(r, self.delim) for r in rows]
 
 
 class Processor(threading.Thread):
@@ -165,21 +162,27 @@ class Processor(threading.Thread):
 
     def run(self):
         org = self.org
+        behind = False
         while True:
             with org.cond:
                 if org.stopping:
                     return
-                org.cond.wait(TICK)
-                if org.stopping:
-                    return
-            self.step()
+                if not behind:
+                    org.cond.wait(TICK if org.active else 1.0)    # closing a job notifies
+                    if org.stopping:
+                        return
+            behind = self.step()
 
     def step(self):
+        """One round over the active jobs; True when a job is behind its pace."""
         org = self.org
         now = time.monotonic()
         with org.lock:
+            for jid, j in list(org.active.items()):
+                if org.jobs.get(jid) is not j or j.state not in (UPLOAD_COMPLETE, IN_PROGRESS):
+                    del org.active[jid]         # ended, aborted or deleted
             wait = org.faults["queue_ms"] / 1000.0
-            ready = [j for j in org.jobs.values() if j.state == UPLOAD_COMPLETE
+            ready = [j for j in org.active.values() if j.state == UPLOAD_COMPLETE
                      and not j.preparing and now - j.closed_at >= wait]
             for j in ready:
                 j.preparing = True
@@ -189,8 +192,13 @@ class Processor(threading.Thread):
             with org.lock:
                 self._start(j, prepared)
         with org.lock:
-            for j in [j for j in org.jobs.values() if j.state == IN_PROGRESS]:
-                self._advance(j)
+            running = [j for j in org.active.values() if j.state == IN_PROGRESS]
+        behind = False
+        for j in running:               # the lock is let go between jobs
+            with org.lock:
+                if j.state == IN_PROGRESS:
+                    behind = self._advance(j) or behind
+        return behind
 
     @staticmethod
     def _prepare(schema, job):
@@ -243,18 +251,19 @@ class Processor(threading.Thread):
         job.plan, job.total = p.get("plan"), p["total"]
         job.dups = p.get("dups", frozenset())
         if job.total:
-            job.rows = sfcsv.iter_rows(p["text"], job.delim, job.line_ending)
+            job.rows = sfcsv.rows(p["text"], job.delim)
             next(job.rows)              # the header
         else:
             job.finish(JOB_COMPLETE)
 
     def _advance(self, job):
+        """Processes the job's records that are due; True when more are due already."""
         org = self.org
         if job.doomed:
             job.retries = 20
             org.fired("fail_object")
             job.finish(FAILED, RETRIES_EXCEEDED)
-            return
+            return False
         rate = org.faults["rate"]
         elapsed = time.monotonic() - job.started
         target = job.total if rate <= 0 else min(job.total, int(elapsed * rate))
@@ -263,26 +272,30 @@ class Processor(threading.Thread):
             n = min(CHUNK, job.total - job.processed)
             if job.processed + n > target:
                 break
-            if job.processed % BATCH == 0:
+            while job.batches * BATCH < job.processed + n:     # one per started 10,000
                 if org.usage["batches"] >= org.limits["DailyBulkApiBatches"]:
                     job.finish(FAILED, BATCHES_EXCEEDED)
-                    return
+                    return False
                 org.usage["batches"] += 1
+                job.batches += 1
             left = org.limits["DailyBulkRecords"] - org.usage["records"]
             if left <= 0:
                 job.finish(FAILED, RECORDS_EXCEEDED)
-                return
+                return False
             n = min(n, left)
             t0 = time.perf_counter()
+            stamp = sf_time(time.time())
             for _ in range(n):
-                self._row(job)
+                self._row(job, stamp)
             job.active_ms += (time.perf_counter() - t0) * 1000
+            job.modstamp = time.time()
             budget -= n
-        job.modstamp = time.time()
         if job.processed >= job.total:
             job.finish(JOB_COMPLETE)
+            return False
+        return budget <= 0 and job.processed + min(CHUNK, job.total - job.processed) <= target
 
-    def _row(self, job):
+    def _row(self, job, stamp):
         org = self.org
         row = next(job.rows)
         job.row_index += 1
@@ -294,7 +307,7 @@ class Processor(threading.Thread):
             lock_key = (job.obj.name, job.plan.row_key(row) or tuple(row))
             if lock_key in org.locked_once:
                 lock_key = None
-        out = apply_row(org.store, job.plan, row, time.time(), job.dups, lock_key is not None)
+        out = apply_row(org.store, job.plan, row, stamp, job.dups, lock_key is not None)
         if out.error is LOCKED:
             org.locked_once.add(lock_key)
             org.fired("lock_rows_every")

@@ -1,4 +1,4 @@
-"""The emulated org's shared state: records, jobs, tokens, allocations, fault switches, counters and the request log."""
+"""The emulated org's shared state: records, jobs, tokens, allocations, faults, counters, log."""
 
 import collections
 import threading
@@ -61,11 +61,10 @@ def parse_assignments(items, table, kind):
     for name, value in pairs:
         if name not in table:
             raise ValueError("unknown %s '%s' (known: %s)" % (kind, name, ", ".join(table)))
-        if kind == "fault":
-            parser, default, _ = table[name]
-            out[name] = default if value is None else parser(value)
-        else:
-            out[name] = table[name] if value is None else int(value)
+        if value is None:
+            out[name] = None        # back to the start-up value
+            continue
+        out[name] = table[name][0](value) if kind == "fault" else int(value)
         if isinstance(out[name], (int, float)) and not isinstance(out[name], bool) \
                 and out[name] < 0:
             raise ValueError("%s %s: negative value" % (kind, name))
@@ -116,6 +115,7 @@ class Org:
             self.store.reset()
             self.store.seed(time.time())
             self.jobs = {}
+            self.active = {}        # jobs the processor watches: closed, not ended
             self.usage = {"api": 0, "batches": 0, "records": 0}
             self.counters = collections.Counter()    # fault switch request counters
             self.locked_once = set()
@@ -128,12 +128,18 @@ class Org:
             self.log.clear()
 
     def set_faults(self, values):
+        """Sets switches (None: the start-up value); their every-Nth counters restart."""
         with self.lock:
             for name, value in values.items():
-                self.faults[name] = value
+                self.faults[name] = self.initial_faults[name] if value is None else value
                 self.counters[name] = 0
                 if name == "lock_rows_every":
                     self.locked_once.clear()
+
+    def set_limits(self, values):
+        with self.lock:
+            for name, value in values.items():
+                self.limits[name] = self.initial_limits[name] if value is None else value
 
     def fail_objects(self):
         return {s.strip() for s in self.faults["fail_object"].split(",") if s.strip()}

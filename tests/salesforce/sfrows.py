@@ -1,4 +1,6 @@
-"""One ingest job's header plan and the per-record rules: keys, upsert, lookups, required and unique fields."""
+"""A job's header plan and the per-record rules: keys, upsert, lookups, required, unique."""
+
+import functools
 
 from sfcsv import CsvError
 from sfschema import FieldError, NULL, NUMERIC
@@ -6,6 +8,8 @@ from sfwire import java_double, record_error
 import sfids
 
 NA = "#N/A"
+_PARSED = ("currency", "double", "percent", "boolean", "date", "datetime")
+_AS_IS = ("boolean", "date", "datetime", "id")
 LOCKED = record_error("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record")
 _NO_ACCESS = ("Unable to create/update fields: %s. Please check the security settings of "
               "this field and verify that it is read/write for your profile or permission set.")
@@ -22,6 +26,9 @@ class Column:
     def __init__(self, index, header, kind, field, parent=None, target=None):
         self.index, self.header, self.kind = index, header, kind
         self.field, self.parent, self.target = field, parent, target
+        plain = kind == "field"
+        self.deserialize = field.deserialize if plain and field.type in _PARSED else None
+        self.validate = field.validate if plain and field.type not in _AS_IS else None
 
 
 class Plan:
@@ -51,6 +58,7 @@ class Plan:
             for c in self.columns:
                 if c.field is key_field and c.kind != "rel":
                     self.key_col = c.index
+        self.value_columns = [c for c in self.columns if c.kind != "id"]
         self.numeric = {c.index for c in self.columns
                         if c.kind == "field" and c.field.type in NUMERIC}
 
@@ -94,8 +102,13 @@ class Plan:
         for i in self.numeric:
             v = row[i]
             if v not in ("", NA):
-                out[i] = java_double(float(v))
+                out[i] = _echo_number(v)
         return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _echo_number(raw):
+    return java_double(float(raw))
 
 
 class Outcome:
@@ -105,10 +118,11 @@ class Outcome:
         self.rid, self.created, self.error = rid, created, error
 
 
-def apply_row(store, plan, row, now, dup_keys=frozenset(), lock=False):
-    """Validates one record and, when it passes, writes it.  Checks run in this order:
-    value deserialisation (first bad column wins), the record key, parent lookups,
-    field rules, required fields, unique fields, then the injected lock failure."""
+def apply_row(store, plan, row, stamp, dup_keys=frozenset(), lock=False):
+    """Validates one record and, when it passes, writes it (stamp: modification time).
+    Checks run in this order: value deserialisation (first bad column wins), the
+    record key, parent lookups, field rules, required fields, unique fields, then the
+    injected lock failure (so only a record that would succeed reports a lock)."""
     try:
         parsed = _deserialize(plan, row)
         target = _resolve_target(store, plan, row, dup_keys)
@@ -129,21 +143,21 @@ def apply_row(store, plan, row, now, dup_keys=frozenset(), lock=False):
     if lock:
         return Outcome(rid, False, LOCKED)
     if target:
-        store.update(plan.obj, target, values, now)
+        store.update(plan.obj, target, values, stamp)
         return Outcome(target, False)
-    return Outcome(store.insert(plan.obj, values, now), True)
+    return Outcome(store.insert(plan.obj, values, stamp), True)
 
 
 def _deserialize(plan, row):
     parsed = []
-    for c in plan.columns:
+    for c in plan.value_columns:
         raw = row[c.index]
-        if raw == "" or c.kind == "id":
+        if raw == "":
             continue                    # empty: leave the field as it is
         if raw == NA:
             parsed.append((c, NULL, raw))
-        elif c.kind == "field":
-            parsed.append((c, c.field.deserialize(raw, c.index), raw))
+        elif c.deserialize is not None:
+            parsed.append((c, c.deserialize(raw, c.index), raw))
         else:
             parsed.append((c, raw, raw))
     return parsed
@@ -215,8 +229,10 @@ def _values(store, plan, parsed, target):
                                           _NO_ACCESS % f.name, [f.name]))
         if v is NULL:
             values[f.name] = False if f.type == "boolean" else None
-        elif c.kind == "field":
-            values[f.name] = f.validate(v, raw)
+        elif c.kind == "rel":
+            continue
+        else:
+            values[f.name] = v if c.validate is None else c.validate(v, raw)
             if f.type == "reference":
                 parent = store.schema.get(f.reference_to)
                 if store.get(parent, values[f.name]) is None:
@@ -227,9 +243,7 @@ def _values(store, plan, parsed, target):
 
 def _check_required(plan, values, target):
     missing = []
-    for f in plan.obj.data_fields():
-        if not f.required:
-            continue
+    for f in plan.obj.required:
         if (f.name in values and values[f.name] is None) or (not target and f.name not in values):
             missing.append(f.name)
     if missing:
@@ -238,9 +252,9 @@ def _check_required(plan, values, target):
 
 
 def _check_unique(store, plan, values, target):
-    for fname, v in values.items():
-        f = plan.obj.fields[fname]
-        if not f.unique or v is None:
+    for f in plan.obj.unique:
+        v = values.get(f.name)
+        if v is None:
             continue
         for other in store.find(plan.obj, f, v):
             if other != target:

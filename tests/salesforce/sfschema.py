@@ -1,4 +1,4 @@
-"""The emulated org's objects: the schema file, describe results, and parsing and checking of field values."""
+"""The emulated org's objects: the schema file, describe results, field value parsing."""
 
 import datetime
 import json
@@ -49,7 +49,9 @@ def derive_label(name):
 
 def utf16_len(text):
     """Length as Java counts it (UTF-16 code units), which is what max length means."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class Field:
@@ -76,6 +78,15 @@ class Field:
         self.createable = spec.get("createable", True)
         self.updateable = spec.get("updateable", True)
         self.indexed = self.external_id or self.unique or self.type == "id"
+        t = self.type
+        self._quantum = Decimal(1).scaleb(-self.scale)
+        self._limit = Decimal(10) ** (self.precision - self.scale)
+        self._deserialize = (self._number if t in NUMERIC else
+                             {"boolean": self._boolean, "date": self._date,
+                              "datetime": self._datetime}.get(t, self._as_is))
+        self._validate = (self._check_number if t in NUMERIC else
+                          self._check_text if t in TEXTUAL else
+                          self._check_reference if t == "reference" else self._as_is)
 
     def match_key(self, value):
         """The key two values share when upsert or uniqueness treats them as equal:
@@ -93,87 +104,95 @@ class Field:
 
     def deserialize(self, raw, col):
         """The parsed value of a non-empty cell; col is its 0-based column."""
-        t = self.type
-        if t in NUMERIC:
-            # Decision: xsd:double lexical forms (exponents too); no spaces, no NaN/INF.
-            if not _NUMBER.match(raw):
-                raise self._bad(raw, col)
-            return Decimal(raw)
-        if t == "boolean":
-            # Decision (open question 7): true/false/1/0, any case.
-            v = _BOOLEANS.get(raw.lower())
-            if v is None:
-                raise self._bad(raw, col)
-            return v
-        if t == "date":
-            m = _DATE.match(raw)
-            try:
-                return datetime.date(*map(int, m.groups()[:3])).isoformat()
-            except (AttributeError, ValueError):
-                raise self._bad(raw, col) from None
-        if t == "datetime":
-            return self._datetime(raw, col)
-        return raw
+        return self._deserialize(raw, col)
+
+    def validate(self, value, raw):
+        """The value to store for a deserialised cell, or FieldError."""
+        return self._validate(value, raw)
+
+    @staticmethod
+    def _as_is(value, _):
+        return value
+
+    def _number(self, raw, col):
+        # Decision: xsd:double lexical forms (exponents too); no spaces, no NaN/INF.
+        if not _NUMBER.match(raw):
+            raise self._bad(raw, col)
+        return Decimal(raw)
+
+    def _boolean(self, raw, col):
+        # Decision (open question 7): true/false/1/0, any case.
+        v = _BOOLEANS.get(raw.lower())
+        if v is None:
+            raise self._bad(raw, col)
+        return v
+
+    def _date(self, raw, col):
+        m = _DATE.match(raw)
+        try:
+            return datetime.date(*map(int, m.groups()[:3])).isoformat()
+        except (AttributeError, ValueError):
+            raise self._bad(raw, col) from None
 
     def _datetime(self, raw, col):
         m = _DATETIME.match(raw)
         if not m:
             raise self._bad(raw, col)
         y, mo, d, h, mi, s, frac, zone, zh, zm = m.groups()
+        ms = (frac or ".0")[1:4].ljust(3, "0")
         try:
-            ms = int((frac or ".0")[1:4].ljust(3, "0"))
-            value = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s),
-                                      ms * 1000)
+            value = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
             if zone and zone != "Z":
                 if int(zh) > 14 or int(zm) > 59:
                     raise ValueError(zone)
                 off = datetime.timedelta(hours=int(zh), minutes=int(zm))
                 value = value - off if zone[0] == "+" else value + off
+                y, mo, d = "%04d" % value.year, "%02d" % value.month, "%02d" % value.day
+                h, mi, s = "%02d" % value.hour, "%02d" % value.minute, "%02d" % value.second
         except (ValueError, OverflowError):
             raise self._bad(raw, col) from None
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d+0000" % (value.microsecond // 1000)
+        return "%s-%s-%sT%s:%s:%s.%s+0000" % (y, mo, d, h, mi, s, ms)
 
-    def validate(self, value, raw):
-        """The value to store for a deserialised cell, or FieldError."""
-        t = self.type
-        if t in NUMERIC:
-            # Decision: more decimals than the scale round half-up to the scale; then the
-            # integer digits may not exceed precision - scale.
-            try:
-                q = value.quantize(Decimal(1).scaleb(-self.scale), rounding=ROUND_HALF_UP)
-            except InvalidOperation:
-                q = None
-            if q is None or abs(q) >= Decimal(10) ** (self.precision - self.scale):
-                raise FieldError(record_error(
-                    "NUMBER_OUTSIDE_VALID_RANGE", "%s: value outside of valid range on "
-                    "numeric field: %s" % (self.label, java_double(float(value))), [self.name]))
-            return q
-        if t in TEXTUAL:
-            if utf16_len(value) > self.length:
-                raise FieldError(record_error(
-                    "STRING_TOO_LONG", "%s: data value too large: %s (max length=%d)"
-                    % (self.label, value, self.length), [self.name]))
-            if t == "email" and not _EMAIL.match(value):
-                # Decision: the label in the text is the field's label ("Email" for Email__c),
-                # matching the wording real orgs give for the standard Email field.
-                raise FieldError(record_error(
-                    "INVALID_EMAIL_ADDRESS", "%s: invalid email address: %s"
-                    % (self.label, value), [self.name]))
-            if t == "picklist" and self.restricted and value not in self.values:
-                # Decision: restricted picklist values match exactly (case-sensitive).
-                raise FieldError(record_error(
-                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "%s: bad value for restricted "
-                    "picklist field: %s" % (self.label, value), [self.name]))
-            return value
-        if t == "reference":
-            rid = sfids.normalize(value)
-            target = self.obj.schema.get(self.reference_to)
-            if rid is None or (target and not rid.startswith(target.key_prefix)):
-                raise FieldError(record_error(
-                    "MALFORMED_ID", "%s: id value of incorrect type: %s" % (self.label, value),
-                    [self.name]))
-            return rid
+    def _check_number(self, value, _):
+        # Decision: more decimals than the scale round half-up to the scale; then the
+        # integer digits may not exceed precision - scale.
+        try:
+            q = value.quantize(self._quantum, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            q = None
+        if q is None or abs(q) >= self._limit:
+            raise FieldError(record_error(
+                "NUMBER_OUTSIDE_VALID_RANGE", "%s: value outside of valid range on "
+                "numeric field: %s" % (self.label, java_double(float(value))), [self.name]))
+        return q
+
+    def _check_text(self, value, _):
+        if utf16_len(value) > self.length:
+            raise FieldError(record_error(
+                "STRING_TOO_LONG", "%s: data value too large: %s (max length=%d)"
+                % (self.label, value, self.length), [self.name]))
+        if self.type == "email" and not _EMAIL.match(value):
+            # Decision: the label in the text is the field's label ("Email" for Email__c),
+            # matching the wording real orgs give for the standard Email field.
+            raise FieldError(record_error(
+                "INVALID_EMAIL_ADDRESS", "%s: invalid email address: %s"
+                % (self.label, value), [self.name]))
+        if self.type == "picklist" and self.restricted and value not in self.values:
+            # Decision: restricted picklist values match exactly (case-sensitive).
+            raise FieldError(record_error(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "%s: bad value for restricted "
+                "picklist field: %s" % (self.label, value), [self.name]))
         return value
+
+    def _check_reference(self, value, _):
+        # Only the id's form here; an id that is not a record of referenceTo (other
+        # object, or none) is INVALID_CROSS_REFERENCE_KEY, checked against the store.
+        rid = sfids.normalize(value)
+        if rid is None:
+            raise FieldError(record_error(
+                "MALFORMED_ID", "%s: id value of incorrect type: %s" % (self.label, value),
+                [self.name]))
+        return rid
 
     def describe(self):
         dtype, soap, _ = _TYPES[self.type]
@@ -249,6 +268,10 @@ class SObject:
         for fname in SYSTEM_FIELDS[2:]:
             self.fields[fname] = Field(self, fname, std[fname], standard=True)
         self._lower = {k.lower(): f for k, f in self.fields.items()}
+        data = self.data_fields()
+        self.required = [f for f in data if f.required]
+        self.unique = [f for f in data if f.unique]
+        self.checkboxes = [f for f in data if f.type == "boolean"]
         self._rel = {f.relationship_name.lower(): f for f in self.fields.values()
                      if f.relationship_name}
 

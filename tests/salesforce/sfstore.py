@@ -23,11 +23,12 @@ class Store:
                       for name, obj in self.schema.objects.items()}
 
     def seed(self, now):
+        stamp = sf_time(now)
         for obj_name, rows in self.schema.seed.items():
             obj = self.schema.get(obj_name)
             for row in rows:
                 values = {obj.field(k).name: v for k, v in row.items() if k != "Id"}
-                self.insert(obj, values, now, rid=row.get("Id"))
+                self.insert(obj, values, stamp, rid=row.get("Id"))
 
     def get(self, obj, rid):
         return self.records[obj.name].get(rid)
@@ -57,21 +58,21 @@ class Store:
                     if not ids:
                         del by_key[key]
 
-    def insert(self, obj, values, now, rid=None):
+    def insert(self, obj, values, stamp, rid=None):
+        """Stores a new record; stamp is its CreatedDate text.  Returns the id."""
         rid = sfids.normalize(rid) if rid else self.ids.new(
             obj.key_prefix, self.records[obj.name])
-        stamp = sf_time(now)
         rec = {"Id": rid, "IsDeleted": False, "CreatedDate": stamp,
                "LastModifiedDate": stamp, "SystemModstamp": stamp}
         rec.update({k: v for k, v in values.items() if v is not None})
-        for f in obj.data_fields():
-            if f.type == "boolean" and f.name not in rec:
+        for f in obj.checkboxes:
+            if f.name not in rec:
                 rec[f.name] = False     # a checkbox is never null
         self.records[obj.name][rid] = rec
         self._index(obj, rid, rec, True)
         return rid
 
-    def update(self, obj, rid, values, now):
+    def update(self, obj, rid, values, stamp):
         rec = self.records[obj.name][rid]
         self._index(obj, rid, rec, False)
         for k, v in values.items():
@@ -79,7 +80,7 @@ class Store:
                 rec.pop(k, None)
             else:
                 rec[k] = v
-        rec["LastModifiedDate"] = rec["SystemModstamp"] = sf_time(now)
+        rec["LastModifiedDate"] = rec["SystemModstamp"] = stamp
         self._index(obj, rid, rec, True)
 
     def delete(self, obj, rid):

@@ -1,4 +1,4 @@
-"""Wire formats Salesforce uses: Jackson-style and compact JSON, timestamps, Java double text, error bodies."""
+"""Salesforce wire formats: Jackson-style JSON, timestamps, Java double text, error bodies."""
 
 import json
 import math

@@ -1,4 +1,4 @@
-"""OAuth token endpoint (client credentials, JWT bearer, refresh token) and the Bearer check (reference section 1)."""
+"""OAuth token endpoint (client credentials, JWT, refresh token) and the Bearer check (ref. 1)."""
 
 import base64
 import hashlib

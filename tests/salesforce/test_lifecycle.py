@@ -1,4 +1,4 @@
-"""Emulator process: start and stop times, port file, signals, arguments, keep-alive, chunked bodies, emuctl CLI."""
+"""Emulator process: start/stop, port file, signals, arguments, keep-alive, chunked, emuctl."""
 
 import http.client
 import os
@@ -141,7 +141,12 @@ def emuctl_cli(tmp):
     r = subprocess.run(py + ["records", "Account", "--dir", tmp], capture_output=True,
                        text=True, timeout=15)
     t.has(r.stdout, "Acme, Inc.", "emuctl records shows the seeded Accounts")
-    r = subprocess.run(py + ["faults", "--dir", tmp], capture_output=True, text=True, timeout=15)
+    r = subprocess.run(py + ["wait", "--port-file", os.path.join(tmp, "emulator.port")],
+                       capture_output=True, text=True, timeout=15)
+    t.ok(r.returncode == 0 and r.stdout.startswith("http://127.0.0.1:"), "emuctl wait "
+         "--port-file prints the URL", r.stdout, r.stderr)
+    r = subprocess.run(py + ["faults", "--port-file", os.path.join(tmp, "emulator.port")],
+                       capture_output=True, text=True, timeout=15)
     t.has(r.stdout, '"slow_ms": 1', "emuctl faults shows start-up faults")
     r = subprocess.run(py + ["faults", "lock_rows_every=4", "--dir", tmp], capture_output=True,
                        text=True, timeout=15)
@@ -168,5 +173,9 @@ with tempfile.TemporaryDirectory(prefix="emu-life-") as tmp:
         t.run(keep_alive_and_content_length, emu)
         t.run(concurrent_clients, emu)
     os.remove(os.path.join(tmp, "port"))
-    t.run(emuctl_cli, tmp)
+    try:
+        t.run(emuctl_cli, tmp)
+    finally:
+        if os.path.exists(os.path.join(tmp, "emulator.pid")):
+            emuctl.main(["stop", "--dir", tmp])
 t.done()

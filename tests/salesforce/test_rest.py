@@ -1,4 +1,4 @@
-"""REST basics: versions, resources, limits, describe, Sforce-Limit-Info, versions and methods (reference sections 2, 6)."""
+"""REST basics: versions, resources, limits, describe, Sforce-Limit-Info, methods (ref. 2, 6)."""
 
 import re
 

@@ -1,0 +1,252 @@
+"""Fault switches (start-up and runtime), the inspection API, the request log and counters."""
+
+import gzip
+import http.client
+import json
+import time
+
+from emutest import BASE, INGEST, Client, Emulator, Tap, csv_rows
+
+t = Tap()
+LOCKED = "UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--"
+
+
+def http_5xx(emu):
+    c = Client(emu)
+    c.token()
+    emu.set_faults(http_500_every=3)
+    codes = [c.get(BASE + "/limits").status for _ in range(6)]
+    t.eq(codes, [200, 200, 500, 200, 200, 500], "http_500_every=3: every third API call -> 500")
+    r = c.get(BASE + "/limits")
+    emu.set_faults(http_500_every=1)
+    r = c.get(BASE + "/limits")
+    t.eq(r.json()[0]["errorCode"], "UNKNOWN_EXCEPTION", "500 body UNKNOWN_EXCEPTION")
+    t.has(r.json()[0]["message"], "An unexpected error occurred. Please include this ErrorId",
+          "500 message text")
+    before = emu.stats()["api_requests"]["total"]
+    c.get(BASE + "/limits")
+    t.eq(emu.stats()["api_requests"]["total"], before, "a faulted call is not counted")
+    emu.set_faults(http_500_every=None, http_503_every=2)
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    r = c.upload(jid, "Name\nF1\n")
+    t.eq((r.status, r.json()[0]["errorCode"]), (503, "SERVER_UNAVAILABLE"),
+         "http_503_every=2: second call -> 503")
+    emu.set_faults(http_503_every=0)
+    t.eq(c.upload(jid, "Name\nF1\n").status, 201, "a 5xx upload stored nothing: re-PUT works")
+    t.eq(emu.stats()["faults_fired"].get("http_500_every"), 4, "faults_fired counts 500s")
+
+
+def raw_put(emu, c, jid, body):
+    """PUTs on a fresh connection without retrying; 'answered' or the error's name."""
+    conn = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+    try:
+        conn.request("PUT", "%s/%s/batches" % (INGEST, jid), body.encode(),
+                     {"Authorization": "Bearer " + c.token(), "Content-Type": "text/csv"})
+        conn.getresponse().read()
+        return "answered"
+    except (ConnectionError, http.client.HTTPException) as e:
+        return type(e).__name__
+    finally:
+        conn.close()
+
+
+def drop_upload(emu):
+    c = Client(emu)
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    emu.set_faults(drop_upload_once=1)
+    body = "Name\n" + "".join("D%d\n" % i for i in range(2000))
+    outcome = raw_put(emu, c, jid, body)
+    t.ok(outcome != "answered", "drop_upload_once=1: the upload connection is dropped", outcome)
+    t.eq(emu.inspect("GET", "faults")["drop_upload_once"], "", "the switch disarms itself")
+    t.eq(c.upload(jid, body).status, 201, "dropped before storing: a re-PUT succeeds")
+    log = [e for e in emu.requests() if e["kind"] == "job_upload"]
+    t.ok(log[-2].get("dropped") and log[-2]["status"] == 0, "request log marks the drop",
+         log[-2:])
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    emu.set_faults(drop_upload_once="after")
+    outcome = raw_put(emu, c, jid, "Name\nAfter\n")
+    t.ok(outcome != "answered", "drop_upload_once=after: no answer either", outcome)
+    r = c.upload(jid, "Name\nAfter\n")
+    t.eq(r.json()[0]["errorCode"], "BULK_API_ERROR", "dropped after storing: re-PUT is a "
+         "second upload")
+    c.set_state(jid, "UploadComplete")
+    info, _ = c.wait(jid)
+    t.eq(info["numberRecordsProcessed"], 1, "the stored data is processed")
+    t.eq(emu.stats()["faults_fired"].get("drop_upload_once"), 2, "both drops counted")
+
+
+def lock_rows(emu):
+    c = Client(emu)
+    emu.set_faults(lock_rows_every=3)
+    data = "OrbId__c,Name\n" + "".join("l%d,L%d\n" % (i, i) for i in range(1, 10))
+    info, ok, bad = c.run_job("OrbPlan__c", data)
+    failed = {r[2]: r[1] for r in csv_rows(bad)[1:]}
+    t.eq(failed, {"l3": LOCKED, "l6": LOCKED, "l9": LOCKED},
+         "lock_rows_every=3: records 3, 6, 9 fail with UNABLE_TO_LOCK_ROW")
+    t.eq(info["numberRecordsFailed"], 3, "three failures counted")
+    retry = "OrbId__c,Name\n" + "".join("l%d,L%d\n" % (i, i) for i in (3, 6, 9))
+    info, ok, bad = c.run_job("OrbPlan__c", retry)
+    t.eq((info["numberRecordsFailed"], len(csv_rows(ok)) - 1), (0, 3),
+         "the same records re-sent in a new job succeed")
+    data = "OrbId__c,Name\n" + "".join("m%d,M%d\n" % (i, i) for i in range(1, 4))
+    info, ok, bad = c.run_job("OrbPlan__c", data)
+    t.eq([r[2] for r in csv_rows(bad)[1:]], ["m3"], "new records are still locked every 3rd")
+    info, ok, bad = c.run_job("OrbPlan__c", "OrbId__c,Name\nn1,\nn2,\nn3,\n")
+    t.eq([r[1][:22] for r in csv_rows(bad)[1:]], ["REQUIRED_FIELD_MISSING"] * 3,
+         "a record that fails anyway is not reported as locked")
+    t.eq(emu.stats()["faults_fired"].get("lock_rows_every"), 4, "faults_fired counts locks")
+    emu.set_faults(lock_rows_every=0)
+
+
+def fail_object(emu):
+    c = Client(emu)
+    emu.set_faults(fail_object="OrbInvoice__c, OrbInvoiceLineItemBilling__c")
+    c.run_job("OrbCustomer__c", "OrbId__c,Name\nfc1,C\n")
+    info, ok, bad = c.run_job("OrbInvoice__c", "OrbId__c,Name,OrbCustomer__r.OrbId__c\n"
+                              "fi1,I,fc1\nfi2,J,fc1\n")
+    t.eq((info["state"], info["errorMessage"], info["numberRecordsProcessed"], info["retries"]),
+         ("Failed", "InternalServerError : Failed to process batch: retried more than 20 times",
+          0, 20), "fail_object: invoice jobs end Failed after 20 retries")
+    un = c.results(info["id"], "unprocessedrecords").text
+    t.eq(un, 'OrbId__c,Name,OrbCustomer__r.OrbId__c\n"fi1","I","fc1"\n"fi2","J","fc1"\n',
+         "every record unprocessed")
+    t.eq(emu.records("OrbInvoice__c"), [], "nothing stored")
+    info, _, _ = c.run_job("OrbPlan__c", "OrbId__c,Name\nfp,P\n")
+    t.eq(info["state"], "JobComplete", "other objects are not affected")
+    emu.set_faults(fail_object=None)
+    info, _, _ = c.run_job("OrbInvoice__c", "OrbId__c,Name\nfi3,K\n")
+    t.eq(info["state"], "JobComplete", "cleared: invoice jobs complete again")
+
+
+def limit_after_calls(emu):
+    c = Client(emu)
+    c.token()
+    emu.set_faults(limit_after_calls=2)
+    codes = [c.get(BASE + "/limits").status for _ in range(4)]
+    t.eq(codes, [200, 200, 403, 403], "limit_after_calls=2: third call onwards -> 403")
+    r = c.get(BASE + "/limits")
+    t.eq(r.json(), [{"message": "TotalRequests Limit exceeded.",
+                     "errorCode": "REQUEST_LIMIT_EXCEEDED"}], "403 body REQUEST_LIMIT_EXCEEDED")
+    emu.set_faults(limit_after_calls=0)
+    t.eq(c.get(BASE + "/limits").status, 200, "cleared: calls pass again")
+
+
+def reject_gzip(emu):
+    c = Client(emu)
+    emu.set_faults(reject_gzip=1)
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    r = c.upload(jid, gzip.compress(b"Name\nZ\n"), {"Content-Encoding": "gzip"})
+    t.eq((r.status, r.json()[0]["errorCode"]), (415, "UNSUPPORTED_MEDIA_TYPE"),
+         "reject_gzip: gzipped upload -> 415")
+    t.eq(c.upload(jid, "Name\nZ\n").status, 201, "a plain upload is accepted")
+    emu.set_faults(reject_gzip=0)
+
+
+def slow(emu):
+    c = Client(emu)
+    c.token()
+    emu.set_faults(slow_ms=150)
+    t0 = time.monotonic()
+    c.get(BASE + "/limits")
+    took = time.monotonic() - t0
+    t.ok(took >= 0.15, "slow_ms=150 delays answers", took)
+    t0 = time.monotonic()
+    emu.stats()
+    t.ok(time.monotonic() - t0 < 0.15, "inspection calls are not slowed")
+    emu.set_faults(slow_ms=0, rate=1000, queue_ms=200)
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    c.upload(jid, "Name\n" + "".join("Q%d\n" % i for i in range(400)))
+    t0 = time.monotonic()
+    c.set_state(jid, "UploadComplete")
+    time.sleep(0.1)
+    t.eq(c.info(jid)["state"], "UploadComplete", "queue_ms=200: still UploadComplete at 0.1 s")
+    info, seen = c.wait(jid)
+    took = time.monotonic() - t0
+    t.ok(info["state"] == "JobComplete" and 0.55 <= took < 2.0,
+         "rate=1000: 400 records take about 0.4 s after the 0.2 s queue", took)
+    t.ok(info["totalProcessingTime"] >= 350, "totalProcessingTime reflects the pacing",
+         info["totalProcessingTime"])
+    emu.set_faults(rate=None, queue_ms=None)
+
+
+def start_up_faults():
+    with Emulator(faults={"http_500_every": 2, "lock_rows_every": 1, "fail_object": "Account"},
+                  args=["--rate", "0"]) as emu:
+        f = emu.inspect("GET", "faults")
+        t.eq((f["http_500_every"], f["lock_rows_every"], f["fail_object"], f["rate"]),
+             (2, 1, "Account", 0.0), "--fault and --rate set the switches at start")
+        c = Client(emu)
+        t.eq([c.get(BASE + "/limits").status for _ in range(2)], [200, 500],
+             "start-up http_500_every=2 works")
+        emu.set_faults(http_500_every=5)
+        t.eq(emu.set_faults(http_500_every=None)["http_500_every"], 2,
+             "null restores the start-up value")
+        emu.set_faults(http_500_every=0)
+        emu.reset()
+        t.eq(emu.inspect("GET", "faults")["http_500_every"], 2, "reset restores start-up faults")
+        emu.set_limits(DailyApiRequests=3)
+        t.eq(emu.set_limits(DailyApiRequests=None)["DailyApiRequests"], 100000,
+             "null restores a start-up limit")
+
+
+def inspection(emu):
+    c = Client(emu)
+    emu.reset()
+    t.eq(emu.records("OrbPlan__c"), [], "reset clears records")
+    accounts = emu.records("Account")
+    t.eq(sorted(a["Name"] for a in accounts), ["Acme, Inc.", "Globex GmbH", "Initech",
+                                               "Stark Industries", "Umbrella KK"],
+         "reset keeps the seeded Accounts")
+    t.eq(accounts[0]["Id"], "001Hs00002abcdeIAA", "seed ids as in the schema")
+    t.ok(set(accounts[0]) >= {"Id", "Name", "CreatedDate", "LastModifiedDate"},
+         "records carry Id, CreatedDate, LastModifiedDate and fields", accounts[0])
+    t.eq(emu.stats()["jobs_created"], 0, "reset zeroes counters")
+    c.tok = None
+    c.request("POST", INGEST, '{"object":"OrbPlan__c","operation":"insert"}',
+              {"Content-Type": "application/json", "Accept": "application/json",
+               "Sforce-Call-Options": "client=billsync", "Accept-Encoding": "gzip"})
+    log = emu.requests()
+    t.eq([e["kind"] for e in log], ["token", "job_create"], "request log in order, "
+         "inspection calls not logged")
+    e = log[1]
+    t.eq((e["method"], e["path"], e["status"], e["authorization"]),
+         ("POST", INGEST, 200, True), "log entry: method, path, status, authorization present")
+    t.eq(e["headers"], {"Content-Type": "application/json", "Accept": "application/json",
+                        "Sforce-Call-Options": "client=billsync", "Accept-Encoding": "gzip"},
+         "log keeps the interesting headers")
+    t.eq(e["body_bytes"], len('{"object":"OrbPlan__c","operation":"insert"}'), "body size")
+    t.ok(c.tok not in json.dumps(log) and "demo-secret" not in json.dumps(log),
+         "the log never holds the token or the secret")
+    s = emu.stats()
+    t.eq((s["api_requests"], s["requests"], s["jobs_created"], s["token_grants"]),
+         ({"job_create": 1, "total": 1}, {"token": 1, "job_create": 1}, 1,
+          {"client_credentials": 1}), "stats by kind")
+    ids = emu.add_records("OrbCustomer__c", [{"Name": "Pre", "OrbId__c": "pre1",
+                                              "Balance__c": 1.5}])
+    t.ok(len(ids) == 1 and ids[0].startswith("a01"), "POST records seeds a record", ids)
+    info, ok, bad = c.run_job("OrbCustomer__c", "OrbId__c,Balance__c\npre1,2\n")
+    t.eq(csv_rows(ok)[1][:2], [ids[0], "false"], "seeded record is found by upsert")
+    t.eq(emu.records("OrbCustomer__c")[0]["Balance__c"], 2.0, "and updated")
+    jobs = emu.jobs()
+    t.eq(jobs[-1]["state"], "JobComplete", "GET jobs lists job infos")
+    for body, name in (({"nosuch": 1}, "unknown fault"), ({"rate": "fast"}, "bad value"),
+                       ({"slow_ms": -1}, "negative value")):
+        try:
+            emu.set_faults(**body)
+            t.ok(False, "%s refused" % name)
+        except RuntimeError as err:
+            t.has(str(err), "400", "%s refused with 400" % name)
+    try:
+        emu.inspect("GET", "records/Nope__c")
+        t.ok(False, "unknown object refused")
+    except RuntimeError as err:
+        t.has(str(err), "404", "records of an unknown object -> 404")
+    t.eq(emu.set_limits(DailyApiRequests=7)["DailyApiRequests"], 7, "POST limits sets a limit")
+
+
+with Emulator() as emu:
+    for fn in (http_5xx, drop_upload, lock_rows, fail_object, limit_after_calls, reject_gzip,
+               slow, inspection):
+        t.run(fn, emu)
+t.run(start_up_faults)
+t.done()
