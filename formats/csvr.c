@@ -63,9 +63,6 @@ struct csvr {
 	size_t nsel;
 	size_t *sel;                /* header column of each selected one */
 	struct bs_value *v;
-
-	int state;                  /* ROWSRC_DONE, ROWSRC_ERROR, or ROWSRC_ROW */
-	struct bs_err sticky;       /* the error, once state is ROWSRC_ERROR */
 };
 
 static int no_space(unsigned char ch)
@@ -225,10 +222,7 @@ static int read_record(struct csvr *c, struct bs_err *err)
 				return nomem(err);
 			continue;
 		}
-		if (!c->too_long && c->rec.len && c->rec.buf[c->rec.len - 1] == '\r')
-			c->rec.buf[--c->rec.len] = '\0';
-		if (!c->too_long && c->rec.len > c->lim.max_record)
-			c->too_long = 1;
+		linerd_chomp(&c->rec, c->lim.max_record, &c->too_long);
 		if (c->too_long || c->rec.len)
 			return 1;
 		started = 0;                    /* a blank line */
@@ -403,7 +397,6 @@ struct csvr *csvr_new(struct linerd *lr, const struct rowsrc_limits *lim,
 	c->lim = *lim;
 	sbuf_init(&c->rec, lim->max_record + 1);
 	sbuf_init(&c->vals, lim->max_record + lim->max_columns + 1);
-	c->state = ROWSRC_ROW;
 	if (csv_init(&c->parser, CSVR_OPTS) != 0) {
 		nomem(err);
 		csvr_free(c);
@@ -488,29 +481,16 @@ static void fill_values(struct csvr *c)
 	}
 }
 
-static int stop(struct csvr *c, int state, struct bs_err *err)
-{
-	c->state = state;
-	if (state == ROWSRC_ERROR && err)
-		c->sticky = *err;
-	return state;
-}
-
 int csvr_next(struct csvr *c, struct rowsrc_row *row, struct bs_err *err)
 {
 	size_t bad = 0;
 	int r;
 
-	if (c->state != ROWSRC_ROW) {
-		if (c->state == ROWSRC_ERROR && err)
-			*err = c->sticky;
-		return c->state;
-	}
 	if (!c->selected && csvr_select(c, NULL, c->ncols, err) < 0)
-		return stop(c, ROWSRC_ERROR, err);
+		return ROWSRC_ERROR;
 	r = read_record(c, err);
 	if (r <= 0)
-		return stop(c, r < 0 ? ROWSRC_ERROR : ROWSRC_DONE, err);
+		return r < 0 ? ROWSRC_ERROR : ROWSRC_DONE;
 	row->file = csvr_name(c);
 	row->line = c->start;
 	row->index = c->index++;
@@ -527,8 +507,7 @@ int csvr_next(struct csvr *c, struct rowsrc_row *row, struct bs_err *err)
 	}
 	r = parse_record(c, &bad);
 	if (check_record(c, bad, r == 0, err) < 0)
-		return c->fail == CSVR_NOMEM ? stop(c, ROWSRC_ERROR, err)
-					     : ROWSRC_BAD;
+		return c->fail == CSVR_NOMEM ? ROWSRC_ERROR : ROWSRC_BAD;
 	fill_values(c);
 	row->n = c->nsel;
 	return ROWSRC_ROW;

@@ -9,9 +9,10 @@
  * first non-blank record is the header: its names must be non-empty and
  * distinct.
  *
- * Semantics, limits and statuses are those of rowsrc.h, which calls this;
- * rowsrc_select before the first csvr_next is optional here: without it a
- * row carries every header column in header order.
+ * Semantics, limits and statuses are those of rowsrc.h, which calls this
+ * and keeps ROWSRC_DONE and ROWSRC_ERROR once returned (csvr_next is not
+ * called again after them).  Without csvr_select before the first
+ * csvr_next, a row carries every header column in header order.
  */
 #ifndef CSVR_H
 #define CSVR_H

@@ -218,6 +218,18 @@ static int seek_entry(struct input *in, const char *path, enum input_kind kind,
 	return 0;
 }
 
+/* At the end of a .tar.gz member: reads the gzip stream to its end, for
+ * its CRC-32 covers the member too. */
+static int drain(struct input *in, struct bs_err *err)
+{
+	ssize_t r;
+
+	while ((r = gunzip_read(in->gz, in->blk, INPUT_BLOCK, err)) > 0)
+		;
+	in->eof = 1;
+	return r < 0 ? -1 : 0;
+}
+
 struct input *input_open(const char *path, const char *member,
 			 struct bs_err *err)
 {
@@ -284,6 +296,8 @@ ssize_t input_read(struct input *in, void *buf, size_t n, struct bs_err *err)
 		r = gunzip_read(in->gz, buf, n, err);
 	else if ((r = archive_read_data(in->a, buf, n)) < 0)
 		archive_fail(err, in, "read");
+	else if (r == 0 && in->gz && drain(in, err) < 0)
+		r = -1;
 	if (r < 0)
 		return -1;
 	in->off += (unsigned long long)r;

@@ -6,8 +6,12 @@
  * members are the data files.  An entry is one readable stream: a plain or
  * gzipped file (member NULL), or one member of an archive.  Its display name
  * is the path, or "ARCHIVE!MEMBER" for a member; errors and rows use it.
- * Reading uses libarchive with a fixed-size buffer: memory does not grow with
- * the file.
+ * Reading uses libarchive (plain files, tar, zip) and zlib (gzip, also under
+ * a .tar.gz, because libarchive's gzip filter does not check the CRC-32 and
+ * length of a member) with fixed-size buffers: memory does not grow with the
+ * file.  Damaged data is an error, never wrong bytes: gzip members and zip
+ * entries are checked against their CRC-32 (tar has no data checksum), so
+ * the end of a .tar.gz member reads the gzip stream to its end.
  */
 #ifndef INPUT_H
 #define INPUT_H
@@ -27,7 +31,9 @@ enum input_kind {
 enum input_kind input_kind_of(const char *path);
 
 /* Calls fn for every regular-file member of the archive at path, in archive
- * order; a non-zero return from fn stops the walk and is returned. */
+ * order; a non-zero return from fn stops the walk and is returned.  -1 with
+ * err when path is not an archive by its name, cannot be opened (BS_E_IO)
+ * or is damaged (BS_E_INPUT). */
 int input_list_members(const char *path,
 		       int (*fn)(void *ctx, const char *member),
 		       void *ctx, struct bs_err *err);

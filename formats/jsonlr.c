@@ -43,9 +43,6 @@ struct jsonlr {
 	char *paths_buf;
 	size_t *json_off;           /* per selected: its offset in out */
 	struct bs_value *v;
-
-	int state;                  /* ROWSRC_DONE, ROWSRC_ERROR, or ROWSRC_ROW */
-	struct bs_err sticky;
 };
 
 static int nomem(struct bs_err *err)
@@ -258,11 +255,7 @@ static int read_line(struct jsonlr *j, struct bs_err *err)
 				return nomem(err);
 		} while (!eol);
 		j->start = linerd_lineno(j->lr);
-		if (!j->too_long && j->line.len &&
-		    j->line.buf[j->line.len - 1] == '\r')
-			j->line.buf[--j->line.len] = '\0';
-		if (!j->too_long && j->line.len > j->lim.max_record)
-			j->too_long = 1;
+		linerd_chomp(&j->line, j->lim.max_record, &j->too_long);
 		if (j->too_long || !is_blank(j->line.buf, j->line.len))
 			return 1;
 	}
@@ -438,7 +431,6 @@ struct jsonlr *jsonlr_new(struct linerd *lr, const struct rowsrc_limits *lim,
 	/* a number of k bytes grows by MARK_EXTRA: "1," becomes 10 bytes */
 	sbuf_init(&j->rw, 5 * lim->max_record + MARK_EXTRA);
 	sbuf_init(&j->out, 0);
-	j->state = ROWSRC_ROW;
 	return j;
 }
 
@@ -479,30 +471,17 @@ int jsonlr_select(struct jsonlr *j, const char *const *paths, size_t n,
 	return 0;
 }
 
-static int stop(struct jsonlr *j, int state, struct bs_err *err)
-{
-	j->state = state;
-	if (state == ROWSRC_ERROR && err)
-		j->sticky = *err;
-	return state;
-}
-
 int jsonlr_next(struct jsonlr *j, struct rowsrc_row *row, struct bs_err *err)
 {
 	int r;
 
-	if (j->state != ROWSRC_ROW) {
-		if (j->state == ROWSRC_ERROR && err)
-			*err = j->sticky;
-		return j->state;
-	}
 	if (!j->paths && jsonlr_select(j, NULL, 0, err) < 0)
-		return stop(j, ROWSRC_ERROR, err);
+		return ROWSRC_ERROR;
 	json_decref(j->root);
 	j->root = NULL;
 	r = read_line(j, err);
 	if (r <= 0)
-		return stop(j, r < 0 ? ROWSRC_ERROR : ROWSRC_DONE, err);
+		return r < 0 ? ROWSRC_ERROR : ROWSRC_DONE;
 	row->file = jsonlr_name(j);
 	row->line = j->start;
 	row->index = j->index++;
@@ -523,7 +502,7 @@ int jsonlr_next(struct jsonlr *j, struct rowsrc_row *row, struct bs_err *err)
 	if (!r)
 		r = set_values(j, err);
 	if (r)
-		return r < 0 ? stop(j, ROWSRC_ERROR, err) : ROWSRC_BAD;
+		return r < 0 ? ROWSRC_ERROR : ROWSRC_BAD;
 	row->n = j->nsel;
 	return ROWSRC_ROW;
 }

@@ -16,7 +16,9 @@
  * message and the column), a malformed number, a line that is not an
  * object, a key given twice, a string holding \u0000, a value over
  * lim.max_field bytes.  Semantics and statuses are those of rowsrc.h, which
- * calls this; without rowsrc_select a row carries no columns.
+ * calls this and keeps ROWSRC_DONE and ROWSRC_ERROR once returned
+ * (jsonlr_next is not called again after them).  Without jsonlr_select a
+ * row carries no columns.
  */
 #ifndef JSONLR_H
 #define JSONLR_H

@@ -128,6 +128,16 @@ int linerd_keep(struct sbuf *sb, const char *p, size_t n, int *cut)
 	return sbuf_add(sb, p, n);
 }
 
+void linerd_chomp(struct sbuf *sb, size_t max, int *cut)
+{
+	if (*cut)
+		return;
+	if (sb->len && sb->buf[sb->len - 1] == '\r')
+		sb->buf[--sb->len] = '\0';
+	if (sb->len > max)
+		*cut = 1;
+}
+
 unsigned long linerd_lineno(const struct linerd *lr)
 {
 	return lr->cur;

@@ -43,6 +43,11 @@ const char *linerd_name(const struct linerd *lr);
  * without going over its limit. */
 int linerd_keep(struct sbuf *sb, const char *p, size_t n, int *cut);
 
+/* Ends a line kept with linerd_keep in sb, whose cap is max + 1 (room for
+ * the CR of a line of max bytes): drops a final '\r', then sets *cut when
+ * the line is over max bytes. */
+void linerd_chomp(struct sbuf *sb, size_t max, int *cut);
+
 /* Frees the reader and its input; linerd_free(NULL) does nothing. */
 void linerd_free(struct linerd *lr);
 

@@ -14,6 +14,8 @@
 struct rowsrc {
 	struct csvr *csv;       /* exactly one of these is set */
 	struct jsonlr *jl;
+	int state;              /* ROWSRC_ROW until DONE or ERROR, which stay */
+	struct bs_err sticky;   /* the error, once state is ROWSRC_ERROR */
 };
 
 /* 1 for CSV, 2 for JSON lines, 0 when the name says neither. */
@@ -64,6 +66,7 @@ struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
+	rs->state = ROWSRC_ROW;
 	lr = linerd_new(in, err);
 	if (lr && format == 1)
 		rs->csv = csvr_new(lr, &l, err);
@@ -105,9 +108,21 @@ int rowsrc_select(struct rowsrc *rs, const char *const *cols, size_t n,
 
 int rowsrc_next(struct rowsrc *rs, struct rowsrc_row *row, struct bs_err *err)
 {
-	if (rs->csv)
-		return csvr_next(rs->csv, row, err);
-	return jsonlr_next(rs->jl, row, err);
+	int r;
+
+	if (rs->state != ROWSRC_ROW) {
+		if (rs->state == ROWSRC_ERROR && err)
+			*err = rs->sticky;
+		return rs->state;
+	}
+	r = rs->csv ? csvr_next(rs->csv, row, err)
+		    : jsonlr_next(rs->jl, row, err);
+	if (r == ROWSRC_ERROR || r == ROWSRC_DONE) {
+		rs->state = r;
+		if (r == ROWSRC_ERROR && err)
+			rs->sticky = *err;
+	}
+	return r;
 }
 
 const char *rowsrc_name(const struct rowsrc *rs)

@@ -20,6 +20,19 @@ struct src {
 	const struct rowsrc_limits *lim;
 };
 
+/* A reader over text, read max_chunk bytes at a time (0: at once). */
+static struct rowsrc *open_text(const char *name, const char *text,
+				size_t max_chunk)
+{
+	struct bs_err err;
+	struct input *in = input_open_mem(name, text, strlen(text), max_chunk,
+					  &err);
+	struct rowsrc *rs = in ? rowsrc_open_input(in, name, NULL, &err) : NULL;
+
+	CHECK(rs != NULL);
+	return rs;
+}
+
 static void add_err(struct sbuf *sb, const struct bs_err *err)
 {
 	char buf[2048];
@@ -173,14 +186,10 @@ static void test_csv_bom_blank_lines(void)
 	static const struct src s = CSV("t.csv",
 		"\xEF\xBB\xBF\n\nid,v\n\n1,a\n\r\n\n2,b\n\n");
 	const char *const *names;
-	struct bs_err err;
-	struct input *in;
 	struct rowsrc *rs;
 
 	check_reads(&s, "5:0:ROW:|=1|=a\n8:1:ROW:|=2|=b\nDONE");
-	in = input_open_mem("t.csv", s.text, strlen(s.text), 0, &err);
-	rs = rowsrc_open_input(in, "t.csv", NULL, &err);
-	CHECK(rs != NULL);
+	rs = open_text("t.csv", s.text, 0);
 	if (!rs)
 		return;
 	CHECK_INT(rowsrc_header(rs, &names), 2);
@@ -261,6 +270,9 @@ static void test_csv_limits(void)
 	static const struct src columns = {
 		"t.csv", "a,b,c,d\n1,2,3,4\n", 0, NULL, 0, &lim
 	};
+	static const struct src header = {
+		"t.csv", "abcdefgh,ijklmnopq\n1,2\n", 0, NULL, 0, &lim
+	};
 
 	check_reads(&field,
 		"2:0:BAD:t.csv:2: field 'b': value is longer than 5 bytes [1,123456]\n"
@@ -277,6 +289,7 @@ static void test_csv_limits(void)
 		"2:0:BAD:t.csv:2: field 'a': value is longer than 5 bytes [1234567,12345678]\n"
 		"DONE");
 	check_reads(&columns, "OPEN:t.csv:1: more than 3 columns");
+	check_reads(&header, "OPEN:t.csv:1: header is longer than 16 bytes");
 }
 
 static void test_csv_bad_utf8(void)
@@ -368,13 +381,9 @@ static void test_csv_select(void)
 static void test_csv_select_errors(void)
 {
 	static const char *const typo[] = { "custmer_id" };
+	struct rowsrc *rs = open_text("t.csv", "id,customer_id\n", 0);
 	struct bs_err err;
-	struct input *in;
-	struct rowsrc *rs;
 
-	in = input_open_mem("t.csv", "id,customer_id\n", 15, 0, &err);
-	rs = rowsrc_open_input(in, "t.csv", NULL, &err);
-	CHECK(rs != NULL);
 	if (!rs)
 		return;
 	CHECK_INT(rowsrc_select(rs, typo, 1, &err), -1);
@@ -430,14 +439,10 @@ static void test_csv_plain_matches_quoted(void)
 static void test_csv_raw_and_index(void)
 {
 	static const struct src s = CSV("t.csv", "a,b\r\n1,\"x\r\ny\"\r\n\r\n2,z");
+	struct rowsrc *rs = open_text(s.name, s.text, 3);
 	struct rowsrc_row row;
 	struct bs_err err;
-	struct input *in;
-	struct rowsrc *rs;
 
-	in = input_open_mem(s.name, s.text, strlen(s.text), 3, &err);
-	rs = rowsrc_open_input(in, s.name, NULL, &err);
-	CHECK(rs != NULL);
 	if (!rs)
 		return;
 	CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_ROW);
@@ -451,6 +456,53 @@ static void test_csv_raw_and_index(void)
 	CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_DONE);
 	CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_DONE);
 	rowsrc_free(rs);
+}
+
+/* Values longer than the read buffer and libcsv's growth step, read in
+ * chunks around the buffer size. */
+static void test_csv_long_values(void)
+{
+	static const size_t chunks[] = { 0, 1000, 65535, 65537 };
+	struct sbuf text = SBUF_INIT, quoted = SBUF_INIT;
+	struct rowsrc_row row;
+	struct rowsrc *rs;
+	struct bs_err err;
+	size_t i, k;
+
+	sbuf_init(&text, 0);
+	sbuf_init(&quoted, 0);
+	for (i = 0; i < 100000; i++)
+		sbuf_addc(&quoted, i % 1000 == 999 ? '\n' : i % 100 == 0 ? '"' : 'q');
+	sbuf_adds(&text, "a,b\n1,\"");
+	for (i = 0; i < quoted.len; i++) {
+		if (quoted.buf[i] == '"')
+			sbuf_addc(&text, '"');      /* doubled */
+		sbuf_addc(&text, quoted.buf[i]);
+	}
+	sbuf_adds(&text, "\"\n2,");
+	for (i = 0; i < 70000; i++)
+		sbuf_addc(&text, 'x');
+	sbuf_adds(&text, "\n3,end\n");
+	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		rs = open_text("t.csv", text.buf, chunks[k]);
+		if (!rs)
+			break;
+		CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_ROW);
+		CHECK_INT(row.line, 2);
+		CHECK_INT(row.v[1].len, quoted.len);
+		CHECK(row.v[1].len == quoted.len &&
+		      memcmp(row.v[1].s, quoted.buf, quoted.len) == 0);
+		CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_ROW);
+		CHECK_INT(row.line, 103);           /* after 100 line breaks */
+		CHECK_INT(row.v[1].len, 70000);
+		CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_ROW);
+		CHECK_INT(row.line, 104);
+		CHECK_STR(row.v[1].s, "end");
+		CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_DONE);
+		rowsrc_free(rs);
+	}
+	sbuf_release(&text);
+	sbuf_release(&quoted);
 }
 
 static void test_unknown_format(void)
@@ -507,7 +559,7 @@ static void test_jsonl_strings(void)
 	static const char *const cols[] = { "s", "o" };
 	static const struct src s = {
 		"t.json",
-		"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\u0000 a/b\",\"o\":{\"k\":\"\xC3\xA9\\n\\u0001\"}}\n"
+		"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\u0000 a/b\",\"o\":{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}}\n"
 		"{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}\n"
 		"{\"s\":\"x\\u0000\"}\n"
 		"{\"\\u0000\":1}\n"
@@ -516,7 +568,7 @@ static void test_jsonl_strings(void)
 	};
 
 	check_reads(&s,
-		"1:0:ROW:|=caf\xC3\xA9 \"q\" \\u0000 a/b|@{\"k\":\"\xC3\xA9\\n\\u0001\"}\n"
+		"1:0:ROW:|=caf\xC3\xA9 \"q\" \\u0000 a/b|@{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}\n"
 		"2:1:BAD:t.json:2: string holds \\u0000 at column 26: NUL is not allowed [{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}]\n"
 		"3:2:BAD:t.json:3: string holds \\u0000 at column 8: NUL is not allowed [{\"s\":\"x\\u0000\"}]\n"
 		"4:3:BAD:t.json:4: string holds \\u0000 at column 3: NUL is not allowed [{\"\\u0000\":1}]\n"
@@ -611,16 +663,12 @@ static void test_jsonl_default_and_bad_paths(void)
 	static const struct src b = { "t.jsonl", "{}\n", 0, bad, 1, NULL };
 	static const struct src d = { "t.jsonl", "{}\n", 0, dot, 1, NULL };
 	const char *const *names = jcols;
-	struct bs_err err;
-	struct input *in;
 	struct rowsrc *rs;
 
 	check_reads(&s, "1:0:ROW:\nDONE");
 	check_reads(&b, "SELECT:bad JSON path 'a..b': expected names joined by '.'");
 	check_reads(&d, "SELECT:bad JSON path '.a': expected names joined by '.'");
-	in = input_open_mem("t.jsonl", "", 0, 0, &err);
-	rs = rowsrc_open_input(in, "t.jsonl", NULL, &err);
-	CHECK(rs != NULL);
+	rs = open_text("t.jsonl", "", 0);
 	if (!rs)
 		return;
 	CHECK_INT(rowsrc_header(rs, &names), 0);
@@ -645,6 +693,7 @@ int main(void)
 	RUN(test_csv_select_errors);
 	RUN(test_csv_plain_matches_quoted);
 	RUN(test_csv_raw_and_index);
+	RUN(test_csv_long_values);
 	RUN(test_unknown_format);
 	RUN(test_jsonl_values);
 	RUN(test_jsonl_exact_numbers);
