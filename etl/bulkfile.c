@@ -140,28 +140,30 @@ void bulkfile_body_free(struct bulkfile_body *b)
 	free(b);
 }
 
-/* Writes the header names as a CSV record. */
+/* Writes the header names as a CSV record (field API names never need
+ * quoting, but a name that would is quoted); -1 on a write error. */
 static int write_header(FILE *f, const char *const *names, size_t n)
 {
-	size_t i;
 	const char *p;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i && putc(',', f) == EOF)
-			return -1;
+		if (i)
+			putc(',', f);
 		if (!strpbrk(names[i], ",\"\r\n")) {
-			if (fputs(names[i], f) == EOF)
-				return -1;
+			fputs(names[i], f);
 			continue;
 		}
 		putc('"', f);
-		for (p = names[i]; *p; p++)
-			if ((*p == '"' && putc('"', f) == EOF) ||
-			    putc(*p, f) == EOF)
-				return -1;
+		for (p = names[i]; *p; p++) {
+			if (*p == '"')
+				putc('"', f);
+			putc(*p, f);
+		}
 		putc('"', f);
 	}
-	return putc('\n', f) == EOF ? -1 : 0;
+	putc('\n', f);
+	return ferror(f) ? -1 : 0;
 }
 
 int bulkfile_copy_rows(const char *src, const char *key_field,
