@@ -639,7 +639,7 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "hc:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hc:", longopts, NULL)) != -1) {
 		if (cli_common_option(ctx, opt, optarg, usage_upload, &done)) {
 			if (done)
 				return BS_EXIT_OK;
@@ -648,6 +648,9 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 		switch (opt) {
 		case OPT_FAILURES: failures = optarg; break;
 		case OPT_RESTART: restart = 1; break;
+		case ':':
+			return cli_usage(ctx, "option '%s' needs a value",
+					 argv[optind - 1]);
 		default:
 			return cli_usage(ctx, "unknown option '%s'",
 					 argv[optind - 1]);
