@@ -1,12 +1,10 @@
 /* loader.c - loading an export directory's bulk files through Bulk API 2.0
- * jobs: order, worker threads, polling, results, retries, limits (see
- * loader.h). */
+ * jobs: options, order, worker threads, the allocation budget and the
+ * hooks (see loader.h; one file's jobs are in loadfile.c). */
 #include "loader.h"
 
 #include <errno.h>
 #include <stdarg.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,72 +12,19 @@
 #include <unistd.h>
 
 #include "bulkdir.h"
-#include "bulkfile.h"
 #include "cli.h"
-#include "clock.h"
 #include "config.h"
-#include "pollplan.h"
-#include "recon.h"
+#include "loader_int.h"
 #include "sf_api.h"
 #include "sf_auth.h"
 
-#define PATH_BUF 4096
-#define MSG_BUF 1024
 #define RETRY_WAIT_MAX_MS 60000ULL
 #define BATCH_ROWS 10000ULL          /* Salesforce counts a batch per 10,000 */
 #define WAIT_SLICE_MS 200
 
-enum task_state { T_WAITING, T_RUNNING, T_DONE };
-
-struct task {
-	const struct bulkdir_file *bf;
-	struct loader_file lf;
-	enum task_state state;
-	enum loader_file_status status;
-	unsigned long long processed;     /* for progress */
-	enum sf_job_state job_state;      /* of its current job */
-	unsigned jobs;
-};
-
-struct loader {
-	const struct bulkdir *bd;
-	struct sf_auth *auth;
-	const struct loader_opts *o;
-	const struct loader_hooks *h;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct task *tasks;
-	size_t ntasks;
-	size_t *obj_left;                 /* per object: files not loaded; a
-					     file left unfinished keeps its
-					     object's children waiting */
-	atomic_int halt;                  /* stop everything now */
-	int draining;                     /* start no new file */
-	int stop_set;
-	struct bs_err stop_err;           /* why the load stopped (first wins) */
-	atomic_int gzip_refused;
-	unsigned deadline_misses;
-	/* the org's allocations, as last seen */
-	int have_api, have_batches;
-	unsigned long long api_max, api_remaining, reserved_calls;
-	unsigned long long batches_max, batches_remaining;
-	struct loader_progress prog;
-	char tmpdir[PATH_BUF];
-};
-
-struct worker {
-	struct loader *l;
-	struct sf_api *api;
-	struct task *task;                /* the file being loaded, or NULL */
-	pthread_t thread;
-};
-
 /* ---- options ------------------------------------------------------- */
 
-/* snprintf that says when the text did not fit: 0, or -1 (cut). */
-static int textf(char *buf, size_t size, const char *fmt, ...) BS_PRINTF(3, 4);
-
-static int textf(char *buf, size_t size, const char *fmt, ...)
+int loader_textf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -170,9 +115,7 @@ void loader_opts_release(struct loader_opts *o)
 
 /* ---- stopping, notes, hooks (all under l->mu) ----------------------- */
 
-/* Stops the load with err (the first reason is kept); halt_now stops
- * running jobs too, otherwise they finish first. */
-static void stop_locked(struct loader *l, const struct bs_err *err,
+void loader_stop_locked(struct loader *l, const struct bs_err *err,
 			int halt_now)
 {
 	if (!l->stop_set) {
@@ -185,17 +128,14 @@ static void stop_locked(struct loader *l, const struct bs_err *err,
 	pthread_cond_broadcast(&l->cv);
 }
 
-static void stop_load(struct loader *l, const struct bs_err *err, int halt_now)
+void loader_stop(struct loader *l, const struct bs_err *err, int halt_now)
 {
 	pthread_mutex_lock(&l->mu);
-	stop_locked(l, err, halt_now);
+	loader_stop_locked(l, err, halt_now);
 	pthread_mutex_unlock(&l->mu);
 }
 
-static void note_locked(struct loader *l, const struct loader_file *f,
-			const char *fmt, ...) BS_PRINTF(3, 4);
-
-static void note_locked(struct loader *l, const struct loader_file *f,
+void loader_note_locked(struct loader *l, const struct loader_file *f,
 			const char *fmt, ...)
 {
 	char msg[MSG_BUF];
@@ -209,7 +149,7 @@ static void note_locked(struct loader *l, const struct loader_file *f,
 	l->h->note(l->h->ctx, f, msg);
 }
 
-static void progress_locked(struct loader *l)
+void loader_progress_locked(struct loader *l)
 {
 	size_t i;
 
@@ -225,8 +165,7 @@ static void progress_locked(struct loader *l)
 	l->h->progress(l->h->ctx, &l->prog);
 }
 
-/* Calls a job hook; a failing hook stops the load. */
-static int job_hook(struct loader *l, int created, const struct loader_job *j)
+int loader_job_hook(struct loader *l, int created, const struct loader_job *j)
 {
 	int (*fn)(void *, const struct loader_job *, struct bs_err *) =
 		created ? l->h->job_created : l->h->job_state;
@@ -239,12 +178,23 @@ static int job_hook(struct loader *l, int created, const struct loader_job *j)
 	if (fn && fn(l->h->ctx, j, &e) != 0) {
 		if (e.kind == BS_E_NONE)
 			bs_err_set(&e, BS_E_INTERNAL, "a job hook failed");
-		stop_locked(l, &e, 1);
+		loader_stop_locked(l, &e, 1);
 		rc = -1;
 	}
-	progress_locked(l);
+	loader_progress_locked(l);
 	pthread_mutex_unlock(&l->mu);
 	return rc;
+}
+
+void loader_check_interrupt_locked(struct loader *l)
+{
+	struct bs_err e;
+
+	if (l->o->stop && *l->o->stop && !atomic_load(&l->halt)) {
+		bs_err_set(&e, BS_E_LIMIT, "interrupted: run the same command "
+			   "again to continue where it stopped");
+		loader_stop_locked(l, &e, 1);
+	}
 }
 
 /* sf_api callbacks: run on the worker's thread, without the lock. */
@@ -272,7 +222,7 @@ static void on_note(void *ctx, const char *msg)
 	struct worker *w = ctx;
 
 	pthread_mutex_lock(&w->l->mu);
-	note_locked(w->l, w->task ? &w->task->lf : NULL, "%s", msg);
+	loader_note_locked(w->l, w->task ? &w->task->lf : NULL, "%s", msg);
 	pthread_mutex_unlock(&w->l->mu);
 }
 
@@ -286,9 +236,7 @@ static unsigned long long job_calls(unsigned long long rows)
 	return 10 + rows / 100000;
 }
 
-/* Reserves the allocations one job needs; -1 (and the load drains) when
- * that would eat into the margin. */
-static int budget_reserve(struct loader *l, const struct loader_file *f,
+int loader_budget_reserve(struct loader *l, const struct loader_file *f,
 			  unsigned long long rows, unsigned long long *calls)
 {
 	unsigned long long batches = rows / BATCH_ROWS + (rows % BATCH_ROWS != 0);
@@ -320,7 +268,7 @@ static int budget_reserve(struct loader *l, const struct loader_file *f,
 			   "left and billsync keeps %u%% (%llu) in reserve; run "
 			   "again later to continue", f->path, left, max, what, pct,
 			   margin);
-		stop_locked(l, &e, 0);
+		loader_stop_locked(l, &e, 0);
 		rc = -1;
 	} else {
 		l->reserved_calls += *calls;
@@ -331,620 +279,10 @@ static int budget_reserve(struct loader *l, const struct loader_file *f,
 	return rc;
 }
 
-static void budget_release(struct loader *l, unsigned long long calls)
+void loader_budget_release(struct loader *l, unsigned long long calls)
 {
 	pthread_mutex_lock(&l->mu);
 	l->reserved_calls -= calls < l->reserved_calls ? calls : l->reserved_calls;
-	pthread_mutex_unlock(&l->mu);
-}
-
-/* ---- one file -------------------------------------------------------- */
-
-/* The state of loading one bulk file. */
-struct filerun {
-	struct worker *w;
-	struct loader *l;
-	struct task *t;
-	struct recon *recon;
-	struct loader_file_result res;
-	struct sf_job job;
-	unsigned attempt;
-	unsigned long long attempt_rows;  /* rows sent in the current job */
-	unsigned long long settled;       /* rows settled in earlier attempts */
-	unsigned long long reserved;      /* API calls reserved */
-	int gzip;                         /* current job's upload is gzipped */
-	const char *body_path;            /* file the current job sends */
-	char retry_path[PATH_BUF];
-	char message[MSG_BUF];
-};
-
-static void fill_job(const struct filerun *fr, struct loader_job *j)
-{
-	memset(j, 0, sizeof(*j));
-	j->file = &fr->t->lf;
-	j->job_id = fr->job.id;
-	j->attempt = fr->attempt;
-	j->rows = fr->attempt_rows;
-	j->gzip = fr->gzip;
-	j->state = fr->job.state;
-	j->processed = fr->job.processed;
-	j->failed = fr->job.failed;
-	j->error_message = fr->job.error_message;
-}
-
-static int report_job(struct filerun *fr, int created)
-{
-	struct loader_job j;
-
-	fill_job(fr, &j);
-	return job_hook(fr->l, created, &j);
-}
-
-/* recon_fn: one record's outcome, to the record hook and the counters. */
-static int emit_record(void *ctx, const struct recon_row *row,
-		       struct bs_err *err)
-{
-	struct filerun *fr = ctx;
-	struct loader *l = fr->l;
-	struct loader_record r;
-	int rc = 0;
-
-	memset(&r, 0, sizeof(r));
-	r.file = &fr->t->lf;
-	r.job_id = fr->job.id;
-	r.attempt = fr->attempt;
-	r.key = row->key ? row->key : "";
-	r.source = row->source;
-	r.line = row->line;
-	r.sf_id = row->sf_id ? row->sf_id : "";
-	r.error_code = row->error.code;
-	r.error_message = row->error.message;
-	r.error_fields = row->error.fields;
-	r.ncols = row->ncols;
-	r.names = row->names;
-	r.values = row->values;
-	pthread_mutex_lock(&l->mu);
-	switch (row->outcome) {
-	case RECON_CREATED:
-		r.outcome = LOADER_CREATED;
-		fr->res.created++;
-		l->prog.created++;
-		break;
-	case RECON_UPDATED:
-		r.outcome = LOADER_UPDATED;
-		fr->res.updated++;
-		l->prog.updated++;
-		break;
-	case RECON_FAILED:
-		r.outcome = LOADER_FAILED;
-		fr->res.failed++;
-		l->prog.failed++;
-		break;
-	case RECON_UNPROCESSED:
-		r.outcome = LOADER_UNPROCESSED;
-		fr->res.unprocessed++;
-		l->prog.unprocessed++;
-		break;
-	}
-	if (l->h->record && l->h->record(l->h->ctx, &r, err) != 0) {
-		if (err->kind == BS_E_NONE)
-			bs_err_set(err, BS_E_INTERNAL, "the record hook failed");
-		rc = -1;
-	}
-	pthread_mutex_unlock(&l->mu);
-	return rc;
-}
-
-/* Every row of the current attempt ends unprocessed for reason; the file
- * is marked failed. */
-static int fail_attempt(struct filerun *fr, const char *reason)
-{
-	struct bs_err e;
-	unsigned long long held;
-
-	textf(fr->message, sizeof(fr->message), "%s", reason);
-	fr->res.status = LOADER_FILE_FAILED;
-	bs_err_clear(&e);
-	if (recon_end_attempt(fr->recon, reason, emit_record, fr, &held,
-			      &e) < 0) {
-		stop_load(fr->l, &e, 1);
-		return -1;
-	}
-	return 0;
-}
-
-/* A fatal error: the load stops at once; the file stays unfinished. */
-static int fatal(struct filerun *fr, const struct bs_err *err)
-{
-	fr->res.status = LOADER_FILE_UNFINISHED;
-	textf(fr->message, sizeof(fr->message), "%s", err->msg);
-	stop_load(fr->l, err, 1);
-	return -1;
-}
-
-/* 1 when Salesforce refused this one request (the file fails, the load
- * goes on), as opposed to refusing billsync altogether. */
-static int refused_here(const struct filerun *fr, const struct bs_err *e)
-{
-	return e->kind == BS_E_REMOTE && !sf_api_auth_failed(fr->w->api);
-}
-
-/* Turns SIGINT/SIGTERM into a halt; the caller holds the lock. */
-static void check_interrupt_locked(struct loader *l)
-{
-	struct bs_err e;
-
-	if (l->o->stop && *l->o->stop && !atomic_load(&l->halt)) {
-		bs_err_set(&e, BS_E_LIMIT, "interrupted: run the same command "
-			   "again to continue where it stopped");
-		stop_locked(l, &e, 1);
-	}
-}
-
-/* 1 (and the file is unfinished) when the load must stop now. */
-static int halted(struct filerun *fr)
-{
-	pthread_mutex_lock(&fr->l->mu);
-	check_interrupt_locked(fr->l);
-	pthread_mutex_unlock(&fr->l->mu);
-	if (atomic_load(&fr->l->halt)) {
-		fr->res.status = LOADER_FILE_UNFINISHED;
-		textf(fr->message, sizeof(fr->message), "stopped");
-		return 1;
-	}
-	return 0;
-}
-
-/* Creates the job for the current attempt.  Returns 0, 1 when Salesforce
- * refused it (the file failed), -1 when the load stops (an error, or the
- * budget says stop before this file). */
-static int create_job(struct filerun *fr)
-{
-	const struct bulkdir_object *o = fr->t->bf->object;
-	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
-	struct bs_err e;
-
-	if (!fr->reserved &&
-	    budget_reserve(fr->l, &fr->t->lf, fr->attempt_rows,
-			   &fr->reserved) < 0) {
-		fr->reserved = 0;
-		fr->res.status = LOADER_FILE_UNFINISHED;
-		textf(fr->message, sizeof(fr->message),
-		      "not started: the load is stopping");
-		return -1;
-	}
-	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &e) < 0) {
-		if (refused_here(fr, &e))
-			return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
-		return fatal(fr, &e);
-	}
-	fr->t->jobs++;
-	fr->res.jobs++;
-	fr->job.state = SF_JOB_OPEN;
-	return report_job(fr, 1) < 0 ? -1 : 0;
-}
-
-static int get_job(struct filerun *fr, long *retry_after, int *not_found)
-{
-	struct bs_err e;
-
-	if (sf_bulk_get(fr->w->api, fr->job.id, &fr->job, retry_after,
-			not_found, &e) < 0) {
-		if (*not_found)
-			return 1;
-		return fatal(fr, &e);
-	}
-	return 0;
-}
-
-/* The org refused gzip: abort this job and create another for a plain
- * upload. */
-static int redo_plain(struct filerun *fr, struct bulkfile_body **body)
-{
-	struct bs_err e;
-
-	if (!atomic_exchange(&fr->l->gzip_refused, 1)) {
-		pthread_mutex_lock(&fr->l->mu);
-		note_locked(fr->l, &fr->t->lf, "the org refuses gzipped uploads "
-			    "(HTTP 415): sending this and later files uncompressed");
-		pthread_mutex_unlock(&fr->l->mu);
-	}
-	if (sf_bulk_abort(fr->w->api, fr->job.id, &e) < 0)
-		return fatal(fr, &e);
-	fr->job.state = SF_JOB_ABORTED;
-	if (report_job(fr, 0) < 0)
-		return -1;
-	bulkfile_body_free(*body);
-	*body = bulkfile_body_open(fr->body_path, 0, &e);
-	if (!*body)
-		return fatal(fr, &e);
-	fr->gzip = 0;
-	return create_job(fr);
-}
-
-/* Uploads the current attempt's file into the Open job.  0 when uploaded,
- * 1 when the attempt was given up, -1 when the load stops. */
-static int upload(struct filerun *fr)
-{
-	struct loader *l = fr->l;
-	struct bulkfile_body *body;
-	enum sf_upload_result res;
-	struct sf_upload up;
-	struct bs_err e;
-	unsigned tries = 0;
-	int rc, nf;
-	long ra;
-
-	body = bulkfile_body_open(fr->body_path, fr->gzip, &e);
-	if (!body)
-		return fatal(fr, &e);
-	for (;;) {
-		up.read = bulkfile_body_read;
-		up.ctx = body;
-		up.len = bulkfile_body_len(body);
-		up.gzip = bulkfile_body_gzip(body);
-		if (sf_bulk_upload(fr->w->api, fr->job.id, &up, &res, &e) == 0) {
-			rc = 0;
-			break;
-		}
-		if (res == SF_UPLOAD_GZIP_REFUSED) {
-			rc = redo_plain(fr, &body);
-			if (rc != 0)
-				break;
-			continue;
-		}
-		if (res != SF_UPLOAD_UNCERTAIN) {
-			if (refused_here(fr, &e)) {
-				sf_bulk_abort(fr->w->api, fr->job.id, &e);
-				rc = fail_attempt(fr, e.msg) < 0 ? -1 : 1;
-			} else {
-				rc = fatal(fr, &e);
-			}
-			break;
-		}
-		/* the upload may or may not have arrived: the job knows */
-		if (tries++ >= l->o->retries) {
-			rc = fatal(fr, &e);
-			break;
-		}
-		pthread_mutex_lock(&l->mu);
-		note_locked(l, &fr->t->lf, "upload to job %s: %s; checking the "
-			    "job before sending again", fr->job.id, e.msg);
-		pthread_mutex_unlock(&l->mu);
-		if (clock_nap(l->o->retry_wait_ms << (tries < 6 ? tries - 1 : 5),
-			      l->o->stop, &l->halt) < 0 && halted(fr)) {
-			rc = -1;
-			break;
-		}
-		rc = get_job(fr, &ra, &nf);
-		if (rc > 0) {
-			bs_err_set(&e, BS_E_REMOTE, "job %s disappeared during "
-				   "its upload", fr->job.id);
-			rc = fatal(fr, &e);
-		}
-		if (rc != 0 || fr->job.state != SF_JOB_OPEN)
-			break;       /* error, or the job moved on: uploaded */
-		if (bulkfile_body_rewind(body, &e) < 0) {
-			rc = fatal(fr, &e);
-			break;
-		}
-	}
-	bulkfile_body_free(body);
-	return rc;
-}
-
-static int close_job(struct filerun *fr)
-{
-	struct bs_err e;
-
-	if (sf_bulk_close(fr->w->api, fr->job.id, &e) == 0) {
-		fr->job.state = SF_JOB_UPLOAD_COMPLETE;
-		return report_job(fr, 0);
-	}
-	if (refused_here(fr, &e) && strstr(e.msg, "INVALIDJOBSTATE"))
-		return 0;            /* closed before (a resumed job) */
-	if (refused_here(fr, &e))
-		return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
-	return fatal(fr, &e);
-}
-
-static void set_processed(struct filerun *fr)
-{
-	pthread_mutex_lock(&fr->l->mu);
-	fr->t->processed = fr->settled + fr->job.processed;
-	pthread_mutex_unlock(&fr->l->mu);
-}
-
-/* Polls until the job ends.  0 when it did, -1 when the load stops or
- * the deadline passed (the file stays unfinished). */
-static int poll_job(struct filerun *fr)
-{
-	struct loader *l = fr->l;
-	unsigned long long start = clock_now_ms(), wait;
-	enum sf_job_state seen = fr->job.state;
-	struct pollplan plan;
-	struct bs_err e;
-	long ra = -1;
-	int nf, rc;
-
-	pollplan_init(&plan, l->o->poll_min_ms, l->o->poll_max_ms,
-		      fr->attempt_rows, start);
-	wait = l->o->poll_min_ms;
-	while (!sf_job_state_final(fr->job.state)) {
-		unsigned long long now = clock_now_ms();
-
-		if (now - start >= l->o->job_deadline_ms) {
-			pthread_mutex_lock(&l->mu);
-			l->deadline_misses++;
-			note_locked(l, &fr->t->lf, "job %s is still %s after "
-				    "job_deadline; leaving it (run again to "
-				    "collect its results)", fr->job.id,
-				    sf_job_state_name(fr->job.state));
-			pthread_mutex_unlock(&l->mu);
-			fr->res.status = LOADER_FILE_UNFINISHED;
-			textf(fr->message, sizeof(fr->message),
-				 "job %s did not finish within job_deadline",
-				 fr->job.id);
-			return -1;
-		}
-		if (wait > l->o->job_deadline_ms - (now - start))
-			wait = l->o->job_deadline_ms - (now - start);
-		if (clock_nap(wait, l->o->stop, &l->halt) < 0) {
-			halted(fr);
-			return -1;
-		}
-		rc = get_job(fr, &ra, &nf);
-		if (rc > 0) {
-			bs_err_set(&e, BS_E_REMOTE, "job %s disappeared while "
-				   "running", fr->job.id);
-			return fatal(fr, &e);
-		}
-		if (rc < 0)
-			return -1;
-		set_processed(fr);
-		if (fr->job.state != seen) {
-			seen = fr->job.state;
-			if (report_job(fr, 0) < 0)
-				return -1;
-		} else {
-			pthread_mutex_lock(&l->mu);
-			progress_locked(l);
-			pthread_mutex_unlock(&l->mu);
-		}
-		wait = pollplan_next(&plan, clock_now_ms(),
-				     fr->job.state == SF_JOB_IN_PROGRESS,
-				     fr->job.processed, ra);
-	}
-	return 0;
-}
-
-/* Downloads one result set into a temporary file and reconciles it. */
-/* Downloads one result set into path; an aborted job may have none. */
-static int download(struct filerun *fr, enum sf_result_kind kind,
-		    const char *path)
-{
-	struct bs_err e;
-	FILE *f = fopen(path, "w+");
-	int rc;
-
-	if (!f) {
-		bs_err_set(&e, BS_E_IO, "cannot create '%s': %s", path,
-			   strerror(errno));
-		return fatal(fr, &e);
-	}
-	rc = sf_bulk_results(fr->w->api, fr->job.id, kind, f, &e);
-	fclose(f);
-	if (rc < 0 && fr->job.state == SF_JOB_ABORTED && e.kind == BS_E_REMOTE)
-		return truncate(path, 0) == 0 ? 0 : fatal(fr, &e);
-	return rc < 0 ? fatal(fr, &e) : 0;
-}
-
-/* Results of the ended job, all three downloaded before any record is
- * reported (so an interruption reports nothing twice); *held gets the
- * rows to send again. */
-static int collect_all(struct filerun *fr, unsigned long long *held)
-{
-	static const char *const names[] = { "success", "failed", "unprocessed" };
-	int ok = fr->job.state == SF_JOB_COMPLETE;
-	int hold = ok && fr->attempt < fr->l->o->lock_retries;
-	char reason[MSG_BUF], path[3][PATH_BUF];
-	struct bs_err e;
-	int k, rc = 0;
-
-	reason[0] = '\0';
-	if (!ok) {
-		textf(reason, sizeof(reason), "job %s %s%s%s", fr->job.id,
-		      sf_job_state_name(fr->job.state),
-		      fr->job.error_message[0] ? ": " : "",
-		      fr->job.error_message);
-		fr->res.status = LOADER_FILE_FAILED;
-		textf(fr->message, sizeof(fr->message), "%s", reason);
-	}
-	for (k = 0; k < 3; k++)
-		if (textf(path[k], sizeof(path[k]), "%s/%s.%s.csv",
-			  fr->l->tmpdir, fr->job.id, names[k]) < 0) {
-			bs_err_set(&e, BS_E_IO, "temporary path too long");
-			return fatal(fr, &e);
-		}
-	for (k = 0; k < 3 && rc == 0; k++)
-		rc = download(fr, (enum sf_result_kind)k, path[k]);
-	bs_err_clear(&e);
-	for (k = 0; k < 3 && rc == 0; k++)
-		rc = recon_read(fr->recon, (enum sf_result_kind)k, path[k], hold,
-				reason, emit_record, fr, &e);
-	if (rc == 0)
-		rc = recon_end_attempt(fr->recon, reason, emit_record, fr, held,
-				       &e);
-	for (k = 0; k < 3; k++)
-		unlink(path[k]);
-	return rc < 0 && e.kind != BS_E_NONE ? fatal(fr, &e) : rc;
-}
-
-/* Writes the held rows into a new file for the next attempt. */
-static int prepare_retry(struct filerun *fr)
-{
-	const struct bulkdir_file *bf = fr->t->bf;
-	unsigned long long rows;
-	struct bs_err e;
-
-	if (fr->retry_path[0])
-		unlink(fr->retry_path);
-	if (textf(fr->retry_path, sizeof(fr->retry_path),
-		  "%s/file%zu-retry%u.csv", fr->l->tmpdir, bf->index,
-		  fr->attempt + 1) < 0) {
-		fr->retry_path[0] = '\0';
-		bs_err_set(&e, BS_E_IO, "temporary path too long");
-		return fatal(fr, &e);
-	}
-	if (bulkfile_copy_rows(bf->full_path, bf->object->key_field, recon_held,
-			       fr->recon, fr->retry_path, &rows, &e) < 0)
-		return fatal(fr, &e);
-	fr->settled += fr->attempt_rows - recon_retry(fr->recon);
-	fr->attempt++;
-	fr->attempt_rows = rows;
-	fr->body_path = fr->retry_path;
-	pthread_mutex_lock(&fr->l->mu);
-	note_locked(fr->l, &fr->t->lf, "%llu rows failed with "
-		    "UNABLE_TO_LOCK_ROW; sending them again in a new job "
-		    "(retry %u of %u)", rows, fr->attempt,
-		    fr->l->o->lock_retries);
-	pthread_mutex_unlock(&fr->l->mu);
-	/* give the competing transactions time to let go */
-	if (clock_nap(fr->l->o->poll_min_ms << (fr->attempt < 6 ? fr->attempt : 6),
-		      fr->l->o->stop, &fr->l->halt) < 0) {
-		halted(fr);
-		return -1;
-	}
-	return 0;
-}
-
-/* Runs one attempt: a job from creation (or resumption) to results. */
-static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
-{
-	size_t n;
-	long ra;
-	int nf, rc;
-
-	*held = 0;
-	if (resume) {
-		rc = get_job(fr, &ra, &nf);
-		if (rc < 0)
-			return -1;
-		if (rc > 0) {
-			pthread_mutex_lock(&fr->l->mu);
-			note_locked(fr->l, &fr->t->lf, "job %s to resume is gone; "
-				    "creating a new one", fr->job.id);
-			pthread_mutex_unlock(&fr->l->mu);
-			resume = 0;
-		} else if (report_job(fr, 0) < 0) {
-			return -1;
-		}
-	}
-	/* gzip unless switched off or refused; a retry file is plain CSV */
-	n = strlen(fr->body_path);
-	fr->gzip = fr->l->o->gzip_upload && !atomic_load(&fr->l->gzip_refused) &&
-		   n > 3 && !strcmp(fr->body_path + n - 3, ".gz");
-	if (!resume) {
-		rc = create_job(fr);
-		if (rc != 0)
-			return rc;
-	}
-	if (halted(fr))
-		return -1;
-	if (fr->job.state == SF_JOB_OPEN) {
-		rc = upload(fr);
-		if (rc == 0 && fr->job.state == SF_JOB_OPEN)
-			rc = close_job(fr);
-		if (rc != 0)
-			return rc;
-	}
-	if (poll_job(fr) < 0)
-		return -1;
-	return collect_all(fr, held);
-}
-
-static void run_file(struct worker *w, struct task *t)
-{
-	struct loader *l = w->l;
-	enum loader_start start = LOADER_START_NEW;
-	char resume_id[SF_ID_SIZE] = "";
-	unsigned long long held = 0;
-	struct filerun fr;
-	struct bs_err e;
-	int rc = 0, resume;
-
-	memset(&fr, 0, sizeof(fr));
-	fr.w = w;
-	fr.l = l;
-	fr.t = t;
-	fr.body_path = t->bf->full_path;
-	fr.attempt_rows = t->lf.rows;
-	fr.res.status = LOADER_FILE_UNFINISHED;
-	fr.res.job_id = "";
-	bs_err_clear(&e);
-	pthread_mutex_lock(&l->mu);
-	if (l->h->file_start &&
-	    l->h->file_start(l->h->ctx, &t->lf, &start, resume_id, &e) != 0) {
-		if (e.kind == BS_E_NONE)
-			bs_err_set(&e, BS_E_INTERNAL, "the file_start hook failed");
-		stop_locked(l, &e, 1);
-		rc = -1;
-	}
-	pthread_mutex_unlock(&l->mu);
-	if (rc < 0 || start == LOADER_START_SKIP) {
-		fr.res.status = rc < 0 ? LOADER_FILE_UNFINISHED :
-					 LOADER_FILE_SKIPPED;
-		goto done;
-	}
-	resume = start == LOADER_START_RESUME;
-	if (resume && sf_id_check(resume_id) < 0) {
-		bs_err_set(&e, BS_E_INTERNAL, "file_start gave '%s' as a job id",
-			   resume_id);
-		fatal(&fr, &e);
-		goto done;
-	}
-	textf(fr.job.id, sizeof(fr.job.id), "%s", resume ? resume_id : "");
-	fr.recon = recon_open(t->bf->origin_path, t->bf->object->key_field,
-			      t->lf.rows, &e);
-	if (!fr.recon) {
-		fatal(&fr, &e);
-		goto done;
-	}
-	if (t->lf.rows == 0 && !resume) {
-		fr.res.status = LOADER_FILE_DONE;    /* nothing to send */
-		goto done;
-	}
-	for (;;) {
-		rc = run_attempt(&fr, resume, &held);
-		resume = 0;
-		if (rc != 0 || !held)
-			break;
-		budget_release(l, fr.reserved);
-		fr.reserved = 0;
-		rc = prepare_retry(&fr);
-		if (rc != 0)
-			break;
-	}
-	/* FAILED and UNFINISHED were set where they happened */
-	if (rc == 0 && fr.res.status == LOADER_FILE_UNFINISHED)
-		fr.res.status = LOADER_FILE_DONE;
-done:
-	if (fr.reserved)
-		budget_release(l, fr.reserved);
-	if (fr.retry_path[0])
-		unlink(fr.retry_path);
-	recon_free(fr.recon);
-	fr.res.job_id = fr.job.id;
-	fr.res.message = fr.message;
-	pthread_mutex_lock(&l->mu);
-	t->status = fr.res.status;
-	t->processed = t->lf.rows;
-	if (l->h->file_done &&
-	    l->h->file_done(l->h->ctx, &t->lf, &fr.res, &e) != 0) {
-		if (e.kind == BS_E_NONE)
-			bs_err_set(&e, BS_E_INTERNAL, "the file_done hook failed");
-		stop_locked(l, &e, 1);
-	}
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -978,7 +316,7 @@ static void *worker_main(void *p)
 	for (;;) {
 		struct task *t = NULL;
 
-		check_interrupt_locked(l);
+		loader_check_interrupt_locked(l);
 		if (l->draining)
 			break;
 		waiting = 0;
@@ -993,7 +331,7 @@ static void *worker_main(void *p)
 			l->prog.jobs_running++;
 			w->task = t;
 			pthread_mutex_unlock(&l->mu);
-			run_file(w, t);
+			loadfile_run(w, t);
 			pthread_mutex_lock(&l->mu);
 			w->task = NULL;
 			t->state = T_DONE;
@@ -1001,7 +339,7 @@ static void *worker_main(void *p)
 				l->obj_left[object_index(l, t)]--;
 			l->prog.jobs_running--;
 			l->prog.files_done++;
-			progress_locked(l);
+			loader_progress_locked(l);
 			pthread_cond_broadcast(&l->cv);
 			continue;
 		}
@@ -1083,7 +421,7 @@ static int read_limits(struct loader *l, struct sf_api *api,
 		if (err->kind != BS_E_REMOTE || sf_api_auth_failed(api))
 			return -1;
 		pthread_mutex_lock(&l->mu);
-		note_locked(l, NULL, "cannot read the org's limits (%s); loading "
+		loader_note_locked(l, NULL, "cannot read the org's limits (%s); loading "
 			    "without a budget", err->msg);
 		pthread_mutex_unlock(&l->mu);
 		bs_err_clear(err);
@@ -1195,7 +533,7 @@ int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
 				   &w[started]) != 0) {
 			rc = bs_err_set(err, BS_E_INTERNAL,
 					"cannot start a worker thread");
-			stop_load(&l, err, 1);
+			loader_stop(&l, err, 1);
 			break;
 		}
 	}
