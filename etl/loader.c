@@ -4,6 +4,7 @@
 #include "loader.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,7 +187,8 @@ int loader_job_hook(struct loader *l, int created, const struct loader_job *j)
 	return rc;
 }
 
-void loader_check_interrupt_locked(struct loader *l)
+/* Turns SIGINT/SIGTERM into a halt (loader_run's thread only). */
+static void check_interrupt_locked(struct loader *l)
 {
 	struct bs_err e;
 
@@ -306,6 +308,20 @@ static size_t object_index(const struct loader *l, const struct task *t)
 	return (size_t)(t->bf->object - l->bd->objects);
 }
 
+/* Waits for a change (or a short while) on l->cv. */
+static void wait_slice_locked(struct loader *l)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+}
+
 static void *worker_main(void *p)
 {
 	struct worker *w = p;
@@ -316,7 +332,6 @@ static void *worker_main(void *p)
 	for (;;) {
 		struct task *t = NULL;
 
-		loader_check_interrupt_locked(l);
 		if (l->draining)
 			break;
 		waiting = 0;
@@ -347,18 +362,9 @@ static void *worker_main(void *p)
 		   were left unfinished (a later run loads them) */
 		if (!waiting || !l->prog.jobs_running)
 			break;
-		{
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&l->cv, &l->mu, &ts);
-		}
+		wait_slice_locked(l);
 	}
+	l->workers_left--;
 	pthread_cond_broadcast(&l->cv);
 	pthread_mutex_unlock(&l->mu);
 	return NULL;
@@ -475,6 +481,45 @@ static void summarize(const struct loader *l, struct loader_summary *s)
 	s->logins = sf_auth_logins(l->auth);
 }
 
+/* Starts the workers with SIGINT and SIGTERM blocked, so that the
+ * handler runs on this thread only. */
+static int start_workers(struct loader *l, struct worker *w, size_t nw,
+			 size_t *started, struct bs_err *err)
+{
+	sigset_t block, old;
+	int rc = 0;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	pthread_mutex_lock(&l->mu);
+	for (*started = 0; *started < nw; (*started)++) {
+		if (pthread_create(&w[*started].thread, NULL, worker_main,
+				   &w[*started]) != 0) {
+			rc = bs_err_set(err, BS_E_INTERNAL,
+					"cannot start a worker thread");
+			loader_stop_locked(l, err, 1);
+			break;
+		}
+		l->workers_left++;
+	}
+	pthread_mutex_unlock(&l->mu);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Waits for the workers to end, turning a signal into a halt. */
+static void wait_workers(struct loader *l)
+{
+	pthread_mutex_lock(&l->mu);
+	while (l->workers_left) {
+		check_interrupt_locked(l);
+		wait_slice_locked(l);
+	}
+	pthread_mutex_unlock(&l->mu);
+}
+
 static const struct loader_hooks no_hooks;
 
 int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
@@ -511,7 +556,7 @@ int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
 	ao.retries = o->retries;
 	ao.retry_wait_ms = (unsigned long)o->retry_wait_ms;
 	ao.retry_wait_max_ms = RETRY_WAIT_MAX_MS;
-	ao.stop = o->stop;
+	ao.stop = NULL;     /* workers watch halt; see wait_workers */
 	ao.halt = &l.halt;
 	ao.on_response = on_response;
 	ao.on_note = on_note;
@@ -528,15 +573,8 @@ int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
 		rc = -1;
 		goto out;
 	}
-	for (started = 0; started < nw; started++) {
-		if (pthread_create(&w[started].thread, NULL, worker_main,
-				   &w[started]) != 0) {
-			rc = bs_err_set(err, BS_E_INTERNAL,
-					"cannot start a worker thread");
-			loader_stop(&l, err, 1);
-			break;
-		}
-	}
+	rc = start_workers(&l, w, nw, &started, err);
+	wait_workers(&l);
 	for (i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
 	if (rc == 0 && l.stop_set) {

@@ -68,7 +68,10 @@ struct loader_opts {
 	char *api_version;                  /* "62.0" */
 	char *work_dir;                     /* temporary files; NULL: $TMPDIR */
 	struct http_opts http;              /* TLS, timeouts, User-Agent */
-	volatile sig_atomic_t *stop;        /* set on SIGINT/SIGTERM; may be NULL */
+	volatile sig_atomic_t *stop;        /* set on SIGINT/SIGTERM; may be NULL.
+					       Only the thread calling loader_run
+					       reads it: the workers block both
+					       signals */
 };
 
 /* Fills o from [load], [salesforce] (api_version, gzip_upload, ca_bundle,

@@ -4,7 +4,9 @@
  * loader.h.
  *
  * Locking: l->mu guards struct loader and its tasks, except halt and
- * gzip_refused (atomics).  Functions named *_locked expect the caller to
+ * gzip_refused (atomics).  Only the thread that called loader_run reads
+ * the signal flag (*o->stop; the workers block SIGINT and SIGTERM) and
+ * turns it into halt, which the workers watch.  Functions named *_locked expect the caller to
  * hold l->mu; the others take it themselves.  Hooks are called with l->mu
  * held, which is what makes them one at a time.
  */
@@ -58,6 +60,7 @@ struct loader {
 	unsigned long long api_max, api_remaining, reserved_calls;
 	unsigned long long batches_max, batches_remaining;
 	struct loader_progress prog;
+	unsigned workers_left;            /* worker threads still running */
 	char tmpdir[PATH_BUF];
 };
 
@@ -77,9 +80,6 @@ int loader_textf(char *buf, size_t size, const char *fmt, ...)
 void loader_stop_locked(struct loader *l, const struct bs_err *err,
 			int halt_now);
 void loader_stop(struct loader *l, const struct bs_err *err, int halt_now);
-
-/* Turns SIGINT/SIGTERM (*o->stop) into a halt. */
-void loader_check_interrupt_locked(struct loader *l);
 
 /* A note for the note hook; f may be NULL. */
 void loader_note_locked(struct loader *l, const struct loader_file *f,

@@ -148,9 +148,6 @@ static int refused_here(const struct filerun *fr, const struct bs_err *e)
 /* 1 (and the file is unfinished) when the load must stop now. */
 static int halted(struct filerun *fr)
 {
-	pthread_mutex_lock(&fr->l->mu);
-	loader_check_interrupt_locked(fr->l);
-	pthread_mutex_unlock(&fr->l->mu);
 	if (atomic_load(&fr->l->halt)) {
 		fr->res.status = LOADER_FILE_UNFINISHED;
 		loader_textf(fr->message, sizeof(fr->message), "stopped");
@@ -276,7 +273,7 @@ static int upload(struct filerun *fr)
 			    "job before sending again", fr->job.id, e.msg);
 		pthread_mutex_unlock(&l->mu);
 		if (clock_nap(l->o->retry_wait_ms << (tries < 6 ? tries - 1 : 5),
-			      l->o->stop, &l->halt) < 0 && halted(fr)) {
+			      NULL, &l->halt) < 0 && halted(fr)) {
 			rc = -1;
 			break;
 		}
@@ -353,7 +350,7 @@ static int poll_job(struct filerun *fr)
 		}
 		if (wait > l->o->job_deadline_ms - (now - start))
 			wait = l->o->job_deadline_ms - (now - start);
-		if (clock_nap(wait, l->o->stop, &l->halt) < 0) {
+		if (clock_nap(wait, NULL, &l->halt) < 0) {
 			halted(fr);
 			return -1;
 		}
@@ -475,7 +472,7 @@ static int prepare_retry(struct filerun *fr)
 	pthread_mutex_unlock(&fr->l->mu);
 	/* give the competing transactions time to let go */
 	if (clock_nap(fr->l->o->poll_min_ms << (fr->attempt < 6 ? fr->attempt : 6),
-		      fr->l->o->stop, &fr->l->halt) < 0) {
+		      NULL, &fr->l->halt) < 0) {
 		halted(fr);
 		return -1;
 	}
