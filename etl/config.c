@@ -57,6 +57,7 @@ static const struct key_spec keys[] = {
 	{ "load", "poll_max", 0, "30" },
 	{ "load", "job_deadline", 0, "6h" },
 	{ "load", "retries", 0, "5" },
+	{ "load", "retry_wait", 0, "1" },
 	{ "load", "lock_retries", 0, "3" },
 	{ "load", "limit_margin", 0, "10" },
 	{ "dataset", "files", K_LIST | K_PATH, NULL },

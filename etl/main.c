@@ -14,9 +14,6 @@
 const char usage_run[] =
 	"usage: billsync run [options]\n"
 	"Extract, map, write bulk files and load them into Salesforce: the daily job.\n";
-const char usage_upload[] =
-	"usage: billsync upload DIR [options]\n"
-	"Load the bulk files an earlier 'billsync export' wrote into Salesforce.\n";
 const char usage_status[] =
 	"usage: billsync status [options]\n"
 	"Show recent runs, their jobs and states.\n";
@@ -33,7 +30,7 @@ const char usage_resync[] =
 const struct bs_command bs_commands[] = {
 	{ "run", NULL, "extract, map and load into Salesforce (the daily job)", usage_run },
 	{ "export", cmd_export, "write gzipped CSV bulk files and a manifest, no network", usage_export },
-	{ "upload", NULL, "load files written by 'export' into Salesforce", usage_upload },
+	{ "upload", cmd_upload, "load files written by 'export' into Salesforce", usage_upload },
 	{ "check", cmd_check, "check mapping files (and optionally against the org)", usage_check },
 	{ "preview", cmd_preview, "show mapped rows for an object, sending nothing", usage_preview },
 	{ "status", NULL, "recent runs, jobs and their states", usage_status },
