@@ -434,8 +434,14 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 				goto fail;
 			continue;
 		}
-		if (it.status != PIPE_ROW)
+		if (it.status == PIPE_FILTERED) {
+			if (w->o->skipped && it.key.len &&
+			    w->o->skipped(w->o->keep_ctx, m, it.key.s,
+					  it.key.len, it.filter->name,
+					  it.src->file, it.src->line, err) < 0)
+				goto fail;
 			continue;
+		}
 		sbuf_reset(row);
 		if (csvw_record(row, v, nf, 0, err) < 0)
 			goto fail;
@@ -582,6 +588,9 @@ static json_t *counts_json(const struct mapping *m,
 		if (c->by_filter[i])
 			json_object_set_new(by_filter, fl[i].name,
 					    json_integer((json_int_t)c->by_filter[i]));
+	if (c->by_filter[n])
+		json_object_set_new(by_filter, PIPE_RANGE_FILTER,
+				    json_integer((json_int_t)c->by_filter[n]));
 	for (i = 0; i < c->nreasons; i++)
 		json_object_set_new(by_reason, c->reasons[i].key,
 				    json_integer((json_int_t)c->reasons[i].count));
@@ -643,7 +652,11 @@ static json_t *export_object(const struct config *cfg,
 	if (queue_open(&w.q, o->temp_dir, err) < 0)
 		goto fail;
 
-	p = pipe_open(cfg, m, err);
+	{
+		struct pipe_opts po = { o->since, o->until };
+
+		p = pipe_open(cfg, m, &po, err);
+	}
 	st = p ? stage_new(&so, err) : NULL;
 	if (!st)
 		goto fail;

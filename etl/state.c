@@ -52,7 +52,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	"error_message = ?4, updated_at = ?5, run = ?6 "
 	"WHERE object = ?1 AND key = ?2",
 	[S_FILE_ADD] =
-	"INSERT OR REPLACE INTO files (run, path, object, rows, status, "
+	"INSERT OR IGNORE INTO files (run, path, object, rows, status, "
 	"updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
 	[S_FILE_SET] =
 	"UPDATE files SET status = ?3, updated_at = ?4 WHERE run = ?1 AND path = ?2",

@@ -71,6 +71,7 @@ class Case:
         os.makedirs(work, exist_ok=True)
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write("[output]\ntemp_dir = %s\n" % work)
+            f.write("[state]\ndir = %s\n" % os.path.join(self.tmp, "state"))
             f.write("[salesforce]\n")
             for k, v in self.salesforce.items():
                 f.write("%s = %s\n" % (k, v))
@@ -101,15 +102,29 @@ class Case:
         return {r[key]: r for r in self.records(obj)}
 
     def failures(self):
-        path = os.path.join(self.dir, "upload-failures.csv")
+        path = os.path.join(self.dir, "failures.csv")
         if not os.path.exists(path):
             return []
         import csv
         with open(path, encoding="utf-8", newline="") as f:
             return list(csv.DictReader(f))
 
-    def journal_exists(self):
-        return os.path.exists(os.path.join(self.dir, "upload.journal"))
+    def work_pending(self):
+        """True when the sync state holds an upload with files still to load
+        (what the next upload continues)."""
+        import sqlite3
+        db = os.path.join(self.tmp, "state", "billsync.db")
+        if not os.path.exists(db):
+            return False
+        con = sqlite3.connect(db)
+        try:
+            row = con.execute(
+                "SELECT count(*) FROM runs r JOIN files f ON f.run = r.id "
+                "WHERE r.id = (SELECT max(id) FROM runs) AND r.phase <> 'done' "
+                "AND f.status <> 'done'").fetchone()
+            return row[0] > 0
+        finally:
+            con.close()
 
     def work_left(self):
         work = os.path.join(self.tmp, "work")

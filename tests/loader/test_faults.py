@@ -129,7 +129,7 @@ def daily_limit(t):
         t.ok(r1.report and r1.report["status"] == "paused" and
              "REQUEST_LIMIT_EXCEEDED" in (r1.report["error"] or ""),
              "daily limit: the report says paused, and why", r1.report)
-        t.ok(case.journal_exists(), "daily limit: the journal keeps what was done")
+        t.ok(case.work_pending(), "daily limit: the state keeps what is left")
         case.emu.set_faults(limit_after_calls=0)
         r2 = case.upload()
         t.eq(r2.rc, 1, "daily limit: the next run finishes (exit 1 for rejected rows)") or \
@@ -142,7 +142,7 @@ def daily_limit(t):
             o["sent"] for o in r1.report["objects"]))
         check_basic_landed(t, case, "daily limit")
         check_basic_failures(t, case, "daily limit")
-        t.ok(not case.journal_exists(), "daily limit: the finished run removes the journal")
+        t.ok(not case.work_pending(), "daily limit: the finished run leaves nothing to do")
         created = case.emu.stats()["jobs_created"]
         t.ok(created == 6, "daily limit: jobs left by the first run were resumed, not "
              "created again (%d jobs)" % created)
@@ -219,7 +219,7 @@ def resumed_cleanly(t, case, r1, r2, label):
     check_basic_landed(t, case, label)
     check_basic_failures(t, case, label)
     t.eq(case.emu.stats()["jobs_created"], 6, "%s: no job was created twice" % label)
-    t.ok(not case.journal_exists(), "%s: the finished run removes the journal" % label)
+    t.ok(not case.work_pending(), "%s: the finished run leaves nothing to do" % label)
 
 
 def interrupted(t):
@@ -235,7 +235,7 @@ def interrupted(t):
             report = json.loads(out) if out.strip() else None
         t.ok(R.report and "interrupted" in (R.report["error"] or ""),
              "SIGINT: the report says it was interrupted", out)
-        t.ok(case.journal_exists(), "SIGINT: the journal keeps what was done")
+        t.ok(case.work_pending(), "SIGINT: the state keeps what is left")
         case.emu.set_faults(slow_ms=0)
         resumed_cleanly(t, case, R, case.upload(), "after SIGINT")
 

@@ -32,7 +32,7 @@ def first_load(t, case):
          rep["jobs"])
     check_basic_landed(t, case, "first load")
     check_basic_failures(t, case, "first load")
-    t.ok(not case.journal_exists(), "a finished upload leaves no journal")
+    t.ok(not case.work_pending(), "a finished upload leaves nothing to do")
     t.eq(case.work_left(), [], "temporary files are removed")
 
 
@@ -92,12 +92,12 @@ def text_report(t, case):
     r = case.upload(json_report=False)
     t.ok("OrbCustomer__c" in r.stdout and "failed with REQUIRED_FIELD_MISSING: 1" in r.stdout,
          "the text summary lists objects and failures by code", r)
-    t.ok("upload-failures.csv" in r.stdout, "the text summary names the failures file", r)
+    t.ok("failures.csv" in r.stdout, "the text summary names the failures file", r)
     t.ok("job 750" in r.stderr, "log lines name the jobs when not on a terminal", r)
     for where, text in (("stdout", r.stdout), ("stderr", r.stderr)):
         t.ok(SECRET not in text and "!AQ" not in text,
              "no secret or token in %s" % where)
-    with open(os.path.join(case.dir, "upload-failures.csv"), encoding="utf-8") as f:
+    with open(os.path.join(case.dir, "failures.csv"), encoding="utf-8") as f:
         t.ok("!AQ" not in f.read(), "no token in the failures CSV")
 
 
