@@ -158,13 +158,8 @@ static int load_dir(struct bs_ctx *ctx, const struct config *cfg,
 				rc < 0 ? lerr.msg : NULL, text, &ctx->err) < 0)
 		code = cli_exit_for(ctx->err.kind);
 	free(text);
-	if (!ctx->json) {
+	if (!ctx->json)
 		session_print_summary(ses, &sum);
-		if (session_failures(ses))
-			fprintf(ctx->out, "%llu records failed or were not "
-				"processed: see %s\n", session_failures(ses),
-				session_failures_path(ses));
-	}
 	if (rc < 0 && ctx->err.kind == BS_E_NONE)
 		ctx->err = lerr;
 	session_free(ses);
