@@ -61,7 +61,6 @@ static const struct key_spec keys[] = {
 	{ "load", "lock_retries", 0, "3" },
 	{ "load", "limit_margin", 0, "10" },
 	{ "dataset", "files", K_LIST | K_PATH, NULL },
-	{ "dataset", "format", 0, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
