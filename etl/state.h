@@ -176,4 +176,48 @@ int state_runs_each(struct state *st, int limit,
 		    int (*fn)(void *ctx, const char *json), void *ctx,
 		    struct bs_err *err);
 
+/* ---- reading while a run may be writing (status, records) ------------- */
+
+/* 1 if dir holds a state database (some run has started there). */
+int state_exists(const char *dir);
+
+/* Opens an existing state database for reading only: no lock (a run may
+ * hold it: SQLite's write-ahead log lets readers see its last commit), no
+ * directory or schema created (SQLite may add its -wal and -shm files, as
+ * for any reader, so the directory must be writable: it is its owner's).
+ * No database is a BS_E_INPUT error "no runs yet: DIR has no billsync.db";
+ * another schema version is BS_E_INPUT too.  Only the reading functions
+ * work on it (writing ones fail with a read-only error).  Close with
+ * state_close. */
+struct state *state_open_readonly(const char *dir, struct bs_err *err);
+
+/* The names of the objects that have records, in order; fn as above. */
+int state_objects_each(struct state *st,
+		       int (*fn)(void *ctx, const char *object), void *ctx,
+		       struct bs_err *err);
+
+/* Which records state_records_find picks; a NULL member matches all. */
+struct state_filter {
+	const char *object;   /* exact name (state_objects_each spells them) */
+	const char *key;
+	const char *status;   /* a state_rec_status_name */
+	const char *since;    /* updated_at at or after: "YYYY-MM-DD" or
+				 "YYYY-MM-DDTHH:MM:SS.sssZ" (UTC) */
+};
+
+/* Records matching f, by object and key, one at a time (memory does not
+ * grow with their number); fn as for state_records_each. */
+int state_records_find(struct state *st, const struct state_filter *f,
+		       int (*fn)(void *ctx, const struct state_row *r),
+		       void *ctx, struct bs_err *err);
+/* How many records match f. */
+int state_records_count(struct state *st, const struct state_filter *f,
+			unsigned long long *n, struct bs_err *err);
+
+/* One run as state_runs_each writes it; 1 and fn called if it exists,
+ * 0 if not. */
+int state_run_json(struct state *st, long long id,
+		   int (*fn)(void *ctx, const char *json), void *ctx,
+		   struct bs_err *err);
+
 #endif
