@@ -29,23 +29,6 @@ const char usage_run[] =
 	"failed the run, 7 another run holds the state directory, 8 paused at a\n"
 	"Salesforce allocation checkpoint (run again to continue).\n";
 
-/* Splits "a,b" in place into at most max names. */
-static size_t split_list(char *s, const char **out, size_t max)
-{
-	size_t n = 0;
-	char *tok = s, *comma;
-
-	while (tok && *tok && n < max) {
-		comma = strchr(tok, ',');
-		if (comma)
-			*comma = '\0';
-		if (*tok)
-			out[n++] = tok;
-		tok = comma ? comma + 1 : NULL;
-	}
-	return n;
-}
-
 static int date_arg(struct bs_ctx *ctx, const char *opt, const char *v)
 {
 	enum cmp_type t;
@@ -85,7 +68,7 @@ int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 			*(opt == OPT_SINCE ? &o.since : &o.until) = optarg;
 			o.mode = SYNC_FULL;
 		} else if (opt == OPT_OBJECTS) {
-			o.nobjects = split_list(optarg, objects, 256);
+			o.nobjects = cli_split_list(optarg, objects, 256);
 			o.objects = objects;
 		} else {
 			return cli_bad_option(ctx, argv, opt);

@@ -62,16 +62,6 @@ struct objw {
 	unsigned long long written, duplicates, unchanged;
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* ---- options ---------------------------------------------------------- */
 
 int export_opts_from_config(struct export_opts *o, const struct config *cfg,
@@ -211,7 +201,7 @@ static int source_index(struct sources *s, const char *name, uint32_t *idx,
 		s->name = nn;
 		s->alloc = na;
 	}
-	s->name[s->n] = xstrdup(name);
+	s->name[s->n] = strdup(name);
 	if (!s->name[s->n])
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	*idx = (uint32_t)s->n++;

@@ -14,6 +14,8 @@
 
 #include <sqlite3.h>
 
+#include "../formats/hash.h"
+
 #define STATE_SCHEMA_VERSION 1
 #define STATE_CACHE_KIB 16384      /* SQLite page cache: the store's memory */
 
@@ -185,36 +187,10 @@ static int step_done(struct state *st, sqlite3_stmt *s, struct bs_err *err,
 
 /* ---- hashing ---------------------------------------------------------- */
 
-static uint64_t mix64(const unsigned char *p, size_t len, uint64_t seed)
-{
-	const uint64_t m = 0xc6a4a7935bd1e995ULL;
-	uint64_t h = seed ^ (len * m), k;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&k, p + i, 8);
-		k *= m;
-		k ^= k >> 47;
-		k *= m;
-		h ^= k;
-		h *= m;
-	}
-	for (k = 0; i < len; i++)
-		k = (k << 8) | p[i];
-	h ^= k;
-	h *= m;
-	h ^= h >> 47;
-	h *= m;
-	h ^= h >> 47;
-	return h;
-}
-
 void state_hash_row(const char *row, size_t len, struct state_hash *out)
 {
-	out->h[0] = mix64((const unsigned char *)row, len,
-			  0x9E3779B97F4A7C15ULL);
-	out->h[1] = mix64((const unsigned char *)row, len,
-			  0xD1B54A32D192ED03ULL);
+	out->h[0] = hash64(row, len, HASH_SEED_A);
+	out->h[1] = hash64(row, len, HASH_SEED_B);
 }
 
 /* ---- names ------------------------------------------------------------ */
