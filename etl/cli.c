@@ -106,3 +106,21 @@ int cli_bad_option(struct bs_ctx *ctx, char **argv, int opt)
 		return cli_usage(ctx, "unknown option '-%c'", optopt);
 	return cli_usage(ctx, "unknown option '%s'", arg);
 }
+
+size_t cli_split_list(char *s, const char **out, size_t max)
+{
+	size_t n = 0;
+	char *tok = s, *comma;
+
+	while (tok && *tok && n < max) {
+		comma = strchr(tok, ',');
+		if (comma)
+			*comma = '\0';
+		while (*tok == ' ')
+			tok++;
+		if (*tok)
+			out[n++] = tok;
+		tok = comma ? comma + 1 : NULL;
+	}
+	return n;
+}

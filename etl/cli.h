@@ -92,6 +92,10 @@ int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
  * and opterr is 0). */
 int cli_bad_option(struct bs_ctx *ctx, char **argv, int opt);
 
+/* Splits "a,b,c" in place into at most max non-empty names (spaces after
+ * commas skipped); returns how many. */
+size_t cli_split_list(char *s, const char **out, size_t max);
+
 /* Parses a non-negative integer option value with an optional k/M/G suffix
  * (powers of 1000 for "size" style values are not used: k = 1000). */
 int cli_parse_count(const char *s, unsigned long long *out);

@@ -11,9 +11,10 @@
 #include "config.h"
 #include "dataset.h"
 #include "mapset.h"
+#include "orgcheck.h"
 #include "setup.h"
 
-enum { OPT_NO_DATA = CLI_OPT_FIRST_COMMAND_OPTION };
+enum { OPT_NO_DATA = CLI_OPT_FIRST_COMMAND_OPTION, OPT_ORG };
 
 const char usage_check[] =
 	"usage: billsync check [options] [MAPPING...]\n"
@@ -22,6 +23,9 @@ const char usage_check[] =
 	"and that every source column exists in the dataset's files (headers only).\n"
 	"Reports every mistake as FILE:LINE: message. Sends nothing.\n\n"
 	"      --no-data          do not open the source files\n"
+	"      --org              also check against the org's describe: fields\n"
+	"                         exist and are writable, lookups and External IDs,\n"
+	"                         required fields (uses [salesforce]; reads only)\n"
 	SETUP_HELP;
 
 /* Checks one file's header against the mapping's columns. */
@@ -101,7 +105,8 @@ static json_t *errors_json(const struct bs_errlist *errs)
 	return a;
 }
 
-static void report(struct bs_ctx *ctx, const struct setup *s, int data)
+static void report(struct bs_ctx *ctx, const struct setup *s, int data,
+		   int org)
 {
 	size_t i, n = s->maps ? mapset_count(s->maps) : 0;
 
@@ -124,6 +129,7 @@ static void report(struct bs_ctx *ctx, const struct setup *s, int data)
 		}
 		json_object_set_new(root, "ok", json_boolean(ctx->errs.n == 0));
 		json_object_set_new(root, "data_checked", json_boolean(data));
+		json_object_set_new(root, "org_checked", json_boolean(org));
 		json_object_set_new(root, "mappings", maps);
 		json_object_set_new(root, "errors", errors_json(&ctx->errs));
 		json_dumpf(root, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -146,8 +152,9 @@ static void report(struct bs_ctx *ctx, const struct setup *s, int data)
 			mapping_op_name(mapping_op(m)), nf, nf == 1 ? "" : "s",
 			nfl, nfl == 1 ? "" : "s", mapping_file(m));
 	}
-	fprintf(ctx->out, "%zu mapping%s OK%s\n", n, n == 1 ? "" : "s",
-		data ? "" : " (source columns not checked)");
+	fprintf(ctx->out, "%zu mapping%s OK%s%s\n", n, n == 1 ? "" : "s",
+		data ? "" : " (source columns not checked)",
+		org ? ", and against the org" : "");
 }
 
 int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
@@ -155,11 +162,12 @@ int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
 	static const struct option opts[] = {
 		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS,
 		{ "no-data", no_argument, NULL, OPT_NO_DATA },
+		{ "org", no_argument, NULL, OPT_ORG },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct setup s = { 0 };
 	const char *const *locs;
-	int opt, done = 0, data = 1, rc;
+	int opt, done = 0, data = 1, org = 0, rc;
 	size_t i;
 
 	while ((opt = getopt_long(argc, argv, ":hc:", opts, NULL)) != -1) {
@@ -170,6 +178,8 @@ int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
 			continue;
 		} else if (opt == OPT_NO_DATA) {
 			data = 0;
+		} else if (opt == OPT_ORG) {
+			org = 1;
 		} else {
 			return cli_bad_option(ctx, argv, opt);
 		}
@@ -184,7 +194,12 @@ int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
 	if (!rc && data)
 		for (i = 0; i < mapset_count(s.maps); i++)
 			check_data(s.cfg, mapset_at(s.maps, i), &ctx->errs);
-	report(ctx, &s, data);
+	if (!rc && org && orgcheck_run(s.cfg, s.maps, &ctx->errs,
+				       &ctx->err) < 0) {
+		setup_release(&s);
+		return cli_exit_for(ctx->err.kind);
+	}
+	report(ctx, &s, data, org);
 	setup_release(&s);
 	if (ctx->errs.n)
 		return BS_EXIT_CONFIG;

@@ -34,25 +34,6 @@ const char usage_export[] =
 	"                           (.tar, .tar.gz, .tgz or .zip)\n"
 	SETUP_HELP;
 
-/* Splits "a,b,c" in place into at most max names. */
-static size_t split_list(char *s, const char **out, size_t max)
-{
-	size_t n = 0;
-	char *p = s, *comma;
-
-	while (p && *p && n < max) {
-		comma = strchr(p, ',');
-		if (comma)
-			*comma = '\0';
-		while (*p == ' ')
-			p++;
-		if (*p)
-			out[n++] = p;
-		p = comma ? comma + 1 : NULL;
-	}
-	return n;
-}
-
 static int add_entry(struct bundle_entry **e, size_t *n, const char *dir,
 		     const char *rel)
 {
@@ -136,7 +117,7 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 		} else if (opt == OPT_OUT || opt == 'o') {
 			out = optarg;
 		} else if (opt == OPT_OBJECTS) {
-			nobjects = split_list(optarg, objects, 256);
+			nobjects = cli_split_list(optarg, objects, 256);
 		} else if (opt == OPT_MAX_BYTES || opt == OPT_MAX_ROWS) {
 			unsigned long long *v = opt == OPT_MAX_BYTES ?
 				&max_bytes : &max_rows;

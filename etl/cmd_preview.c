@@ -239,7 +239,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
 		goto out;
 	}
-	p = pipe_open(s->cfg, m, &ctx->err);
+	p = pipe_open(s->cfg, m, NULL, &ctx->err);
 	if (!p) {
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;

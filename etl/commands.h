@@ -28,6 +28,7 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_status(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_records(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_retry(int argc, char **argv, struct bs_ctx *ctx);
+int cmd_resync(int argc, char **argv, struct bs_ctx *ctx);
 
 /* Usage texts, shared by the table and the command files. */
 extern const char usage_run[], usage_export[], usage_upload[], usage_check[],

@@ -57,10 +57,10 @@ static const struct key_spec keys[] = {
 	{ "load", "poll_max", 0, "30" },
 	{ "load", "job_deadline", 0, "6h" },
 	{ "load", "retries", 0, "5" },
+	{ "load", "retry_wait", 0, "1" },
 	{ "load", "lock_retries", 0, "3" },
 	{ "load", "limit_margin", 0, "10" },
 	{ "dataset", "files", K_LIST | K_PATH, NULL },
-	{ "dataset", "format", 0, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -87,16 +87,6 @@ struct config {
 	size_t scratch_alloc;
 	const char **datasets;
 };
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
 
 /* "dataset invoices" -> "dataset" for the key table. */
 static const char *section_kind(const char *section)
@@ -220,7 +210,7 @@ static int add_entry(struct config *cfg, const char *section, const char *key,
 		cfg->n = j;
 		e = NULL;
 	}
-	v = xstrdup(value);
+	v = strdup(value);
 	if (!v)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	if (e) {
@@ -241,8 +231,8 @@ static int add_entry(struct config *cfg, const char *section, const char *key,
 		cfg->alloc = na;
 	}
 	e = &cfg->e[cfg->n];
-	e->section = xstrdup(section);
-	e->key = xstrdup(key);
+	e->section = strdup(section);
+	e->key = strdup(key);
 	e->value = v;
 	e->line = line;
 	if (!e->section || !e->key) {
@@ -292,8 +282,8 @@ struct config *config_load(const char *path, struct bs_err *err)
 			return cfg;
 		path = "billsync.conf";
 	}
-	cfg->file = xstrdup(path);
-	cfg->dir = xstrdup(path);
+	cfg->file = strdup(path);
+	cfg->dir = strdup(path);
 	if (!cfg->file || !cfg->dir) {
 		config_free(cfg);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
@@ -410,7 +400,7 @@ char *config_get_path(const struct config *cfg, const char *section,
 		return NULL;
 	/* defaults and command-line values are relative to the working dir */
 	if (!e || !e->line)
-		return xstrdup(v);
+		return strdup(v);
 	return config_resolve(cfg, v);
 }
 

@@ -24,16 +24,6 @@ struct dataset {
 	struct rowsrc *rs;
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static int has_suffix(const char *s, size_t len, const char *suf)
 {
 	size_t n = strlen(suf);
@@ -97,8 +87,8 @@ static int add_entry(struct dataset *ds, const char *path, const char *member,
 	}
 	e = &ds->e[ds->n];
 	sbuf_init(&sb, 0);
-	e->path = xstrdup(path);
-	e->member = member ? xstrdup(member) : NULL;
+	e->path = strdup(path);
+	e->member = member ? strdup(member) : NULL;
 	if (member)
 		sbuf_addf(&sb, "%s!%s", path, member);
 	else
@@ -234,7 +224,7 @@ struct dataset *dataset_open(const struct config *cfg, const char *name,
 	size_t n, i;
 	int all;
 
-	if (!ds || !(ds->name = xstrdup(name))) {
+	if (!ds || !(ds->name = strdup(name))) {
 		free(ds);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;

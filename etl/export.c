@@ -62,16 +62,6 @@ struct objw {
 	unsigned long long written, duplicates, unchanged;
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* ---- options ---------------------------------------------------------- */
 
 int export_opts_from_config(struct export_opts *o, const struct config *cfg,
@@ -211,7 +201,7 @@ static int source_index(struct sources *s, const char *name, uint32_t *idx,
 		s->name = nn;
 		s->alloc = na;
 	}
-	s->name[s->n] = xstrdup(name);
+	s->name[s->n] = strdup(name);
 	if (!s->name[s->n])
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	*idx = (uint32_t)s->n++;
@@ -434,8 +424,14 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 				goto fail;
 			continue;
 		}
-		if (it.status != PIPE_ROW)
+		if (it.status == PIPE_FILTERED) {
+			if (w->o->skipped && it.key.len &&
+			    w->o->skipped(w->o->keep_ctx, m, it.key.s,
+					  it.key.len, it.filter->name,
+					  it.src->file, it.src->line, err) < 0)
+				goto fail;
 			continue;
+		}
 		sbuf_reset(row);
 		if (csvw_record(row, v, nf, 0, err) < 0)
 			goto fail;
@@ -582,6 +578,9 @@ static json_t *counts_json(const struct mapping *m,
 		if (c->by_filter[i])
 			json_object_set_new(by_filter, fl[i].name,
 					    json_integer((json_int_t)c->by_filter[i]));
+	if (c->by_filter[n])
+		json_object_set_new(by_filter, PIPE_RANGE_FILTER,
+				    json_integer((json_int_t)c->by_filter[n]));
 	for (i = 0; i < c->nreasons; i++)
 		json_object_set_new(by_reason, c->reasons[i].key,
 				    json_integer((json_int_t)c->reasons[i].count));
@@ -643,7 +642,11 @@ static json_t *export_object(const struct config *cfg,
 	if (queue_open(&w.q, o->temp_dir, err) < 0)
 		goto fail;
 
-	p = pipe_open(cfg, m, err);
+	{
+		struct pipe_opts po = { o->since, o->until };
+
+		p = pipe_open(cfg, m, &po, err);
+	}
 	st = p ? stage_new(&so, err) : NULL;
 	if (!st)
 		goto fail;

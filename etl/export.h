@@ -30,6 +30,13 @@ typedef int (*export_keep_fn)(void *ctx, const struct mapping *m,
 			      const char *source, unsigned long line,
 			      struct bs_err *err);
 
+/* A filter left a row out; key is its key when the mapping could make one
+ * (else empty).  -1 on error. */
+typedef int (*export_skip_fn)(void *ctx, const struct mapping *m,
+			      const char *key, size_t key_len,
+			      const char *filter, const char *source,
+			      unsigned long line, struct bs_err *err);
+
 struct export_opts {
 	const char *out_dir;
 	unsigned long long max_file_bytes;   /* 0: 100,000,000 */
@@ -40,7 +47,9 @@ struct export_opts {
 	const char *const *objects;          /* NULL: all */
 	size_t nobjects;
 	export_keep_fn keep;                 /* NULL: write every row */
-	void *keep_ctx;
+	export_skip_fn skipped;              /* NULL: not told */
+	void *keep_ctx;                      /* for keep and skipped */
+	const char *since, *until;           /* a backfill's date range */
 	/* progress: called after each object with its manifest entry */
 	void (*progress)(void *ctx, const json_t *object);
 	void *progress_ctx;

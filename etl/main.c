@@ -11,35 +11,16 @@
 #include "commands.h"
 #include "../formats/strsim.h"
 
-const char usage_run[] =
-	"usage: billsync run [options]\n"
-	"Extract, map, write bulk files and load them into Salesforce: the daily job.\n";
-const char usage_upload[] =
-	"usage: billsync upload DIR [options]\n"
-	"Load the bulk files an earlier 'billsync export' wrote into Salesforce.\n";
-const char usage_status[] =
-	"usage: billsync status [options]\n"
-	"Show recent runs, their jobs and states.\n";
-const char usage_records[] =
-	"usage: billsync records [--object O] [--status S] [--since T] [--csv FILE] [options]\n"
-	"Show or export per-record outcomes.\n";
-const char usage_retry[] =
-	"usage: billsync retry [--object O] [--id ID...] [options]\n"
-	"Re-send records that failed.\n";
-const char usage_resync[] =
-	"usage: billsync resync [--object O] [--id ID...] [options]\n"
-	"Re-send records that already synced.\n";
-
 const struct bs_command bs_commands[] = {
-	{ "run", NULL, "extract, map and load into Salesforce (the daily job)", usage_run },
+	{ "run", cmd_run, "extract, map and load into Salesforce (the daily job)", usage_run },
 	{ "export", cmd_export, "write gzipped CSV bulk files and a manifest, no network", usage_export },
-	{ "upload", NULL, "load files written by 'export' into Salesforce", usage_upload },
+	{ "upload", cmd_upload, "load files written by 'export' into Salesforce", usage_upload },
 	{ "check", cmd_check, "check mapping files (and optionally against the org)", usage_check },
 	{ "preview", cmd_preview, "show mapped rows for an object, sending nothing", usage_preview },
-	{ "status", NULL, "recent runs, jobs and their states", usage_status },
-	{ "records", NULL, "per-record outcomes; filter and export as CSV", usage_records },
-	{ "retry", NULL, "re-send failed records", usage_retry },
-	{ "resync", NULL, "re-send records that already synced", usage_resync },
+	{ "status", cmd_status, "recent runs, jobs and their states", usage_status },
+	{ "records", cmd_records, "per-record outcomes; filter and export as CSV", usage_records },
+	{ "retry", cmd_retry, "re-send failed records", usage_retry },
+	{ "resync", cmd_resync, "re-send records that already synced", usage_resync },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -784,6 +784,12 @@ int mapping_apply(const struct mapping *m, const struct bs_value *vals,
 		}
 		if (f->skip ? truth : !truth) {
 			res->filter = f;
+			res->key = null_value;
+			/* the key still names the record for the sync state */
+			if (m->key_index >= 0 &&
+			    expr_eval(m->fields[m->key_index].expr, vals, a,
+				      &res->key, err) < 0)
+				res->key = null_value;
 			return MAP_FILTERED;
 		}
 	}

@@ -105,6 +105,8 @@ enum map_status {
 struct map_result {
 	struct bs_value *v;               /* one per field, in field order */
 	const struct map_filter *filter;  /* MAP_FILTERED */
+	struct bs_value key;              /* MAP_FILTERED: the row's key when
+					     it can be made, else null */
 };
 
 /* Applies filters then fields to one row (vals: the mapping_columns values). */

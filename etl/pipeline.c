@@ -6,11 +6,15 @@
 #include <string.h>
 
 #include "../formats/arena.h"
+#include "compare.h"
 #include "config.h"
 #include "dataset.h"
 
 struct pipe {
 	const struct mapping *m;
+	struct pipe_opts range;
+	long since_col;                /* column index of `since`, or -1 */
+	struct map_filter range_filter;
 	struct dataset *ds;
 	struct arena arena;          /* reset per row */
 	struct rowsrc_row row;
@@ -19,7 +23,7 @@ struct pipe {
 };
 
 struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
-		       struct bs_err *err)
+		       const struct pipe_opts *opts, struct bs_err *err)
 {
 	struct pipe *p = calloc(1, sizeof(*p));
 	const struct map_filter *f;
@@ -31,7 +35,25 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		return NULL;
 	}
 	p->m = m;
+	p->since_col = -1;
+	p->range_filter.name = PIPE_RANGE_FILTER;
 	arena_init(&p->arena, 64 * 1024);
+	if (opts && (opts->since || opts->until)) {
+		const char *const *names;
+		size_t n = mapping_columns(m, &names), i;
+
+		p->range = *opts;
+		for (i = 0; mapping_since_column(m) && i < n; i++)
+			if (!strcmp(names[i], mapping_since_column(m)))
+				p->since_col = (long)i;
+		if (p->since_col < 0) {
+			bs_err_at(err, BS_E_USAGE, mapping_file(m), 0,
+				  "--since/--until need a date column: add "
+				  "'since = COLUMN' to [object]");
+			pipe_free(p);
+			return NULL;
+		}
+	}
 	p->counts.nfilters = mapping_filters(m, &f);
 	p->counts.by_filter = calloc(p->counts.nfilters + 1,
 				     sizeof(*p->counts.by_filter));
@@ -134,6 +156,33 @@ static void count_reject(struct pipe *p, const struct bs_err *e)
 	c->nreasons++;
 }
 
+/* 1 if the row's `since` value lies in [since, until), 0 if not; a value
+ * that is not a date rejects the row. */
+static int in_range(const struct pipe *p, const struct bs_value *v,
+		    struct bs_err *err)
+{
+	int c;
+
+	if (v->kind == BS_V_NULL || !v->len)
+		return 0;
+	if (p->range.since &&
+	    compare_values(CMP_TIME, v->s, v->len, p->range.since,
+			   strlen(p->range.since), &c, err) < 0)
+		goto bad;
+	if (p->range.since && c < 0)
+		return 0;
+	if (p->range.until &&
+	    compare_values(CMP_TIME, v->s, v->len, p->range.until,
+			   strlen(p->range.until), &c, err) < 0)
+		goto bad;
+	if (p->range.until && c >= 0)
+		return 0;
+	return 1;
+bad:
+	bs_err_field(err, mapping_since_column(p->m));
+	return -1;
+}
+
 int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 {
 	const struct bs_value *vals;
@@ -163,6 +212,21 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		return 1;
 	}
 	vals = p->row.v;
+	if (p->since_col >= 0) {
+		int in = in_range(p, &vals[p->since_col], &p->reason);
+
+		if (in < 0)
+			goto rejected;
+		if (!in) {
+			p->counts.filtered++;
+			p->counts.by_filter[p->counts.nfilters]++;
+			it->status = PIPE_FILTERED;
+			it->filter = &p->range_filter;
+			it->key.kind = BS_V_NULL;
+			it->key.s = "";
+			return 1;
+		}
+	}
 	switch (mapping_apply(p->m, vals, &p->arena, &res, &p->reason)) {
 	case MAP_ROW:
 		p->counts.mapped++;
@@ -175,8 +239,10 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		p->counts.by_filter[res.filter - filters]++;
 		it->status = PIPE_FILTERED;
 		it->filter = res.filter;
+		it->key = res.key;
 		return 1;
 	case MAP_REJECTED:
+	rejected:
 		bs_err_locate(&p->reason, p->row.file, p->row.line);
 		count_reject(p, &p->reason);
 		it->status = PIPE_REJECTED;

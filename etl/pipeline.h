@@ -32,7 +32,8 @@ struct pipe_counts {
 	unsigned long long mapped;
 	unsigned long long filtered;
 	unsigned long long rejected;
-	unsigned long long *by_filter;   /* parallel to mapping_filters() */
+	unsigned long long *by_filter;   /* parallel to mapping_filters(),
+					    then one for the date range */
 	size_t nfilters;
 	struct pipe_reason reasons[PIPE_MAX_REASONS];
 	size_t nreasons;
@@ -43,17 +44,30 @@ enum pipe_status { PIPE_ROW, PIPE_FILTERED, PIPE_REJECTED };
 
 struct pipe_item {
 	enum pipe_status status;
+	struct bs_value key;               /* PIPE_FILTERED: the key, or null */
 	unsigned long long seq;            /* 0-based record number in the dataset */
 	const struct rowsrc_row *src;      /* source file, line, raw text */
 	const struct bs_value *out;        /* PIPE_ROW: one value per field */
-	const struct map_filter *filter;   /* PIPE_FILTERED */
+	const struct map_filter *filter;   /* PIPE_FILTERED (the date range
+					      has name PIPE_RANGE_FILTER) */
 	const struct bs_err *reason;       /* PIPE_REJECTED: field and message */
 };
 
+/* A backfill's date range on the mapping's `since` column: rows outside
+ * [since, until) are filtered (counted under PIPE_RANGE_FILTER). */
+struct pipe_opts {
+	const char *since;   /* date or datetime, or NULL */
+	const char *until;
+};
+
+#define PIPE_RANGE_FILTER "--since/--until"
+
 struct pipe;
 
+/* opts may be NULL.  A range on a mapping without `since` is a
+ * BS_E_USAGE error. */
 struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
-		       struct bs_err *err);
+		       const struct pipe_opts *opts, struct bs_err *err);
 /* 1 with *it filled, 0 at the end, -1 on an error that stops the run. */
 int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err);
 const struct pipe_counts *pipe_counts(const struct pipe *p);

@@ -52,6 +52,14 @@ void report_object_progress(void *vctx, const json_t *obj)
 	char rb[32], gb[32];
 	size_t files = json_array_size(json_object_get(obj, "files"));
 
+	if (!files) {
+		fprintf(ctx->log, "billsync: %s: nothing to send (%llu read, "
+			"%llu unchanged)%s\n",
+			json_string_value(json_object_get(obj, "object")),
+			count(obj, "read"), count(obj, "unchanged"),
+			count(obj, "rejected") ? ", some rejected" : "");
+		return;
+	}
 	file_totals(obj, &raw, &gz);
 	report_bytes(raw, rb, sizeof(rb));
 	report_bytes(gz, gb, sizeof(gb));

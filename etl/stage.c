@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../formats/hash.h"
+
 #define REC_HDR 20              /* seq u64, group u32, key u32, payload u32 */
 #define FP_CHUNK 131072         /* fingerprints per in-memory run (3 MiB) */
 #define READ_CHUNK (256 * 1024)
@@ -116,40 +118,7 @@ static int idx_cmp(const void *a, const void *b)
 		       *(const unsigned char *const *)b);
 }
 
-/* ---- fingerprints (two seeded 64-bit MurmurHash64A) ------------------- */
-
-static uint64_t murmur64(const void *key, size_t len, uint64_t seed)
-{
-	const uint64_t m = 0xc6a4a7935bd1e995ULL;
-	const unsigned char *p = key;
-	uint64_t h = seed ^ (len * m), k;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		k = get64(p + i);
-		k *= m;
-		k ^= k >> 47;
-		k *= m;
-		h ^= k;
-		h *= m;
-	}
-	k = 0;
-	switch (len & 7) {
-	case 7: k |= (uint64_t)p[i + 6] << 48; /* fall through */
-	case 6: k |= (uint64_t)p[i + 5] << 40; /* fall through */
-	case 5: k |= (uint64_t)p[i + 4] << 32; /* fall through */
-	case 4: k |= (uint64_t)p[i + 3] << 24; /* fall through */
-	case 3: k |= (uint64_t)p[i + 2] << 16; /* fall through */
-	case 2: k |= (uint64_t)p[i + 1] << 8;  /* fall through */
-	case 1: k |= (uint64_t)p[i];
-		h ^= k;
-		h *= m;
-	}
-	h ^= h >> 47;
-	h *= m;
-	h ^= h >> 47;
-	return h;
-}
+/* ---- fingerprints ---------------------------------------------------- */
 
 static int fp_cmp(const void *a, const void *b)
 {
@@ -348,10 +317,8 @@ int stage_add(struct stage *s, struct stage_rec *r, struct bs_err *err)
 	if (r->key_len) {
 		if (s->nfps == FP_CHUNK && spill_fps(s, err) < 0)
 			return -1;
-		s->fps[s->nfps].h1 = murmur64(r->key, r->key_len,
-					      0x9E3779B97F4A7C15ULL);
-		s->fps[s->nfps].h2 = murmur64(r->key, r->key_len,
-					      0xD1B54A32D192ED03ULL);
+		s->fps[s->nfps].h1 = hash64(r->key, r->key_len, HASH_SEED_A);
+		s->fps[s->nfps].h2 = hash64(r->key, r->key_len, HASH_SEED_B);
 		s->fps[s->nfps].seq = seq;
 		s->nfps++;
 	}

@@ -58,7 +58,7 @@ check_contains "manifest records the load order" "$(cat "$M")" '"depends_on": [
         "OrbCustomer__c",
         "OrbSubscription__c"
       ]'
-check_contains "summary adds up" "$(cat "$T/stdout")" "3374 read = 3371 written + 0 filtered + 2 rejected + 1 duplicates + 0 unchanged"
+check_contains "summary adds up" "$(cat "$T/stdout")" "3376 read = 3371 written + 2 filtered + 2 rejected + 1 duplicates + 0 unchanged"
 
 # the same input gives byte-identical files
 run_bs export --source samples --out "$T/again"

@@ -78,7 +78,7 @@ static void check_object(const struct config *cfg, const struct mapping *m,
 	const json_t *file;
 
 	sbuf_init(&sb, 0);
-	p = pipe_open(cfg, m, &e);
+	p = pipe_open(cfg, m, NULL, &e);
 	CHECK(p != NULL);
 	while (p && pipe_next(p, &it, &e) == 1) {
 		if (it.status != PIPE_ROW)

@@ -1,0 +1,26 @@
+/*
+ * clock.h - monotonic time and interruptible sleeps for the loader.
+ *
+ * Waiting is done in short slices so that a stop request (SIGINT/SIGTERM
+ * sets *stop) or a halt flag ends a long poll interval within a fraction of
+ * a second.  Nothing here allocates or fails except through *stop.
+ */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+#include <signal.h>
+#include <stdatomic.h>
+
+/* Milliseconds on a monotonic clock (arbitrary origin). */
+unsigned long long clock_now_ms(void);
+
+/* Sleeps ms milliseconds; returns -1 early when *stop or *halt becomes
+ * non-zero (either may be NULL), 0 after the full wait. */
+int clock_nap(unsigned long long ms, volatile sig_atomic_t *stop,
+	      const atomic_int *halt);
+
+/* A small xorshift random generator for jitter: the state is the
+ * caller's, seeded once (a zero seed is replaced). */
+unsigned long long clock_rand(unsigned long long *state);
+
+#endif

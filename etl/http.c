@@ -1,0 +1,408 @@
+/* http.c - HTTP requests over one libcurl easy handle (see http.h). */
+#include "http.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+struct http {
+	CURL *curl;
+	char *ca_bundle;
+	char *user_agent;
+	unsigned long timeout_ms, connect_timeout_ms, low_speed_ms;
+};
+
+/* What the callbacks of one transfer share. */
+struct xfer {
+	const struct http_req *req;
+	struct http_resp *resp;
+	struct bs_err read_err;   /* set by the body source */
+	int read_failed;
+	int too_big;              /* response over the body cap */
+	int sink_failed;
+};
+
+void http_resp_init(struct http_resp *resp, size_t max_body)
+{
+	memset(resp, 0, sizeof(*resp));
+	sbuf_init(&resp->body, max_body);
+	resp->retry_after_s = -1;
+}
+
+void http_resp_release(struct http_resp *resp)
+{
+	sbuf_release(&resp->body);
+}
+
+static void resp_reset(struct http_resp *resp)
+{
+	resp->status = 0;
+	sbuf_reset(&resp->body);
+	resp->body_bytes = 0;
+	resp->retry_after_s = -1;
+	resp->content_type[0] = '\0';
+	resp->limit_info[0] = '\0';
+}
+
+int http_global_init(struct bs_err *err)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return bs_err_set(err, BS_E_INTERNAL, "cannot start libcurl");
+	return 0;
+}
+
+void http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* Writes "scheme://host[:port]/path" of url (no query, no user info) into
+ * buf, for error messages. */
+static void url_for_message(const char *url, char *buf, size_t size)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+
+	snprintf(buf, size, "(bad URL)");
+	if (!u)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		curl_url_get(u, CURLUPART_PATH, &path, 0);
+		snprintf(buf, size, "%s://%s%s%s%s", scheme, host,
+			 port ? ":" : "", port ? port : "", path ? path : "");
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+}
+
+/* localhost, [::1] or an IPv4 address in 127.0.0.0/8. */
+static int is_loopback(const char *host)
+{
+	if (!strcasecmp(host, "localhost") || !strcmp(host, "[::1]"))
+		return 1;
+	if (strncmp(host, "127.", 4))
+		return 0;
+	return strspn(host, "0123456789.") == strlen(host);
+}
+
+int http_url_check(const char *url, struct bs_err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+
+	if (!u)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	if (!url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		bs_err_set(err, BS_E_CONFIG, "'%s' is not a URL",
+			   url ? url : "");
+	else if (!strcmp(scheme, "https") ||
+		 (!strcmp(scheme, "http") && is_loopback(host)))
+		rc = 0;
+	else if (!strcmp(scheme, "http"))
+		bs_err_set(err, BS_E_CONFIG,
+			   "'%s' is plain http: only https is allowed (http "
+			   "only to a loopback address, for the emulator)", url);
+	else
+		bs_err_set(err, BS_E_CONFIG, "'%s' is not an https URL", url);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+struct http *http_new(const struct http_opts *opts, struct bs_err *err)
+{
+	struct http *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->curl = curl_easy_init();
+	h->ca_bundle = opts->ca_bundle ? strdup(opts->ca_bundle) : NULL;
+	h->user_agent = strdup(opts->user_agent ? opts->user_agent : "billsync");
+	if (!h->curl || (opts->ca_bundle && !h->ca_bundle) || !h->user_agent) {
+		http_free(h);
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->timeout_ms = opts->timeout_ms;
+	h->connect_timeout_ms = opts->connect_timeout_ms;
+	h->low_speed_ms = opts->low_speed_ms;
+	return h;
+}
+
+void http_free(struct http *h)
+{
+	if (!h)
+		return;
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	free(h->ca_bundle);
+	free(h->user_agent);
+	free(h);
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct xfer *x = p;
+	size_t n = size * nmemb;
+
+	x->resp->body_bytes += n;
+	if (x->req->sink) {
+		if (fwrite(data, 1, n, x->req->sink) != n) {
+			x->sink_failed = 1;
+			return 0;
+		}
+		return n;
+	}
+	if (sbuf_add(&x->resp->body, data, n) < 0) {
+		x->too_big = 1;
+		return 0;
+	}
+	return n;
+}
+
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *p)
+{
+	struct xfer *x = p;
+	ssize_t n = x->req->read(x->req->read_ctx, buf, size * nmemb,
+				 &x->read_err);
+
+	if (n < 0) {
+		x->read_failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
+/* Copies the value of header line "Name: value\r\n" into dst when its name
+ * is name. */
+static void take_header(const char *line, size_t len, const char *name,
+			char *dst, size_t size)
+{
+	size_t nl = strlen(name), n;
+
+	if (len <= nl || strncasecmp(line, name, nl) || line[nl] != ':')
+		return;
+	line += nl + 1;
+	len -= nl + 1;
+	while (len && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	while (len && isspace((unsigned char)line[len - 1]))
+		len--;
+	n = len < size - 1 ? len : size - 1;
+	memcpy(dst, line, n);
+	dst[n] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct xfer *x = p;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
+		/* a new response (after 100 Continue): forget the old one's */
+		x->resp->content_type[0] = '\0';
+		x->resp->limit_info[0] = '\0';
+		return n;
+	}
+	take_header(data, n, "Content-Type", x->resp->content_type,
+		    sizeof(x->resp->content_type));
+	take_header(data, n, "Sforce-Limit-Info", x->resp->limit_info,
+		    sizeof(x->resp->limit_info));
+	return n;
+}
+
+static const char *method_name(enum http_method m)
+{
+	switch (m) {
+	case HTTP_GET: return "GET";
+	case HTTP_POST: return "POST";
+	case HTTP_PUT: return "PUT";
+	case HTTP_PATCH: return "PATCH";
+	case HTTP_DELETE: return "DELETE";
+	}
+	return "GET";
+}
+
+static int set_options(struct http *h, const struct http_req *req,
+		       struct xfer *x, struct curl_slist *headers,
+		       char *errbuf)
+{
+	CURL *c = h->curl;
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val)
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		SET(CURLOPT_CAINFO, h->ca_bundle);
+	SET(CURLOPT_USERAGENT, h->user_agent);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
+	if (h->connect_timeout_ms)
+		SET(CURLOPT_CONNECTTIMEOUT_MS, (long)h->connect_timeout_ms);
+	if (h->low_speed_ms) {
+		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SET(CURLOPT_LOW_SPEED_TIME,
+		    (long)((h->low_speed_ms + 999) / 1000));
+	}
+	SET(CURLOPT_HTTPHEADER, headers);
+	SET(CURLOPT_WRITEFUNCTION, on_write);
+	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, x);
+	if (req->read) {
+		SET(CURLOPT_READFUNCTION, on_read);
+		SET(CURLOPT_READDATA, x);
+		if (req->method == HTTP_PUT) {
+			SET(CURLOPT_UPLOAD, 1L);
+			SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->read_len);
+		} else {
+			SET(CURLOPT_POST, 1L);
+			SET(CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)req->read_len);
+			SET(CURLOPT_CUSTOMREQUEST, method_name(req->method));
+		}
+	} else if (req->body || req->method == HTTP_POST ||
+		   req->method == HTTP_PUT || req->method == HTTP_PATCH) {
+		SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		if (req->method != HTTP_POST)
+			SET(CURLOPT_CUSTOMREQUEST, method_name(req->method));
+	} else if (req->method == HTTP_DELETE) {
+		SET(CURLOPT_CUSTOMREQUEST, "DELETE");
+	}
+#undef SET
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+static int network_code(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SEND_FAIL_REWIND:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int http_do(struct http *h, const struct http_req *req,
+	    struct http_resp *resp, struct bs_err *err)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", where[512];
+	struct curl_slist *headers = NULL, *t;
+	const char *const *hp;
+	struct xfer x;
+	curl_off_t retry_after = -1;
+	CURLcode rc;
+
+	resp_reset(resp);
+	if (http_url_check(req->url, err) < 0)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.req = req;
+	x.resp = resp;
+	for (hp = req->headers; hp && *hp; hp++) {
+		t = curl_slist_append(headers, *hp);
+		if (!t)
+			goto oom;
+		headers = t;
+	}
+	t = curl_slist_append(headers, "Expect:");
+	if (!t)
+		goto oom;
+	headers = t;
+	curl_easy_reset(h->curl);
+	if (set_options(h, req, &x, headers, errbuf) < 0) {
+		curl_slist_free_all(headers);
+		return bs_err_set(err, BS_E_INTERNAL,
+				  "cannot set up an HTTP request");
+	}
+	rc = curl_easy_perform(h->curl);
+	curl_slist_free_all(headers);
+	url_for_message(req->url, where, sizeof(where));
+	if (x.read_failed) {
+		*err = x.read_err;
+		return -1;
+	}
+	if (x.sink_failed)
+		return bs_err_set(err, BS_E_IO,
+				  "cannot write the response of %s to a file",
+				  where);
+	if (x.too_big)
+		return bs_err_set(err, BS_E_REMOTE,
+				  "the response of %s is larger than %zu bytes",
+				  where, resp->body.max);
+	if (rc != CURLE_OK) {
+		resp->status = 0;
+		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE)
+			return bs_err_set(err, BS_E_CONFIG,
+					  "cannot verify the TLS certificate of %s "
+					  "(set [salesforce] ca_bundle?): %s", where,
+					  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return bs_err_set(err, network_code(rc) ? BS_E_NETWORK :
+				  BS_E_REMOTE, "%s %s: %s",
+				  method_name(req->method), where,
+				  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	}
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry_after) ==
+	    CURLE_OK && retry_after > 0)
+		resp->retry_after_s = (long)retry_after;
+	return 0;
+oom:
+	curl_slist_free_all(headers);
+	return bs_err_set(err, BS_E_NOMEM, "out of memory");
+}
+
+int http_urlencode(struct sbuf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			if (sbuf_addc(out, (char)c) < 0)
+				return -1;
+		} else if (sbuf_addc(out, '%') < 0 ||
+			   sbuf_addc(out, hex[c >> 4]) < 0 ||
+			   sbuf_addc(out, hex[c & 15]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}

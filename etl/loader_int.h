@@ -1,0 +1,106 @@
+/*
+ * loader_int.h - what loader.c (options, order, worker threads, budget,
+ * hooks) and loadfile.c (one bulk file's jobs) share; other modules use
+ * loader.h.
+ *
+ * Locking: l->mu guards struct loader and its tasks, except halt and
+ * gzip_refused (atomics).  Only the thread that called loader_run reads
+ * the signal flag (*o->stop; the workers block SIGINT and SIGTERM) and
+ * turns it into halt, which the workers watch.  Functions named *_locked expect the caller to
+ * hold l->mu; the others take it themselves.  Hooks are called with l->mu
+ * held, which is what makes them one at a time.
+ */
+#ifndef LOADER_INT_H
+#define LOADER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "loader.h"
+
+struct bulkdir_file;
+struct sf_api;
+
+#define PATH_BUF 4096
+#define MSG_BUF 1024
+
+enum task_state { T_WAITING, T_RUNNING, T_DONE };
+
+struct task {
+	const struct bulkdir_file *bf;
+	struct loader_file lf;
+	enum task_state state;
+	enum loader_file_status status;
+	unsigned long long processed;     /* for progress */
+	enum sf_job_state job_state;      /* of its current job */
+	unsigned jobs;
+};
+
+struct loader {
+	const struct bulkdir *bd;
+	struct sf_auth *auth;
+	const struct loader_opts *o;
+	const struct loader_hooks *h;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct task *tasks;
+	size_t ntasks;
+	size_t *obj_left;                 /* per object: files not loaded; a
+					     file left unfinished keeps its
+					     object's children waiting */
+	atomic_int halt;                  /* stop everything now */
+	int draining;                     /* start no new file */
+	int stop_set;
+	struct bs_err stop_err;           /* why the load stopped (first wins) */
+	atomic_int gzip_refused;
+	unsigned deadline_misses;
+	/* the org's allocations, as last seen */
+	int have_api, have_batches;
+	unsigned long long api_max, api_remaining, reserved_calls;
+	unsigned long long batches_max, batches_remaining;
+	struct loader_progress prog;
+	unsigned workers_left;            /* worker threads still running */
+	char tmpdir[PATH_BUF];
+};
+
+struct worker {
+	struct loader *l;
+	struct sf_api *api;
+	struct task *task;                /* the file being loaded, or NULL */
+	pthread_t thread;
+};
+
+/* snprintf that says when the text did not fit: 0, or -1 (cut). */
+int loader_textf(char *buf, size_t size, const char *fmt, ...)
+	BS_PRINTF(3, 4);
+
+/* Stops the load with err (the first reason is kept); halt_now stops
+ * running jobs too, otherwise they finish first. */
+void loader_stop_locked(struct loader *l, const struct bs_err *err,
+			int halt_now);
+void loader_stop(struct loader *l, const struct bs_err *err, int halt_now);
+
+/* A note for the note hook; f may be NULL. */
+void loader_note_locked(struct loader *l, const struct loader_file *f,
+			const char *fmt, ...) BS_PRINTF(3, 4);
+
+/* Recounts the progress and calls the progress hook. */
+void loader_progress_locked(struct loader *l);
+
+/* Calls job_created (created) or job_state; -1 when the hook failed (the
+ * load is stopped). */
+int loader_job_hook(struct loader *l, int created, const struct loader_job *j);
+
+/* Reserves the allocations a job of rows records needs (*calls: the API
+ * calls reserved); -1, and the load drains, when that would eat into the
+ * margin or the load is stopping. */
+int loader_budget_reserve(struct loader *l, const struct loader_file *f,
+			  unsigned long long rows, unsigned long long *calls);
+void loader_budget_release(struct loader *l, unsigned long long calls);
+
+/* Loads one bulk file (loadfile.c): its job, lock re-sends, results and
+ * hooks; records the outcome in t->status. */
+void loadfile_run(struct worker *w, struct task *t);
+
+#endif

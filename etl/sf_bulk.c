@@ -1,0 +1,370 @@
+/* sf_bulk.c - Bulk API 2.0 ingest calls and /limits (see sf_bulk.h). */
+#include "sf_bulk.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sf_api.h"
+
+#define JSON_RESPONSE_MAX (1 << 20)
+#define PATH_MAX_LEN 160
+
+static const char *const state_names[] = {
+	"Unknown", "Open", "UploadComplete", "InProgress", "JobComplete",
+	"Failed", "Aborted"
+};
+
+const char *sf_job_state_name(enum sf_job_state s)
+{
+	return state_names[s];
+}
+
+int sf_job_state_final(enum sf_job_state s)
+{
+	return s == SF_JOB_COMPLETE || s == SF_JOB_FAILED ||
+	       s == SF_JOB_ABORTED;
+}
+
+static enum sf_job_state state_of(const char *name)
+{
+	size_t i;
+
+	for (i = 1; name && i < sizeof(state_names) / sizeof(state_names[0]);
+	     i++)
+		if (!strcmp(name, state_names[i]))
+			return (enum sf_job_state)i;
+	return SF_JOB_UNKNOWN;
+}
+
+int sf_id_check(const char *id)
+{
+	size_t n = 0;
+
+	if (!id)
+		return -1;
+	for (; id[n]; n++)
+		if (!isalnum((unsigned char)id[n]) || n + 1 >= SF_ID_SIZE)
+			return -1;
+	return n ? 0 : -1;
+}
+
+/* The path of a job's resource; -1 when id is not a job id. */
+static int job_path(char *buf, const char *id, const char *tail,
+		    struct bs_err *err)
+{
+	if (sf_id_check(id) < 0)
+		return bs_err_set(err, BS_E_REMOTE,
+				  "'%.40s' is not a Salesforce job id",
+				  id ? id : "");
+	snprintf(buf, PATH_MAX_LEN, "/jobs/ingest/%s%s", id, tail);
+	return 0;
+}
+
+/* Makes a JSON call; the answer is left in resp. */
+static int json_call(struct sf_api *api, enum http_method m, const char *path,
+		     const char *body, struct http_resp *resp, struct sf_call *c,
+		     struct bs_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->method = m;
+	c->path = path;
+	c->json = body;
+	return sf_api_call(api, c, resp, err);
+}
+
+static unsigned long long jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		return (unsigned long long)json_integer_value(v);
+	if (json_is_real(v) && json_real_value(v) >= 0)
+		return (unsigned long long)json_real_value(v);
+	return 0;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Reads a JobInfo answer into *job. */
+static int parse_job(const struct http_resp *resp, struct sf_job *job,
+		     struct bs_err *err)
+{
+	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	const char *id = jstr(j, "id"), *msg = jstr(j, "errorMessage");
+
+	if (!json_is_object(j) || sf_id_check(id) < 0) {
+		json_decref(j);
+		return bs_err_set(err, BS_E_REMOTE,
+				  "Salesforce answered with a job description "
+				  "billsync cannot read");
+	}
+	memset(job, 0, sizeof(*job));
+	snprintf(job->id, sizeof(job->id), "%s", id);
+	job->state = state_of(jstr(j, "state"));
+	job->processed = jnum(j, "numberRecordsProcessed");
+	job->failed = jnum(j, "numberRecordsFailed");
+	job->retries = (unsigned long)jnum(j, "retries");
+	snprintf(job->error_message, sizeof(job->error_message), "%s",
+		 msg ? msg : "");
+	json_decref(j);
+	return 0;
+}
+
+int sf_bulk_create(struct sf_api *api, const struct sf_job_spec *spec,
+		   struct sf_job *job, struct bs_err *err)
+{
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "object",
+				 spec->object, "operation", spec->operation,
+				 "contentType", "CSV", "lineEnding", "LF",
+				 "columnDelimiter", "COMMA");
+	struct http_resp resp;
+	struct sf_call c;
+	char *text;
+	int rc;
+
+	if (body && spec->external_id &&
+	    json_object_set_new(body, "externalIdFieldName",
+				json_string(spec->external_id)) < 0) {
+		json_decref(body);
+		body = NULL;
+	}
+	text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+		      NULL;
+	json_decref(body);
+	if (!text)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	http_resp_init(&resp, JSON_RESPONSE_MAX);
+	rc = json_call(api, HTTP_POST, "/jobs/ingest", text, &resp, &c, err);
+	if (rc == 0)
+		rc = parse_job(&resp, job, err);
+	free(text);
+	http_resp_release(&resp);
+	return rc;
+}
+
+static int refuses_gzip(const struct sf_call *c)
+{
+	return c->status == 415 ||
+	       (c->status == 400 && (strstr(c->error_message, "Content-Encoding") ||
+				     strstr(c->error_message, "compress")));
+}
+
+int sf_bulk_upload(struct sf_api *api, const char *job_id,
+		   const struct sf_upload *up, enum sf_upload_result *res,
+		   struct bs_err *err)
+{
+	char path[PATH_MAX_LEN];
+	struct http_resp resp;
+	struct sf_call c;
+	int rc;
+
+	*res = SF_UPLOAD_FAILED;
+	if (job_path(path, job_id, "/batches", err) < 0)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.method = HTTP_PUT;
+	c.path = path;
+	c.read = up->read;
+	c.read_ctx = up->ctx;
+	c.read_len = up->len;
+	c.content_type = "text/csv";
+	c.content_encoding = up->gzip ? "gzip" : NULL;
+	c.flags = SF_CALL_ONCE;
+	http_resp_init(&resp, JSON_RESPONSE_MAX);
+	rc = sf_api_call(api, &c, &resp, err);
+	http_resp_release(&resp);
+	if (rc == 0) {
+		*res = SF_UPLOAD_DONE;
+		return 0;
+	}
+	if (c.status == 400 && !strcmp(c.error_code, "BULK_API_ERROR") &&
+	    (strstr(c.error_message, "Found multipe contents") ||
+	     strstr(c.error_message, "Found multiple contents"))) {
+		*res = SF_UPLOAD_ALREADY;
+		return 0;
+	}
+	if (err->kind == BS_E_LIMIT)
+		*res = SF_UPLOAD_FAILED;
+	else if (c.uncertain)
+		*res = SF_UPLOAD_UNCERTAIN;
+	else if (up->gzip && refuses_gzip(&c))
+		*res = SF_UPLOAD_GZIP_REFUSED;
+	return -1;
+}
+
+static int patch_state(struct sf_api *api, const char *job_id,
+		       const char *state, struct sf_call *c, struct bs_err *err)
+{
+	char path[PATH_MAX_LEN], body[64];
+	struct http_resp resp;
+	int rc;
+
+	if (job_path(path, job_id, "", err) < 0)
+		return -1;
+	snprintf(body, sizeof(body), "{\"state\":\"%s\"}", state);
+	http_resp_init(&resp, JSON_RESPONSE_MAX);
+	rc = json_call(api, HTTP_PATCH, path, body, &resp, c, err);
+	http_resp_release(&resp);
+	return rc;
+}
+
+int sf_bulk_close(struct sf_api *api, const char *job_id, struct bs_err *err)
+{
+	struct sf_call c;
+
+	return patch_state(api, job_id, "UploadComplete", &c, err);
+}
+
+int sf_bulk_abort(struct sf_api *api, const char *job_id, struct bs_err *err)
+{
+	struct sf_call c;
+
+	if (patch_state(api, job_id, "Aborted", &c, err) == 0)
+		return 0;
+	if (!strcmp(c.error_code, "INVALIDJOBSTATE")) {
+		bs_err_clear(err);
+		return 0;
+	}
+	return -1;
+}
+
+int sf_bulk_get(struct sf_api *api, const char *job_id, struct sf_job *job,
+		long *retry_after_s, int *not_found, struct bs_err *err)
+{
+	char path[PATH_MAX_LEN];
+	struct http_resp resp;
+	struct sf_call c;
+	int rc;
+
+	*not_found = 0;
+	*retry_after_s = -1;
+	if (job_path(path, job_id, "", err) < 0)
+		return -1;
+	http_resp_init(&resp, JSON_RESPONSE_MAX);
+	rc = json_call(api, HTTP_GET, path, NULL, &resp, &c, err);
+	if (rc == 0) {
+		rc = parse_job(&resp, job, err);
+		*retry_after_s = resp.retry_after_s;
+	} else if (c.status == 404) {
+		*not_found = 1;
+	}
+	http_resp_release(&resp);
+	return rc;
+}
+
+int sf_bulk_results(struct sf_api *api, const char *job_id,
+		    enum sf_result_kind kind, FILE *sink, struct bs_err *err)
+{
+	static const char *const tails[] = {
+		"/successfulResults/", "/failedResults/", "/unprocessedrecords/"
+	};
+	char path[PATH_MAX_LEN];
+	struct http_resp resp;
+	struct sf_call c;
+	int rc;
+
+	if (job_path(path, job_id, tails[kind], err) < 0)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.method = HTTP_GET;
+	c.path = path;
+	c.accept = "text/csv";
+	c.sink = sink;
+	http_resp_init(&resp, JSON_RESPONSE_MAX);
+	rc = sf_api_call(api, &c, &resp, err);
+	http_resp_release(&resp);
+	if (rc == 0 && fflush(sink) != 0)
+		return bs_err_set(err, BS_E_IO,
+				  "cannot write the results of job %s", job_id);
+	return rc;
+}
+
+static int limit_pair(json_t *j, const char *name, unsigned long long *max,
+		      unsigned long long *remaining)
+{
+	json_t *o = json_object_get(j, name);
+
+	if (!json_is_object(o) || !json_object_get(o, "Max"))
+		return 0;
+	*max = jnum(o, "Max");
+	*remaining = jnum(o, "Remaining");
+	return 1;
+}
+
+int sf_bulk_limits(struct sf_api *api, struct sf_limits *lim,
+		   struct bs_err *err)
+{
+	struct http_resp resp;
+	struct sf_call c;
+	json_t *j;
+	int rc;
+
+	memset(lim, 0, sizeof(*lim));
+	http_resp_init(&resp, JSON_RESPONSE_MAX);
+	rc = json_call(api, HTTP_GET, "/limits/", NULL, &resp, &c, err);
+	if (rc == 0) {
+		j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+		lim->have_api = limit_pair(j, "DailyApiRequests", &lim->api_max,
+					   &lim->api_remaining);
+		lim->have_batches = limit_pair(j, "DailyBulkApiBatches",
+					       &lim->batches_max,
+					       &lim->batches_remaining);
+		json_decref(j);
+	}
+	http_resp_release(&resp);
+	return rc;
+}
+
+/* 1 when s is a comma-separated list of field API names. */
+static int looks_like_fields(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.,", *s))
+			return 0;
+	return 1;
+}
+
+void sf_row_error_parse(const char *s, char *buf, size_t size,
+			struct sf_row_error *out)
+{
+	char *colon, *end, *last;
+	size_t n;
+
+	snprintf(buf, size, "%s", s ? s : "");
+	out->code = out->message = out->fields = buf + strlen(buf);
+	colon = strchr(buf, ':');
+	if (!colon) {
+		out->code = buf;
+		return;
+	}
+	*colon = '\0';
+	out->code = buf;
+	out->message = colon + 1;
+	n = strlen(out->message);
+	end = colon + 1 + n;
+	if (n < 2 || strcmp(end - 2, "--"))
+		return;                        /* not the "... --" form */
+	end -= 2;
+	while (end > out->message && end[-1] == ' ')
+		end--;
+	*end = '\0';
+	if (end > out->message && end[-1] == ':') {   /* "message:--" */
+		end[-1] = '\0';
+		return;
+	}
+	last = strrchr(out->message, ':');             /* "message:Fields --" */
+	if (last && looks_like_fields(last + 1)) {
+		*last = '\0';
+		out->fields = last + 1;
+	}
+}

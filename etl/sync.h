@@ -1,0 +1,47 @@
+/*
+ * sync.h - runs against the sync state (docs/state.md): the daily
+ * incremental run, backfills, retry and resync, and `upload` of an export
+ * directory.
+ *
+ * A run takes the state directory's lock, first finishes what an earlier
+ * run left (files not loaded: their jobs are polled, not created again),
+ * then exports what is new or changed since it was last synced (a hash of
+ * each mapped record against the hash of its last successful sync), loads
+ * it, and records every record's outcome.  The exit code is the command's.
+ */
+#ifndef SYNC_H
+#define SYNC_H
+
+#include <stddef.h>
+
+#include "cli.h"
+
+struct config;
+struct setup;
+
+enum sync_mode {
+	SYNC_INCREMENTAL,  /* new or changed records, and failed ones */
+	SYNC_FULL,         /* every record (--full, --since/--until) */
+	SYNC_RETRY,        /* records that failed */
+	SYNC_RESYNC        /* records that synced */
+};
+
+struct sync_opts {
+	enum sync_mode mode;
+	const char *since, *until;         /* backfill range, or NULL */
+	const char *const *objects;        /* objects or datasets; NULL: all */
+	size_t nobjects;
+	const char *const *ids;            /* retry/resync: these keys only */
+	size_t nids;
+};
+
+/* `billsync run`, `retry`, `resync`: s has its configuration and
+ * mappings loaded. */
+int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o);
+
+/* `billsync upload DIR`: loads an export directory, resuming an earlier
+ * upload of the same directory unless restart is set. */
+int sync_upload(struct bs_ctx *ctx, const struct config *cfg,
+		const char *dir, const char *failures, int restart);
+
+#endif
