@@ -2,6 +2,7 @@
 usage, generating data with billsync-gen, describing the machine, writing tables and the
 results section of docs/performance.md.  Standard library only."""
 
+import argparse
 import hashlib
 import os
 import platform
@@ -13,7 +14,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MIB = 1024 * 1024
 
 
 class Usage:
@@ -80,6 +80,18 @@ def run_measured(cmds, stdout_path=None, cwd=None, env=None):
     if failed:
         raise RuntimeError("\n".join(failed))
     return Usage(wall, cpu, rss)
+
+
+def arg_parser(doc, rows):
+    """The options both benchmarks take; rows is the default size."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--billsync", required=True)
+    ap.add_argument("--gen", required=True)
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--rows", default=rows)
+    ap.add_argument("--bench-dir", default="/tmp/billsync-bench")
+    ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
+    return ap
 
 
 def file_sha256(path):
@@ -149,10 +161,11 @@ def machine():
 
 
 def billsync_commit():
-    """Short commit of the working tree, with "+changes" when it differs from it."""
+    """Short commit of the working tree, saying so when billsync's sources differ from it."""
     head = _cmd_output(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip() or "?"
-    dirty = _cmd_output(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
-    return head + (" + uncommitted changes" if dirty.strip() else "")
+    dirty = _cmd_output(["git", "-C", ROOT, "status", "--porcelain", "--", "etl", "formats",
+                         "mappings", "Makefile"])
+    return head + (" + uncommitted changes to its sources" if dirty.strip() else "")
 
 
 def tool_version(argv, pattern=r"[0-9]+(\.[0-9]+)+"):

@@ -16,7 +16,6 @@ peak RSS at the other --rss-sizes, judges the targets of issue 8 and appends all
 dated, to --doc.  Exit status 1 when a run fails or billsync's records differ from the
 reference's."""
 
-import argparse
 import glob
 import gzip
 import os
@@ -24,8 +23,8 @@ import shutil
 import statistics
 import sys
 
-from benchlib import (HERE, MIB, ROOT, append_doc, billsync_commit, count_lines, generate,
-                      grouped, machine, run_measured, stamp_utc, table, tool_version)
+from benchlib import (HERE, ROOT, append_doc, arg_parser, billsync_commit, count_lines,
+                      generate, grouped, machine, run_measured, stamp_utc, table, tool_version)
 import samerecords
 
 DATASET = "daily_line_item_revenue"
@@ -156,17 +155,11 @@ def judge(ok, text):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--billsync", required=True)
-    ap.add_argument("--gen", required=True)
-    ap.add_argument("--python", default=sys.executable)
-    ap.add_argument("--rows", default="3M")
+    ap = arg_parser(__doc__, "3M")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--bench-dir", default="/tmp/billsync-bench")
     ap.add_argument("--tools", default="billsync,python,miller,gzip-1,gzip-6")
     ap.add_argument("--rss-sizes", default="300k 10M",
                     help="other sizes at which billsync's peak RSS is measured once")
-    ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     a = ap.parse_args()
     a.billsync = os.path.abspath(a.billsync)
     a.gen = os.path.abspath(a.gen)
@@ -252,8 +245,8 @@ def main():
     for peer, what in (("python", "the Python reference"), ("miller", "Miller + gzip")):
         if peer in med:
             x = med[peer] / med["billsync"]
-            lines.append(judge(x >= TARGET_PEER_SPEEDUP, "billsync %.1f× faster than %s "
-                               "(target ≥ %g×; %.1f× in CPU time)"
+            lines.append(judge(x >= TARGET_PEER_SPEEDUP, "billsync %.2f× faster than %s "
+                               "(target ≥ %g×; %.2f× in CPU time)"
                                % (x, what, TARGET_PEER_SPEEDUP, cpu[peer] / cpu["billsync"])))
     if "gzip-1" in med:
         x = med["billsync"] / med["gzip-1"]

@@ -8,8 +8,9 @@
 # Generated data and outputs go under $BENCH_DIR (kept between runs: the data is made again
 # only when billsync-gen changes), never into the repository.  Results are printed and
 # appended, dated, to $BENCH_DOC ("-" appends nowhere).  Installs Miller if it is missing.
-# The default (3M rows, 3 repetitions, then 1M rows loaded) takes about 20 minutes on a
-# 2-core machine; BENCH_ROWS=300k takes about 3.
+# The default (3M rows, 3 repetitions, RSS at 300k and 10M, then 1M rows loaded) takes about
+# 25 minutes on a 2-core machine: Miller and the Python reference take 2.5 minutes each per
+# repetition. BENCH_ROWS=300k BENCH_RSS_SIZES= BENCH_LOAD_ROWS=100k takes about 4.
 set -eu
 : "${BUILD:=build}" "${BILLSYNC:=./billsync}" "${BILLSYNC_GEN:=$BUILD/billsync-gen}"
 : "${PYTHON:=python3}"
