@@ -375,10 +375,11 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	}
 	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
 		prune_runs(state_dir(c.st), run.id);
-	if (ctx->json)
+	if (ctx->json) {
 		print_json(ctx, run.id, mode_name(o), resumed, manifest, load,
 			   code);
-	manifest = load = resumed = NULL;
+		manifest = load = resumed = NULL;   /* print_json took them */
+	}
 	goto out;
 fail:
 	code = cli_exit_for(ctx->err.kind);
