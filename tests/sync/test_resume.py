@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Resume (issue 7): `billsync run` killed with SIGKILL at each point of its
+work, then started again, ends with what a clean run leaves: the same records
+in Salesforce, none stored twice, the same per-record outcomes in the state,
+and every job the killed run had recorded polled again, never created again.
+
+The points are found by watching the emulator (its request log and jobs) and
+the state database, never by hooks in billsync:
+
+  export     the daily revenue file is a FIFO the test feeds: billsync is
+             blocked reading it, with the other bulk files written
+  created    the job is created and recorded; its upload is answered 500
+             (not executed) while the answer is held back (slow_ms)
+  uploaded   the upload is stored; its answer is held back (slow_ms)
+  polling    jobs processed at 5 records/s: killed after a job-info GET
+  results    killed after a successfulResults GET, its answer held back
+  unrecorded the job-create request reached Salesforce but its answer did
+             not reach billsync: the one window a ledger cannot cover; the
+             job is left Open and empty, and still no record lands twice"""
+
+import os
+import shutil
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from synctest import (Tap, World, check_run, diff_snapshots, duplicates,    # noqa: E402
+                      emuctl, request_mark, requests_after, wait_for)
+
+SLOW_MS = 300
+FINAL = ("JobComplete", "Failed", "Aborted")
+
+
+def log_find(emu, pred):
+    """The first logged request for which pred is true, or None."""
+    for r in emu.requests():
+        if pred(r):
+            return r
+    return None
+
+
+def job_of(path):
+    """The job id in an ingest path (…/jobs/ingest/ID[/…])."""
+    segs = path.rstrip("/").split("/")
+    i = segs.index("ingest")
+    return segs[i + 1] if len(segs) > i + 1 else None
+
+
+def is_put(r):
+    return r["method"] == "PUT" and r["path"].rstrip("/").endswith("/batches")
+
+
+# ---- the kill points: arrange(world), trigger(world, proc) -> detail --------
+
+class ExportPoint:
+    name = "export"
+
+    def arrange(self, w):
+        self.data = os.path.join(w.tmp, "dlir.csv")
+        fifo = w.path("daily_line_item_revenue")
+        shutil.move(fifo, self.data)
+        os.mkfifo(fifo)
+        self.fed = threading.Event()
+        self.feeder = threading.Thread(target=self.feed, args=(fifo,), daemon=True)
+        self.feeder.start()
+
+    def feed(self, fifo):
+        """Writes the first 200 kB: that returns once billsync has read them
+        (a pipe holds 64 kB), and then leaves billsync waiting for more."""
+        with open(self.data, "rb") as f:
+            head = f.read(200000)
+        try:
+            with open(fifo, "wb") as out:
+                out.write(head)
+                out.flush()
+                self.fed.set()
+                self.release.wait(60)
+        except BrokenPipeError:
+            pass
+
+    def trigger(self, w, proc):
+        self.release = threading.Event()
+        fed = wait_for(self.fed.is_set, proc)
+        exporting = wait_for(lambda: [r for r in w.runs() if r["phase"] == "exporting"],
+                             proc)
+        return fed and exporting and "run %d exporting" % exporting[0]["id"]
+
+    def restore(self, w):
+        self.release.set()
+        self.feeder.join(5)
+        os.remove(w.path("daily_line_item_revenue"))
+        shutil.move(self.data, w.path("daily_line_item_revenue"))
+
+    def check_killed(self, t, w, label):
+        t.eq([r["kind"] for r in w.emu.requests() if r["kind"] == "job_create"], [],
+             "%s: no job was created before the kill" % label)
+        files = [f for _, _, fs in os.walk(w.last_run()[1] or w.tmp) for f in fs
+                 if f.endswith(".csv.gz")]
+        t.ok(files, "%s: the kill came mid-export (some bulk files written)" % label)
+
+
+class CreatedPoint:
+    name = "created"
+
+    def arrange(self, w):
+        w.emu.set_faults(slow_ms=SLOW_MS)
+
+    def trigger(self, w, proc):
+        if not wait_for(lambda: log_find(w.emu, lambda r: r["kind"] == "job_create"), proc):
+            return None
+        w.emu.set_faults(http_500_every=1)      # the upload is refused, not executed
+        put = wait_for(lambda: log_find(w.emu, lambda r: is_put(r) and r["status"] == 500),
+                       proc)
+        return put and job_of(put["path"])
+
+    def restore(self, w):
+        w.emu.set_faults(http_500_every=0, slow_ms=0)
+
+    def check_killed(self, t, w, label):
+        stored = [r for r in w.emu.requests() if is_put(r) and r["status"] == 201]
+        t.eq(stored, [], "%s: no upload had landed at the kill" % label)
+
+
+class UploadedPoint:
+    name = "uploaded"
+
+    def arrange(self, w):
+        w.emu.set_faults(slow_ms=SLOW_MS)
+
+    def trigger(self, w, proc):
+        put = wait_for(lambda: log_find(w.emu, lambda r: is_put(r) and r["status"] == 201),
+                       proc)
+        return put and job_of(put["path"])
+
+    def restore(self, w):
+        w.emu.set_faults(slow_ms=0)
+
+    def check_killed(self, t, w, label):
+        state = {j["id"]: j["state"] for j in w.emu.jobs()}
+        t.eq(state.get(self.detail), "Open", "%s: the job had its data but was not closed"
+             % label)
+
+
+class PollingPoint:
+    name = "polling"
+
+    def arrange(self, w):
+        w.emu.set_faults(rate=5)
+
+    def trigger(self, w, proc):
+        def polled():
+            r = log_find(w.emu, lambda r: r["method"] == "GET" and r["kind"] == "job_info")
+            return r and job_of(r["path"])
+        return wait_for(polled, proc)
+
+    def restore(self, w):
+        w.emu.set_faults(rate=None)
+
+    def check_killed(self, t, w, label):
+        state = {j["id"]: j["state"] for j in w.emu.jobs()}
+        t.ok(state.get(self.detail) not in FINAL, "%s: the polled job was still running"
+             % label, state)
+
+
+class ResultsPoint:
+    name = "results"
+
+    def arrange(self, w):
+        w.emu.set_faults(slow_ms=SLOW_MS)
+
+    def trigger(self, w, proc):
+        r = wait_for(lambda: log_find(w.emu, lambda r: "successfulResults" in r["path"]),
+                     proc)
+        return r and job_of(r["path"])
+
+    def restore(self, w):
+        w.emu.set_faults(slow_ms=0)
+
+    def check_killed(self, t, w, label):
+        run = w.runs()[-1]["id"]
+        job = [j for j in w.jobs(run) if j["id"] == self.detail]
+        files = {f["path"]: f["status"] for f in w.files(run)}
+        t.ok(job and files.get(job[0]["path"]) != "done", "%s: the file was not done at "
+             "the kill" % label, job, files)
+
+
+class UnrecordedPoint:
+    name = "unrecorded"
+
+    def arrange(self, w):
+        w.emu.set_faults(slow_ms=SLOW_MS)
+
+    def trigger(self, w, proc):
+        r = wait_for(lambda: log_find(w.emu, lambda r: r["kind"] == "job_create"), proc)
+        return r and "create seq %d" % r["seq"]
+
+    def restore(self, w):
+        w.emu.set_faults(slow_ms=0)
+
+    def check_killed(self, t, w, label):
+        t.eq(w.jobs(), [], "%s: the ledger had no job at the kill" % label)
+
+
+# ---- one scenario ------------------------------------------------------------
+
+def scenario(t, emu, clean, point):
+    label = "killed at %s" % point.name
+    emu.reset()
+    # one job at a time: a job created by a parallel worker in the instant of
+    # the kill would be the "unrecorded" point's case, not this point's
+    with World(emu=emu, load={"max_jobs": "1"}) as w:
+        point.arrange(w)
+        proc = w.spawn()
+        point.detail = point.trigger(w, proc)
+        alive = proc.kill()
+        if not t.ok(point.detail and alive, "%s: SIGKILL at that point" % label,
+                    point.detail, alive, proc.stderr()[-2000:]):
+            point.restore(w)
+            return
+        point.check_killed(t, w, label)
+        killed_run = w.runs()[-1]["id"]
+        ledger = {j["path"]: j["id"] for j in w.jobs(killed_run) if j["attempt"] == 0}
+        point.restore(w)
+        mark = request_mark(emu)
+        r = w.run()
+        check_run(t, r, 1, "%s: the restart" % label)
+        after = requests_after(emu, mark)
+
+        snap = w.landed()
+        t.eq(duplicates(snap), [], "%s: no external id stored twice" % label)
+        t.ok(snap == clean["landed"], "%s: Salesforce holds what a clean run leaves" % label,
+             *diff_snapshots(snap, clean["landed"]))
+        recs = w.records()
+        t.ok(recs == clean["records"], "%s: the state's record outcomes are a clean run's"
+             % label, *["%s: %s, clean %s" % (k, recs.get(k), clean["records"].get(k))
+                        for k in sorted(set(recs) | set(clean["records"]))
+                        if recs.get(k) != clean["records"].get(k)][:10])
+        files = w.query("SELECT run, path, status FROM files")
+        t.ok(files and all(f["status"] == "done" for f in files),
+             "%s: every bulk file of every run is done" % label, files)
+
+        # the jobs the killed run recorded were polled, not created again
+        polled = {job_of(q["path"]) for q in after if q["kind"] == "job_info"}
+        t.eq(sorted(j for j in ledger.values() if j not in polled), [],
+             "%s: the restart polled every job the killed run had recorded" % label,
+             "ledger: %s" % ledger)
+        again = {p: [j["id"] for j in w.jobs(killed_run)
+                     if j["path"] == p and j["attempt"] == 0] for p in ledger}
+        t.eq(again, {p: [j] for p, j in ledger.items()}, "%s: no file of the killed run "
+             "got a second job" % label)
+        ours = {j["id"] for j in w.jobs()}
+        orphans = [j for j in emu.jobs() if j["id"] not in ours]
+        if point.name == "unrecorded":
+            t.ok(len(orphans) >= 1 and all(j["state"] == "Open" and
+                                           not j["numberRecordsProcessed"] for j in orphans),
+                 "%s: the job whose answer was lost is left Open and empty" % label, orphans)
+        else:
+            t.eq(orphans, [], "%s: every job Salesforce has is in the ledger" % label)
+        if point.name == "export":
+            t.has(r.stderr, "stopped while writing its bulk files; starting over",
+                  "%s: the restart says it starts over" % label)
+        elif ledger:
+            t.has(r.stderr, "continuing run %d" % killed_run, "%s: the restart continues "
+                  "the killed run" % label)
+        if point.name in ("created", "uploaded", "polling", "results"):
+            t.ok(point.detail in ledger.values(), "%s: the job at the kill point was in "
+                 "the ledger" % label, point.detail, ledger)
+
+
+def main():
+    t = Tap()
+    with emuctl.Emulator() as emu:
+        with World(emu=emu) as w:
+            r = w.run()
+            check_run(t, r, 1, "clean run")
+            clean = {"landed": w.landed(), "records": w.records()}
+            t.eq(duplicates(clean["landed"]), [], "clean run: no external id stored twice")
+        for point in (ExportPoint(), CreatedPoint(), UploadedPoint(), PollingPoint(),
+                      ResultsPoint(), UnrecordedPoint()):
+            t.run(scenario, t, emu, clean, point)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
