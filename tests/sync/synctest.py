@@ -9,7 +9,6 @@ The tests run from the repository root; $BILLSYNC is the binary under test
 
 import csv
 import gzip
-import io
 import json
 import os
 import shutil
@@ -118,11 +117,16 @@ def edit_csv(path, key, **changes):
 class World:
     """One test's export copy, emulator, configuration and state directory."""
 
-    def __init__(self, data="samples", dlir_rows=None, faults=None, limits=None, load=None,
+    def __init__(self, src=None, dlir_rows=None, faults=None, limits=None, load=None,
                  output=None, emu=None):
+        """The export is a copy of the samples, a billsync-gen export of
+        dlir_rows daily rows, or src (used as it is, not copied); emu is an
+        emulator to share (else one is started, with faults and limits)."""
         self.tmp = tempfile.mkdtemp(prefix="billsync-sync.")
-        self.src = os.path.join(self.tmp, "src")
-        if dlir_rows:
+        self.src = src or os.path.join(self.tmp, "src")
+        if src:
+            pass
+        elif dlir_rows:
             generate(self.src, dlir_rows)
         else:
             copy_samples(self.src)
@@ -344,6 +348,13 @@ def request_mark(emu):
 
 def requests_after(emu, mark):
     return [r for r in emu.requests() if r["seq"] > mark]
+
+
+def job_of(path):
+    """The job id in an ingest path (…/jobs/ingest/ID[/…]), or None."""
+    segs = path.rstrip("/").split("/")
+    i = segs.index("ingest") if "ingest" in segs else len(segs)
+    return segs[i + 1] if len(segs) > i + 1 else None
 
 
 def check_run(t, r, rc, label):

@@ -26,7 +26,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from synctest import (Tap, World, check_run, diff_snapshots, duplicates,    # noqa: E402
-                      emuctl, request_mark, requests_after, wait_for)
+                      emuctl, job_of, request_mark, requests_after, wait_for)
 
 SLOW_MS = 300
 FINAL = ("JobComplete", "Failed", "Aborted")
@@ -38,13 +38,6 @@ def log_find(emu, pred):
         if pred(r):
             return r
     return None
-
-
-def job_of(path):
-    """The job id in an ingest path (…/jobs/ingest/ID[/…])."""
-    segs = path.rstrip("/").split("/")
-    i = segs.index("ingest")
-    return segs[i + 1] if len(segs) > i + 1 else None
 
 
 def is_put(r):
@@ -204,6 +197,22 @@ class UnrecordedPoint:
 
 # ---- one scenario ------------------------------------------------------------
 
+def check_end(t, w, clean, label):
+    """Salesforce and the state end as after a clean run."""
+    snap = w.landed()
+    t.eq(duplicates(snap), [], "%s: no external id stored twice" % label)
+    t.ok(snap == clean["landed"], "%s: Salesforce holds what a clean run leaves" % label,
+         *diff_snapshots(snap, clean["landed"]))
+    recs = w.records()
+    t.ok(recs == clean["records"], "%s: the state's record outcomes are a clean run's"
+         % label, *["%s: %s, clean %s" % (k, recs.get(k), clean["records"].get(k))
+                    for k in sorted(set(recs) | set(clean["records"]))
+                    if recs.get(k) != clean["records"].get(k)][:10])
+    files = w.query("SELECT run, path, status FROM files")
+    t.ok(files and all(f["status"] == "done" for f in files),
+         "%s: every bulk file of every run is done" % label, files)
+
+
 def scenario(t, emu, clean, point):
     label = "killed at %s" % point.name
     emu.reset()
@@ -227,18 +236,7 @@ def scenario(t, emu, clean, point):
         check_run(t, r, 1, "%s: the restart" % label)
         after = requests_after(emu, mark)
 
-        snap = w.landed()
-        t.eq(duplicates(snap), [], "%s: no external id stored twice" % label)
-        t.ok(snap == clean["landed"], "%s: Salesforce holds what a clean run leaves" % label,
-             *diff_snapshots(snap, clean["landed"]))
-        recs = w.records()
-        t.ok(recs == clean["records"], "%s: the state's record outcomes are a clean run's"
-             % label, *["%s: %s, clean %s" % (k, recs.get(k), clean["records"].get(k))
-                        for k in sorted(set(recs) | set(clean["records"]))
-                        if recs.get(k) != clean["records"].get(k)][:10])
-        files = w.query("SELECT run, path, status FROM files")
-        t.ok(files and all(f["status"] == "done" for f in files),
-             "%s: every bulk file of every run is done" % label, files)
+        check_end(t, w, clean, label)
 
         # the jobs the killed run recorded were polled, not created again
         polled = {job_of(q["path"]) for q in after if q["kind"] == "job_info"}
@@ -268,6 +266,35 @@ def scenario(t, emu, clean, point):
                  "the ledger" % label, point.detail, ledger)
 
 
+def killed_twice(t, emu, clean):
+    """Killed while polling, then the run that continues it killed while
+    downloading results: the third run still ends as a clean run."""
+    label = "killed twice"
+    emu.reset()
+    with World(emu=emu, load={"max_jobs": "1"}) as w:
+        for point in (PollingPoint(), ResultsPoint()):
+            point.arrange(w)
+            proc = w.spawn()
+            point.detail = point.trigger(w, proc)
+            t.ok(point.detail and proc.kill(), "%s: SIGKILL at %s" % (label, point.name),
+                 proc.stderr()[-2000:])
+            point.restore(w)
+        r = w.run()
+        check_run(t, r, 1, "%s: the third run" % label)
+        check_end(t, w, clean, label)
+        t.eq([(x["id"], x["phase"]) for x in w.runs()], [(1, "done"), (2, "done")],
+             "%s: the killed run was continued, not started again" % label)
+        per_file = {}
+        for j in w.jobs(1):
+            if j["attempt"] == 0:
+                per_file.setdefault(j["path"], []).append(j["id"])
+        t.eq([p for p, ids in per_file.items() if len(ids) > 1], [],
+             "%s: one job per file of the killed run" % label, per_file)
+        ours = {j["id"] for j in w.jobs()}
+        t.eq([j["id"] for j in emu.jobs() if j["id"] not in ours], [],
+             "%s: every job Salesforce has is in the ledger" % label)
+
+
 def main():
     t = Tap()
     with emuctl.Emulator() as emu:
@@ -279,6 +306,7 @@ def main():
         for point in (ExportPoint(), CreatedPoint(), UploadedPoint(), PollingPoint(),
                       ResultsPoint(), UnrecordedPoint()):
             t.run(scenario, t, emu, clean, point)
+        t.run(killed_twice, t, emu, clean)
     t.done()
 
 
