@@ -16,7 +16,11 @@ the state database, never by hooks in billsync:
   results    killed after a successfulResults GET, its answer held back
   unrecorded the job-create request reached Salesforce but its answer did
              not reach billsync: the one window a ledger cannot cover; the
-             job is left Open and empty, and still no record lands twice"""
+             job is left Open and empty, and still no record lands twice
+  lock retry a job re-sending rows that failed with UNABLE_TO_LOCK_ROW exists
+
+plus a run killed twice (the continuing run killed again) and a later
+incremental run killed while polling."""
 
 import os
 import shutil
@@ -25,36 +29,53 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import (Tap, World, check_run, diff_snapshots, duplicates,    # noqa: E402
-                      emuctl, job_of, request_mark, requests_after, wait_for)
+from synctest import (SAMPLE_FAILED, Tap, World, check_run, diff_snapshots,  # noqa: E402
+                      duplicates, edit_csv, emuctl, job_of, request_mark, requests_after,
+                      wait_for)
 
 SLOW_MS = 300
 FINAL = ("JobComplete", "Failed", "Aborted")
 
 
-def log_find(emu, pred):
-    """The first logged request for which pred is true, or None."""
-    for r in emu.requests():
-        if pred(r):
-            return r
-    return None
+class Point:
+    """A kill point: arrange(world) sets it up, trigger(world, proc) waits for
+    it and returns what it saw, restore(world) undoes arrange, and
+    check_killed(t, world, label) checks it was hit."""
+    faults = {}          # set by arrange, cleared by restore
+
+    def arrange(self, w):
+        self.mark = request_mark(w.emu)
+        if self.faults:
+            w.emu.set_faults(**self.faults)
+
+    def restore(self, w):
+        if self.faults:
+            w.emu.set_faults(**{k: None for k in self.faults})
+
+    def find(self, w, pred):
+        """The first request logged since arrange for which pred is true."""
+        for r in w.emu.requests():
+            if r["seq"] > self.mark and pred(r):
+                return r
+        return None
 
 
 def is_put(r):
     return r["method"] == "PUT" and r["path"].rstrip("/").endswith("/batches")
 
 
-# ---- the kill points: arrange(world), trigger(world, proc) -> detail --------
+# ---- the kill points --------------------------------------------------------
 
-class ExportPoint:
+class ExportPoint(Point):
     name = "export"
 
     def arrange(self, w):
+        super().arrange(w)
         self.data = os.path.join(w.tmp, "dlir.csv")
         fifo = w.path("daily_line_item_revenue")
         shutil.move(fifo, self.data)
         os.mkfifo(fifo)
-        self.fed = threading.Event()
+        self.fed, self.release = threading.Event(), threading.Event()
         self.feeder = threading.Thread(target=self.feed, args=(fifo,), daemon=True)
         self.feeder.start()
 
@@ -73,7 +94,6 @@ class ExportPoint:
             pass
 
     def trigger(self, w, proc):
-        self.release = threading.Event()
         fed = wait_for(self.fed.is_set, proc)
         exporting = wait_for(lambda: [r for r in w.runs() if r["phase"] == "exporting"],
                              proc)
@@ -86,48 +106,42 @@ class ExportPoint:
         shutil.move(self.data, w.path("daily_line_item_revenue"))
 
     def check_killed(self, t, w, label):
-        t.eq([r["kind"] for r in w.emu.requests() if r["kind"] == "job_create"], [],
+        t.eq(self.find(w, lambda r: r["kind"] == "job_create"), None,
              "%s: no job was created before the kill" % label)
         files = [f for _, _, fs in os.walk(w.last_run()[1] or w.tmp) for f in fs
                  if f.endswith(".csv.gz")]
         t.ok(files, "%s: the kill came mid-export (some bulk files written)" % label)
 
 
-class CreatedPoint:
+class CreatedPoint(Point):
     name = "created"
-
-    def arrange(self, w):
-        w.emu.set_faults(slow_ms=SLOW_MS)
+    faults = {"slow_ms": SLOW_MS}
 
     def trigger(self, w, proc):
-        if not wait_for(lambda: log_find(w.emu, lambda r: r["kind"] == "job_create"), proc):
+        if not wait_for(lambda: self.find(w, lambda r: r["kind"] == "job_create"), proc):
             return None
         w.emu.set_faults(http_500_every=1)      # the upload is refused, not executed
-        put = wait_for(lambda: log_find(w.emu, lambda r: is_put(r) and r["status"] == 500),
+        put = wait_for(lambda: self.find(w, lambda r: is_put(r) and r["status"] == 500),
                        proc)
         return put and job_of(put["path"])
 
     def restore(self, w):
-        w.emu.set_faults(http_500_every=0, slow_ms=0)
+        super().restore(w)
+        w.emu.set_faults(http_500_every=None)
 
     def check_killed(self, t, w, label):
-        stored = [r for r in w.emu.requests() if is_put(r) and r["status"] == 201]
-        t.eq(stored, [], "%s: no upload had landed at the kill" % label)
+        t.eq(self.find(w, lambda r: is_put(r) and r["status"] == 201), None,
+             "%s: no upload had landed at the kill" % label)
 
 
-class UploadedPoint:
+class UploadedPoint(Point):
     name = "uploaded"
-
-    def arrange(self, w):
-        w.emu.set_faults(slow_ms=SLOW_MS)
+    faults = {"slow_ms": SLOW_MS}
 
     def trigger(self, w, proc):
-        put = wait_for(lambda: log_find(w.emu, lambda r: is_put(r) and r["status"] == 201),
+        put = wait_for(lambda: self.find(w, lambda r: is_put(r) and r["status"] == 201),
                        proc)
         return put and job_of(put["path"])
-
-    def restore(self, w):
-        w.emu.set_faults(slow_ms=0)
 
     def check_killed(self, t, w, label):
         state = {j["id"]: j["state"] for j in w.emu.jobs()}
@@ -135,20 +149,14 @@ class UploadedPoint:
              % label)
 
 
-class PollingPoint:
+class PollingPoint(Point):
     name = "polling"
-
-    def arrange(self, w):
-        w.emu.set_faults(rate=5)
+    faults = {"rate": 5}
 
     def trigger(self, w, proc):
-        def polled():
-            r = log_find(w.emu, lambda r: r["method"] == "GET" and r["kind"] == "job_info")
-            return r and job_of(r["path"])
-        return wait_for(polled, proc)
-
-    def restore(self, w):
-        w.emu.set_faults(rate=None)
+        r = wait_for(lambda: self.find(w, lambda r: r["method"] == "GET" and
+                                       r["kind"] == "job_info"), proc)
+        return r and job_of(r["path"])
 
     def check_killed(self, t, w, label):
         state = {j["id"]: j["state"] for j in w.emu.jobs()}
@@ -156,43 +164,45 @@ class PollingPoint:
              % label, state)
 
 
-class ResultsPoint:
+class ResultsPoint(Point):
     name = "results"
-
-    def arrange(self, w):
-        w.emu.set_faults(slow_ms=SLOW_MS)
+    faults = {"slow_ms": SLOW_MS}
 
     def trigger(self, w, proc):
-        r = wait_for(lambda: log_find(w.emu, lambda r: "successfulResults" in r["path"]),
-                     proc)
+        r = wait_for(lambda: self.find(w, lambda r: "successfulResults" in r["path"]), proc)
         return r and job_of(r["path"])
 
-    def restore(self, w):
-        w.emu.set_faults(slow_ms=0)
-
     def check_killed(self, t, w, label):
-        run = w.runs()[-1]["id"]
-        job = [j for j in w.jobs(run) if j["id"] == self.detail]
-        files = {f["path"]: f["status"] for f in w.files(run)}
+        job = [j for j in w.jobs() if j["id"] == self.detail]
+        files = {f["path"]: f["status"] for f in w.files(job[0]["run"])} if job else {}
         t.ok(job and files.get(job[0]["path"]) != "done", "%s: the file was not done at "
              "the kill" % label, job, files)
 
 
-class UnrecordedPoint:
+class UnrecordedPoint(Point):
     name = "unrecorded"
-
-    def arrange(self, w):
-        w.emu.set_faults(slow_ms=SLOW_MS)
+    faults = {"slow_ms": SLOW_MS}
 
     def trigger(self, w, proc):
-        r = wait_for(lambda: log_find(w.emu, lambda r: r["kind"] == "job_create"), proc)
+        r = wait_for(lambda: self.find(w, lambda r: r["kind"] == "job_create"), proc)
         return r and "create seq %d" % r["seq"]
-
-    def restore(self, w):
-        w.emu.set_faults(slow_ms=0)
 
     def check_killed(self, t, w, label):
         t.eq(w.jobs(), [], "%s: the ledger had no job at the kill" % label)
+
+
+class LockRetryPoint(Point):
+    """Rows locked once each: killed once a job re-sending locked rows exists."""
+    name = "lock retry"
+    faults = {"lock_rows_every": 5}
+
+    def trigger(self, w, proc):
+        jobs = wait_for(lambda: [j for j in w.jobs() if j["attempt"] >= 1], proc)
+        return jobs and jobs[0]["id"]
+
+    def check_killed(self, t, w, label):
+        t.ok(any(j["attempt"] >= 1 for j in w.jobs()), "%s: a lock retry job was in the "
+             "ledger" % label)
 
 
 # ---- one scenario ------------------------------------------------------------
@@ -295,6 +305,40 @@ def killed_twice(t, emu, clean):
              "%s: every job Salesforce has is in the ledger" % label)
 
 
+def killed_later_run(t, emu):
+    """A later, incremental run (one invoice paid) killed while polling: the
+    restart finishes it, and the run it starts next does not send the invoice
+    again."""
+    label = "killed in a later run"
+    emu.reset()
+    with World(emu=emu, load={"max_jobs": "1"}) as w:
+        check_run(t, w.run(), 1, "%s: the first run" % label)
+        inv = "inv_54DlyhiRvaFgi4Iz"
+        t.eq(edit_csv(w.path("invoices"), inv, status="paid"), {"status": "issued"},
+             "%s: an issued invoice is paid" % label)
+        point = PollingPoint()
+        point.arrange(w)
+        proc = w.spawn()
+        point.detail = point.trigger(w, proc)
+        t.ok(point.detail and proc.kill(), "%s: SIGKILL while polling" % label)
+        point.restore(w)
+        ledger = {j["path"]: j["id"] for j in w.jobs(2)}
+        r = w.run()
+        check_run(t, r, 1, "%s: the restart" % label)
+        t.has(r.stderr, "continuing run 2", "%s: the restart continues run 2" % label)
+        t.eq({j["path"]: j["id"] for j in w.jobs(2) if j["path"] in ledger}, ledger,
+             "%s: run 2's recorded jobs were kept" % label)
+        t.eq({o: sorted(k) for o, k in w.sent_keys().items() if k},
+             {"OrbCustomer__c": sorted(k for _, k in SAMPLE_FAILED)},
+             "%s: the next run sends the failed customers only, not the invoice" % label)
+        inv_jobs = [j for j in emu.jobs() if j["object"] == "OrbInvoice__c"]
+        t.eq(len(inv_jobs), 2, "%s: the invoice went in one job after the first run"
+             % label)
+        t.eq((w.status_of("OrbInvoice__c", inv),
+              w.landed()["OrbInvoice__c"][inv][0]["Status__c"]), ("synced", "paid"),
+             "%s: the invoice is synced and paid in Salesforce" % label)
+
+
 def main():
     t = Tap()
     with emuctl.Emulator() as emu:
@@ -304,9 +348,10 @@ def main():
             clean = {"landed": w.landed(), "records": w.records()}
             t.eq(duplicates(clean["landed"]), [], "clean run: no external id stored twice")
         for point in (ExportPoint(), CreatedPoint(), UploadedPoint(), PollingPoint(),
-                      ResultsPoint(), UnrecordedPoint()):
+                      ResultsPoint(), UnrecordedPoint(), LockRetryPoint()):
             t.run(scenario, t, emu, clean, point)
         t.run(killed_twice, t, emu, clean)
+        t.run(killed_later_run, t, emu)
     t.done()
 
 
