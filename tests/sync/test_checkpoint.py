@@ -64,6 +64,8 @@ def checkpoint(t, data, clean, limit, low, step):
                output={"max_file_rows": FILE_ROWS}) as w:
         r1 = w.run("--full")
         check_run(t, r1, 8, "%s: the backfill pauses" % label)
+        t.eq(r1.report and (r1.report["exit_code"], r1.report["load"]["status"]),
+             (8, "paused"), "%s: the --json report says paused" % label, r1.stdout[-2000:])
         runs = w.runs()
         t.eq([r["phase"] for r in runs], ["paused"], "%s: the state has the run paused"
              % label)
@@ -82,6 +84,10 @@ def checkpoint(t, data, clean, limit, low, step):
         check_run(t, r2, 8, "%s: the next day the backfill goes on and pauses again" % label)
         t.has(r2.stderr, "continuing run %d" % runs[0]["id"], "%s: the next run continues "
               "the paused run" % label)
+        rep = r2.report or {}
+        t.eq((rep.get("run"), rep.get("exit_code"), (rep.get("resumed") or {}).get("status")),
+             (runs[0]["id"], 8, "paused"), "%s: its --json report has the continued run, "
+             "paused again" % label, r2.stdout[-2000:])
         done2 = [f["path"] for f in w.files(runs[0]["id"]) if f["status"] == "done"]
         t.ok(len(done1) < len(done2) < len(files), "%s: it loaded more files, not all"
              % label, "%d, then %d of %d" % (len(done1), len(done2), len(files)))
