@@ -226,9 +226,10 @@ class World:
         with open(path, encoding="utf-8") as f:
             return runs[-1]["id"], work, json.load(f)
 
-    def written(self):
-        """{object: rows written to bulk files} by the newest run."""
-        return {o["object"]: o["counts"]["written"] for o in self.last_run()[2]["objects"]}
+    def written(self, count="written"):
+        """{object: rows written to bulk files} by the newest run (or another
+        of its manifest counts: unchanged, rejected, ...)."""
+        return {o["object"]: o["counts"][count] for o in self.last_run()[2]["objects"]}
 
     def sent_keys(self):
         """{object: [keys]} in the bulk files of the newest run."""

@@ -75,6 +75,9 @@ def incremental(t):
         r2 = w.run()
         check_run(t, r2, 1, "run 2 (unchanged)")
         only_sent(t, w, {"OrbCustomer__c": FAILED_CUSTOMERS}, "run 2 (unchanged)")
+        t.eq(sum(w.written("unchanged").values()), len(recs) - len(SAMPLE_FAILED),
+             "run 2: the manifest counts every synced record as unchanged",
+             w.written("unchanged"))
         t.eq(w.emu.stats()["jobs_created"] - jobs1, 1, "run 2: the emulator saw one new "
              "job only (the failed customers)")
         t.eq(changed_records(snap1, w.landed()), set(), "run 2: nothing changed in Salesforce")
