@@ -322,6 +322,30 @@ def landed(emu):
     return out
 
 
+def clean_result(w):
+    """What a finished run left, to compare other runs with (check_like_clean)."""
+    return {"landed": w.landed(), "records": w.records()}
+
+
+def check_like_clean(t, w, clean, label):
+    """Salesforce and the state's record outcomes are as clean_result() saw
+    them after a clean run, and no external id is stored twice."""
+    snap = w.landed()
+    t.eq(duplicates(snap), [], "%s: no external id stored twice" % label)
+    t.ok(snap == clean["landed"], "%s: Salesforce holds what a clean run leaves" % label,
+         *diff_snapshots(snap, clean["landed"]))
+    recs = w.records()
+    t.ok(recs == clean["records"], "%s: the state's record outcomes are a clean run's"
+         % label, *["%s: %s, clean %s" % (k, recs.get(k), clean["records"].get(k))
+                    for k in sorted(set(recs) | set(clean["records"]))
+                    if recs.get(k) != clean["records"].get(k)][:10])
+
+
+def is_upload(r):
+    """A logged request is a PUT of job data."""
+    return r["method"] == "PUT" and r["path"].rstrip("/").endswith("/batches")
+
+
 def duplicates(snapshot):
     """[(object, key, copies)] of every external id stored more than once."""
     return [(o, k, len(v)) for o, recs in sorted(snapshot.items())

@@ -29,9 +29,9 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import (SAMPLE_FAILED, Tap, World, check_run, diff_snapshots,  # noqa: E402
-                      duplicates, edit_csv, emuctl, job_of, request_mark, requests_after,
-                      wait_for)
+from synctest import (SAMPLE_FAILED, Tap, World, check_like_clean, check_run,  # noqa: E402
+                      clean_result, duplicates, edit_csv, emuctl, is_upload, job_of,
+                      request_mark, requests_after, wait_for)
 
 SLOW_MS = 300
 FINAL = ("JobComplete", "Failed", "Aborted")
@@ -58,10 +58,6 @@ class Point:
             if r["seq"] > self.mark and pred(r):
                 return r
         return None
-
-
-def is_put(r):
-    return r["method"] == "PUT" and r["path"].rstrip("/").endswith("/batches")
 
 
 # ---- the kill points --------------------------------------------------------
@@ -121,7 +117,7 @@ class CreatedPoint(Point):
         if not wait_for(lambda: self.find(w, lambda r: r["kind"] == "job_create"), proc):
             return None
         w.emu.set_faults(http_500_every=1)      # the upload is refused, not executed
-        put = wait_for(lambda: self.find(w, lambda r: is_put(r) and r["status"] == 500),
+        put = wait_for(lambda: self.find(w, lambda r: is_upload(r) and r["status"] == 500),
                        proc)
         return put and job_of(put["path"])
 
@@ -130,7 +126,7 @@ class CreatedPoint(Point):
         w.emu.set_faults(http_500_every=None)
 
     def check_killed(self, t, w, label):
-        t.eq(self.find(w, lambda r: is_put(r) and r["status"] == 201), None,
+        t.eq(self.find(w, lambda r: is_upload(r) and r["status"] == 201), None,
              "%s: no upload had landed at the kill" % label)
 
 
@@ -139,7 +135,7 @@ class UploadedPoint(Point):
     faults = {"slow_ms": SLOW_MS}
 
     def trigger(self, w, proc):
-        put = wait_for(lambda: self.find(w, lambda r: is_put(r) and r["status"] == 201),
+        put = wait_for(lambda: self.find(w, lambda r: is_upload(r) and r["status"] == 201),
                        proc)
         return put and job_of(put["path"])
 
@@ -209,15 +205,7 @@ class LockRetryPoint(Point):
 
 def check_end(t, w, clean, label):
     """Salesforce and the state end as after a clean run."""
-    snap = w.landed()
-    t.eq(duplicates(snap), [], "%s: no external id stored twice" % label)
-    t.ok(snap == clean["landed"], "%s: Salesforce holds what a clean run leaves" % label,
-         *diff_snapshots(snap, clean["landed"]))
-    recs = w.records()
-    t.ok(recs == clean["records"], "%s: the state's record outcomes are a clean run's"
-         % label, *["%s: %s, clean %s" % (k, recs.get(k), clean["records"].get(k))
-                    for k in sorted(set(recs) | set(clean["records"]))
-                    if recs.get(k) != clean["records"].get(k)][:10])
+    check_like_clean(t, w, clean, label)
     files = w.query("SELECT run, path, status FROM files")
     t.ok(files and all(f["status"] == "done" for f in files),
          "%s: every bulk file of every run is done" % label, files)
@@ -345,7 +333,7 @@ def main():
         with World(emu=emu) as w:
             r = w.run()
             check_run(t, r, 1, "clean run")
-            clean = {"landed": w.landed(), "records": w.records()}
+            clean = clean_result(w)
             t.eq(duplicates(clean["landed"]), [], "clean run: no external id stored twice")
         for point in (ExportPoint(), CreatedPoint(), UploadedPoint(), PollingPoint(),
                       ResultsPoint(), UnrecordedPoint(), LockRetryPoint()):
