@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import (OBJECTS, SAMPLE_FAILED, SAMPLE_REJECTED, SEEDED_ACCOUNT,  # noqa: E402
+from synctest import (OBJECTS, SAMPLE_FAILED, SAMPLE_REJECTED, SAMPLE_SKIPPED, SEEDED_ACCOUNT,  # noqa: E402
                       Tap, World, check_run, diff_snapshots, duplicates, edit_csv,
                       read_csv)
 
@@ -28,7 +28,15 @@ def sample_keys(w):
     out = {}
     for obj, ds in SOURCES.items():
         rows = read_csv(w.path(ds))
-        out[obj] = {r[0] for r in rows[1:]} - SAMPLE_REJECTED - set(FAILED_CUSTOMERS)
+        out[obj] = ({r[0] for r in rows[1:]} - SAMPLE_REJECTED - set(FAILED_CUSTOMERS) -
+                    {k for o, k in SAMPLE_SKIPPED if o == obj})
+    return out
+
+
+def expected_not_synced():
+    """The sample's records that a run leaves other than synced."""
+    out = {k: ("failed", c) for k, c in SAMPLE_FAILED.items()}
+    out.update({k: ("skipped", "") for k in SAMPLE_SKIPPED})
     return out
 
 
@@ -63,11 +71,11 @@ def incremental(t):
         t.eq(duplicates(snap1), [], "run 1: no external id stored twice")
         recs = w.records()
         t.eq({k: v for k, v in recs.items() if v[0] != "synced"},
-             {k: ("failed", c) for k, c in SAMPLE_FAILED.items()},
+             expected_not_synced(),
              "run 1: the state has every record synced but the two refused customers, "
-             "failed with Salesforce's code")
-        t.eq(len(recs), sum(len(k) for k in want.values()) + len(SAMPLE_FAILED),
-             "run 1: the state knows every record sent")
+             "failed with Salesforce's code, and the two the filters skip")
+        t.eq(len(recs), sum(len(k) for k in want.values()) + len(SAMPLE_FAILED) +
+             len(SAMPLE_SKIPPED), "run 1: the state knows every record sent or skipped")
         jobs1 = w.emu.stats()["jobs_created"]
         t.eq(jobs1, len(OBJECTS), "run 1: one job per object")
 
@@ -75,14 +83,15 @@ def incremental(t):
         r2 = w.run()
         check_run(t, r2, 1, "run 2 (unchanged)")
         only_sent(t, w, {"OrbCustomer__c": FAILED_CUSTOMERS}, "run 2 (unchanged)")
-        t.eq(sum(w.written("unchanged").values()), len(recs) - len(SAMPLE_FAILED),
+        t.eq(sum(w.written("unchanged").values()),
+             len(recs) - len(SAMPLE_FAILED) - len(SAMPLE_SKIPPED),
              "run 2: the manifest counts every synced record as unchanged",
              w.written("unchanged"))
         t.eq(w.emu.stats()["jobs_created"] - jobs1, 1, "run 2: the emulator saw one new "
              "job only (the failed customers)")
         t.eq(changed_records(snap1, w.landed()), set(), "run 2: nothing changed in Salesforce")
         t.eq({k: v for k, v in w.records().items() if v[0] != "synced"},
-             {k: ("failed", c) for k, c in SAMPLE_FAILED.items()},
+             expected_not_synced(),
              "run 2: the refused customers are failed again, the rest still synced")
 
         # run 3: one invoice issued -> paid, one customer renamed, one revenue
@@ -146,7 +155,8 @@ def incremental(t):
         t.eq(duplicates(snap5), [], "run --full: no external id stored twice")
         t.eq(w.emu.stats()["jobs_created"] - jobs4, len(OBJECTS),
              "run --full: one job per object")
-        st = {v[0] for k, v in w.records().items() if k not in SAMPLE_FAILED}
+        st = {v[0] for k, v in w.records().items()
+              if k not in SAMPLE_FAILED and k not in SAMPLE_SKIPPED}
         t.eq(st, {"resynced"}, "run --full: unchanged records are recorded as resynced")
         r6 = w.run(json_out=False)
         check_run(t, r6, 1, "run after --full (plain output)")
@@ -171,7 +181,8 @@ def incremental(t):
         r8 = w.run()
         check_run(t, r8, 1, "run after retry (exit 1: the two rejected invoices)")
         only_sent(t, w, {}, "run after retry")
-        t.eq({k: v for k, v in w.records().items() if v[0] not in ("synced", "resynced")},
+        t.eq({k: v for k, v in w.records().items()
+              if v[0] not in ("synced", "resynced", "skipped")},
              {}, "run after retry: no record is left failed")
         t.eq(duplicates(w.landed()), [], "the end: no external id stored twice")
         diff = diff_snapshots(snap5, w.landed())
@@ -201,8 +212,9 @@ def fault_retry(t):
         only_sent(t, w, {o: sorted(k) for o, k in want.items()},
                   "after the fault: the failed records (and only they)")
         t.eq({k: v for k, v in w.records().items() if v[0] != "synced"},
-             {k: ("failed", c) for k, c in SAMPLE_FAILED.items()},
-             "after the fault: every record is synced but the two refused customers")
+             expected_not_synced(),
+             "after the fault: every record is synced but the two refused customers "
+             "(and the two skipped)")
         landed2 = w.landed()
         t.ok(all(k in landed2[o] for o, k in locked),
              "after the fault: the once-locked records are in Salesforce")
