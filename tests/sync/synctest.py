@@ -79,17 +79,9 @@ def copy_samples(dest):
 
 
 def generate(dest, dlir_rows, seed=1):
-    """A billsync-gen export, every file re-written through Python's csv module:
-    billsync-gen leaves JSON with quotes unquoted in subscriptions.csv
-    (`,{"source":"sales"},`), which billsync rightly rejects; normalising keeps
-    these tests about the sync state."""
+    """A billsync-gen export."""
     subprocess.run([BILLSYNC_GEN, "--out", dest, "--dlir-rows", str(dlir_rows), "--seed",
                     str(seed)], check=True, capture_output=True)
-    for name in DATASETS:
-        path = os.path.join(dest, name + ".csv")
-        with open(path, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-        write_csv(path, rows)
 
 
 def read_csv(path):
