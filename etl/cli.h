@@ -27,7 +27,7 @@ enum bs_exit {
 	BS_EXIT_CONFIG = 3,      /* configuration or mapping error: nothing sent */
 	BS_EXIT_INPUT = 4,       /* source data or local files unreadable */
 	BS_EXIT_SALESFORCE = 5,  /* Salesforce or the network failed the run */
-	BS_EXIT_INTERNAL = 6,    /* a bug, out of memory, or not built yet */
+	BS_EXIT_INTERNAL = 6,    /* a bug, or out of memory */
 	BS_EXIT_LOCKED = 7,      /* another run holds the state directory */
 	BS_EXIT_PAUSED = 8       /* stopped at an allocation checkpoint: run
 				    again later to continue */

@@ -12,7 +12,7 @@ typedef int (*cmd_fn)(int argc, char **argv, struct bs_ctx *ctx);
 
 struct bs_command {
 	const char *name;
-	cmd_fn fn;            /* NULL: not built yet */
+	cmd_fn fn;
 	const char *summary;  /* one line for `billsync --help` */
 	const char *usage;    /* the command's --help text */
 };

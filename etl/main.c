@@ -43,8 +43,7 @@ static void print_help(FILE *f)
 	      "through the Bulk API 2.0.\n\n"
 	      "Commands:\n", f);
 	for (c = bs_commands; c->name; c++)
-		fprintf(f, "  %-9s %s%s\n", c->name, c->summary,
-			c->fn ? "" : " (not built yet)");
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fputs("\nExit codes: 0 ok, 1 records rejected or failed, 2 usage, "
 	      "3 configuration/mapping,\n4 input, 5 Salesforce/network, 6 internal, "
 	      "7 state locked by another run,\n8 paused at a Salesforce allocation "
@@ -75,25 +74,6 @@ static int unknown_command(struct bs_ctx *ctx, const char *name)
 		return cli_usage(ctx, "unknown command '%s'; did you mean '%s'?",
 				 name, hint);
 	return cli_usage(ctx, "unknown command '%s'", name);
-}
-
-/* Commands that are listed but not built yet: --help works, anything else
- * says so and fails. */
-static int not_built(const struct bs_command *c, int argc, char **argv,
-		     struct bs_ctx *ctx)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(c->usage, stdout);
-			fputs(CLI_COMMON_HELP, stdout);
-			return BS_EXIT_OK;
-		}
-	}
-	return bs_err_set(&ctx->err, BS_E_INTERNAL,
-			  "'%s' is not built yet in this version of billsync",
-			  c->name), BS_EXIT_INTERNAL;
 }
 
 int main(int argc, char **argv)
@@ -147,8 +127,7 @@ int main(int argc, char **argv)
 			unknown_command(&ctx, argv[1]);
 	} else {
 		ctx.command = c->name;
-		rc = c->fn ? c->fn(argc - 1, argv + 1, &ctx) :
-			     not_built(c, argc - 1, argv + 1, &ctx);
+		rc = c->fn(argc - 1, argv + 1, &ctx);
 	}
 	if (fflush(stdout) != 0 && rc == BS_EXIT_OK) {
 		bs_err_set(&ctx.err, BS_E_IO, "cannot write to standard output");

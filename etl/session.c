@@ -50,7 +50,7 @@ struct session {
 	const struct bulkdir *bd;
 	struct state *state;         /* the ledger; NULL: none */
 	long long run;
-	struct sbuf key;             /* scratch for record keys */
+	struct sbuf row;             /* a failures CSV row being encoded */
 	struct obj_stats *objs;
 	struct job_line *jobs;
 	size_t njobs, jobs_alloc;
@@ -319,10 +319,10 @@ static int write_failure(struct session *u, const struct loader_record *r,
 	cells[8] = r->sf_id;
 	cells[9] = r->job_id;
 	cells[10] = rec ? rec : "";
-	sbuf_reset(&u->key);
-	if (csvw_record_strs(&u->key, cells, NULL, NFAILURE_COLUMNS,
+	sbuf_reset(&u->row);
+	if (csvw_record_strs(&u->row, cells, NULL, NFAILURE_COLUMNS,
 			     CSVW_SPREADSHEET, err) < 0 ||
-	    fwrite(u->key.buf, 1, u->key.len, u->failures) != u->key.len)
+	    fwrite(u->row.buf, 1, u->row.len, u->failures) != u->row.len)
 		rc = bs_err_set(err, BS_E_IO, "cannot write '%s'",
 				u->failures_path);
 	free(rec);
@@ -533,7 +533,7 @@ struct session *session_new(struct bs_ctx *ctx, const struct bulkdir *bd,
 	u->run = o->run;
 	u->display = ctx->tty && !ctx->quiet;
 	u->failures_append = o->append_failures;
-	sbuf_init(&u->key, 0);
+	sbuf_init(&u->row, 0);
 	u->objs = calloc(bd->nobjects ? bd->nobjects : 1, sizeof(*u->objs));
 	u->failures_path = strdup(o->failures_path);
 	if (!u->objs || !u->failures_path)
@@ -572,7 +572,7 @@ void session_free(struct session *u)
 	free(u->objs);
 	free(u->jobs);
 	free(u->failures_path);
-	sbuf_release(&u->key);
+	sbuf_release(&u->row);
 	free(u);
 }
 

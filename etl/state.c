@@ -249,9 +249,9 @@ static int take_lock(struct state *st, struct bs_err *err)
 		close(st->lock_fd);
 		st->lock_fd = -1;
 		return bs_err_at(err, BS_E_LOCKED, st->dir, 0, "another billsync "
-				 "run%s%s is using this state directory; wait "
-				 "for it to finish", pid[0] ? " (pid " : "",
-				 pid[0] ? pid : "");
+				 "run%s%s%s is using this state directory; wait "
+				 "for it to finish", pid[0] ? " (pid " : "", pid,
+				 pid[0] ? ")" : "");
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) != 0 ||

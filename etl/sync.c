@@ -261,16 +261,17 @@ static const char *mode_name(const struct sync_opts *o)
 	return "?";
 }
 
-/* Finishes what the last run left.  Returns -1 to go on with a new run,
- * or the exit code to stop with. */
+/* Finishes what the last run left (*run: the run continued, id 0 if none).
+ * Returns -1 to go on with a new run, or the exit code to stop with. */
 static int resume(struct bs_ctx *ctx, const struct config *cfg,
-		  struct state *st, json_t **report)
+		  struct state *st, struct state_run *run, json_t **report)
 {
 	struct state_run ur;
 	char *failures;
 	int found, code;
 
 	*report = NULL;
+	memset(run, 0, sizeof(*run));
 	found = state_run_unfinished(st, &ur, &ctx->err);
 	if (found < 0)
 		return cli_exit_for(ctx->err.kind);
@@ -285,6 +286,7 @@ static int resume(struct bs_ctx *ctx, const struct config *cfg,
 					   NULL, &ctx->err) < 0 ?
 		       cli_exit_for(ctx->err.kind) : -1;
 	}
+	*run = ur;
 	say(ctx, "continuing run %lld (%s, started %s): loading what it left "
 	    "in %s", ur.id, ur.mode, ur.started_at, ur.work_dir);
 	failures = join_path(ur.work_dir, FAILURES_NAME);
@@ -302,7 +304,7 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 {
 	struct change c;
 	struct export_opts eo;
-	struct state_run run;
+	struct state_run run, earlier;
 	struct export_totals t;
 	json_t *resumed = NULL, *manifest = NULL, *load = NULL;
 	char *work = NULL, *failures = NULL, id[32];
@@ -315,9 +317,16 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	c.st = open_state(ctx, s->cfg);
 	if (!c.st)
 		return cli_exit_for(ctx->err.kind);
-	code = resume(ctx, s->cfg, c.st, &resumed);
-	if (code >= 0)
+	code = resume(ctx, s->cfg, c.st, &earlier, &resumed);
+	if (code >= 0) {
+		/* the continued run stopped again: its report is the answer */
+		if (ctx->json && resumed) {
+			print_json(ctx, earlier.id, earlier.mode, resumed, NULL,
+				   NULL, code);
+			resumed = NULL;
+		}
 		goto out;
+	}
 	earlier_records = code == -2;
 
 	/* a new run: write the bulk files of what is to be sent */
@@ -375,10 +384,11 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	}
 	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
 		prune_runs(state_dir(c.st), run.id);
-	if (ctx->json)
+	if (ctx->json) {
 		print_json(ctx, run.id, mode_name(o), resumed, manifest, load,
 			   code);
-	manifest = load = resumed = NULL;
+		manifest = load = resumed = NULL;   /* print_json took them */
+	}
 	goto out;
 fail:
 	code = cli_exit_for(ctx->err.kind);

@@ -1350,7 +1350,7 @@ static void write_sub(struct gen *g, const struct customer *c, const struct sub 
 	put_sep(o);
 	put_cstr(o, s->memo);
 	put_sep(o);
-	put_str(o, s->memo ? "{\"source\":\"sales\"}" : "{}");
+	put_cstr(o, s->memo ? "{\"source\":\"sales\"}" : "{}");
 	put_sep(o);
 	tx_reset(t);
 	tx_str(t, "[");

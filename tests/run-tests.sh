@@ -23,7 +23,7 @@ list="$logs/suites"
 : > "$list"
 for t in "$BUILD"/san/bin/test_*; do [ -x "$t" ] && echo "unit $t" >> "$list"; done
 for t in tests/e2e/t*.sh; do [ -f "$t" ] && echo "sh $t" >> "$list"; done
-for t in tests/salesforce/test_*.py; do [ -f "$t" ] && echo "py $t" >> "$list"; done
+for t in tests/salesforce/test_*.py tests/sync/test_*.py; do [ -f "$t" ] && echo "py $t" >> "$list"; done
 if [ -n "$TESTS" ]; then
 	grep -- "$TESTS" "$list" > "$list.f"; mv "$list.f" "$list"
 fi

@@ -27,6 +27,32 @@ run_bs preview OrbInvoice__c --source samples --limit 0 --json
 check_eq "preview exits 1 when rows are rejected" 1 "$rc"
 check_contains "preview --json has the rows" "$(cat "$T/stdout")" '"OrbId__c": "inv_'
 
+# a dataset of daily drops: invoices split over two files (one gzipped, in
+# a folder named after the dataset), the second one changing an invoice
+mkdir -p "$T/drops/invoices"
+second=$("$PYTHON" - "$T/drops" <<'PY'
+import csv, gzip, sys
+rows = list(csv.reader(open("samples/invoices.csv", newline="", encoding="utf-8")))
+def write(f, part):
+    csv.writer(f, lineterminator="\n").writerows([rows[0]] + part)
+write(open(sys.argv[1] + "/invoices/2024-07-01.csv", "w", newline="", encoding="utf-8"), rows[1:30])
+write(gzip.open(sys.argv[1] + "/invoices/2024-07-02.csv.gz", "wt", newline="", encoding="utf-8"), rows[30:])
+changed = list(rows[1])
+changed[rows[0].index("status")] = "void"
+write(open(sys.argv[1] + "/invoices/2024-07-03.csv", "w", newline="", encoding="utf-8"), [changed])
+print(rows[1][0])
+PY
+)
+run_bs export --source "$T/drops" --objects invoices --out "$T/drops-out"
+check_contains "drops: every file of the dataset is read" "$(cat "$T/stdout")" "61 read = 56 written + 1 filtered + 2 rejected + 2 duplicates"
+check_contains "drops: the later drop's version wins" \
+	"$(zcat "$T"/drops-out/OrbInvoice__c/OrbInvoice__c-0001.csv.gz | grep "^$second,")" ",void,"
+check_contains "drops: the earlier version is listed as dropped" "$(cat "$T/drops-out/manifest.json")" \
+	"\"dropped\": \"$T/drops/invoices/2024-07-01.csv:2\""
+check_contains "drops: files read in name order (dated drops oldest first)" \
+	"$(zcat "$T"/drops-out/OrbInvoice__c/OrbInvoice__c-0001.origin.csv.gz | grep "^$second,")" \
+	"invoices/2024-07-03.csv"
+
 # JSON lines with nested values through dotted paths
 cat > "$T/customer.map" <<'MAP'
 [object]
