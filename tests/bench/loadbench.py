@@ -61,9 +61,7 @@ def run_billsync(argv, log):
     t0 = time.perf_counter()
     p = subprocess.run(argv, capture_output=True, text=True, check=False)
     took = time.perf_counter() - t0
-    log("  %s: exit %d in %.1f s" % (" ".join(os.path.basename(a) if i == 0 else a
-                                            for i, a in enumerate(argv[:2])), p.returncode,
-                                     took))
+    log("  billsync %s: exit %d in %.1f s" % (argv[1], p.returncode, took))
     if p.returncode not in (0, 1):
         raise RuntimeError("%s exited with %d:\n%s%s" % (" ".join(argv), p.returncode,
                                                          p.stdout[-3000:], p.stderr[-3000:]))
@@ -115,10 +113,12 @@ def tally(requests, jobs):
 def main():
     ap = arg_parser(__doc__, "1M")
     ap.add_argument("--rate", type=int, default=5000)
+    ap.add_argument("--via", choices=("auto", "run", "upload"), default="auto",
+                    help="billsync run, or export then upload (auto: run when built)")
     a = ap.parse_args()
     billsync = os.path.abspath(a.billsync)
 
-    use_run = available(billsync, "run")
+    use_run = a.via == "run" or (a.via == "auto" and available(billsync, "run"))
     if not use_run and not available(billsync, "upload"):
         print("loader benchmark: loader not available (this billsync has neither 'run' nor "
               "'upload' built); no numbers")
@@ -130,8 +130,8 @@ def main():
     print("loader benchmark: %s daily rows and their parents, emulator at %s records/s "
           "per job, billsync %s" % (a.rows, grouped(a.rate), "run" if use_run
                                     else "export + upload"))
-    emu = emuctl.Emulator(args=["--rate", str(a.rate)], python=a.python,
-                          stderr=open(os.path.join(work, "emulator.log"), "w"))
+    with open(os.path.join(work, "emulator.log"), "w", encoding="utf-8") as emu_log:
+        emu = emuctl.Emulator(args=["--rate", str(a.rate)], python=a.python, stderr=emu_log)
     try:
         conf = write_conf(work, emu.base_url, data)
         if use_run:
