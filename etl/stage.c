@@ -13,7 +13,11 @@
 
 #define REC_HDR 20              /* seq u64, group u32, key u32, payload u32 */
 #define FP_CHUNK 131072         /* fingerprints per in-memory run (3 MiB) */
-#define READ_CHUNK (256 * 1024)
+#define READ_CHUNK_MAX ((size_t)256 * 1024)  /* per run when few runs */
+#define READ_CHUNK_MIN ((size_t)16 * 1024)   /* per run when very many */
+#define WRITE_BUF ((size_t)1 << 20)          /* spills are written in blocks */
+#define FP_READ_MAX 4096                     /* fingerprints per run buffer */
+#define FP_READ_MIN 256
 #define STAGE_MIN_MEMORY ((size_t)8 << 20)
 
 struct fp {
@@ -40,6 +44,8 @@ struct stage {
 	const unsigned char **idx;
 	size_t n, idx_alloc;
 	/* spilled rows */
+	unsigned char *wbuf;        /* WRITE_BUF bytes gathering a spill */
+	size_t read_chunk;          /* bytes each run reader reads at once */
 	int fd;
 	off_t fd_end;
 	struct run *runs;
@@ -214,7 +220,7 @@ oom:
 static int spill_rows(struct stage *s, struct bs_err *err)
 {
 	off_t start;
-	size_t i;
+	size_t i, fill = 0;
 
 	if (!s->n)
 		return 0;
@@ -222,11 +228,28 @@ static int spill_rows(struct stage *s, struct bs_err *err)
 		return -1;
 	if (s->o.grouped)
 		qsort(s->idx, s->n, sizeof(*s->idx), idx_cmp);
+	if (!s->wbuf && !(s->wbuf = malloc(WRITE_BUF)))
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	start = s->fd_end;
-	for (i = 0; i < s->n; i++)
-		if (write_all(s->fd, &s->fd_end, s->idx[i], rec_size(s->idx[i]),
-			      err) < 0)
-			return -1;
+	/* gather records into blocks: one system call per MiB, not per row */
+	for (i = 0; i < s->n; i++) {
+		size_t size = rec_size(s->idx[i]);
+
+		if (fill + size > WRITE_BUF) {
+			if (write_all(s->fd, &s->fd_end, s->wbuf, fill, err) < 0)
+				return -1;
+			fill = 0;
+		}
+		if (size > WRITE_BUF) {
+			if (write_all(s->fd, &s->fd_end, s->idx[i], size, err) < 0)
+				return -1;
+			continue;
+		}
+		memcpy(s->wbuf + fill, s->idx[i], size);
+		fill += size;
+	}
+	if (fill && write_all(s->fd, &s->fd_end, s->wbuf, fill, err) < 0)
+		return -1;
 	if (add_run(&s->runs, &s->nruns, start, s->fd_end, err) < 0)
 		return -1;
 	s->n = 0;
@@ -342,25 +365,25 @@ static int drop_seq(struct stage *s, uint64_t seq, struct bs_err *err)
 	return 0;
 }
 
-/* Reads fingerprint runs back one entry at a time. */
+/* Reads a fingerprint run back one entry at a time. */
 struct fp_reader {
 	off_t pos, end;
-	struct fp buf[4096];
-	size_t len, at;
+	struct fp *buf;
+	size_t cap, len, at;
+	struct fp *cur;             /* current entry, NULL at the end */
 };
 
-static int fp_read(int fd, struct fp_reader *r, struct fp **out,
-		   struct bs_err *err)
+static int fp_next(int fd, struct fp_reader *r, struct bs_err *err)
 {
 	ssize_t got;
 	size_t want;
 
 	if (r->at == r->len) {
 		if (r->pos >= r->end) {
-			*out = NULL;
+			r->cur = NULL;
 			return 0;
 		}
-		want = sizeof(r->buf);
+		want = r->cap * sizeof(struct fp);
 		if ((off_t)want > r->end - r->pos)
 			want = (size_t)(r->end - r->pos);
 		got = pread(fd, r->buf, want, r->pos);
@@ -371,17 +394,40 @@ static int fp_read(int fd, struct fp_reader *r, struct fp **out,
 		r->len = (size_t)got / sizeof(struct fp);
 		r->at = 0;
 	}
-	*out = &r->buf[r->at++];
+	r->cur = &r->buf[r->at++];
 	return 0;
 }
 
+/* A min-heap of run readers by their current entry. */
+static void fp_heap_down(struct fp_reader **h, size_t n, size_t i)
+{
+	size_t l, m;
+	struct fp_reader *t;
+
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < n && fp_cmp(h[l]->cur, h[m]->cur) < 0)
+			m = l;
+		if (l + 1 < n && fp_cmp(h[l + 1]->cur, h[m]->cur) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
 /* Walks all fingerprints in (h1, h2, seq) order and drops every seq that
- * is followed by another with the same fingerprint. */
+ * is followed by another with the same fingerprint.  The run buffers
+ * share the memory budget, so memory does not grow with the runs. */
 static int find_superseded(struct stage *s, struct bs_err *err)
 {
-	struct fp_reader *rd = NULL;
-	struct fp **cur = NULL, prev = { 0, 0, 0 };
-	size_t i, best, nr;
+	struct fp_reader *rd = NULL, **heap = NULL;
+	struct fp prev = { 0, 0, 0 };
+	size_t i, nr, n = 0, cap;
 	int have = 0, r = -1;
 
 	if (!s->nfp_runs) {
@@ -396,38 +442,52 @@ static int find_superseded(struct stage *s, struct bs_err *err)
 	}
 	if (spill_fps(s, err) < 0)
 		return -1;
+	free(s->fps);            /* its memory goes to the readers */
+	s->fps = NULL;
 	nr = s->nfp_runs;
+	cap = s->o.memory / (nr * sizeof(struct fp));
+	cap = cap < FP_READ_MIN ? FP_READ_MIN : cap > FP_READ_MAX ? FP_READ_MAX : cap;
 	rd = calloc(nr, sizeof(*rd));
-	cur = calloc(nr, sizeof(*cur));
-	if (!rd || !cur) {
-		bs_err_set(err, BS_E_NOMEM, "out of memory");
-		goto out;
-	}
+	heap = calloc(nr, sizeof(*heap));
+	if (!rd || !heap)
+		goto nomem;
 	for (i = 0; i < nr; i++) {
 		rd[i].pos = s->fp_runs[i].off;
 		rd[i].end = s->fp_runs[i].end;
-		if (fp_read(s->fp_fd, &rd[i], &cur[i], err) < 0)
+		rd[i].cap = cap;
+		rd[i].buf = malloc(cap * sizeof(struct fp));
+		if (!rd[i].buf)
+			goto nomem;
+		if (fp_next(s->fp_fd, &rd[i], err) < 0)
 			goto out;
+		if (rd[i].cur)
+			heap[n++] = &rd[i];
 	}
-	for (;;) {
-		best = nr;
-		for (i = 0; i < nr; i++)
-			if (cur[i] && (best == nr || fp_cmp(cur[i], cur[best]) < 0))
-				best = i;
-		if (best == nr)
-			break;
-		if (have && prev.h1 == cur[best]->h1 && prev.h2 == cur[best]->h2 &&
+	for (i = n / 2; i-- > 0;)
+		fp_heap_down(heap, n, i);
+	while (n) {
+		struct fp_reader *top = heap[0];
+
+		if (have && prev.h1 == top->cur->h1 && prev.h2 == top->cur->h2 &&
 		    drop_seq(s, prev.seq, err) < 0)
 			goto out;
-		prev = *cur[best];
+		prev = *top->cur;
 		have = 1;
-		if (fp_read(s->fp_fd, &rd[best], &cur[best], err) < 0)
+		if (fp_next(s->fp_fd, top, err) < 0)
 			goto out;
+		if (!top->cur)
+			heap[0] = heap[--n];
+		fp_heap_down(heap, n, 0);
 	}
 	r = 0;
+	goto out;
+nomem:
+	bs_err_set(err, BS_E_NOMEM, "out of memory");
 out:
+	for (i = 0; rd && i < nr; i++)
+		free(rd[i].buf);
 	free(rd);
-	free(cur);
+	free(heap);
 	return r;
 }
 
@@ -467,8 +527,8 @@ static int reader_next(struct stage *s, struct reader *r, struct bs_err *err)
 			memmove(r->buf, r->buf + r->at, have);
 		r->len = have;
 		r->at = 0;
-		if (need < READ_CHUNK)
-			need = READ_CHUNK;
+		if (need < s->read_chunk)
+			need = s->read_chunk;
 		if (need > r->alloc) {
 			unsigned char *nb = realloc(r->buf, need);
 
@@ -517,28 +577,41 @@ static void heap_down(struct stage *s, size_t i)
 
 int stage_finish(struct stage *s, struct bs_err *err)
 {
+	int spilled = s->nruns > 0;
 	size_t i;
 
 	if (s->finished)
 		return 0;
 	s->finished = 1;
+	/* spilled: the last run goes to disk first, so the row buffer, the
+	 * fingerprint readers and the run readers each have the budget in
+	 * turn, never at once */
+	if (spilled) {
+		if (spill_rows(s, err) < 0)
+			return -1;
+		free(s->buf);
+		free(s->idx);
+		free(s->wbuf);
+		s->buf = NULL;
+		s->idx = NULL;
+		s->wbuf = NULL;
+	}
 	if (find_superseded(s, err) < 0)
 		return -1;
 	if (s->ndrop)
 		qsort(s->drop, s->ndrop, sizeof(*s->drop), u64_cmp);
 	free(s->fps);
 	s->fps = NULL;
-	if (!s->nruns) {
+	if (!spilled) {
 		if (s->o.grouped && s->n)
 			qsort(s->idx, s->n, sizeof(*s->idx), idx_cmp);
 		return 0;
 	}
-	if (spill_rows(s, err) < 0)
-		return -1;
-	free(s->buf);
-	free(s->idx);
-	s->buf = NULL;
-	s->idx = NULL;
+	s->read_chunk = s->o.memory / s->nruns;
+	if (s->read_chunk > READ_CHUNK_MAX)
+		s->read_chunk = READ_CHUNK_MAX;
+	if (s->read_chunk < READ_CHUNK_MIN)
+		s->read_chunk = READ_CHUNK_MIN;
 	s->readers = calloc(s->nruns, sizeof(*s->readers));
 	s->heap = calloc(s->nruns, sizeof(*s->heap));
 	if (!s->readers || !s->heap)
@@ -619,6 +692,7 @@ void stage_free(struct stage *s)
 	free(s->fps);
 	free(s->buf);
 	free(s->idx);
+	free(s->wbuf);
 	free(s->temp_dir);
 	free(s);
 }
