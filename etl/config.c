@@ -54,7 +54,7 @@ static const struct key_spec keys[] = {
 	{ "salesforce", "timeout", 0, "120" },
 	{ "load", "max_jobs", 0, "4" },
 	{ "load", "poll_min", 0, "1" },
-	{ "load", "poll_max", 0, "30" },
+	{ "load", "poll_max", 0, "60" },
 	{ "load", "job_deadline", 0, "6h" },
 	{ "load", "retries", 0, "5" },
 	{ "load", "retry_wait", 0, "1" },
