@@ -99,9 +99,14 @@ check: all $(BUILD)/san/billsync $(UNIT_BIN)
 demo: all
 	@BUILD=$(BUILD) BILLSYNC=./$(BIN) PYTHON=$(PYTHON) sh tests/demo.sh
 
-bench: all
+bench: all $(BUILD)/statebench
 	@BUILD=$(BUILD) BILLSYNC=./$(BIN) BILLSYNC_GEN=$(BUILD)/billsync-gen \
 		PYTHON=$(PYTHON) sh tests/bench/run.sh
+
+# the change store at scale (tests/bench/statebench.c), run by make bench
+$(BUILD)/statebench: $(BUILD)/rel/tests/bench/statebench.o $(BUILD)/rel/etl/state.o \
+		$(BUILD)/rel/formats/bs_err.o $(BUILD)/rel/formats/hash.o
+	$(CC) $(OPT_CFLAGS) -o $@ $^ $(DEP_LIBS)
 
 clean:
 	rm -rf $(BUILD) $(BIN)

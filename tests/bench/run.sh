@@ -3,7 +3,8 @@
 #
 #   make bench [BENCH_ROWS=3M] [BENCH_REPS=3] [BENCH_DIR=/tmp/billsync-bench]
 #              [BENCH_RSS_SIZES="300k 10M"] [BENCH_TOOLS=billsync,python,miller,gzip-1,gzip-6]
-#              [BENCH_LOAD_ROWS=1M] [BENCH_ONLY=export|load] [BENCH_DOC=docs/performance.md]
+#              [BENCH_LOAD_ROWS=1M] [BENCH_STATE_ROWS=10M]
+#              [BENCH_ONLY=export|load|state] [BENCH_DOC=docs/performance.md]
 #
 # Generated data and outputs go under $BENCH_DIR (kept between runs: the data is made again
 # only when billsync-gen changes), never into the repository.  Results are printed and
@@ -20,6 +21,7 @@ dir=${BENCH_DIR:-${TMPDIR:-/tmp}/billsync-bench}
 rss=${BENCH_RSS_SIZES-300k 10M}
 tools=${BENCH_TOOLS:-billsync,python,miller,gzip-1,gzip-6}
 load_rows=${BENCH_LOAD_ROWS:-1M}
+state_rows=${BENCH_STATE_ROWS:-10M}
 only=${BENCH_ONLY:-}
 doc=${BENCH_DOC:-docs/performance.md}
 
@@ -48,13 +50,32 @@ esac
 mkdir -p "$dir"
 
 status=0
-if [ "$only" != load ]; then
+if [ -z "$only" ] || [ "$only" = export ]; then
 	"$PYTHON" tests/bench/exportbench.py --billsync "$BILLSYNC" --gen "$BILLSYNC_GEN" \
 		--python "$PYTHON" --rows "$rows" --reps "$reps" --bench-dir "$dir" \
 		--rss-sizes "$rss" --tools "$tools" --doc "$doc" || status=1
 fi
-if [ "$only" != export ]; then
+if [ -z "$only" ] || [ "$only" = load ]; then
 	"$PYTHON" tests/bench/loadbench.py --billsync "$BILLSYNC" --gen "$BILLSYNC_GEN" \
 		--python "$PYTHON" --rows "$load_rows" --bench-dir "$dir" --doc "$doc" || status=1
+fi
+if [ -z "$only" ] || [ "$only" = state ]; then
+	# the change store: a first sync, the outcomes, the next day's
+	# unchanged check, for state_rows records of one object
+	echo "change store benchmark: $state_rows records"
+	rm -rf "$dir/state"
+	out=$("$BUILD/statebench" "$state_rows" "$dir/state") || status=1
+	echo "$out"
+	if [ "$doc" != - ]; then
+		{
+			printf '\n### Change store benchmark, %s: %s records\n\n' \
+				"$(date -u '+%Y-%m-%d %H:%M UTC')" "$state_rows"
+			printf 'Machine: %s cores, %s. `%s/statebench`: one object, keys in random\n' \
+				"$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" "$BUILD"
+			printf 'order; database size %s.\n\n```\n%s\n```\n' \
+				"$(du -sh "$dir/state" | cut -f1)" "$out"
+		} >> "$doc"
+	fi
+	rm -rf "$dir/state"
 fi
 exit $status

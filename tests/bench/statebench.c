@@ -2,7 +2,7 @@
  * through what runs do to them (first sync, outcome, unchanged check),
  * with the time of each phase and the peak memory.
  *
- *   statebench N STATE_DIR
+ *   statebench N STATE_DIR        (N may end in k or M)
  *
  * Built by `make bench` (tests/bench/run.sh); not part of `make check`. */
 #include <stdio.h>
@@ -49,7 +49,15 @@ int main(int argc, char **argv)
 
 	if (argc != 3)
 		return fprintf(stderr, "usage: statebench N STATE_DIR\n"), 2;
-	n = strtoull(argv[1], NULL, 10);
+	{
+		char *end;
+
+		n = strtoull(argv[1], &end, 10);
+		if (*end == 'k')
+			n *= 1000;
+		else if (*end == 'M')
+			n *= 1000000;
+	}
 	st = state_open(argv[2], &e);
 	if (!st || state_run_begin(st, "run", "full", "", &run, &e) < 0)
 		return fail(&e);
