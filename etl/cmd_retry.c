@@ -1,12 +1,11 @@
 /* cmd_retry.c - `billsync retry` and `billsync resync`: send again the
  * records that failed, or that synced (sync.h does the work). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "setup.h"
 #include "sync.h"
-
-#define RETRY_MAX_IDS 10000
 
 enum { OPT_OBJECT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_ID };
 
@@ -36,30 +35,39 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 		{ "id", required_argument, NULL, OPT_ID },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *objects[256], *ids[RETRY_MAX_IDS];
+	/* each --object or --id takes at least one argument of argv */
+	const char **objects = calloc((size_t)argc, sizeof(*objects));
+	const char **ids = calloc((size_t)argc, sizeof(*ids));
 	struct sync_opts o = { mode, NULL, NULL, objects, 0, ids, 0 };
 	struct setup s = { 0 };
 	int opt, done = 0, rc;
 
+	if (!objects || !ids) {
+		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+		rc = BS_EXIT_INTERNAL;
+		goto out;
+	}
 	while ((opt = getopt_long(argc, argv, ":hc:", opts, NULL)) != -1) {
 		if (cli_common_option(ctx, opt, optarg, usage, &done)) {
-			if (done)
-				return BS_EXIT_OK;
+			if (done) {
+				rc = BS_EXIT_OK;
+				goto out;
+			}
 		} else if (setup_option(&s, opt, optarg)) {
 			continue;
-		} else if (opt == OPT_OBJECT && o.nobjects < 256) {
+		} else if (opt == OPT_OBJECT) {
 			objects[o.nobjects++] = optarg;
-		} else if (opt == OPT_ID && o.nids < RETRY_MAX_IDS) {
+		} else if (opt == OPT_ID) {
 			ids[o.nids++] = optarg;
-		} else if (opt == OPT_OBJECT || opt == OPT_ID) {
-			return cli_usage(ctx, "too many %s options",
-					 argv[optind - 2]);
 		} else {
-			return cli_bad_option(ctx, argv, opt);
+			rc = cli_bad_option(ctx, argv, opt);
+			goto out;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		rc = cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	if (!o.nobjects)
 		o.objects = NULL;
 	rc = setup_config(ctx, &s);
@@ -67,7 +75,10 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 		rc = setup_mappings(ctx, &s, NULL, 0);
 	if (!rc)
 		rc = sync_run(ctx, &s, &o);
+out:
 	setup_release(&s);
+	free(objects);
+	free(ids);
 	return rc;
 }
 
