@@ -20,7 +20,7 @@ PYTHON ?= python3
 PC_DEPS := libcurl:libcurl4-openssl-dev zlib:zlib1g-dev libarchive:libarchive-dev \
 	jansson:libjansson-dev sqlite3:libsqlite3-dev openssl:libssl-dev libisal:libisal-dev
 # command:Debian package, for tools the build and the tests run.
-TOOL_DEPS := pkg-config:pkg-config python3:python3 gzip:gzip tar:tar \
+TOOL_DEPS := gcc:gcc pkg-config:pkg-config python3:python3 gzip:gzip tar:tar \
 	unzip:unzip zip:zip openssl:openssl
 PC_MODS := $(foreach d,$(PC_DEPS),$(firstword $(subst :, ,$(d))))
 
@@ -55,6 +55,7 @@ $(BUILD)/config.mk: Makefile
 	@mkdir -p $(BUILD)
 	@missing=""; \
 	for d in $(TOOL_DEPS); do command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d#*:}"; done; \
+	[ -f /usr/include/stdio.h ] || missing="$$missing libc6-dev"; \
 	[ -f /usr/include/csv.h ] || missing="$$missing libcsv-dev"; \
 	[ -d /usr/share/zoneinfo/Europe ] || missing="$$missing tzdata"; \
 	[ -f /etc/ssl/certs/ca-certificates.crt ] || missing="$$missing ca-certificates"; \

@@ -77,10 +77,10 @@ enum {
 	{ "quiet", no_argument, NULL, CLI_OPT_QUIET }
 
 #define CLI_COMMON_HELP                                                 \
-	"  -c, --config FILE  configuration file (default: ./billsync.conf)\n" \
-	"      --json         machine-readable output\n"                \
-	"      --verbose      more log lines; --quiet: fewer\n"         \
-	"  -h, --help         this help\n"
+	"  -c, --config FILE        configuration file (default: ./billsync.conf)\n" \
+	"      --json               machine-readable output\n"                \
+	"      --verbose            more log lines; --quiet: fewer\n"         \
+	"  -h, --help               this help\n"
 
 /* Handles a common option: returns 1 if it was one (and, for --help, prints
  * help and sets *done with exit code 0), 0 if not. */

@@ -22,10 +22,10 @@ const char usage_check[] =
 	"and their arguments, filters, the key field, lookups and the load order,\n"
 	"and that every source column exists in the dataset's files (headers only).\n"
 	"Reports every mistake as FILE:LINE: message. Sends nothing.\n\n"
-	"      --no-data          do not open the source files\n"
-	"      --org              also check against the org's describe: fields\n"
-	"                         exist and are writable, lookups and External IDs,\n"
-	"                         required fields (uses [salesforce]; reads only)\n"
+	"      --no-data            do not open the source files\n"
+	"      --org                also check against the org's describe: fields\n"
+	"                           exist and are writable, lookups and External IDs,\n"
+	"                           required fields (uses [salesforce]; reads only)\n"
 	SETUP_HELP;
 
 /* Checks one file's header against the mapping's columns. */

@@ -30,10 +30,10 @@ const char usage_preview[] =
 	"Show the Salesforce rows a mapping makes from the source data, and what\n"
 	"was filtered or rejected and why. Sends nothing. OBJECT is the object\n"
 	"(OrbInvoice__c) or the dataset (invoices).\n\n"
-	"  -n, --limit N          rows to show (default 10; 0 = all)\n"
-	"      --csv              the rows as CSV (as they will be uploaded)\n"
-	"      --vertical         one block per row instead of a table\n"
-	"      --wide             do not cut long values\n"
+	"  -n, --limit N            rows to show (default 10; 0 = all)\n"
+	"      --csv                the rows as CSV (as they will be uploaded)\n"
+	"      --vertical           one block per row instead of a table\n"
+	"      --wide               do not cut long values\n"
 	SETUP_HELP;
 
 static const struct mapping *find_mapping(struct bs_ctx *ctx,

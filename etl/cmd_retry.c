@@ -13,8 +13,8 @@ const char usage_retry[] =
 	"usage: billsync retry [--object O] [--id ID...] [options]\n"
 	"Send again the records that failed (their current source rows), and\n"
 	"record the new outcome. Without --id, every failed record.\n\n"
-	"      --object O      only this object (or dataset); repeatable\n"
-	"      --id ID         only this key (external ID); repeatable\n"
+	"      --object O           only this object (or dataset); repeatable\n"
+	"      --id ID              only this key (external ID); repeatable\n"
 	SETUP_HELP;
 
 const char usage_resync[] =
@@ -22,8 +22,8 @@ const char usage_resync[] =
 	"Send again records that already synced (status becomes resynced), e.g.\n"
 	"after someone changed them in Salesforce. Without --id, every synced\n"
 	"record of the chosen objects.\n\n"
-	"      --object O      only this object (or dataset); repeatable\n"
-	"      --id ID         only this key (external ID); repeatable\n"
+	"      --object O           only this object (or dataset); repeatable\n"
+	"      --id ID              only this key (external ID); repeatable\n"
 	SETUP_HELP;
 
 static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,

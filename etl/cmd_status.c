@@ -24,9 +24,9 @@ const char usage_status[] =
 	"files and Salesforce jobs of the latest run (or --run ID), and how many\n"
 	"records have each status. Reads the state directory without taking its\n"
 	"lock, so it works while a run is going on.\n\n"
-	"      --limit N          runs to show (default 10; 0: all)\n"
-	"      --run ID           show this run's files and jobs\n"
-	"      --state DIR        the state directory (instead of [state] dir)\n"
+	"      --limit N            runs to show (default 10; 0: all)\n"
+	"      --run ID             show this run's files and jobs\n"
+	"      --state DIR          the state directory (instead of [state] dir)\n"
 	"\nExit codes: 0 (also when no run has happened yet: \"no runs yet\"),\n"
 	"2 usage, 3 configuration, 4 the state database cannot be read.\n";
 

@@ -44,9 +44,9 @@ static void print_help(FILE *f)
 	      "Commands:\n", f);
 	for (c = bs_commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->summary);
-	fputs("\nExit codes: 0 ok, 1 records rejected or failed, 2 usage, "
-	      "3 configuration/mapping,\n4 input, 5 Salesforce/network, 6 internal, "
-	      "7 state locked by another run,\n8 paused at a Salesforce allocation "
+	fputs("\nExit codes: 0 ok, 1 records rejected or failed, 2 usage,\n"
+	      "3 configuration/mapping, 4 input, 5 Salesforce/network, 6 internal,\n"
+	      "7 state locked by another run, 8 paused at a Salesforce allocation\n"
 	      "checkpoint (run again to continue).\n", f);
 }
 

@@ -30,9 +30,9 @@ enum {
 	{ "mappings", required_argument, NULL, SETUP_OPT_MAPPINGS }
 
 #define SETUP_HELP                                                      \
-	"      --source PATH      source data: a folder, file, glob or archive\n" \
-	"                         (instead of [source] path)\n"           \
-	"      --mappings DIR     mapping files folder (default: mappings)\n"
+	"      --source PATH        source data: a folder, file, glob or archive\n" \
+	"                           (instead of [source] path)\n"           \
+	"      --mappings DIR       mapping files folder (default: mappings)\n"
 
 /* Takes a setup option; 1 if it was one. */
 int setup_option(struct setup *s, int opt, const char *arg);

@@ -5,8 +5,8 @@
 
 Writes the seven CSV datasets, billing-export.tar.gz (the same files at the
 archive root) and jsonl/customers.jsonl into DIR (default: this script's
-directory).  When DIR holds a README.md with the edge-case markers, the
-table between them is rewritten from the ids chosen here.  Standard library
+directory).  When DIR holds a README.md with the counts and edge-case markers,
+what stands between them is rewritten from the rows and ids written here.  Standard library
 only; the pseudo-random numbers come from a splitmix64 of our own, so the
 output does not depend on the Python version.
 """
@@ -876,11 +876,11 @@ def main():
             f.write((customer_json(row, c) + "\n").encode("utf-8"))
     write_archive(os.path.join(args.out, "billing-export.tar.gz"), files)
 
-    readme = os.path.join(args.out, "README.md")
-    if os.path.exists(readme):
-        update_readme(readme, bad)
     counts = [len(cust_rows), len(PLANS), len(SUBS), len(inv_rows), len(lines), len(dlir),
               len(ledger)]
+    readme = os.path.join(args.out, "README.md")
+    if os.path.exists(readme):
+        update_readme(readme, bad, counts, len({i["id"] for i in inv_rows}))
     for name, n in zip(files, counts):
         print("%-32s %6d rows" % (name, n))
 
@@ -899,12 +899,30 @@ def write_archive(path, files):
             gz.write(raw.getvalue())
 
 
-def update_readme(path, bad):
-    begin, end = "<!-- edge-cases:begin -->", "<!-- edge-cases:end -->"
+def replace_block(text, name, body):
+    """text with what stands between <!-- name:begin --> and <!-- name:end --> replaced."""
+    begin, end = "<!-- %s:begin -->" % name, "<!-- %s:end -->" % name
+    if begin not in text or end not in text:
+        return text
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + begin + "\n" + body + "\n" + end + tail
+
+
+def update_readme(path, bad, counts, distinct_invoices):
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    if begin not in text or end not in text:
-        return
+    ncust, nplans, nsubs, ninv, nlines, ndlir, nledger = counts
+    words = {4: "four", 12: "Twelve", 14: "fourteen"}
+    repeated = ninv - distinct_invoices
+    text = replace_block(text, "counts", (
+        "%s customers, %s plans, %s subscriptions, %d invoices\n(%d rows: %s), %d invoice "
+        "lines, {:,} daily revenue rows and\n%d credit ledger entries, billed monthly from "
+        "January to July 2024.").format(ndlir) % (
+        words.get(ncust, str(ncust)), words.get(nplans, str(nplans)),
+        words.get(nsubs, str(nsubs)), distinct_invoices, ninv,
+        "one is repeated" if repeated == 1 else "%d are repeated" % repeated,
+        nlines, nledger))
     bad_table = "\n".join([
         "| bad row | file | id | must produce |", "|---|---|---|---|",
         "| impossible invoice_date `2024-02-30T00:00:00Z` | invoices.csv | `%s` | billsync rejects it "
@@ -916,10 +934,9 @@ def update_readme(path, bad):
         "| salesforce_account_id `%s` (no such Account) | customers.csv | `%s` | Salesforce fails it: "
         "`INVALID_CROSS_REFERENCE_KEY` |" % (MISSING_ACCOUNT, CUST["bad_account"]["id"]),
     ])
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
+    text = replace_block(text, "edge-cases", readme_table() + "\n\n" + bad_table)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(head + begin + "\n" + readme_table() + "\n\n" + bad_table + "\n" + end + tail)
+        f.write(text)
 
 
 if __name__ == "__main__":
