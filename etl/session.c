@@ -576,6 +576,19 @@ void session_free(struct session *u)
 	free(u);
 }
 
+int session_check_config(const struct config *cfg, struct bs_err *err)
+{
+	struct loader_opts o;
+	struct sf_auth *auth;
+
+	if (loader_opts_from_config(cfg, &o, err) < 0)
+		return -1;
+	loader_opts_release(&o);
+	auth = sf_auth_from_config(cfg, err);
+	sf_auth_free(auth);
+	return auth ? 0 : -1;
+}
+
 int session_load(struct session *u, const struct config *cfg,
 		 struct loader_summary *sum, struct bs_err *err)
 {

@@ -34,6 +34,12 @@ struct session *session_new(struct bs_ctx *ctx, const struct bulkdir *bd,
 			    const struct session_opts *o, struct bs_err *err);
 void session_free(struct session *s);
 
+/* Checks cfg's [salesforce] and [load] settings and reads the secrets
+ * they name, without contacting Salesforce: run before anything is
+ * exported, so that a configuration mistake stops a run that has read
+ * and sent nothing.  0, or -1 with err (BS_E_CONFIG, file and line). */
+int session_check_config(const struct config *cfg, struct bs_err *err);
+
 /* Loads every file with cfg's [salesforce] and [load] settings; like
  * loader_run, 0 when every file was processed, -1 with err when the load
  * stopped early.  *sum is filled either way. */

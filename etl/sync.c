@@ -314,6 +314,8 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	memset(&eo, 0, sizeof(eo));
 	sbuf_init(&c.obj, 0);
 	c.o = o;
+	if (session_check_config(s->cfg, &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
 	c.st = open_state(ctx, s->cfg);
 	if (!c.st)
 		return cli_exit_for(ctx->err.kind);
@@ -411,12 +413,15 @@ out:
 int sync_upload(struct bs_ctx *ctx, const struct config *cfg,
 		const char *dir, const char *failures, int restart)
 {
-	struct state *st = open_state(ctx, cfg);
+	struct state *st;
 	struct state_run run;
 	char *real = NULL, *fail_path = NULL;
 	json_t *load = NULL;
 	int found, code, resumed = 0;
 
+	if (session_check_config(cfg, &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	st = open_state(ctx, cfg);
 	if (!st)
 		return cli_exit_for(ctx->err.kind);
 	real = realpath(dir, NULL);

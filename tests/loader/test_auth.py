@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import Case, SECRET, Tap       # noqa: E402
+from loadtest import BILLSYNC, Case, ROOT, SECRET, Tap   # noqa: E402
 import emuctl                                 # noqa: E402
 
 
@@ -133,6 +133,16 @@ def config_mistakes(t):
         r = case.upload()
         t.eq(r.rc, 3, "a secret file others can read is refused")
         t.ok("chmod 600" in r.stderr, "the error says how to fix the file mode", r)
+        t.ok(not os.path.exists(os.path.join(case.tmp, "state")),
+             "a secret file others can read: no state, nothing recorded", r)
+        p = subprocess.run([BILLSYNC, "run", "-c", case.conf,
+                            "--source", os.path.join(ROOT, "samples"),
+                            "--mappings", os.path.join(ROOT, "mappings")], capture_output=True, text=True,
+                           check=False)
+        t.eq(p.returncode, 3, "run with that secret file: configuration error (exit 3)")
+        t.ok(not os.path.exists(os.path.join(case.tmp, "state")) and not case.work_left(),
+             "run with that secret file: stops before exporting anything", p.stderr)
+        t.eq(case.emu.stats()["requests"], {}, "run with that secret file: nothing sent")
 
 
 class _TokenHandler(BaseHTTPRequestHandler):
