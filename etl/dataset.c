@@ -167,8 +167,9 @@ static int scan_dir(struct dataset *ds, const char *dir, int in_dataset_dir,
 	}
 	closedir(d);
 	sbuf_release(&sb);
-	/* name order within a folder */
-	qsort(ds->e + first, ds->n - first, sizeof(*ds->e), cmp_entry);
+	/* name order within a folder (none found: ds->e may be NULL) */
+	if (ds->n > first)
+		qsort(ds->e + first, ds->n - first, sizeof(*ds->e), cmp_entry);
 	return r;
 }
 

@@ -18,6 +18,28 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Salesforce's limits on a custom name: the part before the suffix (__c,
+ * __r, ...) and the namespace prefix. */
+#define SF_NAME_MAX 40
+#define SF_NAMESPACE_MAX 15
+
+/* The [object] keys, in the order of enum object_key. */
+static const char *const object_keys[] = {
+	"name", "source", "operation", "external_id", "nulls", "clear_nulls",
+	"keep_nulls", "group_by", "since", "description"
+};
+enum object_key {
+	K_NAME, K_SOURCE, K_OPERATION, K_EXTERNAL_ID, K_NULLS, K_CLEAR_NULLS,
+	K_KEEP_NULLS, K_GROUP_BY, K_SINCE, K_DESCRIPTION, K_COUNT
+};
+
+/* A [fields] line that failed to parse: later checks that name its
+ * target (external_id, clear_nulls, group_by, ...) say nothing more. */
+struct failed_field {
+	const char *target;
+	unsigned long line;
+};
+
 struct mapping {
 	struct arena arena;            /* everything below lives here */
 	const char *file;
@@ -25,7 +47,12 @@ struct mapping {
 	enum map_op op;
 	int clear_nulls;               /* [object] nulls = clear */
 	unsigned long object_line;     /* line of [object], for missing keys */
-	unsigned long key_line;
+	/* the line of each [object] key, 0 if not given; a misspelt key
+	 * with a hint, or one outside any section, counts as given: its own
+	 * error says enough, as does an invalid value's, which leaves
+	 * object, source or key_field NULL */
+	unsigned long key_lines[K_COUNT];
+	int fields_misspelt;           /* an unknown section close to [fields] */
 
 	struct map_field fields[MAPPING_MAX_FIELDS];
 	size_t nfields;
@@ -37,6 +64,8 @@ struct mapping {
 	unsigned long column_lines[MAPPING_MAX_COLUMNS];
 	size_t ncolumns;
 	unsigned long cur_line;        /* line being parsed */
+	struct failed_field failed[MAPPING_MAX_FIELDS];
+	size_t nfailed;
 
 	/* names listed in clear_nulls / keep_nulls / group_by, checked last */
 	const char *null_lists[2];
@@ -86,45 +115,69 @@ static void errorf(struct mapping *m, unsigned long line, const char *fmt,
 
 /* ---- names ------------------------------------------------------------ */
 
-/* A Salesforce API name: parts separated by "__", each of letters,
+enum { NAME_OK, NAME_BAD, NAME_LONG };
+
+/* Checks a Salesforce API name: parts separated by "__", each of letters,
  * digits and single inner underscores, the first starting with a letter:
  * `Name`, `OrbId__c`, `ns__Field__c`.  With two or three parts the last is
  * a suffix: c (or r for a relationship when rel is set), or one of the
- * object suffixes x, mdt, e, b. */
-static int api_name_ok(const char *s, int rel)
+ * object suffixes x, mdt, e, b.  A custom name (one with a suffix) has at
+ * most SF_NAME_MAX characters before its suffix and a namespace prefix at
+ * most SF_NAMESPACE_MAX: NAME_LONG, with why saying which part is over. */
+static int api_name_check(const char *s, int rel, char *why, size_t size)
 {
 	static const char *const suffixes[] = { "c", "x", "mdt", "e", "b" };
-	const char *part = s, *end;
-	size_t nparts = 0, i, len;
+	const char *start[3], *part = s, *end, *suffix;
+	size_t len[3], nparts = 0, i, n;
 
 	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
-		return 0;
+		return NAME_BAD;
 	for (;;) {
 		end = strstr(part, "__");
-		len = end ? (size_t)(end - part) : strlen(part);
-		if (!len || part[0] == '_' || part[len - 1] == '_')
-			return 0;
-		for (i = 0; i < len; i++)
+		n = end ? (size_t)(end - part) : strlen(part);
+		if (!n || part[0] == '_' || part[n - 1] == '_' || nparts == 3)
+			return NAME_BAD;
+		for (i = 0; i < n; i++)
 			if (!((part[i] >= 'A' && part[i] <= 'Z') ||
 			      (part[i] >= 'a' && part[i] <= 'z') ||
 			      (part[i] >= '0' && part[i] <= '9') ||
 			      part[i] == '_'))
-				return 0;
-		nparts++;
+				return NAME_BAD;
+		start[nparts] = part;
+		len[nparts++] = n;
 		if (!end)
 			break;
 		part = end + 2;
 	}
 	if (nparts == 1)
-		return 1;
-	if (nparts > 3)
-		return 0;
-	if (rel && !strcmp(part, "r"))
-		return 1;
-	for (i = 0; i < NELEM(suffixes); i++)
-		if (!strcmp(part, suffixes[i]))
-			return nparts == 2 || i == 0;
-	return 0;
+		return NAME_OK;    /* a standard name: Salesforce's own */
+	suffix = start[nparts - 1];
+	if (!(rel && !strcmp(suffix, "r"))) {
+		for (i = 0; i < NELEM(suffixes); i++)
+			if (!strcmp(suffix, suffixes[i]))
+				break;
+		if (i == NELEM(suffixes) || (nparts == 3 && i != 0))
+			return NAME_BAD;
+	}
+	if (len[nparts - 2] > SF_NAME_MAX) {
+		snprintf(why, size, "%zu characters before '__%s' (at most %d)",
+			 len[nparts - 2], suffix, SF_NAME_MAX);
+		return NAME_LONG;
+	}
+	if (nparts == 3 && len[0] > SF_NAMESPACE_MAX) {
+		snprintf(why, size, "the namespace prefix '%.*s' has %zu "
+			 "characters (at most %d)", (int)len[0], start[0], len[0],
+			 SF_NAMESPACE_MAX);
+		return NAME_LONG;
+	}
+	return NAME_OK;
+}
+
+static int api_name_ok(const char *s, int rel)
+{
+	char why[160];
+
+	return api_name_check(s, rel, why, sizeof(why)) == NAME_OK;
 }
 
 static int dataset_name_ok(const char *s)
@@ -168,10 +221,6 @@ static int resolve_column(void *ctx, const char *name, size_t *index,
 
 /* ---- sections --------------------------------------------------------- */
 
-static const char *const object_keys[] = {
-	"name", "source", "operation", "external_id", "nulls", "clear_nulls",
-	"keep_nulls", "group_by", "since", "description"
-};
 static const char *const section_names[] = {
 	"object", "filter", "fields", "lookups"
 };
@@ -181,31 +230,95 @@ static const char *dup(struct mapping *m, const char *s)
 	return arena_strdup(&m->arena, s);
 }
 
-static void set_once(struct mapping *m, const struct ini_item *it,
-		     const char **slot)
+/* Reports a name that is not an API name (what says which kind, e.g.
+ * "object", "field") or too long; 0 when it is fine. */
+static int check_name(struct mapping *m, unsigned long line, const char *name,
+		      int rel, const char *what, const char *example)
 {
-	if (*slot) {
-		errorf(m, it->line, "'%s' is set twice in [object]", it->key);
+	char why[160];
+
+	switch (api_name_check(name, rel, why, sizeof(why))) {
+	case NAME_OK:
+		return 0;
+	case NAME_LONG:
+		errorf(m, line, "'%s' is too long for a Salesforce API name: %s",
+		       name, why);
+		return -1;
+	default:
+		errorf(m, line, "'%s' is not a Salesforce %s API name%s%s%s", name,
+		       what, example ? " (e.g. " : "", example ? example : "",
+		       example ? ")" : "");
+		return -1;
+	}
+}
+
+static void unknown_object_key(struct mapping *m, const struct ini_item *it)
+{
+	const char *hint = strsim_closest(it->key, object_keys,
+					  NELEM(object_keys));
+	size_t i;
+
+	if (!hint) {
+		errorf(m, it->line, "unknown key '%s' in [object] (keys: name, "
+		       "source, operation, external_id, nulls, clear_nulls, "
+		       "keep_nulls, group_by, since, description)", it->key);
 		return;
 	}
-	*slot = dup(m, it->value);
+	errorf(m, it->line, "unknown key '%s' in [object]; did you mean '%s'?",
+	       it->key, hint);
+	/* taken as the key it resembles: no "needs" error after this one */
+	for (i = 0; i < K_COUNT; i++)
+		if (object_keys[i] == hint && !m->key_lines[i])
+			m->key_lines[i] = it->line;
 }
 
 static void object_key(struct mapping *m, const struct ini_item *it)
 {
 	const char *k = it->key, *v = it->value, *hint;
+	size_t ki;
 
-	if (!strcmp(k, "name")) {
-		if (!api_name_ok(v, 0))
-			errorf(m, it->line, "'%s' is not a Salesforce object API "
-			       "name (e.g. OrbInvoice__c)", v);
-		set_once(m, it, &m->object);
-	} else if (!strcmp(k, "source")) {
-		if (!dataset_name_ok(v))
-			errorf(m, it->line, "'%s' is not a dataset name (lower "
-			       "case letters, digits, '_' or '-')", v);
-		set_once(m, it, &m->source);
-	} else if (!strcmp(k, "operation")) {
+	for (ki = 0; ki < K_COUNT; ki++)
+		if (!strcmp(k, object_keys[ki]))
+			break;
+	if (ki == K_COUNT) {
+		unknown_object_key(m, it);
+		return;
+	}
+	if (m->key_lines[ki]) {
+		errorf(m, it->line, "'%s' is set twice in [object] (first on "
+		       "line %lu)", k, m->key_lines[ki]);
+		return;
+	}
+	m->key_lines[ki] = it->line;
+	switch ((enum object_key)ki) {
+	case K_NAME:
+		if (!check_name(m, it->line, v, 0, "object", "OrbInvoice__c"))
+			m->object = dup(m, v);
+		break;
+	case K_SOURCE:
+		if (dataset_name_ok(v)) {
+			m->source = dup(m, v);
+			break;
+		}
+		{
+			char low[128];
+			size_t i;
+
+			for (i = 0; v[i] && i + 1 < sizeof(low); i++)
+				low[i] = (v[i] >= 'A' && v[i] <= 'Z') ?
+					 (char)(v[i] - 'A' + 'a') : v[i];
+			low[i] = '\0';
+			if (!v[i] && dataset_name_ok(low))
+				errorf(m, it->line, "'%s' is not a dataset name "
+				       "(lower case letters, digits, '_' or '-'); "
+				       "did you mean '%s'?", v, low);
+			else
+				errorf(m, it->line, "'%s' is not a dataset name "
+				       "(lower case letters, digits, '_' or '-')",
+				       v);
+		}
+		break;
+	case K_OPERATION: {
 		static const char *const ops[] = { "upsert", "insert", "update",
 						   "delete" };
 		size_t i;
@@ -222,43 +335,50 @@ static void object_key(struct mapping *m, const struct ini_item *it)
 		} else {
 			m->op = (enum map_op)i;
 		}
-	} else if (!strcmp(k, "external_id")) {
-		if (!api_name_ok(v, 0) || strchr(v, '.'))
-			errorf(m, it->line, "'%s' is not a field API name", v);
-		set_once(m, it, &m->key_field);
-		m->key_line = it->line;
-	} else if (!strcmp(k, "nulls")) {
+		break;
+	}
+	case K_EXTERNAL_ID:
+		if (strchr(v, '.'))
+			errorf(m, it->line, "external_id '%s' is a lookup: the key "
+			       "must be a field of %s itself (e.g. OrbId__c)", v,
+			       m->object ? m->object : "the object");
+		else if (!check_name(m, it->line, v, 0, "field", NULL))
+			m->key_field = dup(m, v);
+		break;
+	case K_NULLS:
 		if (!strcmp(v, "clear"))
 			m->clear_nulls = 1;
 		else if (strcmp(v, "keep"))
 			errorf(m, it->line, "nulls must be 'keep' (an empty "
 			       "cell leaves Salesforce's value) or 'clear' "
 			       "(#N/A empties it), not '%s'", v);
-	} else if (!strcmp(k, "clear_nulls") || !strcmp(k, "keep_nulls")) {
-		int which = k[0] == 'c' ? 0 : 1;
+		break;
+	case K_CLEAR_NULLS:
+	case K_KEEP_NULLS: {
+		int which = ki == K_CLEAR_NULLS ? 0 : 1;
 
 		m->null_lists[which] = dup(m, v);
 		m->null_lines[which] = it->line;
-	} else if (!strcmp(k, "group_by")) {
+		break;
+	}
+	case K_GROUP_BY:
 		m->group_by = dup(m, v);
 		m->group_line = it->line;
-	} else if (!strcmp(k, "since")) {
+		break;
+	case K_SINCE: {
 		size_t idx;
 		struct bs_err e;
 
+		bs_err_clear(&e);
 		if (resolve_column(m, v, &idx, &e) < 0)
 			add_error(m, it->line, &e);
-		set_once(m, it, &m->since);
-	} else if (strcmp(k, "description")) {
-		hint = strsim_closest(k, object_keys, NELEM(object_keys));
-		if (hint)
-			errorf(m, it->line, "unknown key '%s' in [object]; did "
-			       "you mean '%s'?", k, hint);
 		else
-			errorf(m, it->line, "unknown key '%s' in [object] "
-			       "(keys: name, source, operation, external_id, "
-			       "nulls, clear_nulls, keep_nulls, group_by, since, "
-			       "description)", k);
+			m->since = dup(m, v);
+		break;
+	}
+	case K_DESCRIPTION:
+	case K_COUNT:
+		break;
 	}
 }
 
@@ -266,21 +386,29 @@ static int field_target(struct mapping *m, const struct ini_item *it,
 			struct map_field *f)
 {
 	const char *dot = strchr(it->key, '.');
-	char *rel;
+	char *rel, why[160];
+	int r1, r2 = NAME_BAD;
 
 	f->target = dup(m, it->key);
-	if (!dot) {
-		if (!api_name_ok(it->key, 0)) {
-			errorf(m, it->line, "'%s' is not a Salesforce field API "
-			       "name", it->key);
+	if (!dot)
+		return check_name(m, it->line, it->key, 0, "field", NULL);
+	rel = arena_strndup(&m->arena, it->key, (size_t)(dot - it->key));
+	r1 = rel ? api_name_check(rel, 1, why, sizeof(why)) : NAME_BAD;
+	if (r1 != NAME_BAD && !strchr(dot + 1, '.') &&
+	    (strlen(rel) <= 3 || strcmp(rel + strlen(rel) - 3, "__c"))) {
+		if (r1 == NAME_LONG) {
+			errorf(m, it->line, "'%s' is too long for a Salesforce "
+			       "relationship name: %s", rel, why);
 			return -1;
 		}
-		return 0;
+		r2 = api_name_check(dot + 1, 0, why, sizeof(why));
+		if (r2 == NAME_LONG) {
+			errorf(m, it->line, "'%s' is too long for a Salesforce "
+			       "API name: %s", dot + 1, why);
+			return -1;
+		}
 	}
-	rel = arena_strndup(&m->arena, it->key, (size_t)(dot - it->key));
-	if (!rel || !api_name_ok(rel, 1) || strchr(dot + 1, '.') ||
-	    !api_name_ok(dot + 1, 0) ||
-	    (strlen(rel) > 3 && !strcmp(rel + strlen(rel) - 3, "__c"))) {
+	if (r2 != NAME_OK) {
 		errorf(m, it->line, "'%s' is not a lookup: write "
 		       "Relationship__r.ExternalIdField__c (a custom lookup "
 		       "ends in __r, not __c)", it->key);
@@ -291,12 +419,50 @@ static int field_target(struct mapping *m, const struct ini_item *it,
 	return 0;
 }
 
+/* The failed [fields] line for target, or NULL. */
+static const struct failed_field *failed_field(const struct mapping *m,
+					       const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfailed; i++)
+		if (!strcmp(m->failed[i].target, target))
+			return &m->failed[i];
+	return NULL;
+}
+
+/* 1 when a failed [fields] line is a lookup through rel. */
+static int failed_relationship(const struct mapping *m, const char *rel)
+{
+	size_t i, n = strlen(rel);
+
+	for (i = 0; i < m->nfailed; i++)
+		if (!strncmp(m->failed[i].target, rel, n) &&
+		    m->failed[i].target[n] == '.')
+			return 1;
+	return 0;
+}
+
+static void field_failed(struct mapping *m, const struct ini_item *it,
+			 size_t ncolumns)
+{
+	/* the columns only this line asked for are not the mapping's */
+	m->ncolumns = ncolumns;
+	if (m->nfailed == MAPPING_MAX_FIELDS)
+		return;
+	m->failed[m->nfailed].target = dup(m, it->key);
+	m->failed[m->nfailed].line = it->line;
+	if (m->failed[m->nfailed].target)
+		m->nfailed++;
+}
+
 static void field_line(struct mapping *m, const struct ini_item *it)
 {
 	struct expr_columns cols = { resolve_column, m };
 	struct map_field *f;
+	const struct failed_field *ff = failed_field(m, it->key);
 	struct bs_err e;
-	size_t i;
+	size_t i, ncolumns = m->ncolumns;
 
 	for (i = 0; i < m->nfields; i++) {
 		if (!strcmp(m->fields[i].target, it->key)) {
@@ -305,6 +471,11 @@ static void field_line(struct mapping *m, const struct ini_item *it)
 			return;
 		}
 	}
+	if (ff) {
+		errorf(m, it->line, "field '%s' is mapped twice (first on line "
+		       "%lu)", it->key, ff->line);
+		return;
+	}
 	if (m->nfields == MAPPING_MAX_FIELDS) {
 		errorf(m, it->line, "more than %d fields", MAPPING_MAX_FIELDS);
 		return;
@@ -312,13 +483,16 @@ static void field_line(struct mapping *m, const struct ini_item *it)
 	f = &m->fields[m->nfields];
 	memset(f, 0, sizeof(*f));
 	f->line = it->line;
-	if (field_target(m, it, f) < 0)
+	if (field_target(m, it, f) < 0) {
+		field_failed(m, it, ncolumns);
 		return;
+	}
 	bs_err_clear(&e);
 	f->expr = expr_parse(it->value, &m->arena, &cols, &e);
 	if (!f->expr) {
 		bs_err_field(&e, it->key);
 		add_error(m, it->line, &e);
+		field_failed(m, it, ncolumns);
 		return;
 	}
 	m->nfields++;
@@ -330,7 +504,7 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 	struct map_filter *f;
 	struct bs_err e;
 	const char *v = it->value;
-	size_t i;
+	size_t i, ncolumns = m->ncolumns;
 
 	for (i = 0; i < m->nfilters; i++) {
 		if (!strcmp(m->filters[i].name, it->key)) {
@@ -362,6 +536,7 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 	if (!f->cond) {
 		bs_err_prefix(&e, "filter '%s'", it->key);
 		add_error(m, it->line, &e);
+		m->ncolumns = ncolumns;   /* not checked against the data */
 		return;
 	}
 	m->nfilters++;
@@ -370,20 +545,56 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 static void lookup_line(struct mapping *m, const struct ini_item *it)
 {
 	struct map_lookup *l;
+	size_t i, n = strlen(it->key);
 
-	if (!api_name_ok(it->key, 1) || !api_name_ok(it->value, 0)) {
+	/* a relationship is a standard name (Parent) or ends in __r */
+	if (!api_name_ok(it->key, 1) ||
+	    (strstr(it->key, "__") && strcmp(it->key + n - 3, "__r")) ||
+	    strchr(it->value, '.') || !api_name_ok(it->value, 0)) {
 		errorf(m, it->line, "[lookups] lines are 'Relationship__r = "
-		       "ParentObject__c'");
+		       "ParentObject__c', not '%s = %s'", it->key, it->value);
 		return;
 	}
+	if (check_name(m, it->line, it->key, 1, "relationship", NULL) < 0 ||
+	    check_name(m, it->line, it->value, 0, "object", NULL) < 0)
+		return;
+	for (i = 0; i < m->nlookups; i++) {
+		if (!strcmp(m->lookups[i].relationship, it->key)) {
+			errorf(m, it->line, "'%s' is listed twice in [lookups] "
+			       "(first on line %lu)", it->key,
+			       m->lookups[i].line);
+			return;
+		}
+	}
 	if (m->nlookups == MAPPING_MAX_LOOKUPS) {
-		errorf(m, it->line, "too many lookups");
+		errorf(m, it->line, "more than %d lookups", MAPPING_MAX_LOOKUPS);
 		return;
 	}
 	l = &m->lookups[m->nlookups++];
 	l->relationship = dup(m, it->key);
 	l->object = dup(m, it->value);
 	l->line = it->line;
+	l->declared = 1;
+}
+
+/* A key before the first section: an [object] key is taken as given
+ * (no "needs" error after this one). */
+static void outside_key(struct mapping *m, const struct ini_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < K_COUNT; i++)
+		if (!strcmp(it->key, object_keys[i]))
+			break;
+	if (i < K_COUNT) {
+		errorf(m, it->line, "'%s' is outside any section (put it under "
+		       "[object])", it->key);
+		if (!m->key_lines[i])
+			m->key_lines[i] = it->line;
+	} else {
+		errorf(m, it->line, "'%s' is outside any section (start with "
+		       "[object])", it->key);
+	}
 }
 
 static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
@@ -402,6 +613,8 @@ static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 		if (i == NELEM(section_names)) {
 			hint = strsim_closest(it->section, section_names,
 					      NELEM(section_names));
+			if (hint && !strcmp(hint, "fields"))
+				m->fields_misspelt = 1;
 			if (hint)
 				errorf(m, it->line, "unknown section '[%s]'; did "
 				       "you mean '[%s]'?", it->section, hint);
@@ -423,8 +636,7 @@ static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 	else if (!strcmp(it->section, "lookups"))
 		lookup_line(m, it);
 	else if (!it->section[0])
-		errorf(m, it->line, "'%s' is outside any section (start with "
-		       "[object])", it->key);
+		outside_key(m, it);
 	return 0;
 }
 
@@ -447,6 +659,8 @@ static void field_hint(struct mapping *m, unsigned long line,
 	const char *hint;
 	size_t i;
 
+	if (failed_field(m, name))
+		return;   /* that line's own error says enough */
 	for (i = 0; i < m->nfields; i++)
 		names[i] = m->fields[i].target;
 	hint = strsim_closest(name, names, m->nfields);
@@ -519,6 +733,7 @@ static void derive_lookups(struct mapping *m)
 		m->lookups[m->nlookups].relationship = rel;
 		m->lookups[m->nlookups].object = obj;
 		m->lookups[m->nlookups].line = m->fields[i].line;
+		m->lookups[m->nlookups].declared = 0;
 		m->nlookups++;
 	}
 	for (j = 0; j < m->nlookups; j++) {
@@ -527,7 +742,8 @@ static void derive_lookups(struct mapping *m)
 			    !strcmp(m->fields[i].relationship,
 				    m->lookups[j].relationship))
 				break;
-		if (i == m->nfields)
+		if (i == m->nfields &&
+		    !failed_relationship(m, m->lookups[j].relationship))
 			errorf(m, m->lookups[j].line, "[lookups] names '%s' but "
 			       "no field uses it", m->lookups[j].relationship);
 	}
@@ -542,11 +758,11 @@ static void check_whole(struct mapping *m)
 	for (i = 0; i < m->nfields; i++)
 		m->fields[i].clear_nulls = m->clear_nulls &&
 					   !m->fields[i].relationship;
-	if (!m->object)
+	if (!m->key_lines[K_NAME])
 		errorf(m, at, "[object] needs 'name = ObjectApiName__c'");
-	if (!m->source)
+	if (!m->key_lines[K_SOURCE])
 		errorf(m, at, "[object] needs 'source = DATASET' (e.g. invoices)");
-	if (!m->nfields)
+	if (!m->nfields && !m->nfailed && !m->fields_misspelt)
 		errorf(m, at, "no [fields]: map at least one field");
 	apply_null_lists(m);
 	derive_lookups(m);
@@ -554,25 +770,27 @@ static void check_whole(struct mapping *m)
 	m->key_index = -1;
 	switch (m->op) {
 	case MAP_UPSERT:
-		if (!m->key_field) {
+		if (!m->key_lines[K_EXTERNAL_ID]) {
 			errorf(m, at, "upsert needs 'external_id = FIELD' in "
 			       "[object] (the External ID field, e.g. OrbId__c)");
 			break;
 		}
+		if (!m->key_field)
+			break;    /* given, but wrong: said already */
 		m->key_index = field_index(m, m->key_field);
 		if (m->key_index < 0 && m->nfields)
-			field_hint(m, m->key_line, "external_id",
-				   m->key_field);
+			field_hint(m, m->key_lines[K_EXTERNAL_ID],
+				   "external_id", m->key_field);
 		break;
 	case MAP_UPDATE:
 	case MAP_DELETE:
 		if (m->key_field)
-			errorf(m, m->key_line, "external_id is only for upsert; "
-			       "%s matches records by 'Id'",
+			errorf(m, m->key_lines[K_EXTERNAL_ID], "external_id is "
+			       "only for upsert; %s matches records by 'Id'",
 			       mapping_op_name(m->op));
 		m->key_field = "Id";
 		m->key_index = field_index(m, "Id");
-		if (m->key_index < 0)
+		if (m->key_index < 0 && !failed_field(m, "Id"))
 			errorf(m, at, "%s needs an 'Id' field (the Salesforce "
 			       "record id)", mapping_op_name(m->op));
 		if (m->op == MAP_DELETE && m->nfields > 1)
@@ -580,16 +798,14 @@ static void check_whole(struct mapping *m)
 		break;
 	case MAP_INSERT:
 		if (m->key_field)
-			errorf(m, m->key_line, "external_id is only for upsert");
+			errorf(m, m->key_lines[K_EXTERNAL_ID], "external_id is "
+			       "only for upsert; insert always creates records");
 		break;
 	}
-	if (m->key_index >= 0) {
-		/* the key is never cleared: an empty key rejects the row */
+	/* the key is never cleared: an empty key rejects the row (it is
+	 * never a lookup: external_id cannot name one, nor can "Id") */
+	if (m->key_index >= 0)
 		m->fields[m->key_index].clear_nulls = 0;
-		if (m->fields[m->key_index].relationship)
-			errorf(m, m->fields[m->key_index].line,
-			       "the key field cannot be a lookup");
-	}
 
 	m->group_field = -1;
 	if (m->group_by && strcmp(m->group_by, "none")) {
@@ -610,8 +826,9 @@ static void check_whole(struct mapping *m)
 
 /* ---- load ------------------------------------------------------------- */
 
-struct mapping *mapping_load_text(const char *name, const char *text,
-				  struct bs_errlist *errs)
+/* keep: return the mapping even with mistakes (mapping_check). */
+static struct mapping *load_text(const char *name, const char *text,
+				 struct bs_errlist *errs, int keep)
 {
 	struct mapping *m = calloc(1, sizeof(*m));
 	struct bs_err e;
@@ -626,19 +843,28 @@ struct mapping *mapping_load_text(const char *name, const char *text,
 	m->file = dup(m, name);
 	if (!m->file) {
 		mapping_free(m);
+		bs_err_set(&e, BS_E_NOMEM, "out of memory");
+		bs_errlist_add(errs, &e);
 		return NULL;
 	}
 	m->nerrs += ini_parse_buf_all(name, text, strlen(text), on_item, m, errs);
 	check_whole(m);
 	m->errs = NULL;
-	if (m->nerrs) {
+	if (m->nerrs && !keep) {
 		mapping_free(m);
 		return NULL;
 	}
 	return m;
 }
 
-struct mapping *mapping_load(const char *path, struct bs_errlist *errs)
+struct mapping *mapping_load_text(const char *name, const char *text,
+				  struct bs_errlist *errs)
+{
+	return load_text(name, text, errs, 0);
+}
+
+static struct mapping *load_file(const char *path, struct bs_errlist *errs,
+				 int keep)
 {
 	struct mapping *m;
 	struct bs_err e;
@@ -658,9 +884,40 @@ struct mapping *mapping_load(const char *path, struct bs_errlist *errs)
 		bs_errlist_add(errs, &e);
 		return NULL;
 	}
-	m = mapping_load_text(path, text, errs);
+	m = load_text(path, text, errs, keep);
 	free(text);
 	return m;
+}
+
+struct mapping *mapping_load(const char *path, struct bs_errlist *errs)
+{
+	return load_file(path, errs, 0);
+}
+
+struct mapping *mapping_check(const char *path, struct bs_errlist *errs)
+{
+	return load_file(path, errs, 1);
+}
+
+struct mapping *mapping_check_text(const char *name, const char *text,
+				   struct bs_errlist *errs)
+{
+	return load_text(name, text, errs, 1);
+}
+
+size_t mapping_errors(const struct mapping *m)
+{
+	return m->nerrs;
+}
+
+unsigned long mapping_key_line(const struct mapping *m, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < K_COUNT; i++)
+		if (!strcmp(key, object_keys[i]))
+			return m->key_lines[i];
+	return 0;
 }
 
 void mapping_free(struct mapping *m)

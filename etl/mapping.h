@@ -60,7 +60,8 @@ struct map_filter {
 struct map_lookup {
 	const char *relationship;  /* "OrbCustomer__r" */
 	const char *object;        /* "OrbCustomer__c" */
-	unsigned long line;
+	unsigned long line;        /* the [lookups] line, or the first field's */
+	int declared;              /* 1: listed in [lookups] */
 };
 
 struct mapping;
@@ -73,6 +74,21 @@ struct mapping *mapping_load_text(const char *name, const char *text,
 				  struct bs_errlist *errs);
 void mapping_free(struct mapping *m);
 
+/* For `billsync check`: like mapping_load (every mistake appended to errs),
+ * but the mapping is returned even when it has mistakes, so that checks
+ * against the data and the other mappings can go on with what is right in
+ * it.  Its fields and filters are those that parsed (the columns only a
+ * failed line used are left out); mapping_object, mapping_source and
+ * mapping_key_field are NULL when missing or invalid.  mapping_errors says
+ * how many mistakes it has: one that has any is for checking only, never
+ * to be applied.  NULL when the file cannot be read (errs says why) or
+ * memory runs out. */
+struct mapping *mapping_check(const char *path, struct bs_errlist *errs);
+/* The same from text in memory (tests). */
+struct mapping *mapping_check_text(const char *name, const char *text,
+				   struct bs_errlist *errs);
+size_t mapping_errors(const struct mapping *m);
+
 const char *mapping_file(const struct mapping *m);
 const char *mapping_object(const struct mapping *m);
 const char *mapping_source(const struct mapping *m);
@@ -80,6 +96,9 @@ enum map_op mapping_op(const struct mapping *m);
 const char *mapping_op_name(enum map_op op);
 /* The upsert key field (NULL unless upsert), or "Id" for update/delete. */
 const char *mapping_key_field(const struct mapping *m);
+/* The line where [object] key ("name", "source", "external_id", ...) is
+ * set, or 0. */
+unsigned long mapping_key_line(const struct mapping *m, const char *key);
 /* Column of a date for --since/--until backfills ([object] since), or NULL. */
 const char *mapping_since_column(const struct mapping *m);
 

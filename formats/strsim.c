@@ -55,6 +55,19 @@ size_t strsim_distance(const char *a, const char *b, size_t cap)
 	return prev[lb] > cap ? cap + 1 : prev[lb];
 }
 
+/* 1 when word is an abbreviation of cand: at least three characters, the
+ * same first one, all in cand in order (fmt -> format), cand longer. */
+static int abbreviates(const char *word, const char *cand)
+{
+	if (strlen(word) < 3 || strlen(cand) <= strlen(word) ||
+	    lower(*word) != lower(*cand))
+		return 0;
+	for (; *cand && *word; cand++)
+		if (lower(*cand) == lower(*word))
+			word++;
+	return !*word;
+}
+
 const char *strsim_closest(const char *word, const char *const *candidates,
 			   size_t n)
 {
@@ -71,6 +84,15 @@ const char *strsim_closest(const char *word, const char *const *candidates,
 			best_d = d;
 			best = candidates[i];
 		}
+	}
+	if (best)
+		return best;
+	for (i = 0; i < n; i++) {
+		if (!candidates[i] || !abbreviates(word, candidates[i]))
+			continue;
+		if (best && strcmp(best, candidates[i]))
+			return NULL;    /* ambiguous: no hint */
+		best = candidates[i];
 	}
 	return best;
 }

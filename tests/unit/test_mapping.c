@@ -1,5 +1,6 @@
-/* test_mapping.c - mapping files: loading, mistakes, filters, fields,
- * null policy, load order. */
+/* test_mapping.c - mapping files: loading, mistakes (each once, with
+ * Salesforce's name rules), filters, fields, null policy, load order,
+ * mistakes between mappings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,176 @@ static void test_filter_errors(void)
 	}
 }
 
+/* Prints the errors (TAP comments) and returns 1 when error i is at line
+ * and contains msg. */
+static int err_is(const struct bs_errlist *errs, size_t i, unsigned long line,
+		  const char *msg)
+{
+	return i < errs->n && errs->v[i].line == line &&
+	       strstr(errs->v[i].msg, msg) != NULL;
+}
+
+static void show(const struct bs_errlist *errs)
+{
+	char buf[1200];
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		bs_err_format(&errs->v[i], buf, sizeof(buf));
+		printf("#   %s\n", buf);
+	}
+}
+
+/* mapping_check keeps what parsed: the fields, filters and columns of the
+ * lines that failed are left out, and nothing else complains about them. */
+static void test_check_keeps_what_parsed(void)
+{
+	static const char text[] =
+		"[object]\n"
+		"name = OrbInvoice__c\n"
+		"source = invoices\n"
+		"external_id = OrbId__c\n"
+		"clear_nulls = Name\n"                       /* 5 */
+		"[fields]\n"
+		"OrbId__c = id | trm\n"                      /* 7 */
+		"Total__c = total | money(currency)\n"
+		"Name = invoice_number | trunc(80)\n"        /* 9 */
+		"Memo__c = memo\n"
+		"OrbId__c = id\n";                           /* 11 */
+	struct bs_errlist errs;
+	const char *const *cols;
+	const struct map_field *f;
+	struct mapping *m;
+
+	CHECK(load(text, &errs) == NULL);
+	CHECK_INT(errs.n, 3);
+	bs_errlist_release(&errs);
+
+	bs_errlist_init(&errs);
+	m = mapping_check_text("t.map", text, &errs);
+	show(&errs);
+	CHECK(m != NULL);
+	CHECK_INT(errs.n, 3);
+	CHECK(err_is(&errs, 0, 7, "unknown converter 'trm'"));
+	CHECK(err_is(&errs, 1, 9, "unknown converter 'trunc'"));
+	CHECK(err_is(&errs, 2, 11, "mapped twice (first on line 7)"));
+	if (m) {
+		CHECK_INT(mapping_errors(m), 3);
+		CHECK_INT(mapping_fields(m, &f), 2);
+		CHECK_INT(mapping_columns(m, &cols), 3);
+		CHECK_STR(cols[0], "total");
+		CHECK_STR(cols[1], "currency");
+		CHECK_STR(cols[2], "memo");
+		CHECK_INT(mapping_column_line(m, 2), 10);
+		CHECK_STR(mapping_object(m), "OrbInvoice__c");
+		CHECK_INT(mapping_key_line(m, "external_id"), 4);
+		CHECK_INT(mapping_key_line(m, "since"), 0);
+	}
+	mapping_free(m);
+	bs_errlist_release(&errs);
+}
+
+/* One mistake, one error: what a failed or misspelt line would have
+ * provided is not reported missing as well. */
+static void test_no_follow_on_errors(void)
+{
+	static const struct { const char *text, *msg; unsigned long line; } cases[] = {
+		{ "[object]\nname = A__c\nsource = a\noperation = insert\n"
+		  "[fields]\nX__c = x | decmal\n", "did you mean 'decimal'?", 6 },
+		{ "[object]\nname = A__c\nsource = a\nextrenal_id = K__c\n"
+		  "[fields]\nK__c = k\n", "did you mean 'external_id'?", 4 },
+		{ "[object]\nname = A__c\nsource = a\next_id = K__c\n"
+		  "[fields]\nK__c = k\n", "did you mean 'external_id'?", 4 },
+		{ "[object]\nname = A__c\nsource = a\nexternal_id = K__c\n"
+		  "[feilds]\nK__c = k\n", "did you mean '[fields]'?", 5 },
+		{ "source = a\n[object]\nname = A__c\nexternal_id = K__c\n"
+		  "[fields]\nK__c = k\n", "outside any section (put it under "
+		  "[object])", 1 },
+		{ "[object]\nname = A__c\nsource = a\noperation = update\n"
+		  "[fields]\nId = id | sfd\n", "did you mean 'sfid'?", 6 },
+		{ "[object]\nname = A__c\nsource = a\nexternal_id = K__c\n"
+		  "group_by = P__r.K__c\n[fields]\nK__c = k\nP__r.K__c = p | trm\n",
+		  "did you mean 'trim'?", 8 },
+		{ "[object]\nname = A__c\nsource = a\nexternal_id = K__c\n"
+		  "[fields]\nK__c = k\nP__r.K__c = p | trm\n[lookups]\n"
+		  "P__r = B__c\n", "did you mean 'trim'?", 7 },
+		{ "[object]\nname = A__c\nsource = Invoices\nexternal_id = K__c\n"
+		  "[fields]\nK__c = k\n", "did you mean 'invoices'?", 3 },
+		{ "[object]\nname = A__c\nsource = a\n"
+		  "external_id = P__r.K__c\n[fields]\nK__c = k\nP__r.K__c = p\n",
+		  "is a lookup: the key must be a field of A__c itself", 4 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_errlist errs;
+
+		CHECK(load(cases[i].text, &errs) == NULL);
+		show(&errs);
+		CHECK_INT(errs.n, 1);
+		CHECK(err_is(&errs, 0, cases[i].line, cases[i].msg));
+		bs_errlist_release(&errs);
+	}
+}
+
+/* pattern with each '@' replaced by with. */
+static void expand(char *out, size_t size, const char *pattern,
+		   const char *with)
+{
+	size_t n = 0, k;
+
+	for (; *pattern && n + 1 < size; pattern++) {
+		if (*pattern != '@') {
+			out[n++] = *pattern;
+			continue;
+		}
+		for (k = 0; with[k] && n + 1 < size; k++)
+			out[n++] = with[k];
+	}
+	out[n] = '\0';
+}
+
+/* Salesforce's length limits: 40 characters before the suffix of a custom
+ * name (fields, objects, relationships), 15 for a namespace prefix. */
+static void test_name_lengths(void)
+{
+	static const char x40[] = "ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJ";
+	static const struct { const char *object, *field; int ok; } cases[] = {
+		{ "A__c", "@__c", 1 },
+		{ "A__c", "@K__c", 0 },
+		{ "@__c", "F__c", 1 },
+		{ "@K__c", "F__c", 0 },
+		{ "A__c", "abcdefghijklmno__@__c", 1 },
+		{ "A__c", "abcdefghijklmnop__F__c", 0 },
+		{ "A__c", "@__r.K__c", 1 },
+		{ "A__c", "@K__r.K__c", 0 },
+		{ "A__c", "P__r.@K__c", 0 },
+		{ "A__c", "@StandardNameWithoutSuffix", 1 },
+	};
+	char obj[128], field[128], text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_errlist errs;
+		struct mapping *m;
+
+		expand(obj, sizeof(obj), cases[i].object, x40);
+		expand(field, sizeof(field), cases[i].field, x40);
+		snprintf(text, sizeof(text), "[object]\nname = %s\nsource = a\n"
+			 "operation = insert\n[fields]\n%s = x\n", obj, field);
+		m = load(text, &errs);
+		show(&errs);
+		CHECK_INT(m != NULL, cases[i].ok);
+		if (!cases[i].ok) {
+			CHECK_INT(errs.n, 1);
+			if (errs.n)
+				CHECK_CONTAINS(errs.v[0].msg, "too long");
+		}
+		mapping_free(m);
+		bs_errlist_release(&errs);
+	}
+}
+
 static const char *write_map(const char *dir, const char *name,
 			     const char *text)
 {
@@ -344,6 +515,98 @@ static void test_load_order_and_cycles(void)
 		CHECK(0);
 }
 
+/* Between mappings: every cycle (at the lookup's line) and duplicate (at
+ * the name line) is found even when a file has mistakes of its own;
+ * mapset_check_dir keeps the set for more checks. */
+static void test_set_mistakes(void)
+{
+	char dir[] = "/tmp/billsync-mapset-XXXXXX", cmd[600];
+	struct bs_errlist errs;
+	struct mapset *s;
+
+	if (!mkdtemp(dir))
+		return;
+	write_map(dir, "a.map", "[object]\nname = A__c\nsource = a\n"
+		  "external_id = K__c\n[fields]\nK__c = k\nB__r.K__c = b\n"
+		  "Name = n | trunc(80)\n");
+	write_map(dir, "b.map", "[object]\nname = B__c\nsource = b\n"
+		  "external_id = K__c\n[fields]\nK__c = k\nA__r.K__c = a\n");
+	write_map(dir, "c.map", "[object]\nname = C__c\nsource = c\n"
+		  "external_id = K__c\n[fields]\nK__c = k\nD__r.K__c = d\n");
+	write_map(dir, "d.map", "[object]\nname = D__c\nsource = d\n"
+		  "external_id = K__c\n[fields]\nK__c = k\nC__r.K__c = c\n"
+		  "D__r.K__c = self\n");
+	write_map(dir, "e.map", "# again\n[object]\nname = a__c\nsource = e\n"
+		  "external_id = K__c\n[fields]\nK__c = k\n");
+	bs_errlist_init(&errs);
+	s = mapset_load_dir(dir, &errs);
+	CHECK(s == NULL);
+	show(&errs);
+	CHECK_INT(errs.n, 4);
+	CHECK(err_is(&errs, 0, 8, "unknown converter 'trunc'"));
+	CHECK(err_is(&errs, 1, 3, "object 'a__c' is already mapped by "));
+	CHECK(err_is(&errs, 2, 7, "lookup cycle: A__c -> B__c -> A__c"));
+	CHECK(err_is(&errs, 3, 7, "lookup cycle: C__c -> D__c -> C__c"));
+	CHECK_CONTAINS(errs.n > 1 ? errs.v[1].msg : "", "a.map:2");
+	CHECK_CONTAINS(errs.n > 3 ? errs.v[3].file : "", "c.map");
+	bs_errlist_release(&errs);
+
+	bs_errlist_init(&errs);
+	s = mapset_check_dir(dir, &errs);
+	CHECK(s != NULL);
+	CHECK_INT(errs.n, 4);
+	if (s) {
+		CHECK_INT(mapset_count(s), 5);
+		CHECK_INT(mapset_files_ok(s), 0);
+	}
+	mapset_free(s);
+	bs_errlist_release(&errs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CHECK(0);
+}
+
+/* Lookups against the mapped parents: through a field the parent's
+ * mapping sets, and no near miss of a mapped relationship; a parent
+ * outside billsync is allowed, and so is a near miss [lookups] declares. */
+static void test_set_lookups(void)
+{
+	char dir[] = "/tmp/billsync-mapset-XXXXXX", cmd[600];
+	struct bs_errlist errs;
+	struct mapset *s;
+
+	if (!mkdtemp(dir))
+		return;
+	write_map(dir, "customer.map", "[object]\nname = OrbCustomer__c\n"
+		  "source = customers\nexternal_id = OrbId__c\n[fields]\n"
+		  "OrbId__c = id\nEmail__c = email\n");
+	write_map(dir, "invoice.map", "[object]\nname = OrbInvoice__c\n"
+		  "source = invoices\nexternal_id = OrbId__c\n[fields]\n"
+		  "OrbId__c = id\n"
+		  "OrbCustomer__r.OrbId__c = customer_id\n"        /* 7 */
+		  "Payer__r.Email__c = payer_email\n"             /* 8 */
+		  "Account__r.External__c = account\n"            /* 9 */
+		  "OrbCustomr__r.OrbId__c = customer_id\n"        /* 10 */
+		  "BillTo__r.Name__c = customer_id\n"             /* 11 */
+		  "OrbCustome__r.OrbId__c = customer_id\n"        /* 12 */
+		  "[lookups]\nPayer__r = OrbCustomer__c\n"
+		  "BillTo__r = OrbCustomer__c\n"
+		  "OrbCustome__r = Legacy__c\n");
+	bs_errlist_init(&errs);
+	s = mapset_load_dir(dir, &errs);
+	CHECK(s == NULL);
+	show(&errs);
+	CHECK_INT(errs.n, 2);
+	CHECK(err_is(&errs, 0, 10, "lookup 'OrbCustomr__r.OrbId__c': no mapping "
+		     "loads 'OrbCustomr__c'; did you mean 'OrbCustomer__r'?"));
+	CHECK(err_is(&errs, 1, 11, "does not set 'Name__c'; did you mean its "
+		     "external_id, 'BillTo__r.OrbId__c'?"));
+	bs_errlist_release(&errs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CHECK(0);
+}
+
 int main(void)
 {
 	RUN(test_columns_and_lookups);
@@ -351,6 +614,11 @@ int main(void)
 	RUN(test_mistakes_all_reported);
 	RUN(test_expression_errors);
 	RUN(test_filter_errors);
+	RUN(test_check_keeps_what_parsed);
+	RUN(test_no_follow_on_errors);
+	RUN(test_name_lengths);
 	RUN(test_load_order_and_cycles);
+	RUN(test_set_mistakes);
+	RUN(test_set_lookups);
 	return tap_done();
 }
