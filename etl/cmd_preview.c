@@ -73,8 +73,35 @@ static size_t terminal_width(int fd)
 	return 0;
 }
 
+/* The whole message of the first rejected row of each reason, parallel to
+ * pipe_counts' reasons (which keep only the grouping key). */
+struct first_msgs {
+	char *msg[PIPE_MAX_REASONS];
+};
+
+/* Keeps why the row was rejected if it is the first of its reason. */
+static int note_reason(struct first_msgs *fm, const struct pipe_counts *c,
+		       const struct bs_err *reason)
+{
+	char key[sizeof(c->reasons[0].key)], msg[BS_ERR_FILE_MAX +
+						 BS_ERR_FIELD_MAX +
+						 BS_ERR_MSG_MAX + 64];
+	size_t i;
+
+	pipe_reason_key(reason, key, sizeof(key));
+	for (i = 0; i < c->nreasons; i++)
+		if (!strcmp(c->reasons[i].key, key))
+			break;
+	if (i == c->nreasons || fm->msg[i])
+		return 0;
+	bs_err_format(reason, msg, sizeof(msg));
+	fm->msg[i] = strdup(msg);
+	return fm->msg[i] ? 0 : -1;
+}
+
 static void print_counts(FILE *f, const struct mapping *m,
-			 const struct pipe_counts *c)
+			 const struct pipe_counts *c,
+			 const struct first_msgs *fm)
 {
 	const struct map_filter *fl;
 	size_t i, n = mapping_filters(m, &fl);
@@ -87,17 +114,20 @@ static void print_counts(FILE *f, const struct mapping *m,
 			fprintf(f, "  filtered by %-24s %llu  (%s:%lu)\n",
 				fl[i].name, c->by_filter[i], mapping_file(m),
 				fl[i].line);
-	for (i = 0; i < c->nreasons; i++)
-		fprintf(f, "  rejected: %s  %llu  (first at %s)\n",
-			c->reasons[i].key, c->reasons[i].count,
-			c->reasons[i].first);
+	for (i = 0; i < c->nreasons; i++) {
+		fprintf(f, "  rejected: %s  %llu\n", c->reasons[i].key,
+			c->reasons[i].count);
+		fprintf(f, "    first at %s\n",
+			fm->msg[i] ? fm->msg[i] : c->reasons[i].first);
+	}
 	if (c->other_reasons)
 		fprintf(f, "  rejected for other reasons: %llu\n",
 			c->other_reasons);
 }
 
 static json_t *counts_json(const struct mapping *m,
-			   const struct pipe_counts *c)
+			   const struct pipe_counts *c,
+			   const struct first_msgs *fm)
 {
 	const struct map_filter *fl;
 	json_t *filters = json_object(), *reasons = json_array();
@@ -108,9 +138,10 @@ static json_t *counts_json(const struct mapping *m,
 				    json_integer((json_int_t)c->by_filter[i]));
 	for (i = 0; i < c->nreasons; i++)
 		json_array_append_new(reasons, json_pack(
-			"{s:s, s:I, s:s}", "reason", c->reasons[i].key,
+			"{s:s, s:I, s:s, s:s}", "reason", c->reasons[i].key,
 			"count", (json_int_t)c->reasons[i].count,
-			"first", c->reasons[i].first));
+			"first", c->reasons[i].first,
+			"message", fm->msg[i] ? fm->msg[i] : c->reasons[i].key));
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}",
 			 "read", (json_int_t)c->read,
 			 "mapped", (json_int_t)c->mapped,
@@ -133,6 +164,7 @@ struct shown {
 	FILE *out;
 	char **titles;
 	size_t n;
+	struct first_msgs reasons;
 };
 
 static int show_row(struct shown *sh, const struct map_field *fields,
@@ -187,14 +219,14 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 	json_t *root;
 
 	if (sh->csv) {
-		print_counts(ctx->log, m, c);
+		print_counts(ctx->log, m, c, &sh->reasons);
 		return;
 	}
 	if (sh->rows) {
 		root = json_pack("{s:s, s:s, s:O, s:o}",
 				 "object", mapping_object(m),
 				 "source", mapping_source(m), "rows", sh->rows,
-				 "counts", counts_json(m, c));
+				 "counts", counts_json(m, c, &sh->reasons));
 		json_dumpf(root, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
 		json_decref(root);
@@ -205,7 +237,7 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 				     (const char *const *)sh->titles);
 	else
 		table_print(sh->t, ctx->out, cap);
-	print_counts(ctx->out, m, c);
+	print_counts(ctx->out, m, c, &sh->reasons);
 }
 
 static int run_preview(struct bs_ctx *ctx, const struct setup *s,
@@ -214,13 +246,15 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	const struct map_field *fields;
 	size_t nf = mapping_fields(m, &fields), i;
 	const char *headers[1024];
-	struct shown sh = { NULL, NULL, NULL, ctx->out, NULL, 0 };
+	struct shown sh;
 	struct sbuf csv;
 	struct pipe *p = NULL;
 	struct pipe_item it;
 	unsigned long long shown = 0;
 	int r, rc = BS_EXIT_OK;
 
+	memset(&sh, 0, sizeof(sh));
+	sh.out = ctx->out;
 	for (i = 0; i < nf && i < 1024; i++)
 		headers[i] = fields[i].target;
 	sbuf_init(&csv, (size_t)8 << 20);
@@ -245,6 +279,12 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		goto out;
 	}
 	while ((r = pipe_next(p, &it, &ctx->err)) == 1) {
+		if (it.status == PIPE_REJECTED &&
+		    note_reason(&sh.reasons, pipe_counts(p), it.reason) < 0) {
+			rc = BS_EXIT_INTERNAL;
+			bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+			goto out;
+		}
 		if (it.status != PIPE_ROW || (o->limit && shown >= o->limit))
 			continue;
 		shown++;
@@ -264,6 +304,8 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 out:
 	for (i = 0; i < sh.n; i++)
 		free(sh.titles[i]);
+	for (i = 0; i < PIPE_MAX_REASONS; i++)
+		free(sh.reasons.msg[i]);
 	free(sh.titles);
 	json_decref(sh.rows);
 	pipe_free(p);

@@ -1,10 +1,11 @@
 /*
  * compare.h - how filter conditions order two values.
  *
- * A condition compares as numbers when either side is a number literal
- * (`total == 0`), as instants when either side is a date or datetime literal
- * (`issued_at >= 2024-01-01`; a date is midnight UTC), and as text
- * otherwise.  Numbers compare exactly (decimal.h), never through a double.
+ * Which of the three ways a condition uses is decided by expr.c from the
+ * literals and converters on its sides ("Comparisons" in expr.h): as
+ * numbers (`total == 0`), as instants (`issued_at >= 2024-01-01`; a date
+ * is midnight UTC) or as text.  Numbers compare exactly (decimal.h), never
+ * through a double.
  */
 #ifndef COMPARE_H
 #define COMPARE_H

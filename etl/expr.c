@@ -9,6 +9,7 @@
 #include "../formats/strsim.h"
 #include "compare.h"
 #include "convert.h"
+#include "decimal.h"
 
 #define EXPR_MAX_ARGS 64
 
@@ -38,20 +39,36 @@ struct expr {
 enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 enum cnode_kind { C_AND, C_OR, C_NOT, C_CMP, C_EMPTY, C_IN };
 
+/* What an operand's values are, as far as the parser can tell (see
+ * "Comparisons" in expr.h). */
+enum otype {
+	OT_AUTO,     /* a source column as it is: decided row by row */
+	OT_TEXT,     /* "quoted" text, concat, join, a text converter */
+	OT_NUMBER,   /* a number literal; decimal, integer, money */
+	OT_TIME      /* a date/datetime literal; date, datetime */
+};
+
 struct operand {
 	struct node *node;
-	int typed;                  /* a bare literal: its type decides */
-	enum cmp_type type;
+	int literal;                /* a bare number or date literal */
+	enum otype type;
+};
+
+/* How one comparison is made: auto (row by row) or a fixed type. */
+struct how {
+	int per_row;
+	enum cmp_type type;         /* when !per_row */
 };
 
 struct cnode {
 	enum cnode_kind kind;
 	struct cnode *l, *r;        /* C_AND, C_OR, C_NOT (l) */
 	enum cmp_op op;             /* C_CMP */
-	enum cmp_type type;         /* C_CMP */
+	struct how how;             /* C_CMP */
 	struct operand a, b;        /* C_CMP; a for C_EMPTY, C_IN */
 	int negate;                 /* C_EMPTY, C_IN */
 	struct operand *set;        /* C_IN */
+	struct how *set_how;        /* C_IN: per value of the set */
 	size_t nset;
 };
 
@@ -288,12 +305,24 @@ static struct node *parse_function(struct parser *p, const char *name,
 			syntax(p, p->tok_pos, "too many arguments");
 			return NULL;
 		}
+		if (p->tok == T_COMMA) {       /* f(,a) or f(a,,b) */
+			snprintf(msg, sizeof(msg), "empty argument in %s(...)",
+				 name);
+			syntax(p, p->tok_pos, msg);
+			return NULL;
+		}
 		args[nargs] = parse_expr(p);
 		if (!args[nargs++])
 			return NULL;
 		if (p->tok == T_COMMA) {
 			if (next(p) < 0)
 				return NULL;
+			if (p->tok == T_RPAREN) {  /* f(a,) */
+				snprintf(msg, sizeof(msg), "empty argument in "
+					 "%s(...) after ','", name);
+				syntax(p, p->tok_pos, msg);
+				return NULL;
+			}
 		} else if (p->tok != T_RPAREN) {
 			snprintf(msg, sizeof(msg), "expected ',' or ')' in %s(...)",
 				 name);
@@ -589,12 +618,63 @@ static struct cnode *new_cnode(struct parser *p, enum cnode_kind kind)
 	return c;
 }
 
+static enum otype node_type(const struct node *n);
+
+/* The type a converter gives its result: the numeric and date converters
+ * theirs, default and required their input's, every other one text. */
+static enum otype pipe_type(const struct node *n)
+{
+	static const struct {
+		const char *name;
+		enum otype type;
+	} typed[] = {
+		{ "date", OT_TIME }, { "datetime", OT_TIME },
+		{ "decimal", OT_NUMBER }, { "integer", OT_NUMBER },
+		{ "money", OT_NUMBER },
+	};
+	const char *name = conv_name(n->conv);
+	size_t i;
+
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
+		if (!strcmp(name, typed[i].name))
+			return typed[i].type;
+	if (!strcmp(name, "default") || !strcmp(name, "required"))
+		return node_type(n->in);
+	return OT_TEXT;
+}
+
+static enum otype node_type(const struct node *n)
+{
+	enum otype t;
+	size_t i;
+
+	switch (n->kind) {
+	case N_COLUMN:
+		return OT_AUTO;
+	case N_CONST:
+	case N_CONCAT:
+	case N_JOIN:
+		return OT_TEXT;
+	case N_FIRST:   /* its arguments' type when they agree */
+		t = node_type(n->args[0]);
+		for (i = 1; i < n->nargs; i++)
+			if (node_type(n->args[i]) != t)
+				return OT_AUTO;
+		return t;
+	case N_PIPE:
+		return pipe_type(n);
+	}
+	return OT_AUTO;
+}
+
 /* An operand: a value expression, or a bare number/date literal. */
 static int parse_operand(struct parser *p, struct operand *o)
 {
+	enum cmp_type lt;
+
 	memset(o, 0, sizeof(*o));
 	if (p->tok == T_LITERAL) {
-		if (!compare_literal_type(p->text, p->len, &o->type)) {
+		if (!compare_literal_type(p->text, p->len, &lt)) {
 			char msg[160];
 
 			snprintf(msg, sizeof(msg),
@@ -602,7 +682,8 @@ static int parse_operand(struct parser *p, struct operand *o)
 				 "(quote text: \"%s\")", p->text, p->text);
 			return syntax(p, p->tok_pos, msg);
 		}
-		o->typed = 1;
+		o->literal = 1;
+		o->type = lt == CMP_NUMBER ? OT_NUMBER : OT_TIME;
 		o->node = new_node(p, N_CONST);
 		if (!o->node)
 			return -1;
@@ -612,15 +693,64 @@ static int parse_operand(struct parser *p, struct operand *o)
 		return next(p);
 	}
 	o->node = parse_expr(p);
-	return o->node ? 0 : -1;
+	if (!o->node)
+		return -1;
+	o->type = node_type(o->node);
+	return 0;
 }
 
-static int operand_type(struct parser *p, const struct operand *a,
-			const struct operand *b, size_t at, enum cmp_type *type)
+static const char *type_name(enum otype t)
 {
-	if (a->typed && b->typed && a->type != b->type)
-		return syntax(p, at, "cannot compare a number with a date");
-	*type = a->typed ? a->type : b->typed ? b->type : CMP_TEXT;
+	return t == OT_NUMBER ? "a number" : t == OT_TIME ? "a date" : "text";
+}
+
+/* How a and b compare: a number or date on either side (a literal or a
+ * converter's result) decides, a number against a date is a mistake;
+ * else text on either side makes it text; two plain columns are compared
+ * row by row.  A "quoted" constant compared as a number or date must read
+ * as one. */
+static int comparison(struct parser *p, const struct operand *a,
+		      const struct operand *b, size_t at, struct how *how)
+{
+	const struct operand *side[2];
+	enum otype t;
+	char msg[200];
+	size_t i;
+
+	side[0] = a;
+	side[1] = b;
+	if ((a->type == OT_NUMBER || a->type == OT_TIME) &&
+	    (b->type == OT_NUMBER || b->type == OT_TIME) && a->type != b->type) {
+		snprintf(msg, sizeof(msg), "cannot compare %s with %s",
+			 type_name(a->type), type_name(b->type));
+		return syntax(p, at, msg);
+	}
+	if (a->type == OT_NUMBER || a->type == OT_TIME)
+		t = a->type;
+	else if (b->type == OT_NUMBER || b->type == OT_TIME)
+		t = b->type;
+	else if (a->type == OT_TEXT || b->type == OT_TEXT)
+		t = OT_TEXT;
+	else
+		t = OT_AUTO;
+	how->per_row = t == OT_AUTO;
+	how->type = t == OT_NUMBER ? CMP_NUMBER : t == OT_TIME ? CMP_TIME :
+		CMP_TEXT;
+	if (t != OT_NUMBER && t != OT_TIME)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		const struct bs_value *c = &side[i]->node->constant;
+		enum cmp_type ct;
+
+		if (side[i]->literal || side[i]->node->kind != N_CONST)
+			continue;
+		if (compare_literal_type(c->s, c->len, &ct) &&
+		    (ct == CMP_NUMBER) == (t == OT_NUMBER))
+			continue;
+		snprintf(msg, sizeof(msg), "\"%.60s\" cannot be compared with "
+			 "%s", c->s, type_name(t));
+		return syntax(p, at, msg);
+	}
 	return 0;
 }
 
@@ -629,7 +759,8 @@ static struct cnode *parse_or(struct parser *p);
 static struct cnode *parse_in(struct parser *p, struct cnode *c)
 {
 	struct operand set[EXPR_MAX_ARGS];
-	size_t n = 0;
+	struct how how[EXPR_MAX_ARGS];
+	size_t n = 0, set_pos;
 
 	c->kind = C_IN;
 	if (next(p) < 0 || expect(p, T_LPAREN, "'(' after 'in'") < 0)
@@ -639,12 +770,14 @@ static struct cnode *parse_in(struct parser *p, struct cnode *c)
 			syntax(p, p->tok_pos, "too many values");
 			return NULL;
 		}
+		set_pos = p->tok_pos;
 		if (p->tok != T_STRING && p->tok != T_LITERAL) {
 			syntax(p, p->tok_pos,
 			       "'in (...)' takes \"quoted\" text, numbers or dates");
 			return NULL;
 		}
-		if (parse_operand(p, &set[n]) < 0)
+		if (parse_operand(p, &set[n]) < 0 ||
+		    comparison(p, &c->a, &set[n], set_pos, &how[n]) < 0)
 			return NULL;
 		n++;
 		if (p->tok == T_COMMA) {
@@ -662,11 +795,13 @@ static struct cnode *parse_in(struct parser *p, struct cnode *c)
 	if (next(p) < 0)
 		return NULL;
 	c->set = arena_alloc(p->a, n * sizeof(*c->set));
-	if (!c->set) {
+	c->set_how = arena_alloc(p->a, n * sizeof(*c->set_how));
+	if (!c->set || !c->set_how) {
 		nomem(p);
 		return NULL;
 	}
 	memcpy(c->set, set, n * sizeof(*set));
+	memcpy(c->set_how, how, n * sizeof(*how));
 	c->nset = n;
 	return c;
 }
@@ -715,7 +850,7 @@ static struct cnode *parse_predicate(struct parser *p)
 	c->op = p->op;
 	if (next(p) < 0 || parse_operand(p, &c->b) < 0)
 		return NULL;
-	if (operand_type(p, &c->a, &c->b, op_pos, &c->type) < 0)
+	if (comparison(p, &c->a, &c->b, op_pos, &c->how) < 0)
 		return NULL;
 	return c;
 }
@@ -821,6 +956,34 @@ static const struct bs_value *column_of(void *ctx, size_t index)
 	return &vals[index];
 }
 
+/* A JSON number that reaches the output without a converter is written in
+ * plain notation, exactly (decimal.h): 9.1E8 -> 910000000, 1.5e-7 ->
+ * 0.00000015.  One written without an exponent is plain already and keeps
+ * its text (1.50 stays 1.50). */
+static int plain_number(struct bs_value *v, struct arena *a,
+			struct bs_err *err)
+{
+	char text[DEC_TEXT_SIZE], *s;
+	struct bs_err why;
+	struct dec d;
+	size_t len;
+
+	if (v->kind != BS_V_NUMBER || (!memchr(v->s, 'e', v->len) &&
+				       !memchr(v->s, 'E', v->len)))
+		return 0;
+	if (dec_parse(&d, v->s, v->len, &why) < 0)
+		return bs_err_set(err, BS_E_ROW, "cannot write the JSON number "
+				  "'%.60s' in plain notation (%s)", v->s,
+				  why.msg);
+	len = dec_format(&d, DEC_SCALE_NATURAL, text);
+	s = arena_strndup(a, text, len);
+	if (!s)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	v->s = s;
+	v->len = len;
+	return 0;
+}
+
 static int eval(const struct node *n, const struct bs_value *vals,
 		struct arena *a, struct bs_value *out, struct bs_err *err)
 {
@@ -867,6 +1030,8 @@ static int eval(const struct node *n, const struct bs_value *vals,
 				parts[i].kind = BS_V_NULL;
 				continue;
 			}
+			if (plain_number(&parts[i], a, err) < 0)
+				return -1;
 			total += parts[i].len + (count ? sep.len : 0);
 			count++;
 		}
@@ -911,7 +1076,9 @@ static int eval(const struct node *n, const struct bs_value *vals,
 int expr_eval(const struct expr *e, const struct bs_value *vals,
 	      struct arena *a, struct bs_value *out, struct bs_err *err)
 {
-	return eval(e->root, vals, a, out, err);
+	if (eval(e->root, vals, a, out, err) < 0)
+		return -1;
+	return plain_number(out, a, err);
 }
 
 static int cmp_true(enum cmp_op op, int r)
@@ -925,6 +1092,25 @@ static int cmp_true(enum cmp_op op, int r)
 	case OP_GE: return r >= 0;
 	}
 	return 0;
+}
+
+/* Two values compared as the parser decided, or, for two plain columns,
+ * as numbers when both read as numbers, as instants when both read as
+ * dates or datetimes, else as text. */
+static int compare(const struct how *how, const struct bs_value *x,
+		   const struct bs_value *y, int *r, struct bs_err *err)
+{
+	enum cmp_type tx, ty;
+	struct bs_err ignored;
+
+	if (!how->per_row)
+		return compare_values(how->type, x->s, x->len, y->s, y->len, r,
+				      err);
+	if (compare_literal_type(x->s, x->len, &tx) &&
+	    compare_literal_type(y->s, y->len, &ty) && tx == ty &&
+	    compare_values(tx, x->s, x->len, y->s, y->len, r, &ignored) == 0)
+		return 0;
+	return compare_values(CMP_TEXT, x->s, x->len, y->s, y->len, r, err);
 }
 
 static int ceval(const struct cnode *c, const struct bs_value *vals,
@@ -962,7 +1148,7 @@ static int ceval(const struct cnode *c, const struct bs_value *vals,
 			*truth = 0;
 			return 0;
 		}
-		if (compare_values(c->type, x.s, x.len, y.s, y.len, &r, err) < 0)
+		if (compare(&c->how, &x, &y, &r, err) < 0)
 			return -1;
 		*truth = cmp_true(c->op, r);
 		return 0;
@@ -974,10 +1160,7 @@ static int ceval(const struct cnode *c, const struct bs_value *vals,
 			for (i = 0; i < c->nset && !*truth; i++) {
 				const struct bs_value *s = &c->set[i].node->constant;
 
-				if (compare_values(c->set[i].typed ?
-						   c->set[i].type : CMP_TEXT,
-						   x.s, x.len, s->s, s->len, &r,
-						   err) < 0)
+				if (compare(&c->set_how[i], &x, s, &r, err) < 0)
 					return -1;
 				*truth = r == 0;
 			}

@@ -25,15 +25,33 @@
  *
  * Operators == != < <= > >=, `is empty`, `is not empty`, `in (...)`,
  * `not in (...)`, and, or, not, parentheses.  Bare literals starting with a
- * digit (or `-` and a digit) are numbers or dates and set how the comparison
- * is made (compare.h); text literals are quoted.  A comparison with a null
- * side is false; `is empty` is true for null and "".
+ * digit (or `-` and a digit) are numbers or dates; text literals are
+ * quoted.  A comparison with a null side is false; `is empty` is true for
+ * null and "".
+ *
+ * Comparisons (docs/mappings.md): the parser gives each side a type.  A
+ * number literal and the converters decimal, integer and money make a
+ * number; a date literal, date and datetime a date (an instant; a date
+ * alone is midnight UTC); default and required keep their input's type,
+ * first() its arguments' when they agree; a "quoted" constant, concat,
+ * join and every other converter make text; a source column as it is has
+ * no type.  A number or date on either side decides (a number against a
+ * date is a parse error, and so is a quoted constant that does not read as
+ * the type); else text on either side makes it text; two untyped sides are
+ * compared row by row: as exact numbers when both values read as numbers,
+ * as instants when both read as dates or datetimes, else as text.  A value
+ * that cannot be read as the decided type is a row error.
+ *
+ * A JSON number that an expression hands out without a converter (or puts
+ * into concat/join) is written in plain notation, exactly: 9.1E8 becomes
+ * 910000000; one written without an exponent keeps its text.
  *
  * Parsing resolves every column through a callback (so the mapping learns
  * which columns to read) and creates converters once; evaluation is a pure
  * function of the row's column values and allocates only from the arena.
- * Parse errors are BS_E_CONFIG with a message that quotes the problem and
- * its column ("unexpected ')' at column 14"); evaluation errors are BS_E_ROW.
+ * Parse errors are BS_E_CONFIG with a message that names the problem and
+ * its column ("empty argument in concat(...) after ',' (column 10 of
+ * 'concat(a,)')"); evaluation errors are BS_E_ROW.
  */
 #ifndef EXPR_H
 #define EXPR_H

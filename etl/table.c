@@ -104,9 +104,11 @@ size_t table_rows(const struct table *t)
 	return t->rows - 1;
 }
 
-static size_t chars(const char *s)
+/* Terminal columns, not bytes or code points: 株 takes two, a combining
+ * accent none (utf8.h). */
+static size_t columns(const char *s)
 {
-	return utf8_chars(s, strlen(s));
+	return utf8_width(s, strlen(s));
 }
 
 static size_t col_width(const struct table *t, size_t col, size_t max)
@@ -114,29 +116,32 @@ static size_t col_width(const struct table *t, size_t col, size_t max)
 	size_t r, w = 0, c;
 
 	for (r = 0; r < t->rows; r++) {
-		c = chars(t->cells[r * t->ncols + col]);
+		c = columns(t->cells[r * t->ncols + col]);
 		if (c > w)
 			w = c;
 	}
 	return max && w > max ? max : w;
 }
 
-/* Prints s in width characters: cut with … or padded. */
+/* Prints s in width columns: padded, or cut with … (and padded when a
+ * wide character did not fit before the …). */
 static void put_cell(FILE *f, const char *s, size_t width, int right,
 		     int last)
 {
-	size_t len = strlen(s), n = chars(s), pad;
+	size_t len = strlen(s), n = columns(s), keep = len, pad;
+	int cut = n > width;
 
-	if (n > width) {
-		fwrite(s, 1, utf8_prefix_chars(s, len, width ? width - 1 : 0), f);
-		fputs("\xE2\x80\xA6", f);                      /* … */
-		return;
+	if (cut) {
+		keep = utf8_prefix_width(s, len, width ? width - 1 : 0);
+		n = utf8_width(s, keep) + 1;
 	}
-	pad = width - n;
+	pad = width > n ? width - n : 0;
 	if (right)
 		while (pad--)
 			fputc(' ', f);
-	fputs(s, f);
+	fwrite(s, 1, keep, f);
+	if (cut)
+		fputs("\xE2\x80\xA6", f);                      /* … */
 	if (!right && !last)
 		while (pad--)
 			fputc(' ', f);
@@ -185,7 +190,7 @@ void table_print_vertical(const struct table *t, FILE *f, size_t max_width,
 	size_t hw = 0, r, c, n;
 
 	for (c = 0; c < t->ncols; c++) {
-		n = chars(t->cells[c]);
+		n = columns(t->cells[c]);
 		if (n > hw)
 			hw = n;
 	}

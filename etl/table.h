@@ -2,9 +2,11 @@
  * table.h - aligned text tables for terminal reports (preview, summaries,
  * status).
  *
- * Cells are copied in.  Widths count UTF-8 characters; line breaks and tabs
- * inside a cell show as ⏎ and →, and a cell wider than the column limit is
- * cut (on a character boundary) with …  Numbers can be right-aligned.
+ * Cells are copied in.  Widths are terminal columns, whatever the locale
+ * (utf8_width: a CJK character takes two, a combining accent none); line
+ * breaks and tabs inside a cell show as ⏎ and →, and a cell wider than the
+ * column limit is cut (on a character boundary) with …  Numbers can be
+ * right-aligned.
  */
 #ifndef TABLE_H
 #define TABLE_H

@@ -88,6 +88,6 @@ run_bs preview invoices --source "$T/bad" --mappings "$T/maps"
 out=$(cat "$T/stdout")
 check_eq "malformed rows: exit 1" 1 "$rc"
 check_contains "malformed rows are counted" "$out" "read 4, mapped 2, filtered 0, rejected 2"
-check_contains "wrong field count names file:line" "$out" "(first at $T/bad/invoices.csv:3)"
-check_contains "invalid UTF-8 names file:line" "$out" "(first at $T/bad/invoices.csv:4)"
+check_contains "wrong field count names file:line" "$out" "first at $T/bad/invoices.csv:3: "
+check_contains "invalid UTF-8 names file:line" "$out" "first at $T/bad/invoices.csv:4: "
 done_testing
