@@ -21,6 +21,7 @@ and `emuctl.py records OBJ --port-file F` (and stats, faults, ...)."""
 import argparse
 import http.client
 import json
+from decimal import Decimal
 import os
 import selectors
 import signal
@@ -71,11 +72,12 @@ class Emulator:
         self.proc.stdout.close()
         return self.proc.returncode
 
-    def inspect(self, method, path, body=None):
-        return inspect(self.port, method, path, body)
+    def inspect(self, method, path, body=None, exact=False):
+        return inspect(self.port, method, path, body, exact)
 
-    def records(self, obj):
-        return self.inspect("GET", "records/" + obj)
+    def records(self, obj, exact=False):
+        """Stored records; numbers as float, or as Decimal (exact) with exact=True."""
+        return self.inspect("GET", "records/" + obj, exact=exact)
 
     def add_records(self, obj, rows):
         return self.inspect("POST", "records/" + obj, rows)
@@ -107,15 +109,17 @@ def _read_line(stream, timeout):
     return stream.readline().strip() if ready else ""
 
 
-def inspect(port, method, path, body=None):
-    """Calls /__emulator__/<path>; returns the decoded JSON answer."""
+def inspect(port, method, path, body=None, exact=False):
+    """Calls /__emulator__/<path>; returns the decoded JSON answer.  The answer's
+    numbers are exact (records: the stored Decimal's digits); they are read as float
+    unless exact is set (then as Decimal)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         data = json.dumps(body).encode() if body is not None else None
         conn.request(method, "/__emulator__/" + path, body=data,
                      headers={"Content-Type": "application/json"} if data else {})
         resp = conn.getresponse()
-        out = json.loads(resp.read() or b"null")
+        out = json.loads(resp.read() or b"null", parse_float=Decimal if exact else None)
         if resp.status != 200:
             raise RuntimeError("%s %s: %s %s" % (method, path, resp.status, out))
         return out
@@ -209,7 +213,12 @@ def main(argv=None):
         return 0
     port = _port(port_file)
     if a.command == "records":
-        out = inspect(port, "GET", "records/" + a.args[0])
+        # printed with the exact numbers the emulator gives
+        if HERE not in sys.path:
+            sys.path.insert(0, HERE)
+        from sfwire import exact_json
+        print(exact_json(inspect(port, "GET", "records/" + a.args[0], exact=True), indent=1))
+        return 0
     elif a.command in ("faults", "limits"):
         values = dict(x.split("=", 1) for x in a.args)
         out = inspect(port, "POST" if values else "GET", a.command, values or None)

@@ -14,7 +14,7 @@ from sfcsv import DELIMITERS
 from sfjobs import ABORTED, IN_PROGRESS, OPEN, STATES, TERMINAL, UPLOAD_COMPLETE, Job
 from sforg import FAULTS, LIMITS, parse_assignments
 from sfschema import NUMERIC
-from sfwire import bulk_error, compact, jackson, rest_error, sf_time
+from sfwire import bulk_error, compact, exact_json, jackson, rest_error, sf_time
 
 JSON_CT = "application/json;charset=UTF-8"
 CSV_CT = "text/csv; charset=UTF-8"
@@ -285,6 +285,7 @@ def _sobjects(org, req, version, rest):
 # ---------------------------------------------------------------- Bulk API 2.0 ingest
 
 def _jobs(org, req, version, rest):
+    org.sweep_jobs()
     if not rest:
         _allow(req, "POST", "GET")
         if req.method == "POST":
@@ -488,6 +489,29 @@ def _list(org, req, version):
     return _jackson(200, {"done": done, "records": records, "nextRecordsUrl": nxt})
 
 
+def drop_target(org, path, headers):
+    """True when a PUT to path with these headers may take an armed drop_upload_once:
+    an ingest upload path of a served version, a live token (peeked at, not counted)
+    and a job that exists.  Anything else is answered as usual (401, 404, ...) and
+    leaves the switch armed."""
+    path = urllib.parse.unquote(path.split("?", 1)[0])
+    if not path.startswith(DATA_PATH):
+        return False
+    segs = path[len(DATA_PATH):].strip("/").split("/")
+    m = re.fullmatch(r"v(\d+)\.0", segs[0])
+    if not m or not INGEST_OLDEST <= int(m.group(1)) <= PREVIEW or len(segs) != 5 or \
+            segs[1:3] != ["jobs", "ingest"] or segs[4] != "batches":
+        return False
+    authz = headers.get("Authorization") or ""
+    token = authz[7:].strip() if authz[:7].lower() == "bearer " else ""
+    with org.lock:
+        f = org.faults
+        if not org.auth.peek(token, f["token_expire_calls"], f["token_expire_seconds"]):
+            return False
+        org.sweep_jobs()
+        return org.jobs.get(sfids.normalize(segs[3]) or segs[3]) is not None
+
+
 def _upload(org, req, jid):
     with org.lock:
         job = _job(org, jid)
@@ -564,15 +588,18 @@ def _inspect(org, req):
             raise HttpError(Response(404, compact({"error": "unknown object"}), JSON_CT))
         if req.method == "GET":
             with org.lock:
-                return _plain(org.store.dump(obj))
+                # numbers exactly as stored (Decimal text), never through a float
+                return Response(200, exact_json(org.store.dump(obj)), JSON_CT)
         if req.method == "POST":
             return _plain(_put_records(org, obj, req.body))
     if route == ("GET", "stats"):
+        org.sweep_jobs()
         return _plain(org.stats_view())
     if route == ("GET", "requests"):
         with org.lock:
             return _plain(list(org.log))
     if route == ("GET", "jobs"):
+        org.sweep_jobs()
         with org.lock:
             return _plain([j.info_full() for j in org.jobs.values()])
     if segs[0] in ("faults", "limits") and req.method in ("GET", "POST"):

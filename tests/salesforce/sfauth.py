@@ -167,6 +167,14 @@ class Auth:
                 "instance_url": instance_url, "id": ident, "token_type": "Bearer",
                 "issued_at": issued_at}
 
+    def peek(self, token, expire_calls, expire_seconds):
+        """True when check() would pass for token now; counts nothing."""
+        t = self.tokens.get(token)
+        if t is None:
+            return False
+        return not ((expire_seconds and time.monotonic() - t["issued"] > expire_seconds) or
+                    (expire_calls and t["calls"] + 1 > expire_calls))
+
     def check(self, token, expire_calls, expire_seconds):
         """True when token is a live access token; counts one call on it.  A token
         lives for expire_calls calls / expire_seconds seconds when those are set."""

@@ -7,7 +7,7 @@ import time
 import sfcsv
 from sfcsv import CsvError
 from sfrows import LOCKED, Plan, apply_row
-from sfwire import sf_time
+from sfwire import record_error, sf_time
 
 OPEN, UPLOAD_COMPLETE, IN_PROGRESS = "Open", "UploadComplete", "InProgress"
 JOB_COMPLETE, FAILED, ABORTED = "JobComplete", "Failed", "Aborted"
@@ -24,6 +24,30 @@ NO_DATA = "InvalidBatch : No data was uploaded for this job"
 BATCHES_EXCEEDED = "ExceededQuota : DailyBulkApiBatches Limit exceeded."
 RECORDS_EXCEEDED = "ExceededQuota : DailyBulkRecords Limit exceeded."
 RETRIES_EXCEEDED = "InternalServerError : Failed to process batch: retried more than 20 times"
+# Decision (open question 4, the open_limit_s knob): a job still Open when the 24-hour
+# open limit passes ends Failed with this errorMessage.  The reference leaves the end
+# state unknown.  Failed rather than Aborted: Aborted means stopped by the job's
+# creator or a user with "Manage Data Integrations" (reference 3.9), Failed means
+# "the job could not be processed", which a server-side clean-up is; a Failed job
+# carries an errorMessage that says why, and Salesforce's advice for a failed job
+# (create a new job for the unprocessed records) is what a client must do here.
+# "Timeout" is one of the Bulk exception names of reference 7.1.
+OPEN_TIMEOUT = "Timeout : Job was not closed within %s of its creation"
+
+
+def duration_text(seconds):
+    """86400 -> '24 hours', 1.5 -> '1.5 seconds' (for OPEN_TIMEOUT)."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return "%d hours" % (seconds // 3600)
+    return "%g second%s" % (seconds, "" if seconds == 1 else "s")
+
+
+def space_quote_error(col, raw, field):
+    """The sf__Error of a record with a space before or after a quote.  Decision: the
+    reference (section 5) makes this a row error without recording its text; this is
+    the recorded deserialisation wording of section 4.2 (0-based col, as there)."""
+    return record_error("INVALID_FIELD", "Failed to deserialize field at col %d. Due to, "
+                        "'%s' has a space before or after its quotes" % (col, raw), [field])
 
 
 class Job:
@@ -33,6 +57,8 @@ class Job:
         self.line_ending, self.delimiter = line_ending, delimiter
         self.api_version, self.rule_id, self.user_id = api_version, rule_id, user_id
         self.created = self.modstamp = now
+        self.created_mono = time.monotonic()    # the lifetime knobs use this clock
+        self.ended_mono = None                  # monotonic time it reached a terminal state
         self.state = OPEN
         self.data = None            # the uploaded CSV (decompressed bytes)
         self.closed_at = None       # monotonic time of UploadComplete
@@ -110,11 +136,14 @@ class Job:
             d["errorMessage"] = self.error_message
         return d
 
-    def finish(self, state, message=None):
-        """Moves the job to a terminal state; rows not processed become unprocessed."""
+    def finish(self, state, message=None, at=None):
+        """Moves the job to a terminal state; rows not processed become unprocessed.
+        at: the monotonic time it ended, when that was before now."""
+        now = time.monotonic()
         self.state = state
         self.error_message = message
-        self.modstamp = time.time()
+        self.ended_mono = now if at is None else at
+        self.modstamp = time.time() - (now - self.ended_mono)
         if self.started is not None:
             self.total_ms = (time.monotonic() - self.started) * 1000
         if self.rows is not None:
@@ -134,6 +163,7 @@ class Job:
                 if kind == "unprocessedrecords":
                     return text
                 parsed = []
+                header = header or sfcsv.read_header(text, self.delim)
             header = parsed[0] if parsed else header
             rows = parsed[1:]
         header = header or []
@@ -207,9 +237,10 @@ class Processor(threading.Thread):
         if job.data is None:
             return {"error": NO_DATA, "header": None}
         text = job.data.decode("utf-8", "replace")  # Decision: bad UTF-8 becomes U+FFFD
-        header = None
+        header, bad = None, ()
         try:
-            rows = sfcsv.iter_rows(text, job.delim, job.line_ending)
+            bad = sfcsv.check(text, job.delim, job.line_ending)
+            rows = sfcsv.rows(text, job.delim, bad)
             header = next(rows, None)
             if header is None:
                 # Decision (open question 3): an empty upload completes with 0 records.
@@ -222,16 +253,19 @@ class Processor(threading.Thread):
                     # Decision: a record with the wrong number of values fails the job.
                     raise CsvError("InvalidBatch : Failed to parse CSV. Record %d has %d "
                                    "values, the header has %d" % (total, len(row), len(header)))
-                if job.operation == "upsert":
+                if job.operation == "upsert" and not isinstance(row, sfcsv.BadRow):
                     # Decision: every record of a job that shares its external id with
                     # another record of the job fails (DUPLICATE_VALUE).
                     key = plan.row_key(row)
                     if key is not None:
                         (dups if key in seen else seen).add(key)
         except CsvError as e:
+            if header is None:
+                # the results still echo the uploaded header names (reference 4.1)
+                header = sfcsv.read_header(text, job.delim)
             return {"error": str(e), "header": header}
         return {"error": None, "header": header, "plan": plan, "total": total,
-                "dups": frozenset(dups), "text": text}
+                "dups": frozenset(dups), "text": text, "bad": bad}
 
     def _start(self, job, p):
         org = self.org
@@ -251,7 +285,7 @@ class Processor(threading.Thread):
         job.plan, job.total = p.get("plan"), p["total"]
         job.dups = p.get("dups", frozenset())
         if job.total:
-            job.rows = sfcsv.rows(p["text"], job.delim)
+            job.rows = sfcsv.rows(p["text"], job.delim, p["bad"])
             next(job.rows)              # the header
         else:
             job.finish(JOB_COMPLETE)
@@ -299,6 +333,17 @@ class Processor(threading.Thread):
         org = self.org
         row = next(job.rows)
         job.row_index += 1
+        if isinstance(row, sfcsv.BadRow):
+            # a space before or after a quote: this record fails, the others go on
+            job.processed += 1
+            org.usage["records"] += 1
+            job.failed += 1
+            org.stats["records_failed"] += 1
+            col = job.plan.columns[row.col]
+            job.failures.append(sfcsv.result_line(
+                ["", space_quote_error(row.col, row[row.col], col.field.name)] + row,
+                job.delim))
+            return
         every = org.faults["lock_rows_every"]
         lock_key = None
         if every and job.row_index % every == 0:

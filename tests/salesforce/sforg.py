@@ -1,12 +1,13 @@
 """The emulated org's shared state: records, jobs, tokens, allocations, faults, counters, log."""
 
 import collections
+import math
 import threading
 import time
 
 import sfids
 from sfauth import Auth
-from sfjobs import Processor
+from sfjobs import FAILED, OPEN, OPEN_TIMEOUT, TERMINAL, Processor, duration_text
 from sfstore import Store
 
 
@@ -43,6 +44,10 @@ FAULTS = {
     "queue_ms": (int, 20, "ms a closed job waits in UploadComplete before InProgress"),
     "shuffle_results": (int, 0, "seed: result CSV rows in a shuffled order (0 = upload order)"),
     "job_list_page": (int, 1000, "jobs per page of GET .../jobs/ingest"),
+    "open_limit_s": (float, 86400.0, "an ingest job still Open this many seconds after "
+                     "its creation ends Failed (0 = never)"),
+    "expire_after_s": (float, 604800.0, "a job this many seconds after it ended is deleted "
+                       "(404 NOT_FOUND; 0 = never)"),
 }
 
 LIMITS = {
@@ -116,6 +121,7 @@ class Org:
             self.store.seed(time.time())
             self.jobs = {}
             self.active = {}        # jobs the processor watches: closed, not ended
+            self.next_sweep = 0.0   # monotonic time sweep_jobs() next has work
             self.usage = {"api": 0, "batches": 0, "records": 0}
             self.counters = collections.Counter()    # fault switch request counters
             self.locked_once = set()
@@ -123,6 +129,7 @@ class Org:
                           "api_requests": collections.Counter(),
                           "token_grants": collections.Counter(),
                           "token_failures": 0, "unauthorized": 0, "jobs_created": 0,
+                          "jobs_timed_out": 0, "jobs_expired": 0,
                           "records_failed": 0,
                           "faults_fired": collections.Counter()}
             self.log.clear()
@@ -135,6 +142,8 @@ class Org:
                 self.counters[name] = 0
                 if name == "lock_rows_every":
                     self.locked_once.clear()
+                if name in ("open_limit_s", "expire_after_s"):
+                    self.next_sweep = 0.0
 
     def set_limits(self, values):
         with self.lock:
@@ -158,6 +167,39 @@ class Org:
             return True
         return False
 
+    def sweep_jobs(self):
+        """Applies the job lifetime knobs, on the emulator's own monotonic clock: a job
+        Open open_limit_s after its creation ends Failed (OPEN_TIMEOUT), as of that
+        moment; a job expire_after_s after it reached a terminal state is deleted
+        (GET -> 404 NOT_FOUND, like a DELETE).  Called before every ingest request and
+        inspection of jobs, so the knobs act exactly when they are due; does nothing
+        until the earliest deadline it found last time."""
+        with self.lock:
+            now = time.monotonic()
+            if now < self.next_sweep:
+                return
+            open_limit, expire = self.faults["open_limit_s"], self.faults["expire_after_s"]
+            # jobs created or ended from now on are due no earlier than these
+            nxt = min(now + open_limit if open_limit else math.inf,
+                      now + expire if expire else math.inf)
+            for jid, job in list(self.jobs.items()):
+                if job.state == OPEN and open_limit:
+                    due = job.created_mono + open_limit
+                    if now < due:
+                        nxt = min(nxt, due)
+                        continue
+                    job.finish(FAILED, OPEN_TIMEOUT % duration_text(open_limit), at=due)
+                    self.stats["jobs_timed_out"] += 1
+                if job.state in TERMINAL and expire:
+                    due = job.ended_mono + expire
+                    if now < due:
+                        nxt = min(nxt, due)
+                        continue
+                    del self.jobs[jid]
+                    self.active.pop(jid, None)
+                    self.stats["jobs_expired"] += 1
+            self.next_sweep = nxt
+
     def take_drop(self):
         """The armed drop_upload_once mode ('before'/'after'), disarming it, or ''."""
         with self.lock:
@@ -179,6 +221,8 @@ class Org:
                 "requests": dict(s["requests"]),
                 "unauthorized": s["unauthorized"],
                 "jobs_created": s["jobs_created"],
+                "jobs_timed_out": s["jobs_timed_out"],
+                "jobs_expired": s["jobs_expired"],
                 "jobs_by_state": dict(by_state),
                 "batches_used": self.usage["batches"],
                 "records_processed": self.usage["records"],

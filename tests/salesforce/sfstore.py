@@ -1,7 +1,5 @@
 """The emulated org's records, with indexes on external id and unique fields."""
 
-from decimal import Decimal
-
 import sfids
 from sfwire import sf_time
 
@@ -89,12 +87,7 @@ class Store:
         self.deleted[obj.name].add(rid)
 
     def dump(self, obj):
-        """Every record as JSON-ready dicts: each field present, null when unset."""
-        out = []
-        for rec in self.records[obj.name].values():
-            d = {}
-            for f in obj.fields.values():
-                v = rec.get(f.name)
-                d[f.name] = float(v) if isinstance(v, Decimal) else v
-            out.append(d)
-        return out
+        """Every record as dicts for sfwire.exact_json: each field present, None when
+        unset; numbers stay Decimal (exact)."""
+        names = [f.name for f in obj.fields.values()]
+        return [{n: rec.get(n) for n in names} for rec in self.records[obj.name].values()]

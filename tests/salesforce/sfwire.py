@@ -48,6 +48,30 @@ def compact(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def exact_json(value, indent=None, _depth=0):
+    """JSON like compact() (or json.dumps(indent=N)), but a Decimal is written as a
+    number with its exact digits (plain notation), never rounded through a float."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        items = [_enc.encode(str(k)) + (": " if indent is not None else ":") +
+                 exact_json(v, indent, _depth + 1) for k, v in value.items()]
+        return _wrap("{", items, "}", indent, _depth)
+    if isinstance(value, (list, tuple)):
+        return _wrap("[", [exact_json(v, indent, _depth + 1) for v in value], "]", indent,
+                     _depth)
+    return _enc.encode(value)
+
+
+def _wrap(open_, items, close, indent, depth):
+    if not items:
+        return open_ + close
+    if indent is None:
+        return open_ + ",".join(items) + close
+    pad = "\n" + " " * (indent * (depth + 1))
+    return open_ + pad + ("," + pad).join(items) + "\n" + " " * (indent * depth) + close
+
+
 def sf_time(epoch):
     """A timestamp as Salesforce writes it: 2024-09-09T19:25:27.000+0000."""
     ms = int(round(epoch * 1000))

@@ -3,7 +3,12 @@
 import gzip
 import http.client
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from decimal import Decimal
 
 from emutest import BASE, INGEST, Client, Emulator, Tap, csv_rows
 
@@ -36,14 +41,19 @@ def http_5xx(emu):
     t.eq(emu.stats()["faults_fired"].get("http_500_every"), 4, "faults_fired counts 500s")
 
 
-def raw_put(emu, c, jid, body):
-    """PUTs on a fresh connection without retrying; 'answered' or the error's name."""
+def raw_put(emu, c, jid, body, token=None):
+    """PUTs on a fresh connection without retrying; 'answered' or the error's name.
+    token: None for the client's token, "" for no Authorization header."""
     conn = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+    headers = {"Content-Type": "text/csv"}
+    token = c.token() if token is None else token
+    if token:
+        headers["Authorization"] = "Bearer " + token
     try:
-        conn.request("PUT", "%s/%s/batches" % (INGEST, jid), body.encode(),
-                     {"Authorization": "Bearer " + c.token(), "Content-Type": "text/csv"})
-        conn.getresponse().read()
-        return "answered"
+        conn.request("PUT", "%s/%s/batches" % (INGEST, jid), body.encode(), headers)
+        r = conn.getresponse()
+        r.read()
+        return "answered %d" % r.status
     except (ConnectionError, http.client.HTTPException) as e:
         return type(e).__name__
     finally:
@@ -56,7 +66,8 @@ def drop_upload(emu):
     emu.set_faults(drop_upload_once=1)
     body = "Name\n" + "".join("D%d\n" % i for i in range(2000))
     outcome = raw_put(emu, c, jid, body)
-    t.ok(outcome != "answered", "drop_upload_once=1: the upload connection is dropped", outcome)
+    t.ok(not outcome.startswith("answered"), "drop_upload_once=1: the upload connection is "
+         "dropped", outcome)
     t.eq(emu.inspect("GET", "faults")["drop_upload_once"], "", "the switch disarms itself")
     t.eq(c.upload(jid, body).status, 201, "dropped before storing: a re-PUT succeeds")
     log = [e for e in emu.requests() if e["kind"] == "job_upload"]
@@ -65,7 +76,8 @@ def drop_upload(emu):
     jid = c.create("OrbPlan__c", "insert").json()["id"]
     emu.set_faults(drop_upload_once="after")
     outcome = raw_put(emu, c, jid, "Name\nAfter\n")
-    t.ok(outcome != "answered", "drop_upload_once=after: no answer either", outcome)
+    t.ok(not outcome.startswith("answered"), "drop_upload_once=after: no answer either",
+         outcome)
     r = c.upload(jid, "Name\nAfter\n")
     t.eq(r.json()[0]["errorCode"], "BULK_API_ERROR", "dropped after storing: re-PUT is a "
          "second upload")
@@ -73,6 +85,61 @@ def drop_upload(emu):
     info, _ = c.wait(jid)
     t.eq(info["numberRecordsProcessed"], 1, "the stored data is processed")
     t.eq(emu.stats()["faults_fired"].get("drop_upload_once"), 2, "both drops counted")
+
+
+def drop_only_served(emu):
+    """drop_upload_once is taken only by an upload that is authenticated and whose job
+    exists; refused PUTs are answered as usual and leave the switch armed."""
+    c = Client(emu)
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    unknown = "750Hs00002FIn0zIAT"
+    fired = emu.stats()["faults_fired"].get("drop_upload_once", 0)
+    for mode in ("1", "after"):
+        emu.set_faults(drop_upload_once=mode)
+        t.eq(raw_put(emu, c, unknown, "Name\nX\n", token=""), "answered 401",
+             "drop armed (%s): a PUT without a token to an unknown job -> 401" % mode)
+        t.eq(raw_put(emu, c, jid, "Name\nX\n", token="bogus"), "answered 401",
+             "drop armed (%s): a PUT with a bad token -> 401" % mode)
+        t.eq(raw_put(emu, c, unknown, "Name\nX\n"), "answered 404",
+             "drop armed (%s): an authenticated PUT to an unknown job -> 404" % mode)
+        t.eq(emu.inspect("GET", "faults")["drop_upload_once"],
+             "before" if mode == "1" else "after", "... and the switch is still armed")
+    t.eq(emu.stats()["faults_fired"].get("drop_upload_once", 0), fired, "nothing fired")
+    emu.set_faults(drop_upload_once=1)
+    t.ok(not raw_put(emu, c, jid, "Name\nX\n").startswith("answered"),
+         "the next served upload takes the drop")
+    t.eq(c.upload(jid, "Name\nX\n").status, 201, "nothing was stored: a re-PUT works")
+
+
+def exact_numbers(emu):
+    """The inspection API gives stored numbers exactly (never through a float)."""
+    c = Client(emu)
+    info, _, bad = c.run_job("OrbCustomer__c", "OrbId__c,Name,Balance__c\n"
+                             "x1,Big,99999999999999.99\nx2,Small,0.1\nx3,Neg,-12.345\n"
+                             "x4,Int,1500\n")
+    t.eq(info["numberRecordsFailed"], 0, "numbers stored", bad)
+    conn = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+    conn.request("GET", "/__emulator__/records/OrbCustomer__c")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    for v in ("99999999999999.99", "0.10", "-12.35", "1500.00"):
+        t.has(text, '"Balance__c":%s,' % v, "records answer has the number %s as stored" % v)
+    got = {r["OrbId__c"]: r["Balance__c"] for r in emu.records("OrbCustomer__c", exact=True)}
+    t.eq(got, {"x1": Decimal("99999999999999.99"), "x2": Decimal("0.10"),
+               "x3": Decimal("-12.35"), "x4": Decimal("1500.00")},
+         "records(exact=True): Decimal values, exact")
+    got = {r["OrbId__c"]: r["Balance__c"] for r in emu.records("OrbCustomer__c")}
+    t.ok(got["x2"] == 0.1 and got["x4"] == 1500.0 and isinstance(got["x4"], float),
+         "records(): floats, as before", got)
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "emulator.port"), "w", encoding="ascii") as f:
+            f.write("%d\n" % emu.port)
+        out = subprocess.run([sys.executable, os.path.join(os.path.dirname(
+            os.path.abspath(__file__)), "emuctl.py"), "records", "OrbCustomer__c", "--dir", d],
+            capture_output=True, text=True, check=False)
+    t.has(out.stdout, '"Balance__c": 99999999999999.99', "emuctl.py records prints it exactly")
+    t.eq([r["Balance__c"] for r in json.loads(out.stdout, parse_float=Decimal)
+          if r["OrbId__c"] == "x1"], [Decimal("99999999999999.99")], "... as valid JSON")
 
 
 def lock_rows(emu):
@@ -245,8 +312,8 @@ def inspection(emu):
 
 
 with Emulator() as emu:
-    for fn in (http_5xx, drop_upload, lock_rows, fail_object, limit_after_calls, reject_gzip,
-               slow, inspection):
+    for fn in (http_5xx, drop_upload, drop_only_served, exact_numbers, lock_rows, fail_object,
+               limit_after_calls, reject_gzip, slow, inspection):
         t.run(fn, emu)
 t.run(start_up_faults)
 t.done()

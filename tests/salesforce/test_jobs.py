@@ -310,8 +310,15 @@ def job_failures(c):
          "user data. Current LineEnding setting is LF", "a CR inside quotes in an LF job"),
         ('OrbId__c,Name\na,ab"c\n', "InvalidBatch : Failed to parse CSV. Found unescaped "
          "quote. A value with quote should be within a quote", "stray quote"),
-        ('OrbId__c,Name\na,"John" ,x\n', "InvalidBatch : Failed to parse CSV. Found unescaped "
+        ('OrbId__c,Name\na,"John"x\n', "InvalidBatch : Failed to parse CSV. Found unescaped "
          "quote. A value with quote should be within a quote", "text after a closing quote"),
+        ('OrbId__c,Name\na,"John" x\n', "InvalidBatch : Failed to parse CSV. Found unescaped "
+         "quote. A value with quote should be within a quote",
+         "a space and text after a closing quote"),
+        ('OrbId__c, "Name"\na,A\n', "InvalidBatch : Failed to parse CSV. Found unescaped "
+         "quote. A value with quote should be within a quote", "a space before a quoted header"),
+        ('OrbId__c,Name\na,"John" ,x\n', "InvalidBatch : Failed to parse CSV. Record 1 has 3 "
+         "values, the header has 2", "a space after a quote, then too many values"),
         ('OrbId__c,Name\na,"open\n', "InvalidBatch : Failed to parse CSV. Found unescaped "
          "quote. A value with quote should be within a quote", "unterminated quote"),
         ("OrbId__c,Name\na,A,extra\n", "InvalidBatch : Failed to parse CSV. Record 1 has 3 "
@@ -358,6 +365,37 @@ def job_failures(c):
     t.eq(ok, '"sf__Id","sf__Created",Name\n', "header-only upload: results echo the header")
 
 
+def space_around_quotes(c):
+    """Reference 5: a space before or after a quote is a row error, not a job failure."""
+    def err(col, raw, field):
+        text = ("INVALID_FIELD:Failed to deserialize field at col %d. Due to, '%s' has a "
+                "space before or after its quotes:%s --" % (col, raw, field))
+        return text.replace('"', '""')          # as a quoted CSV value
+    data = ('OrbId__c,Name,Status__c\nq1,"Smith",active\nq2, "Smith",active\n'
+            'q3,"John" ,active\nq4,Plain,active\n  "q5"  ,"Q ""5""" ,active\nq6,"Six",active\n')
+    info, ok, bad = c.run_job("OrbPlan__c", data)
+    t.eq((info["state"], info["numberRecordsProcessed"], info["numberRecordsFailed"],
+          info.get("errorMessage")), ("JobComplete", 5 + 1, 3, None),
+         "spaces around quotes: the job completes, three records fail")
+    t.eq(bad, '"sf__Id","sf__Error",OrbId__c,Name,Status__c\n'
+         '"","%s","q2"," ""Smith""","active"\n'
+         '"","%s","q3","""John"" ","active"\n'
+         '"","%s","  ""q5""  ","""Q """"5"""""" ","active"\n'
+         % (err(1, ' "Smith"', "Name"), err(1, '"John" ', "Name"), err(0, '  "q5"  ', "OrbId__c")),
+         "failedResults: INVALID_FIELD naming the first such column, values as sent")
+    t.eq(sorted(line.split(",")[2] for line in ok.splitlines()[1:]),
+         ['"q1"', '"q4"', '"q6"'], "the other records succeed")
+    info, ok, bad = c.run_job("OrbPlan__c", 'OrbId__c|Name\r\nq7| "Seven"\r\nq8|Eight\r\n',
+                              lineEnding="CRLF", columnDelimiter="PIPE")
+    t.eq((info["state"], info["numberRecordsFailed"], bad.split("\r\n")[1][:27]),
+         ("JobComplete", 1, '""|"INVALID_FIELD:Failed to'), "the same with PIPE and CRLF")
+    jid = c.create("OrbPlan__c").json()["id"]
+    c.upload(jid, 'OrbId__c,Name\nq9, "Nine"\n')
+    c.set_state(jid, "Aborted")
+    t.eq(c.results(jid, "unprocessedrecords").text, 'OrbId__c,Name\n"q9"," ""Nine"""\n',
+         "unprocessed: such a record comes back with its values as sent")
+
+
 def multipart(c):
     boundary = "BOUNDARY"
     body = ("--BOUNDARY\r\nContent-Type: application/json\r\nContent-Disposition: form-data; "
@@ -379,7 +417,8 @@ def multipart(c):
 with Emulator() as emu:
     c = Client(emu)
     for fn, args in ((create_job, (c,)), (create_errors, (c,)), (upload_rules, (c, emu)),
-                     (state_machine, (c,)), (job_failures, (c,)), (multipart, (c,))):
+                     (state_machine, (c,)), (job_failures, (c,)), (space_around_quotes, (c,)),
+                     (multipart, (c,))):
         t.run(fn, *args)
 t.run(size_rule)
 t.run(list_jobs)

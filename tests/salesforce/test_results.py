@@ -78,6 +78,31 @@ def aborted_job(c):
          "unparseable upload comes back as sent")
 
 
+def failed_job_headers(c):
+    """Reference 4.1: the uploaded header names are echoed even when the job failed
+    before its data could be parsed (line ending, quoting)."""
+    info, ok, bad = c.run_job("OrbPlan__c", "OrbId__c,Name\r\nh1,H\r\n")
+    t.eq(info.get("errorMessage"), "ClientInputError : LineEnding is invalid on user data. "
+         "Current LineEnding setting is LF", "CRLF data in an LF job fails the job")
+    t.eq(bad, '"sf__Id","sf__Error",OrbId__c,Name\n', "LineEnding failure: failedResults "
+         "header echoes the uploaded names")
+    t.eq(ok, '"sf__Id","sf__Created",OrbId__c,Name\n', "LineEnding failure: successfulResults "
+         "header echoes the uploaded names")
+    info, ok, bad = c.run_job("OrbPlan__c", "name|OrbId__c\r\nP|h2\nQ|h3\r\n", lineEnding="CRLF",
+                              columnDelimiter="PIPE")
+    t.eq((info["state"], ok, bad), ("Failed", '"sf__Id"|"sf__Created"|name|OrbId__c\r\n',
+                                    '"sf__Id"|"sf__Error"|name|OrbId__c\r\n'),
+         "bare LF in a CRLF PIPE job: both headers echo the names as uploaded")
+    info, ok, bad = c.run_job("OrbPlan__c", 'OrbId__c,Name\nh4,ab"c\n')
+    t.eq((info["state"], bad), ("Failed", '"sf__Id","sf__Error",OrbId__c,Name\n'),
+         "unescaped quote failure: failedResults header echoes the names")
+    jid = c.create("OrbPlan__c").json()["id"]
+    c.upload(jid, 'OrbId__c,Name\nh5,"bad"quote\n')
+    c.set_state(jid, "Aborted")
+    t.eq(c.results(jid, "failedResults").text, '"sf__Id","sf__Error",OrbId__c,Name\n',
+         "aborted with unparseable data: failedResults header echoes the names")
+
+
 def shuffled(emu):
     c = Client(emu)
     data = "Name,OrbId__c\n" + "".join("S%02d,s%02d\n" % (i, i) for i in range(30))
@@ -95,7 +120,7 @@ def shuffled(emu):
 
 with Emulator() as emu:
     c = Client(emu)
-    for fn in (layout, not_ready, delimiter_and_crlf, aborted_job):
+    for fn in (layout, not_ready, delimiter_and_crlf, aborted_job, failed_job_headers):
         t.run(fn, c)
     t.run(shuffled, emu)
 t.done()
