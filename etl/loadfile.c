@@ -527,6 +527,21 @@ static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
 				    "creating a new one", fr->job.id);
 			pthread_mutex_unlock(&fr->l->mu);
 			resume = 0;
+		} else if ((fr->job.state == SF_JOB_FAILED ||
+			    fr->job.state == SF_JOB_ABORTED) &&
+			   fr->job.processed == 0) {
+			/* e.g. left Open past Salesforce's 24 hours while we
+			 * were down: no record was touched, so a new job
+			 * sends them without any risk of a duplicate */
+			pthread_mutex_lock(&fr->l->mu);
+			loader_note_locked(fr->l, &fr->t->lf, "job %s to resume "
+				    "ended %s without processing a record%s%s; "
+				    "creating a new one", fr->job.id,
+				    sf_job_state_name(fr->job.state),
+				    fr->job.error_message[0] ? ": " : "",
+				    fr->job.error_message);
+			pthread_mutex_unlock(&fr->l->mu);
+			resume = 0;
 		} else if (report_job(fr, 0) < 0) {
 			return -1;
 		}

@@ -8,14 +8,12 @@ Salesforce, the same per-record outcomes in the state.
   open limit  killed right after creating a job (its upload answered 500, not
               executed, so the job is Open and empty); the job then passes
               open_limit_s and ends Failed ("Timeout : Job was not closed
-              within ... of its creation")
+              within ... of its creation"); billsync sees a job that ended
+              without processing a record and sends the file in a new one
   expired     killed while polling a job; the job then ends and passes
               expire_after_s: it is deleted (GET -> 404 NOT_FOUND), which
               billsync's loader takes as "job gone; creating a new one"
-
-A check marked expected-to-fail prints `ok N - ... # TODO expected failure`
-followed by `#` lines saying what billsync does wrong; when billsync is fixed
-it prints `ok N - ... # XPASS` instead (then drop the mark here)."""
+"""
 
 import os
 import sys
@@ -27,55 +25,6 @@ from synctest import (Tap, World, check_like_clean, check_run, clean_result,  # 
 
 SLOW_MS = 300
 FINAL = ("JobComplete", "Failed", "Aborted")
-
-# Checks known to fail because of billsync (not the emulator): (scenario label,
-# part of the check's name) -> what goes wrong.
-_OPEN_LIMIT_BUG = ("the resumed job ended Failed without data (0 processed); its "
-                   "successfulResults is the header line '\"sf__Id\",\"sf__Created\"' only, "
-                   "and billsync stops with 'a result file without the key column "
-                   "OrbId__c' (exit 5, files left unfinished) on this and every later run "
-                   "instead of sending the file in a new job")
-EXPECTED_FAILURES = {
-    ("open limit", "the restart: exit code"): _OPEN_LIMIT_BUG,
-    ("open limit", "Salesforce holds what a clean run leaves"): _OPEN_LIMIT_BUG,
-    ("open limit", "record outcomes are a clean run's"): _OPEN_LIMIT_BUG,
-    ("open limit", "every bulk file is done"): _OPEN_LIMIT_BUG,
-}
-
-
-class XTap(Tap):
-    """Tap with expected failures: a check listed in EXPECTED_FAILURES prints
-    `ok ... # TODO expected failure` when it fails and `ok ... # XPASS` when it
-    passes, so it counts as passed either way and says so."""
-
-    xfailed = xpassed = 0
-
-    def ok(self, cond, name, *details):
-        why = next((w for (label, check), w in EXPECTED_FAILURES.items()
-                    if name.startswith(label) and check in name), None)
-        if why is None:
-            return super().ok(cond, name, *details)
-        self.n += 1
-        if cond:
-            self.xpassed += 1
-            print("ok %d - %s # XPASS: expected to fail (%s) but passed; remove its "
-                  "EXPECTED_FAILURES entry in tests/sync/test_expiry.py" % (self.n, name, why))
-        else:
-            self.xfailed += 1
-            print("ok %d - %s # TODO expected failure, billsync bug: %s" % (self.n, name, why))
-            for d in details:
-                for line in str(d).splitlines()[:25]:
-                    print("#   " + line)
-        sys.stdout.flush()
-        return cond
-
-    def done(self):
-        if self.xfailed or self.xpassed:
-            print("# %d check(s) failed as expected (billsync bugs, counted as passed), %d "
-                  "expected to fail passed; see EXPECTED_FAILURES in tests/sync/test_expiry.py"
-                  % (self.xfailed, self.xpassed))
-        super().done()
-
 
 def find(emu, mark, pred):
     """The first request logged after mark for which pred is true."""
@@ -204,7 +153,7 @@ def emu_get(emu, jid):
 
 
 def main():
-    t = XTap()
+    t = Tap()
     with emuctl.Emulator() as emu:
         with World(emu=emu) as w:
             r = w.run()
