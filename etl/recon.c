@@ -323,10 +323,18 @@ int recon_read(struct recon *r, enum sf_result_kind kind, const char *path,
 	if (rc == 0 && r->keyed && keycol < 0) {
 		/* rows that cannot be matched stay unaccounted for, and
 		   recon_end_attempt reports them */
-		if (kind != SF_RESULTS_UNPROCESSED)
-			rc = bs_err_at(err, BS_E_REMOTE, path, 1,
+		struct rowsrc_row row;
+
+		/* a job that never got data echoes only the sf__ columns:
+		   with no row there is nothing to match */
+		if (kind != SF_RESULTS_UNPROCESSED &&
+		    (rc = rowsrc_next(rs, &row, err)) != ROWSRC_DONE)
+			rc = rc == ROWSRC_ERROR ? -1 :
+			     bs_err_at(err, BS_E_REMOTE, path, 1,
 				       "a result file without the key column '%s'",
 				       r->key_field);
+		else
+			rc = 0;
 	} else if (rc == 0) {
 		rc = read_rows(r, rs, kind, names, lead,
 			       keycol >= 0 ? keycol + (long)lead : -1,

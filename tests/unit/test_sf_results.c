@@ -124,6 +124,30 @@ static void test_recon_keyed(void)
 		  -1);
 	CHECK_CONTAINS(e.msg, "sf__Id,sf__Created");
 	recon_free(r);
+
+	/* a job that never got data echoes only the sf__ columns: nothing to
+	   match, and every row is left for recon_end_attempt; with a row,
+	   a missing key column is an error */
+	memset(&s, 0, sizeof(s));
+	r = recon_open(origin, "Key", 4, &e);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL,
+			     put("s0.csv", "\"sf__Id\",\"sf__Created\"\n"), 1,
+			     NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_FAILED,
+			     put("f0.csv", "\"sf__Id\",\"sf__Error\"\n"), 1,
+			     NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_end_attempt(r, "job Failed: Timeout", collect, &s, &held,
+				    &e), 0);
+	CHECK_INT(s.n, 4);
+	CHECK_STR(s.lines[0], "unprocessed k1 a.csv:2  |job Failed: Timeout|");
+	recon_free(r);
+	r = recon_open(origin, "Key", 4, &e);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL,
+			     put("s1.csv", "\"sf__Id\",\"sf__Created\"\n"
+				 "\"a01A\",\"true\"\n"), 1, NULL, collect, &s,
+			     &e), -1);
+	CHECK_CONTAINS(e.msg, "without the key column 'Key'");
+	recon_free(r);
 }
 
 static void test_recon_ids_and_keyless(void)
