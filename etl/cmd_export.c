@@ -151,8 +151,12 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 		eo.max_file_bytes = max_bytes;
 	if (have_rows)
 		eo.max_file_rows = max_rows;
-	if (eo.max_file_bytes && eo.max_file_bytes < 200) {
-		rc = cli_usage(ctx, "--max-file-bytes must be at least 200");
+	if (eo.max_file_bytes && (eo.max_file_bytes < EXPORT_MIN_FILE_BYTES ||
+				  eo.max_file_bytes > EXPORT_MAX_FILE_BYTES)) {
+		rc = cli_usage(ctx, "--max-file-bytes must be between %llu and "
+			       "%llu (a Bulk API job takes at most 150 MB after "
+			       "base64)", EXPORT_MIN_FILE_BYTES,
+			       EXPORT_MAX_FILE_BYTES);
 		goto out;
 	}
 	if (!out) {

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,6 @@
 
 #define EXPORT_MAX_ROW ((size_t)8 << 20)      /* an encoded CSV record */
 #define EXPORT_SORT_MEMORY ((size_t)24 << 20)
-#define EXPORT_MAX_DUPLICATES_LISTED 1000
 #define PAYLOAD_HDR 12                          /* source u32, line u64 */
 #define QUEUE_ENTRY 12                          /* source u32, line u64 */
 
@@ -59,8 +59,13 @@ struct objw {
 	struct queue q;
 	struct sbuf side;
 	FILE *rejects;
-	unsigned long long written, duplicates, unchanged;
+	unsigned long long max_bytes; /* a bulk file's cap */
+	size_t max_record;          /* CSV bytes a record may have: the cap
+				       less the header */
+	unsigned long long written, duplicates, unchanged, too_large;
 };
+
+#define TOO_LARGE_REASON "record larger than a bulk file"
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -77,10 +82,14 @@ int export_opts_from_config(struct export_opts *o, const struct config *cfg,
 	    config_get_u64(cfg, "output", "sort_memory", &v, err) < 0)
 		return -1;
 	o->sort_memory = (size_t)v;
-	if (o->max_file_bytes && o->max_file_bytes < 200)
+	if (o->max_file_bytes && (o->max_file_bytes < EXPORT_MIN_FILE_BYTES ||
+				  o->max_file_bytes > EXPORT_MAX_FILE_BYTES))
 		return bs_err_at(err, BS_E_CONFIG, config_file(cfg),
 				 config_line(cfg, "output", "max_file_bytes"),
-				 "[output] max_file_bytes must be at least 200");
+				 "[output] max_file_bytes must be between %llu "
+				 "and %llu (a Bulk API job takes at most 150 MB "
+				 "after base64)", EXPORT_MIN_FILE_BYTES,
+				 EXPORT_MAX_FILE_BYTES);
 	o->zsink = (struct zsink_opts)ZSINK_OPTS_INIT;
 	spec = config_get(cfg, "output", "compression");
 	if (spec && zsink_opts_parse(&o->zsink, spec, err) < 0) {
@@ -340,8 +349,9 @@ static int on_file(void *ctx, const struct csvsplit_file *f,
 
 /* ---- rejects ---------------------------------------------------------- */
 
-static int write_reject(struct objw *w, const struct pipe_item *it,
-			struct sbuf *row, struct bs_err *err)
+static int write_reject(struct objw *w, const struct rowsrc_row *src,
+			const struct bs_err *reason, struct sbuf *row,
+			struct bs_err *err)
 {
 	static const char *const header[] = { "source", "line", "field",
 					       "reason", "record" };
@@ -358,17 +368,17 @@ static int write_reject(struct objw *w, const struct pipe_item *it,
 		    fwrite(row->buf, 1, row->len, w->rejects) != row->len)
 			return bs_err_at(err, BS_E_IO, path, 0, "cannot write");
 	}
-	snprintf(num, sizeof(num), "%lu", it->src->line);
-	cells[0] = it->src->file;
+	snprintf(num, sizeof(num), "%lu", src->line);
+	cells[0] = src->file;
 	cells[1] = num;
-	cells[2] = it->reason->field;
-	cells[3] = it->reason->msg;
-	cells[4] = it->src->raw;
+	cells[2] = reason->field;
+	cells[3] = reason->msg;
+	cells[4] = src->raw;
 	lens[0] = strlen(cells[0]);
 	lens[1] = strlen(num);
 	lens[2] = strlen(cells[2]);
 	lens[3] = strlen(cells[3]);
-	lens[4] = it->src->raw_len;
+	lens[4] = src->raw_len;
 	sbuf_reset(row);
 	if (csvw_record_strs(row, cells, lens, 5, 0, err) < 0) {
 		/* a record too large to quote whole: keep its head */
@@ -420,7 +430,7 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		size_t need;
 
 		if (it.status == PIPE_REJECTED) {
-			if (write_reject(w, &it, row, err) < 0)
+			if (write_reject(w, it.src, it.reason, row, err) < 0)
 				goto fail;
 			continue;
 		}
@@ -435,6 +445,21 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		sbuf_reset(row);
 		if (csvw_record(row, v, nf, 0, err) < 0)
 			goto fail;
+		if (row->len > w->max_record) {
+			/* no bulk file could hold it: rejected like a row
+			   that failed to convert, with its source line */
+			struct bs_err why;
+
+			bs_err_set(&why, BS_E_ROW, TOO_LARGE_REASON ": %zu "
+				   "bytes of CSV, and a file of at most %llu "
+				   "bytes holds %zu after its header "
+				   "([output] max_file_bytes)", row->len,
+				   w->max_bytes, w->max_record);
+			w->too_large++;
+			if (write_reject(w, it.src, &why, row, err) < 0)
+				goto fail;
+			continue;
+		}
 		if (source_index(&w->src, it.src->file, &src, err) < 0)
 			goto fail;
 		need = PAYLOAD_HDR + row->len;
@@ -587,11 +612,14 @@ static json_t *counts_json(const struct mapping *m,
 	if (c->other_reasons)
 		json_object_set_new(by_reason, "other reasons",
 				    json_integer((json_int_t)c->other_reasons));
+	if (w->too_large)
+		json_object_set_new(by_reason, TOO_LARGE_REASON,
+				    json_integer((json_int_t)w->too_large));
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 			 "read", (json_int_t)c->read,
 			 "written", (json_int_t)w->written,
 			 "filtered", (json_int_t)c->filtered,
-			 "rejected", (json_int_t)c->rejected,
+			 "rejected", (json_int_t)(c->rejected + w->too_large),
 			 "duplicates", (json_int_t)w->duplicates,
 			 "unchanged", (json_int_t)w->unchanged,
 			 "filtered_by", by_filter, "rejected_by", by_reason);
@@ -614,12 +642,13 @@ static json_t *export_object(const struct config *cfg,
 	struct stage *st = NULL;
 	struct pipe *p = NULL;
 	struct objw w;
-	struct sbuf row;
+	struct sbuf row, header;
 	json_t *entry = NULL;
 	char rel[1100];
 
 	memset(&w, 0, sizeof(w));
 	sbuf_init(&row, EXPORT_MAX_ROW);
+	sbuf_init(&header, EXPORT_MAX_ROW);
 	sbuf_init(&w.side, EXPORT_MAX_ROW);
 	w.o = o;
 	w.m = m;
@@ -650,16 +679,16 @@ static json_t *export_object(const struct config *cfg,
 	st = p ? stage_new(&so, err) : NULL;
 	if (!st)
 		goto fail;
-	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0)
-		goto fail;
-
 	for (i = 0; i < nf; i++)
 		names[i] = fields[i].target;
-	sbuf_reset(&row);
-	if (csvw_record_strs(&row, names, NULL, nf, 0, err) < 0)
+	if (csvw_record_strs(&header, names, NULL, nf, 0, err) < 0)
 		goto fail;
 	co.max_bytes = o->max_file_bytes ? o->max_file_bytes :
 		       CSVSPLIT_MAX_BYTES_DEFAULT;
+	w.max_bytes = co.max_bytes;
+	w.max_record = co.max_bytes > header.len ? co.max_bytes - header.len : 0;
+	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0)
+		goto fail;
 	co.max_rows = o->max_file_rows;
 	co.zsink = o->zsink;
 	co.on_file = on_file;
@@ -667,7 +696,8 @@ static json_t *export_object(const struct config *cfg,
 	co.side_suffix = ".origin.csv.gz";
 	co.side_header = "key,source,line\n";
 	co.side_header_len = 16;
-	cs = csvsplit_new(w.dir, mapping_object(m), row.buf, row.len, &co, err);
+	cs = csvsplit_new(w.dir, mapping_object(m), header.buf, header.len, &co,
+			  err);
 	if (!cs)
 		goto fail;
 	if (write_rows(&w, st, cs, err) < 0)
@@ -715,6 +745,7 @@ out:
 	stage_free(st);
 	pipe_free(p);
 	sbuf_release(&row);
+	sbuf_release(&header);
 	sbuf_release(&w.side);
 	free(w.dir);
 	free(names);
@@ -772,6 +803,9 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 		json_array_append_new(objects, entry);
 		if (o->progress)
 			o->progress(o->progress_ctx, entry);
+		/* the object's sort buffers are freed: give the pages back,
+		   so the next object starts from the same footprint */
+		malloc_trim(0);
 	}
 	now_iso(created);
 	root = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}",

@@ -20,6 +20,15 @@ struct config;
 struct mapset;
 struct mapping;
 
+/* The range of max_file_bytes: one file is one ingest job, and Salesforce
+ * takes at most 150,000,000 bytes of CSV after base64 (4/3 of the raw
+ * size) in a job; the default (100,000,000) leaves room for mistakes. */
+#define EXPORT_MIN_FILE_BYTES 200ULL
+#define EXPORT_MAX_FILE_BYTES 112500000ULL
+
+/* The manifest lists the dropped duplicate rows up to this many. */
+#define EXPORT_MAX_DUPLICATES_LISTED 1000
+
 /* Decides, for each row about to be written, whether to write it (1) or to
  * count it as unchanged since it was last synced (0); -1 on error.  key is
  * the record's key, row the encoded CSV record (its content is what the

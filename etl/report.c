@@ -139,9 +139,11 @@ void report_export(struct bs_ctx *ctx, const json_t *manifest,
 	}
 	export_totals(manifest, &t);
 	if (t.duplicates)
-		fprintf(ctx->out, "  %llu duplicate key%s: the later row was kept "
-			"(listed in %s/manifest.json)\n", t.duplicates,
-			t.duplicates == 1 ? "" : "s", out_dir);
+		fprintf(ctx->out, "  %llu duplicate row%s dropped: the later row "
+			"of a key was kept (the first %d listed in "
+			"%s/manifest.json)\n", t.duplicates,
+			t.duplicates == 1 ? "" : "s", EXPORT_MAX_DUPLICATES_LISTED,
+			out_dir);
 	fprintf(ctx->out, "%llu read = %llu written + %llu filtered + %llu "
 		"rejected + %llu duplicates + %llu unchanged; %llu files in %s%s%s\n",
 		t.read, t.written, t.filtered, t.rejected, t.duplicates,

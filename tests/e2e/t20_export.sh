@@ -123,4 +123,18 @@ check_contains "--json prints the manifest" "$(cat "$T/stdout")" '"format": "bil
 run_bs export --source samples --out "$T/x" --objects invoics
 check_eq "unknown object is a usage error" 2 "$rc"
 check_contains "unknown object gets a hint" "$(cat "$T/stderr")" "did you mean 'invoices'?"
+
+# a file is one ingest job: no cap above what Salesforce takes in one
+run_bs export --source samples --out "$T/big" --max-file-bytes 112500001
+check_eq "--max-file-bytes above 112,500,000 is a usage error" 2 "$rc"
+check_contains "... and says why" "$(cat "$T/stderr")" "150 MB after base64"
+# a row no file can hold is rejected with its line; the others are written
+run_bs export --source samples --out "$T/tight" --objects plans --max-file-bytes 800
+check_eq "a row larger than a file: exit 1 (rejected), not an error" 1 "$rc"
+check_contains "... rejected with its source line" \
+	"$(cat "$T/tight/OrbPlan__c/rejects.csv")" "samples/plans.csv,3,,\"record larger than a bulk file: 604 bytes"
+check_contains "... counted as rejected in the manifest" "$(cat "$T/tight/manifest.json")" \
+	'"record larger than a bulk file": 1'
+check_contains "... the other three rows are written" "$(cat "$T/tight/manifest.json")" \
+	'"written": 3'
 done_testing
