@@ -21,20 +21,17 @@
  * EXPECTED is text as written, a "JSON string", %null, or
  * %%FAIL part of the message (the row is rejected).
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "casefile.h"
 #include "../../etl/convert.h"
 #include "../../etl/jtext.h"
 #include "../../formats/arena.h"
 
 #define CASE_DIR "tests/convert"
-#define MAX_FILES 64
-#define MAX_LINE 4096
 #define MAX_CHAIN 8
 #define MAX_ARGS 64
 #define MAX_COLS 8
@@ -73,76 +70,6 @@ static const struct bs_value *get_col(void *ctx, size_t index)
 	struct cols *c = ctx;
 
 	return index < c->n ? &c->v[index] : NULL;
-}
-
-static int hex4(const char *s, unsigned *out)
-{
-	unsigned v = 0;
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		char c = s[k];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Decodes a JSON string literal at s (starting with '"') into out; the
- * length, or -1. */
-static long json_string(const char *s, char *out, size_t size)
-{
-	size_t o = 0;
-	unsigned cp;
-
-	if (*s++ != '"')
-		return -1;
-	while (*s && *s != '"') {
-		if (o + 5 >= size)
-			return -1;
-		if (*s != '\\') {
-			out[o++] = *s++;
-			continue;
-		}
-		s++;
-		switch (*s) {
-		case 'n': out[o++] = '\n'; break;
-		case 't': out[o++] = '\t'; break;
-		case 'r': out[o++] = '\r'; break;
-		case '"': case '\\': case '/': out[o++] = *s; break;
-		case 'u':
-			if (hex4(s + 1, &cp) < 0)
-				return -1;
-			s += 4;
-			if (cp < 0x80) {
-				out[o++] = (char)cp;
-			} else if (cp < 0x800) {
-				out[o++] = (char)(0xC0 | cp >> 6);
-				out[o++] = (char)(0x80 | (cp & 0x3F));
-			} else {
-				out[o++] = (char)(0xE0 | cp >> 12);
-				out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
-				out[o++] = (char)(0x80 | (cp & 0x3F));
-			}
-			break;
-		default:
-			return -1;
-		}
-		s++;
-	}
-	if (*s != '"' || s[1])
-		return -1;
-	out[o] = '\0';
-	return (long)o;
 }
 
 /* Splits "name(a, k=v, "q")" into a converter name and arguments, in
@@ -251,7 +178,7 @@ static void chain_free(struct chain *ch)
 static int chain_new(struct chain *ch, const char *text, struct cols *cols,
 		     struct bs_err *err)
 {
-	char buf[MAX_LINE], *p = buf, *bar;
+	char buf[CASE_MAX_LINE], *p = buf, *bar;
 	struct conv_arg args[MAX_ARGS];
 	size_t nargs;
 	char *name;
@@ -284,77 +211,12 @@ static int chain_new(struct chain *ch, const char *text, struct cols *cols,
 	}
 }
 
-/* Reads an INPUT line into *v (text in buf). */
-static int read_input(const char *line, struct bs_value *v, char *buf,
-		      size_t size)
-{
-	static const struct {
-		const char *prefix;
-		enum bs_vkind kind;
-	} kinds[] = {
-		{ "%number ", BS_V_NUMBER }, { "%bool ", BS_V_BOOL },
-		{ "%json ", BS_V_JSON },
-	};
-	size_t i, n;
-	long len;
-
-	if (strcmp(line, "%null") == 0) {
-		v->s = "";
-		v->len = 0;
-		v->kind = BS_V_NULL;
-		return 0;
-	}
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		n = strlen(kinds[i].prefix);
-		if (strncmp(line, kinds[i].prefix, n) == 0) {
-			snprintf(buf, size, "%s", line + n);
-			v->s = buf;
-			v->len = strlen(buf);
-			v->kind = kinds[i].kind;
-			return 0;
-		}
-	}
-	v->kind = BS_V_TEXT;
-	v->s = buf;
-	if (line[0] == '"') {
-		if ((len = json_string(line, buf, size)) < 0)
-			return -1;
-		v->len = (size_t)len;
-		return 0;
-	}
-	snprintf(buf, size, "%s", line);
-	v->len = strlen(buf);
-	return 0;
-}
-
-static void print_value(const char *label, const struct bs_value *v)
-{
-	size_t i;
-
-	printf("#     %s: ", label);
-	if (v->kind == BS_V_NULL) {
-		printf("%%null\n");
-		return;
-	}
-	putchar('"');
-	for (i = 0; i < v->len; i++) {
-		unsigned char c = (unsigned char)v->s[i];
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	printf("\"\n");
-}
-
 /* One case: lines[0] is the chain. */
-static void run_case(const char *name, char lines[][MAX_LINE], size_t n,
-		     struct arena *arena)
+static int run_case(const char *name, char lines[][CASE_MAX_LINE], size_t n,
+		    void *ctx)
 {
-	static char inbuf[MAX_LINE], want[MAX_LINE];
+	struct arena *arena = ctx;
+	static char inbuf[CASE_MAX_LINE], want[CASE_MAX_LINE];
 	struct bs_value in, out, cur;
 	struct cols cols;
 	struct conv_env env;
@@ -388,12 +250,12 @@ static void run_case(const char *name, char lines[][MAX_LINE], size_t n,
 		cols.n++;
 		*eq = '\0';
 		snprintf(cols.name[idx], sizeof(cols.name[0]), "%s", lines[k] + 1);
-		if (read_input(eq + 1, &cols.v[idx], cols.text[idx],
+		if (case_read_value(eq + 1, &cols.v[idx], cols.text[idx],
 			       sizeof(cols.text[0])) < 0)
 			break;
 		k++;
 	}
-	if (n - k != 2 || read_input(lines[k], &in, inbuf, sizeof(inbuf)) < 0) {
+	if (n - k != 2 || case_read_value(lines[k], &in, inbuf, sizeof(inbuf)) < 0) {
 		printf("#   %s: malformed case\n", name);
 		ok = 0;
 		goto done;
@@ -415,7 +277,7 @@ static void run_case(const char *name, char lines[][MAX_LINE], size_t n,
 	if (strncmp(expect, "%%FAIL ", 7) == 0) {
 		if (rc == 0) {
 			printf("#   %s: expected the row to be rejected\n", name);
-			print_value("got", &cur);
+			case_print_value("got", &cur);
 			ok = 0;
 		} else if (err.kind != BS_E_ROW || !strstr(err.msg, expect + 7)) {
 			printf("#   %s: error \"%s\", want \"%s\"\n", name,
@@ -432,7 +294,7 @@ static void run_case(const char *name, char lines[][MAX_LINE], size_t n,
 	if (strcmp(expect, "%null") == 0) {
 		if (cur.kind != BS_V_NULL) {
 			printf("#   %s: expected %%null\n", name);
-			print_value("got", &cur);
+			case_print_value("got", &cur);
 			ok = 0;
 		}
 		goto done;
@@ -440,72 +302,21 @@ static void run_case(const char *name, char lines[][MAX_LINE], size_t n,
 	{
 		struct bs_value w;
 
-		if (read_input(expect, &w, want, sizeof(want)) < 0 ||
+		if (case_read_value(expect, &w, want, sizeof(want)) < 0 ||
 		    w.kind != BS_V_TEXT) {
 			printf("#   %s: malformed expected value\n", name);
 			ok = 0;
 		} else if (cur.kind == BS_V_NULL || cur.len != w.len ||
 			   memcmp(cur.s, w.s, w.len) != 0 || cur.s[cur.len]) {
-			print_value("got", &cur);
-			print_value("want", &w);
+			case_print_value("got", &cur);
+			case_print_value("want", &w);
 			ok = 0;
 		}
 	}
 done:
 	chain_free(&ch);
 	arena_reset(arena);
-	tap.n++;
-	if (!ok)
-		tap.failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tap.n, name);
-}
-
-static void run_file(const char *path, struct arena *arena)
-{
-	static char lines[16][MAX_LINE];
-	char line[MAX_LINE], name[600];
-	unsigned long lineno = 0, start = 0;
-	size_t n = 0, len;
-	FILE *f = fopen(path, "r");
-	int eof = 0;
-
-	if (!f) {
-		printf("not ok %d - cannot open %s\n", ++tap.n, path);
-		tap.failed++;
-		return;
-	}
-	while (!eof) {
-		if (!fgets(line, sizeof(line), f)) {
-			eof = 1;
-			line[0] = '\0';
-		} else {
-			lineno++;
-		}
-		len = strlen(line);
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len == 0) {
-			if (n) {
-				snprintf(name, sizeof(name), "%s:%lu", path,
-					 start);
-				run_case(name, lines, n, arena);
-			}
-			n = 0;
-			continue;
-		}
-		if (n == 0 && line[0] == '#')
-			continue;
-		if (n == 0)
-			start = lineno;
-		if (n < 16)
-			snprintf(lines[n++], MAX_LINE, "%s", line);
-	}
-	fclose(f);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return ok;
 }
 
 /* conv_names is sorted and names what conv_new knows. */
@@ -566,42 +377,12 @@ static void test_json_random(void)
 
 int main(void)
 {
-	char *files[MAX_FILES];
-	size_t n = 0, i;
-	struct dirent *de;
 	struct arena arena;
-	DIR *d = opendir(CASE_DIR);
 
-	if (!d) {
-		printf("not ok 1 - cannot open %s (run from the repository "
-		       "root)\n", CASE_DIR);
-		return 1;
-	}
-	while ((de = readdir(d)) != NULL && n < MAX_FILES) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 4 && strcmp(de->d_name + len - 4, ".txt") == 0) {
-			files[n] = malloc(sizeof(CASE_DIR) + len + 1);
-			if (!files[n])
-				break;
-			snprintf(files[n], sizeof(CASE_DIR) + len + 1, "%s/%s",
-				 CASE_DIR, de->d_name);
-			n++;
-		}
-	}
-	closedir(d);
-	qsort(files, n, sizeof(files[0]), cmp_str);
 	RUN(test_names);
 	RUN(test_json_random);
 	arena_init(&arena, 4096);
-	for (i = 0; i < n; i++) {
-		run_file(files[i], &arena);
-		free(files[i]);
-	}
+	case_run_dir(CASE_DIR, run_case, &arena);
 	arena_release(&arena);
-	if (n == 0) {
-		printf("not ok 1 - no case files in %s\n", CASE_DIR);
-		return 1;
-	}
 	return tap_done();
 }
