@@ -12,6 +12,11 @@
 
 #include "../formats/gunzip.h"
 #include "../formats/rowsrc.h"
+#include "../formats/sbuf.h"
+#include "../formats/zsink.h"
+
+/* Bytes of rows gathered before they go to the gzip stream at once. */
+#define COPY_FLUSH ((size_t)64 * 1024)
 
 struct bulkfile_body {
 	char *path;
@@ -140,30 +145,64 @@ void bulkfile_body_free(struct bulkfile_body *b)
 	free(b);
 }
 
+/* Where bulkfile_copy_rows writes: a plain file or a gzip stream. */
+struct copy_out {
+	FILE *f;
+	struct zsink *z;
+	struct sbuf buf;              /* bytes not yet given to z */
+};
+
+static int out_flush(struct copy_out *o, struct bs_err *err)
+{
+	if (!o->z || !o->buf.len)
+		return 0;
+	if (zsink_write(o->z, o->buf.buf, o->buf.len, err) < 0)
+		return -1;
+	sbuf_reset(&o->buf);
+	return 0;
+}
+
+static int out_put(struct copy_out *o, const char *s, size_t n,
+		   struct bs_err *err)
+{
+	if (!o->z) {
+		if (n && fwrite(s, 1, n, o->f) != n)
+			return bs_err_set(err, BS_E_IO, "%s", strerror(errno));
+		return 0;
+	}
+	if (sbuf_add(&o->buf, s, n) < 0)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	return o->buf.len >= COPY_FLUSH ? out_flush(o, err) : 0;
+}
+
 /* Writes the header names as a CSV record (field API names never need
- * quoting, but a name that would is quoted); -1 on a write error. */
-static int write_header(FILE *f, const char *const *names, size_t n)
+ * quoting, but a name that would is quoted). */
+static int write_header(struct copy_out *o, const char *const *names,
+			size_t n, struct bs_err *err)
 {
 	const char *p;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		if (i)
-			putc(',', f);
-		if (!strpbrk(names[i], ",\"\r\n")) {
-			fputs(names[i], f);
+			rc = out_put(o, ",", 1, err);
+		if (rc == 0 && !strpbrk(names[i], ",\"\r\n")) {
+			rc = out_put(o, names[i], strlen(names[i]), err);
 			continue;
 		}
-		putc('"', f);
-		for (p = names[i]; *p; p++) {
+		if (rc == 0)
+			rc = out_put(o, "\"", 1, err);
+		for (p = names[i]; rc == 0 && *p; p++) {
 			if (*p == '"')
-				putc('"', f);
-			putc(*p, f);
+				rc = out_put(o, "\"", 1, err);
+			if (rc == 0)
+				rc = out_put(o, p, 1, err);
 		}
-		putc('"', f);
+		if (rc == 0)
+			rc = out_put(o, "\"", 1, err);
 	}
-	putc('\n', f);
-	return ferror(f) ? -1 : 0;
+	return rc == 0 ? out_put(o, "\n", 1, err) : rc;
 }
 
 int bulkfile_copy_rows(const char *src, const char *key_field,
@@ -171,48 +210,75 @@ int bulkfile_copy_rows(const char *src, const char *key_field,
 		       unsigned long long *rows, struct bs_err *err)
 {
 	struct rowsrc *rs = rowsrc_open(src, NULL, NULL, err);
+	struct zsink_opts zo = ZSINK_OPTS_INIT;
 	const char *const *names;
+	struct copy_out o;
 	struct rowsrc_row row;
-	FILE *f = NULL;
+	struct bs_err we;
 	size_t n;
 	int st, rc = -1;
 
 	*rows = 0;
+	memset(&o, 0, sizeof(o));
+	sbuf_init(&o.buf, 0);
+	bs_err_clear(&we);
 	if (!rs)
-		return -1;
+		goto out;
 	n = rowsrc_header(rs, &names);
 	if (rowsrc_select(rs, &key_field, 1, err) < 0)
 		goto out;
-	f = fopen(dst, "w");
-	if (!f) {
-		bs_err_set(err, BS_E_IO, "cannot create '%s': %s", dst,
-			   strerror(errno));
-		goto out;
+	if (ends_with(dst, ".gz")) {
+		zo.threaded = 0;      /* a worker thread is busy enough */
+		o.z = zsink_open(dst, &zo, err);
+		if (!o.z)
+			goto out;
+	} else {
+		o.f = fopen(dst, "w");
+		if (!o.f) {
+			bs_err_set(err, BS_E_IO, "cannot create '%s': %s", dst,
+				   strerror(errno));
+			goto out;
+		}
 	}
-	if (write_header(f, names, n) < 0)
+	if (write_header(&o, names, n, &we) < 0)
 		goto write_failed;
 	while ((st = rowsrc_next(rs, &row, err)) != ROWSRC_DONE) {
 		if (st == ROWSRC_ERROR)
 			goto out;
 		if (st == ROWSRC_BAD || !want(ctx, row.v[0].s, row.v[0].len))
 			continue;
-		if (fwrite(row.raw, 1, row.raw_len, f) != row.raw_len ||
-		    putc('\n', f) == EOF)
+		if (out_put(&o, row.raw, row.raw_len, &we) < 0 ||
+		    out_put(&o, "\n", 1, &we) < 0)
 			goto write_failed;
 		(*rows)++;
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto write_failed;
+	bs_err_clear(err);
+	if (o.z) {
+		if (out_flush(&o, &we) < 0)
+			goto write_failed;
+		st = zsink_close(o.z, NULL, &we);
+		o.z = NULL;           /* freed either way */
+		if (st < 0)
+			goto write_failed;
+	} else {
+		FILE *f = o.f;
+
+		o.f = NULL;
+		if (fclose(f) != 0) {
+			bs_err_set(&we, BS_E_IO, "%s", strerror(errno));
+			goto write_failed;
+		}
 	}
-	f = NULL;
 	rc = 0;
 	goto out;
 write_failed:
-	bs_err_set(err, BS_E_IO, "cannot write '%s': %s", dst, strerror(errno));
+	bs_err_set(err, we.kind == BS_E_NOMEM ? BS_E_NOMEM : BS_E_IO,
+		   "cannot write '%s': %s", dst, we.msg);
 out:
-	if (f)
-		fclose(f);
+	if (o.f)
+		fclose(o.f);
+	zsink_abort(o.z);
+	sbuf_release(&o.buf);
 	rowsrc_free(rs);
 	return rc;
 }

@@ -38,9 +38,11 @@ void bulkfile_body_free(struct bulkfile_body *b);
 /* Decides whether a row goes into the new file, by its key. */
 typedef int (*bulkfile_want_fn)(void *ctx, const char *key, size_t len);
 
-/* Writes dst, a plain CSV file: the header of the bulk file src, then each
- * row of src whose key_field value want() accepts, byte for byte as it is
- * in src (a row is never re-encoded).  *rows receives the count. */
+/* Writes dst: the header of the bulk file src, then each row of src whose
+ * key_field value want() accepts, byte for byte as it is in src (a row is
+ * never re-encoded).  dst is gzipped when its name ends in ".gz" (a bulk
+ * file like the others: bulkfile_body_open sends it either way), else
+ * plain CSV.  *rows receives the count. */
 int bulkfile_copy_rows(const char *src, const char *key_field,
 		       bulkfile_want_fn want, void *ctx, const char *dst,
 		       unsigned long long *rows, struct bs_err *err);

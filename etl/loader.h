@@ -16,7 +16,8 @@
  * unprocessed results, and report each record's outcome, matched to its
  * source file and line (recon.h).  Rows that failed with
  * UNABLE_TO_LOCK_ROW are copied from the original bulk file into a new
- * file and sent again in a new job, up to [load] lock_retries times.
+ * file (gzipped when uploads are) and sent again in a new job, up to
+ * [load] lock_retries times.
  *
  * Order: an object's files start once every object it depends on
  * (manifest depends_on) has finished; independent objects load at the same
@@ -29,9 +30,16 @@
  * started only if the org's daily API requests and Bulk batches would
  * keep [load] limit_margin percent of their maximum after it (an estimate,
  * docs/loading.md).  When they would not, running jobs finish and the load
- * stops with BS_E_LIMIT; REQUEST_LIMIT_EXCEEDED stops it at once.  Either
- * way what was done has been reported, and the hooks know the jobs that
- * were left, so the next run can go on (file_start).
+ * stops with BS_E_LIMIT; REQUEST_LIMIT_EXCEEDED stops it at once (when
+ * it refuses a job's creation, the jobs already running finish).  A job
+ * that Salesforce ends Failed with an errorMessage starting "ExceededQuota"
+ * (a daily allocation such as DailyBulkRecords ran out under it) stops the
+ * load the same way (BS_E_LIMIT, running jobs finish, no new one starts):
+ * its file is left unfinished with nothing reported; the next run resumes
+ * that job, reports the rows it processed and sends the others again in
+ * a new job, like locked rows.  Either way what was done has been
+ * reported, and the hooks know the jobs that were left, so the next run
+ * can go on (file_start).
  *
  * Hooks: library code never prints.  Everything the loader learns goes to
  * struct loader_hooks.  Hooks are called from the worker threads but
@@ -133,16 +141,21 @@ struct loader_record {
 	const char *error_code;        /* "UNABLE_TO_LOCK_ROW", ... or "" */
 	const char *error_message;     /* Salesforce's text, or why unprocessed */
 	const char *error_fields;      /* "Name,Email__c" or "" */
-	size_t ncols;                  /* the record as Salesforce echoed it: */
+	size_t ncols;                  /* the record as Salesforce echoed it
+					  (as the bulk file sent it when no
+					  result mentions the row; 0 when
+					  unknown, e.g. an insert row missing
+					  from partial results): */
 	const char *const *names;      /* its column names */
 	const struct bs_value *values; /* and values */
 };
 
 enum loader_file_status {
 	LOADER_FILE_DONE,        /* every record has an outcome */
-	LOADER_FILE_FAILED,      /* a job ended Failed/Aborted, or Salesforce
-				    refused the job: records reported as
-				    failed or unprocessed */
+	LOADER_FILE_FAILED,      /* a job ended Failed/Aborted (other than
+				    ExceededQuota), or Salesforce refused the
+				    job: records reported as failed or
+				    unprocessed */
 	LOADER_FILE_UNFINISHED,  /* stopped (limit, deadline, interrupt,
 				    error) with a job left; file_start can
 				    resume it next time */

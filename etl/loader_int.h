@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "loader.h"
+#include "pollplan.h"
 
 struct bulkdir_file;
 struct sf_api;
@@ -44,9 +45,9 @@ struct loader {
 	const struct loader_hooks *h;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	/* rows and time of the jobs that ended in this run: the org's pace,
-	 * which sets the first wait of the next job (under mu) */
-	unsigned long long paced_rows, paced_ms;
+	/* the org's pace, learned from the jobs that ended in this run; it
+	 * sets the first wait of the next job (pollplan.h; under mu) */
+	struct pollpace pace;
 	struct task *tasks;
 	size_t ntasks;
 	size_t *obj_left;                 /* per object: files not loaded; a

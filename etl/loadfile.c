@@ -29,6 +29,15 @@ struct filerun {
 	unsigned long long settled;       /* rows settled in earlier attempts */
 	unsigned long long reserved;      /* API calls reserved */
 	int gzip;                         /* current job's upload is gzipped */
+	int resumed_final;                /* the resumed job had ended before
+					     this run looked at it */
+	int quota_retry;                  /* the held rows are ones a job did
+					     not process (ExceededQuota) */
+	unsigned quota_resends;           /* attempts made for those */
+	struct sf_job next;               /* the job for those, created before
+					     anything is reported (have_next) */
+	int have_next;
+	unsigned long long next_reserved; /* API calls reserved for it */
 	const char *body_path;            /* file the current job sends */
 	char retry_path[PATH_BUF];
 	char message[MSG_BUF];
@@ -121,8 +130,8 @@ static int fail_attempt(struct filerun *fr, const char *reason)
 	loader_textf(fr->message, sizeof(fr->message), "%s", reason);
 	fr->res.status = LOADER_FILE_FAILED;
 	bs_err_clear(&e);
-	if (recon_end_attempt(fr->recon, reason, emit_record, fr, &held,
-			      &e) < 0) {
+	if (recon_end_attempt(fr->recon, fr->body_path, 0, reason, emit_record,
+			      fr, &held, &e) < 0) {
 		loader_stop(fr->l, &e, 1);
 		return -1;
 	}
@@ -135,6 +144,44 @@ static int fatal(struct filerun *fr, const struct bs_err *err)
 	fr->res.status = LOADER_FILE_UNFINISHED;
 	loader_textf(fr->message, sizeof(fr->message), "%s", err->msg);
 	loader_stop(fr->l, err, 1);
+	return -1;
+}
+
+/* An allocation ran out: no new job starts, the jobs running finish, and
+ * this file stays unfinished for the next run. */
+static int limit_stop(struct filerun *fr, const struct bs_err *err)
+{
+	fr->res.status = LOADER_FILE_UNFINISHED;
+	loader_textf(fr->message, sizeof(fr->message), "%s", err->msg);
+	loader_stop(fr->l, err, 0);
+	return -1;
+}
+
+/* 1 when the job failed because a daily allocation of the org ran out
+ * while it ran ("ExceededQuota : DailyBulkRecords Limit exceeded."). */
+static int quota_failed(const struct sf_job *j)
+{
+	return j->state == SF_JOB_FAILED &&
+	       !strncmp(j->error_message, "ExceededQuota", 13);
+}
+
+/* The job just failed with ExceededQuota: the load stops starting jobs
+ * and the file stays unfinished.  Its results are left for the next run,
+ * which resumes the job, keeps the outcomes of the rows it processed and
+ * sends the others again (collect_all). */
+static int quota_stop(struct filerun *fr)
+{
+	struct bs_err e;
+
+	bs_err_set(&e, BS_E_LIMIT, "%s: job %s of '%s' failed with '%s'; no new "
+		   "job was started; run again once the allocation is renewed to "
+		   "send the rows it did not process",
+		   sf_api_limit_text(fr->job.error_message), fr->job.id,
+		   fr->t->lf.path, fr->job.error_message);
+	limit_stop(fr, &e);
+	loader_textf(fr->message, sizeof(fr->message), "job %s %s: %s; the rows "
+		     "it did not process wait for the next run", fr->job.id,
+		     sf_job_state_name(fr->job.state), fr->job.error_message);
 	return -1;
 }
 
@@ -177,12 +224,61 @@ static int create_job(struct filerun *fr)
 	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &e) < 0) {
 		if (refused_here(fr, &e))
 			return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
+		if (e.kind == BS_E_LIMIT)
+			return limit_stop(fr, &e);   /* nothing was created */
 		return fatal(fr, &e);
 	}
 	fr->t->jobs++;
 	fr->res.jobs++;
 	fr->job.state = SF_JOB_OPEN;
 	return report_job(fr, 1) < 0 ? -1 : 0;
+}
+
+/* Before the rows of a resumed ExceededQuota job are reported, the job
+ * that sends the rest is created: if the allocation is still used up,
+ * Salesforce refuses it and the file stays as it was, with nothing
+ * reported (a later run tries again).  0, or -1 when the load stops. */
+static int open_next(struct filerun *fr)
+{
+	const struct bulkdir_object *o = fr->t->bf->object;
+	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
+	unsigned long long left = fr->attempt_rows > fr->job.processed ?
+				  fr->attempt_rows - fr->job.processed : 1;
+	struct bs_err e;
+
+	if (loader_budget_reserve(fr->l, &fr->t->lf, left,
+				  &fr->next_reserved) < 0) {
+		fr->next_reserved = 0;
+		fr->res.status = LOADER_FILE_UNFINISHED;
+		loader_textf(fr->message, sizeof(fr->message),
+			     "not continued: the load is stopping");
+		return -1;
+	}
+	if (sf_bulk_create(fr->w->api, &spec, &fr->next, &e) < 0) {
+		loader_budget_release(fr->l, fr->next_reserved);
+		fr->next_reserved = 0;
+		if (e.kind == BS_E_LIMIT)
+			return limit_stop(fr, &e);
+		if (refused_here(fr, &e))
+			return 0;    /* the re-send meets it again, and fails */
+		return fatal(fr, &e);
+	}
+	fr->next.state = SF_JOB_OPEN;
+	fr->have_next = 1;
+	return 0;
+}
+
+/* Aborts the job open_next made when it is not needed after all. */
+static void drop_next(struct filerun *fr)
+{
+	struct bs_err e;
+
+	if (!fr->have_next)
+		return;
+	fr->have_next = 0;
+	sf_bulk_abort(fr->w->api, fr->next.id, &e);
+	loader_budget_release(fr->l, fr->next_reserved);
+	fr->next_reserved = 0;
 }
 
 static int get_job(struct filerun *fr, long *retry_after, int *not_found)
@@ -330,16 +426,11 @@ static int poll_job(struct filerun *fr)
 
 	pollplan_init(&plan, l->o->poll_min_ms, l->o->poll_max_ms,
 		      fr->attempt_rows, start);
-	/* first look: at 80% of the time earlier jobs of this run needed for
-	 * as many rows (a few early polls saved per large job), else soon */
+	/* first look: when the org's pace says a job this size ends */
 	pthread_mutex_lock(&l->mu);
-	wait = l->paced_rows ? fr->attempt_rows * l->paced_ms / l->paced_rows *
-			       8 / 10 : 0;
+	wait = pollpace_first_wait(&l->pace, fr->attempt_rows,
+				   l->o->poll_min_ms, l->o->poll_max_ms);
 	pthread_mutex_unlock(&l->mu);
-	if (wait < l->o->poll_min_ms)
-		wait = l->o->poll_min_ms;
-	if (wait > l->o->poll_max_ms)
-		wait = l->o->poll_max_ms;
 	while (!sf_job_state_final(fr->job.state)) {
 		unsigned long long now = clock_now_ms();
 
@@ -385,10 +476,11 @@ static int poll_job(struct filerun *fr)
 				     fr->job.state == SF_JOB_IN_PROGRESS,
 				     fr->job.processed, ra);
 	}
+	/* only Salesforce's time teaches the pace, never how late we looked */
 	if (fr->job.state == SF_JOB_COMPLETE && fr->attempt_rows) {
 		pthread_mutex_lock(&l->mu);
-		l->paced_rows += fr->attempt_rows;
-		l->paced_ms += clock_now_ms() - start;
+		pollpace_learn(&l->pace, &plan, fr->job.processed,
+			       fr->job.processing_ms);
 		pthread_mutex_unlock(&l->mu);
 	}
 	return 0;
@@ -417,22 +509,32 @@ static int download(struct filerun *fr, enum sf_result_kind kind,
 
 /* Results of the ended job, all three downloaded before any record is
  * reported (so an interruption reports nothing twice); *held gets the
- * rows to send again. */
+ * rows to send again: those locked (while lock_retries last) and, for a
+ * job the daily allocation stopped, those it did not process. */
 static int collect_all(struct filerun *fr, unsigned long long *held)
 {
 	static const char *const names[] = { "success", "failed", "unprocessed" };
 	int ok = fr->job.state == SF_JOB_COMPLETE;
-	int hold = ok && fr->attempt < fr->l->o->lock_retries;
+	int quota = quota_failed(&fr->job);
+	unsigned hold = 0;
 	char reason[MSG_BUF], path[3][PATH_BUF];
 	struct bs_err e;
 	int k, rc = 0;
 
+	if ((ok || quota) &&
+	    fr->attempt - fr->quota_resends < fr->l->o->lock_retries)
+		hold |= RECON_HOLD_LOCKED;
+	if (quota && fr->t->bf->object->key_field && fr->t->bf->origin_path)
+		hold |= RECON_HOLD_UNPROCESSED;
+	fr->quota_retry = (hold & RECON_HOLD_UNPROCESSED) != 0;
 	reason[0] = '\0';
 	if (!ok) {
 		loader_textf(reason, sizeof(reason), "job %s %s%s%s", fr->job.id,
 		      sf_job_state_name(fr->job.state),
 		      fr->job.error_message[0] ? ": " : "",
 		      fr->job.error_message);
+	}
+	if (!ok && !fr->quota_retry) {
 		fr->res.status = LOADER_FILE_FAILED;
 		loader_textf(fr->message, sizeof(fr->message), "%s", reason);
 	}
@@ -459,30 +561,35 @@ static int collect_all(struct filerun *fr, unsigned long long *held)
 		}
 		rc = download(fr, (enum sf_result_kind)k, path[k]);
 	}
+	if (rc == 0 && fr->quota_retry && open_next(fr) < 0)
+		rc = -1;
 	bs_err_clear(&e);
 	for (k = 0; k < 3 && rc == 0; k++)
 		rc = recon_read(fr->recon, (enum sf_result_kind)k, path[k], hold,
 				reason, emit_record, fr, &e);
 	if (rc == 0)
-		rc = recon_end_attempt(fr->recon, reason, emit_record, fr, held,
-				       &e);
+		rc = recon_end_attempt(fr->recon, fr->body_path,
+				       hold & RECON_HOLD_UNPROCESSED, reason,
+				       emit_record, fr, held, &e);
 	for (k = 0; k < 3; k++)
 		unlink(path[k]);
 	return rc < 0 && e.kind != BS_E_NONE ? fatal(fr, &e) : rc;
 }
 
-/* Writes the held rows into a new file for the next attempt. */
+/* Writes the held rows into a new file for the next attempt: gzipped
+ * like the bulk files when uploads are. */
 static int prepare_retry(struct filerun *fr)
 {
 	const struct bulkdir_file *bf = fr->t->bf;
+	int gz = fr->l->o->gzip_upload && !atomic_load(&fr->l->gzip_refused);
 	unsigned long long rows;
 	struct bs_err e;
 
 	if (fr->retry_path[0])
 		unlink(fr->retry_path);
 	if (loader_textf(fr->retry_path, sizeof(fr->retry_path),
-		  "%s/file%zu-retry%u.csv", fr->l->tmpdir, bf->index,
-		  fr->attempt + 1) < 0) {
+		  "%s/file%zu-retry%u.csv%s", fr->l->tmpdir, bf->index,
+		  fr->attempt + 1, gz ? ".gz" : "") < 0) {
 		fr->retry_path[0] = '\0';
 		bs_err_set(&e, BS_E_IO, "temporary path too long");
 		return fatal(fr, &e);
@@ -495,11 +602,23 @@ static int prepare_retry(struct filerun *fr)
 	fr->attempt_rows = rows;
 	fr->body_path = fr->retry_path;
 	pthread_mutex_lock(&fr->l->mu);
-	loader_note_locked(fr->l, &fr->t->lf, "%llu rows failed with "
-		    "UNABLE_TO_LOCK_ROW; sending them again in a new job "
-		    "(retry %u of %u)", rows, fr->attempt,
-		    fr->l->o->lock_retries);
+	if (fr->quota_retry)
+		loader_note_locked(fr->l, &fr->t->lf, "%llu row%s left by job %s "
+			    "(%s): sending %s in a new job", rows,
+			    rows == 1 ? "" : "s", fr->job.id,
+			    fr->job.error_message, rows == 1 ? "it" : "them");
+	else
+		loader_note_locked(fr->l, &fr->t->lf, "%llu rows failed with "
+			    "UNABLE_TO_LOCK_ROW; sending them again in a new job "
+			    "(retry %u of %u)", rows,
+			    fr->attempt - fr->quota_resends,
+			    fr->l->o->lock_retries);
 	pthread_mutex_unlock(&fr->l->mu);
+	if (fr->quota_retry) {
+		fr->quota_resends++;
+		fr->quota_retry = 0;
+		return 0;           /* nothing to wait for */
+	}
 	/* give the competing transactions time to let go */
 	if (clock_nap(fr->l->o->poll_min_ms << (fr->attempt < 6 ? fr->attempt : 6),
 		      NULL, &fr->l->halt) < 0) {
@@ -517,6 +636,7 @@ static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
 	int nf, rc;
 
 	*held = 0;
+	fr->resumed_final = 0;
 	if (resume) {
 		rc = get_job(fr, &ra, &nf);
 		if (rc < 0)
@@ -544,13 +664,26 @@ static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
 			resume = 0;
 		} else if (report_job(fr, 0) < 0) {
 			return -1;
+		} else {
+			fr->resumed_final = sf_job_state_final(fr->job.state);
 		}
 	}
-	/* gzip unless switched off or refused; a retry file is plain CSV */
+	/* gzip unless switched off or refused (a .gz file is decompressed
+	 * on the way then) */
 	n = strlen(fr->body_path);
 	fr->gzip = fr->l->o->gzip_upload && !atomic_load(&fr->l->gzip_refused) &&
 		   n > 3 && !strcmp(fr->body_path + n - 3, ".gz");
-	if (!resume) {
+	if (!resume && fr->have_next) {
+		/* made by open_next: on the ledger now, with its rows */
+		fr->job = fr->next;
+		fr->have_next = 0;
+		fr->reserved = fr->next_reserved;
+		fr->next_reserved = 0;
+		fr->t->jobs++;
+		fr->res.jobs++;
+		if (report_job(fr, 1) < 0)
+			return -1;
+	} else if (!resume) {
 		rc = create_job(fr);
 		if (rc != 0)
 			return rc;
@@ -566,6 +699,10 @@ static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
 	}
 	if (poll_job(fr) < 0)
 		return -1;
+	/* seen failing for want of allocation: stop here; found so when
+	 * resumed (the allocation may be back): collect and send the rest */
+	if (quota_failed(&fr->job) && !fr->resumed_final)
+		return quota_stop(fr);
 	return collect_all(fr, held);
 }
 
@@ -635,6 +772,7 @@ void loadfile_run(struct worker *w, struct task *t)
 	if (rc == 0 && fr.res.status == LOADER_FILE_UNFINISHED)
 		fr.res.status = LOADER_FILE_DONE;
 done:
+	drop_next(&fr);
 	if (fr.reserved)
 		loader_budget_release(l, fr.reserved);
 	if (fr.retry_path[0])

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "../formats/arena.h"
+#include "../formats/rowsrc.h"
 
 #define ARENA_BLOCK (256 * 1024)
 #define ERROR_TEXT_MAX 4096
@@ -258,7 +259,7 @@ static void fill_row(struct recon_row *out, enum sf_result_kind kind,
 
 static int read_rows(struct recon *r, struct rowsrc *rs,
 		     enum sf_result_kind kind, const char *const *names,
-		     size_t lead, long keycol, int hold_locked,
+		     size_t lead, long keycol, unsigned hold,
 		     const char *reason, recon_fn fn, void *ctx,
 		     struct bs_err *err)
 {
@@ -288,8 +289,11 @@ static int read_rows(struct recon *r, struct rowsrc *rs,
 				continue;   /* not sent in this attempt */
 			out.source = e->source;
 			out.line = e->line;
-			if (hold_locked && out.outcome == RECON_FAILED &&
-			    !strcmp(out.error.code, "UNABLE_TO_LOCK_ROW")) {
+			if (((hold & RECON_HOLD_LOCKED) &&
+			     out.outcome == RECON_FAILED &&
+			     !strcmp(out.error.code, "UNABLE_TO_LOCK_ROW")) ||
+			    ((hold & RECON_HOLD_UNPROCESSED) &&
+			     out.outcome == RECON_UNPROCESSED)) {
 				e->state = E_HELD;
 				continue;
 			}
@@ -303,7 +307,7 @@ static int read_rows(struct recon *r, struct rowsrc *rs,
 }
 
 int recon_read(struct recon *r, enum sf_result_kind kind, const char *path,
-	       int hold_locked, const char *reason, recon_fn fn, void *ctx,
+	       unsigned hold, const char *reason, recon_fn fn, void *ctx,
 	       struct bs_err *err)
 {
 	const char *const *names;
@@ -338,7 +342,7 @@ int recon_read(struct recon *r, enum sf_result_kind kind, const char *path,
 	} else if (rc == 0) {
 		rc = read_rows(r, rs, kind, names, lead,
 			       keycol >= 0 ? keycol + (long)lead : -1,
-			       hold_locked && r->keyed,
+			       r->keyed ? hold : 0,
 			       reason && *reason ? reason :
 			       "Salesforce did not process this record",
 			       fn, ctx, err);
@@ -347,11 +351,82 @@ int recon_read(struct recon *r, enum sf_result_kind kind, const char *path,
 	return rc;
 }
 
-int recon_end_attempt(struct recon *r, const char *reason, recon_fn fn,
-		      void *ctx, unsigned long long *held, struct bs_err *err)
+/* Reports (or holds) the keyed rows of the attempt that no result
+ * mentioned, with their records from sent; 1 when sent was read. */
+static int end_from_file(struct recon *r, const char *sent, unsigned hold,
+			 struct recon_row *out, recon_fn fn, void *ctx,
+			 unsigned long long *held, struct bs_err *err)
+{
+	const char *const *names;
+	struct rowsrc_row row;
+	struct rowsrc *rs;
+	long keycol = -1;
+	size_t n;
+	int st;
+
+	rs = rowsrc_open(sent, NULL, NULL, err);
+	if (!rs)
+		return -1;
+	n = rowsrc_header(rs, &names);
+	if (r->keyed)
+		keycol = column(names, n, r->key_field);
+	if (r->keyed && keycol < 0) {
+		rowsrc_free(rs);
+		return bs_err_at(err, BS_E_INPUT, sent, 1,
+				 "a bulk file without its key column '%s'",
+				 r->key_field);
+	}
+	while ((st = rowsrc_next(rs, &row, err)) != ROWSRC_DONE) {
+		if (st == ROWSRC_ERROR) {
+			rowsrc_free(rs);
+			return -1;
+		}
+		if (st == ROWSRC_BAD || row.n != n) {
+			bs_err_clear(err);
+			continue;
+		}
+		if (r->keyed) {
+			long i = lookup(r, row.v[keycol].s, row.v[keycol].len);
+			struct entry *e;
+
+			if (i < 0 || r->e[i].state != E_ATTEMPT)
+				continue;   /* accounted for, or not sent */
+			e = &r->e[i];
+			if (hold & RECON_HOLD_UNPROCESSED) {
+				e->state = E_HELD;
+				(*held)++;
+				continue;
+			}
+			e->state = E_DONE;
+			out->key = e->key;
+			out->source = e->source;
+			out->line = e->line;
+		} else if (r->seen >= r->attempt_rows) {
+			break;
+		} else {
+			r->seen++;
+		}
+		out->ncols = n;
+		out->names = names;
+		out->values = row.v;
+		if (fn(ctx, out, err) != 0) {
+			rowsrc_free(rs);
+			return -1;
+		}
+	}
+	rowsrc_free(rs);
+	out->ncols = 0;
+	out->names = NULL;
+	out->values = NULL;
+	return 0;
+}
+
+int recon_end_attempt(struct recon *r, const char *sent, unsigned hold,
+		      const char *reason, recon_fn fn, void *ctx,
+		      unsigned long long *held, struct bs_err *err)
 {
 	struct recon_row out;
-	size_t i;
+	size_t i, left = 0;
 
 	*held = 0;
 	memset(&out, 0, sizeof(out));
@@ -361,18 +436,34 @@ int recon_end_attempt(struct recon *r, const char *reason, recon_fn fn,
 			    "no result came back for this record";
 	if (!r->keyed) {
 		out.key = "";
+		/* the rows are known only when no result mentioned any */
+		if (sent && r->seen == 0 && r->attempt_rows &&
+		    end_from_file(r, sent, 0, &out, fn, ctx, held, err) < 0)
+			return -1;
 		for (; r->seen < r->attempt_rows; r->seen++)
 			if (fn(ctx, &out, err) != 0)
 				return -1;
 		return 0;
 	}
 	for (i = 0; i < r->n; i++) {
+		if (r->e[i].state == E_HELD)
+			(*held)++;
+		else if (r->e[i].state == E_ATTEMPT)
+			left++;
+	}
+	if (left && sent &&
+	    end_from_file(r, sent, hold, &out, fn, ctx, held, err) < 0)
+		return -1;
+	for (i = 0; i < r->n; i++) {
 		struct entry *e = &r->e[i];
 
-		if (e->state == E_HELD)
-			(*held)++;
 		if (e->state != E_ATTEMPT)
 			continue;
+		if (hold & RECON_HOLD_UNPROCESSED) {
+			e->state = E_HELD;
+			(*held)++;
+			continue;
+		}
 		e->state = E_DONE;
 		out.key = e->key;
 		out.source = e->source;

@@ -4,9 +4,10 @@
  * exactly one outcome.
  *
  *     r = recon_open(origin, "OrbId__c", rows, err);
- *     recon_read(r, SF_RESULTS_SUCCESSFUL, "success.csv", 1, emit, ctx, err);
+ *     recon_read(r, SF_RESULTS_SUCCESSFUL, "success.csv", RECON_HOLD_LOCKED,
+ *                NULL, emit, ctx, err);
  *     recon_read(r, SF_RESULTS_FAILED, ...); recon_read(r, ..UNPROCESSED..);
- *     recon_end_attempt(r, "", emit, ctx, &held, err);
+ *     recon_end_attempt(r, "bulk.csv.gz", 0, "", emit, ctx, &held, err);
  *     if (held) { bulkfile_copy_rows(..., recon_held, r, ...);
  *                 recon_retry(r); ... next job ... }
  *
@@ -15,14 +16,18 @@
  * its key column (the external ID for upsert, Id for update and delete),
  * because Salesforce does not keep the upload's row order.  A row that
  * failed with UNABLE_TO_LOCK_ROW can be held back instead of reported, to
- * be sent again in a new job; recon_held tells bulkfile_copy_rows which
- * rows those are.  When an attempt ends, rows that appeared in no result
- * set are reported as unprocessed, so nothing goes missing silently.
+ * be sent again in a new job; so can the rows a job did not process
+ * (the daily allocation ran out under it).  recon_held tells
+ * bulkfile_copy_rows which rows those are.  When an attempt ends, rows
+ * that appeared in no result set are reported as unprocessed, with the
+ * record as the attempt's bulk file has it, so nothing goes missing
+ * silently.
  *
  * Without keys (insert, or no origin file) rows cannot be matched: results
- * are reported without source lines, locked rows are not held (re-sending
- * an insert could duplicate it), and rows missing from the results are
- * reported as that many unprocessed rows without a key.
+ * are reported without source lines, no row is held (re-sending an insert
+ * could duplicate it), and rows missing from the results are reported as
+ * that many unprocessed rows without a key (with their records only when
+ * no result mentioned any row of the attempt: then they are all of it).
  *
  * Memory: the keys of one bulk file (about the key's length plus 40 bytes
  * a row), in an arena; result files are streamed.
@@ -49,7 +54,9 @@ struct recon_row {
 	const char *sf_id;         /* Salesforce id; "" when none */
 	struct sf_row_error error; /* FAILED: the parsed sf__Error;
 				      UNPROCESSED: code "", message the reason */
-	size_t ncols;              /* the record as Salesforce echoed it */
+	size_t ncols;              /* the record as Salesforce echoed it, or
+				      as the bulk file has it for a row no
+				      result mentioned (0: unknown) */
 	const char *const *names;
 	const struct bs_value *values;
 };
@@ -67,19 +74,30 @@ struct recon *recon_open(const char *origin, const char *key_field,
 			 unsigned long long rows, struct bs_err *err);
 void recon_free(struct recon *r);
 
+/* What recon_read and recon_end_attempt hold for a retry instead of
+ * reporting (keyed rows only). */
+enum recon_hold {
+	RECON_HOLD_LOCKED = 1 << 0,      /* failed with UNABLE_TO_LOCK_ROW */
+	RECON_HOLD_UNPROCESSED = 1 << 1  /* not processed, or in no result */
+};
+
 /* Reads one result file of the current attempt and reports its rows
- * through fn; with hold_locked, UNABLE_TO_LOCK_ROW failures of keyed rows
- * are held for a retry instead.  Unprocessed rows carry reason (NULL: a
- * generic one).  A missing or empty file has no rows. */
+ * through fn, except those hold (enum recon_hold) keeps for a retry.
+ * Unprocessed rows carry reason (NULL: a generic one).  A missing or
+ * empty file has no rows. */
 int recon_read(struct recon *r, enum sf_result_kind kind, const char *path,
-	       int hold_locked, const char *reason, recon_fn fn, void *ctx,
+	       unsigned hold, const char *reason, recon_fn fn, void *ctx,
 	       struct bs_err *err);
 
 /* Ends the attempt: its rows that no result mentioned are reported as
- * unprocessed, with reason as the message (e.g. the job's errorMessage).
- * *held receives the number of rows held for a retry. */
-int recon_end_attempt(struct recon *r, const char *reason, recon_fn fn,
-		      void *ctx, unsigned long long *held, struct bs_err *err);
+ * unprocessed, with reason as the message (e.g. the job's errorMessage),
+ * or held when hold has RECON_HOLD_UNPROCESSED.  Their records (names,
+ * values) are read from sent, the bulk file the attempt sent (NULL:
+ * reported without).  *held receives the number of rows held for a
+ * retry. */
+int recon_end_attempt(struct recon *r, const char *sent, unsigned hold,
+		      const char *reason, recon_fn fn, void *ctx,
+		      unsigned long long *held, struct bs_err *err);
 
 /* Starts a new attempt made of the held rows; returns their number. */
 unsigned long long recon_retry(struct recon *r);

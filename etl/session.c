@@ -224,7 +224,7 @@ static int on_job_created(void *ctx, const struct loader_job *j,
 		return -1;
 	if (u->ctx->verbose || !u->display)
 		say(u, "%s: job %s created (%s%llu rows, %s)", j->file->path,
-		      j->job_id, j->attempt ? "re-sending locked rows, " : "",
+		      j->job_id, j->attempt ? "re-sending rows, " : "",
 		      j->rows, j->gzip ? "gzip" : "uncompressed");
 	return remember_job(u, j, err);
 }

@@ -112,6 +112,26 @@ int sf_api_parse_usage(const char *info, unsigned long long *used,
 	return end == p ? -1 : 0;
 }
 
+const char *sf_api_limit_text(const char *message)
+{
+	static const struct {
+		const char *name, *text;
+	} limits[] = {
+		{ "DailyBulkRecords", "the org's daily Bulk API records are "
+		  "used up" },
+		{ "DailyBulkApiBatches", "the org's daily Bulk API batches are "
+		  "used up" },
+		{ "TotalRequests", "the org's daily API requests are used up" },
+		{ "DailyApiRequests", "the org's daily API requests are used up" },
+	};
+	size_t i;
+
+	for (i = 0; message && i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (strstr(message, limits[i].name))
+			return limits[i].text;
+	return "an allocation of the org is used up";
+}
+
 static void note(struct sf_api *api, const char *fmt, ...) BS_PRINTF(2, 3);
 
 static void note(struct sf_api *api, const char *fmt, ...)
@@ -357,10 +377,9 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 		if (resp->status == 403 &&
 		    !strcmp(call->error_code, "REQUEST_LIMIT_EXCEEDED")) {
 			bs_err_set(err, BS_E_LIMIT,
-				   "the org's daily API requests are used up (%s: "
-				   "%s); run again later to continue",
-				   call->error_code,
-				   call->error_message);
+				   "%s (%s: %s); run again later to continue",
+				   sf_api_limit_text(call->error_message),
+				   call->error_code, call->error_message);
 			break;
 		}
 		if (resp->status == 401)

@@ -13,7 +13,8 @@
  *     doubling each time up to retry_wait_max_ms, with jitter (a random
  *     point in the upper half of the wait), and at least as long as a
  *     Retry-After header asks;
- *   - 403 REQUEST_LIMIT_EXCEEDED fails at once with BS_E_LIMIT;
+ *   - 403 REQUEST_LIMIT_EXCEEDED fails at once with BS_E_LIMIT, saying
+ *     which allocation ran out (sf_api_limit_text);
  *   - any other error status fails with BS_E_REMOTE and Salesforce's
  *     errorCode and message, also left in call->error_code/error_message.
  *
@@ -102,6 +103,13 @@ int sf_api_auth_failed(const struct sf_api *api);
  * single object) into code and message; 0 when one was found. */
 int sf_api_parse_error(const char *body, size_t len, char *code,
 		       size_t code_size, char *message, size_t message_size);
+
+/* What a REQUEST_LIMIT_EXCEEDED message (or a job's "ExceededQuota :
+ * ..." errorMessage) says is used up, for people: "the org's daily Bulk
+ * API records are used up" for "DailyBulkRecords Limit exceeded.", the
+ * daily API requests for "TotalRequests Limit exceeded.", and so on; a
+ * static string. */
+const char *sf_api_limit_text(const char *message);
 
 /* Parses "api-usage=USED/MAX" out of a Sforce-Limit-Info value; 0 when
  * found. */

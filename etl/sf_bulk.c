@@ -112,6 +112,7 @@ static int parse_job(const struct http_resp *resp, struct sf_job *job,
 	job->processed = jnum(j, "numberRecordsProcessed");
 	job->failed = jnum(j, "numberRecordsFailed");
 	job->retries = (unsigned long)jnum(j, "retries");
+	job->processing_ms = jnum(j, "totalProcessingTime");
 	snprintf(job->error_message, sizeof(job->error_message), "%s",
 		 msg ? msg : "");
 	json_decref(j);

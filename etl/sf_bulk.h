@@ -44,6 +44,9 @@ struct sf_job {
 	unsigned long long processed;   /* numberRecordsProcessed */
 	unsigned long long failed;      /* numberRecordsFailed */
 	unsigned long retries;          /* Salesforce's own batch retries */
+	unsigned long long processing_ms; /* totalProcessingTime: the time
+					     Salesforce spent processing it
+					     (0 when not given) */
 	char error_message[SF_JOB_MESSAGE_MAX]; /* errorMessage, or "" */
 };
 

@@ -141,6 +141,84 @@ class Case:
         self.close()
 
 
+class Proxy:
+    """A loopback HTTP proxy in front of the emulator, for what the emulator
+    cannot do: answers chosen by the test (say a 503 with Retry-After), and
+    request bodies kept (the log only has their size).
+
+    inject(method, path, n) -> None to forward the request, or (status,
+    headers, body) to answer it instead; n counts earlier requests with the
+    same method and path.  log: (monotonic time, method, path, status, body)
+    per request.  The token answer's instance_url is pointed at the proxy,
+    so billsync sends everything through it."""
+
+    def __init__(self, upstream, inject=None):
+        import http.client
+        import threading
+        import time
+        import urllib.parse
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        up = urllib.parse.urlparse(upstream)
+        proxy = self
+        self.log = []
+        self.lock = threading.Lock()
+        self.counts = {}
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                key = (self.command, self.path)
+                with proxy.lock:
+                    seen = proxy.counts.get(key, 0)
+                    proxy.counts[key] = seen + 1
+                canned = inject(self.command, self.path, seen) if inject else None
+                if canned:
+                    status, headers, out = canned
+                else:
+                    conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+                    fwd = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "connection", "accept-encoding",
+                                                "content-length", "expect")}
+                    conn.request(self.command, self.path, body, fwd)
+                    resp = conn.getresponse()
+                    out = resp.read()
+                    status = resp.status
+                    headers = [(k, v) for k, v in resp.getheaders()
+                               if k.lower() not in ("content-length", "connection",
+                                                    "transfer-encoding")]
+                    conn.close()
+                    if self.path.startswith("/services/oauth2/token"):
+                        out = out.replace(upstream.encode(), proxy.url.encode())
+                with proxy.lock:
+                    proxy.log.append((time.monotonic(), self.command, self.path, status,
+                                      body))
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def totals(report):
     """(created, updated, failed, unprocessed) over the report's objects."""
     t = [0, 0, 0, 0]

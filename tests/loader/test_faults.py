@@ -88,6 +88,13 @@ def lock_errors(t):
         # the retry file is made of the original rows, byte for byte
         puts = [q for q in case.emu.requests() if q["method"] == "PUT"]
         t.ok(all(q["status"] == 201 for q in puts), "lock errors: every upload accepted")
+        # re-sends are gzipped like first attempts
+        retry_ids = {j["job_id"] for j in retries}
+        retry_puts = [q for q in puts if q["path"].split("/")[6] in retry_ids]
+        t.ok(retry_puts and len(retry_puts) == len(retry_ids) and
+             all(q["headers"].get("Content-Encoding") == "gzip" for q in retry_puts),
+             "lock errors: the re-sending jobs' uploads are gzipped too",
+             [(q["path"], q["headers"].get("Content-Encoding")) for q in retry_puts])
     with Case(faults={"lock_rows_every": 2}, load={"lock_retries": "0"}) as case:
         r = case.upload()
         locked = [x for x in case.failures() if x["error_code"] == "UNABLE_TO_LOCK_ROW"]
@@ -146,6 +153,83 @@ def daily_limit(t):
         created = case.emu.stats()["jobs_created"]
         t.ok(created == 6, "daily limit: jobs left by the first run were resumed, not "
              "created again (%d jobs)" % created)
+
+
+def exceeded_quota(t):
+    # 7 records a day: the parents' jobs (10 rows) use it up part way; the
+    # jobs that run out end Failed with "ExceededQuota : DailyBulkRecords ..."
+    with Case(limits={"DailyBulkRecords": 7}) as case:
+        r1 = case.upload()
+        t.eq(r1.rc, 8, "exceeded quota: the load pauses (exit 8)") or print("# %r" % r1)
+        rep1 = r1.report or {"objects": [], "jobs": [], "files": {}, "error": ""}
+        err = rep1["error"] or ""
+        t.ok(rep1.get("status") == "paused" and "ExceededQuota" in err and
+             "daily Bulk API records are used up" in err and "API requests" not in err,
+             "exceeded quota: the report says paused, and which allocation ran out", err)
+        stopped = [j for j in rep1["jobs"] if j["state"] == "Failed"]
+        t.ok(stopped and all(j["error_message"].startswith("ExceededQuota")
+                             for j in stopped),
+             "exceeded quota: the jobs that ran out are Failed with ExceededQuota",
+             rep1["jobs"])
+        t.eq(rep1["files"].get("failed"), 0, "exceeded quota: no file counts as failed")
+        t.ok(rep1["files"].get("unfinished", 0) >= 1,
+             "exceeded quota: the stopped files are left unfinished", rep1["files"])
+        t.eq([j["file"] for j in rep1["jobs"] if "Sub" in j["file"] or "Inv" in j["file"]],
+             [], "exceeded quota: no new job starts (the children wait)")
+        t.eq([x for x in case.failures() if "ExceededQuota" in x["error_message"]], [],
+             "exceeded quota: no record is reported unprocessed for it")
+        t.ok(all(o["sent"] == o["created"] + o["updated"] + o["failed"] + o["unprocessed"]
+                 for o in rep1["objects"]),
+             "exceeded quota, first run: outcomes only for the files it finished",
+             rep1["objects"])
+        t.ok(case.work_pending(), "exceeded quota: the state keeps what is left")
+        t.eq(case.emu.stats()["records_processed"], 7,
+             "exceeded quota: Salesforce processed its 7 records")
+
+        # again before the allocation is renewed: Salesforce refuses the job
+        # that would send the rest, and nothing is reported twice
+        jobs_before = case.emu.stats()["jobs_created"]
+        rr = case.upload()
+        t.eq(rr.rc, 8, "exceeded quota, run again too soon: paused again") or \
+            print("# %r" % rr)
+        t.ok(rr.report and "daily Bulk API records are used up" in (rr.report["error"] or ""),
+             "exceeded quota, run again too soon: the report says why",
+             rr.report and rr.report["error"])
+        t.eq(totals(rr.report) if rr.report else None, (0, 0, 0, 0),
+             "exceeded quota, run again too soon: no record is reported")
+        t.eq(case.emu.stats()["jobs_created"], jobs_before,
+             "exceeded quota, run again too soon: no job was created")
+        t.ok(case.work_pending(), "exceeded quota, run again too soon: the work is still "
+             "left")
+
+        case.emu.set_limits(DailyBulkRecords=150000000)
+        r2 = case.upload()
+        t.eq(r2.rc, 1, "exceeded quota: with the allocation renewed the next run "
+             "finishes (exit 1 for rejected rows)") or print("# %r" % r2)
+        rep2 = r2.report or {"objects": [], "jobs": []}
+        for j in stopped:
+            t.ok("%s: resuming job %s" % (j["file"], j["job_id"]) in r2.stderr and
+                 "%s: loaded by an earlier run; skipped" % j["file"] not in r2.stderr,
+                 "exceeded quota: %s is continued, not skipped" % j["file"], r2.stderr)
+        resent = [j for j in rep2["jobs"] if j["attempt"] > 0]
+        t.ok(resent and all(j["state"] == "JobComplete" for j in resent),
+             "exceeded quota: the rows the stopped jobs did not process go in new jobs",
+             rep2["jobs"])
+        sent = sum(o["sent"] for o in rep1["objects"] + rep2["objects"])
+        t.eq(sent, ROWS, "exceeded quota: the two runs together loaded every file once")
+        outcomes = [0, 0, 0, 0]
+        for o in rep1["objects"] + rep2["objects"]:
+            for i, k in enumerate(("created", "updated", "failed", "unprocessed")):
+                outcomes[i] += o[k]
+        t.eq(outcomes, [11, 1, 6, 0], "exceeded quota: every record has exactly one outcome "
+             "over the two runs, none unprocessed")
+        check_basic_landed(t, case, "exceeded quota")
+        check_basic_failures(t, case, "exceeded quota")
+        t.eq(len(case.failures()), 6, "exceeded quota: the failures CSV lists each rejected "
+             "record once")
+        t.eq(case.emu.stats()["records_processed"], ROWS,
+             "exceeded quota: Salesforce processed every record exactly once")
+        t.ok(not case.work_pending(), "exceeded quota: the finished run leaves nothing to do")
 
 
 def limit_margin(t):
@@ -259,7 +343,7 @@ def deadline(t):
 SCENARIOS = {
     "token_expiry": token_expiry, "dropped_upload": dropped_upload,
     "lock_errors": lock_errors, "failed_job": failed_job, "daily_limit": daily_limit,
-    "limit_margin": limit_margin, "gzip_refused": gzip_refused,
+    "exceeded_quota": exceeded_quota, "limit_margin": limit_margin, "gzip_refused": gzip_refused,
     "server_errors": server_errors, "interrupted": interrupted, "deadline": deadline,
 }
 

@@ -3,6 +3,7 @@
 right values and lookups, bad rows fail with the right errors and source lines, a
 second load updates instead of creating, and no secret leaks anywhere."""
 
+import json
 import os
 import sys
 
@@ -113,12 +114,96 @@ def gzip_on_wire(t, case):
          "every API call carries Sforce-Call-Options: client=billsync")
 
 
+def state_has_no_secret(t, case):
+    """Neither the client secret nor an access token is in the state's files
+    (the database, its write-ahead log, anything else there), as bytes."""
+    # every token the emulator issues starts with the org id and "!AQ"
+    token_start = _token(case.url).split("!AQ")[0] + "!AQ"
+    names = []
+    for base, _, files in os.walk(os.path.join(case.tmp, "state")):
+        names.extend(os.path.join(base, n) for n in files)
+    t.ok(any(n.endswith("billsync.db") for n in names), "the state database exists", names)
+    found = []
+    for n in names:
+        with open(n, "rb") as f:
+            data = f.read()
+        for label, needle in (("client secret", SECRET), ("access token", token_start),
+                              ("Bearer header", "Bearer ")):
+            if needle.encode() in data:
+                found.append((n, label))
+    t.eq(found, [], "no secret or token in the state files (%d files)" % len(names))
+
+
+def _token(url):
+    """An access token from the emulator, to learn what tokens look like
+    (each shares the org-id prefix of the ones billsync was given)."""
+    import http.client
+    import json
+    import urllib.parse
+    u = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    body = urllib.parse.urlencode({"grant_type": "client_credentials",
+                                   "client_id": "billsync-demo", "client_secret": SECRET})
+    conn.request("POST", "/services/oauth2/token", body,
+                 {"Content-Type": "application/x-www-form-urlencoded"})
+    token = json.loads(conn.getresponse().read())["access_token"]
+    conn.close()
+    return token
+
+
+def refused_records(t):
+    """A job Salesforce refuses (the upload is over the org's size cap): every
+    row is in the failures CSV with the record as it was sent, not "{}"."""
+    with Case(limits={"JobDataMaxBytes": 300}) as case:
+        r = case.upload()
+        rows = [x for x in case.failures() if "Exceeded max size" in x["error_message"]]
+        t.ok(r.rc == 1 and rows, "refused upload: rows reported unprocessed", r)
+        bad = []
+        for x in rows:
+            rec = json.loads(x["record"] or "{}")
+            key = "Id" if x["object"] == "Account" else "OrbId__c"
+            if rec.get(key) != x["key"] or len(rec) < 2:
+                bad.append(x)
+        t.eq(bad, [], "refused upload: each row carries its record, as sent")
+        cus = [json.loads(x["record"] or "{}") for x in rows if x["key"] == "cus_003"]
+        t.eq([(c.get("Name"), c.get("BillingAddress__c")) for c in cus],
+             [('Quote "Q" Ltd', "1 Main St\nSpringfield")],
+             "refused upload: quoted values come back as the bulk file had them")
+        t.eq([x for x in case.failures() if x["record"] in ("", "{}")], [],
+             "refused upload: no failures CSV row without its record")
+
+
+def max_jobs_cap(t):
+    """At most max_jobs jobs are in flight at once: from a job's upload to its
+    last call (results), in the emulator's request log."""
+    for cap in ("1", "2"):
+        with Case(load={"max_jobs": cap}, faults={"rate": 40}) as case:
+            r = case.upload()
+            t.eq(r.rc, 1, "max_jobs %s: the load runs" % cap) or print("# %r" % r)
+            span = {}
+            for q in case.emu.requests():
+                parts = q["path"].rstrip("/").split("/")
+                if "ingest" in parts and parts.index("ingest") + 1 < len(parts):
+                    job = parts[parts.index("ingest") + 1]
+                    first, _ = span.get(job, (q["seq"], q["seq"]))
+                    span[job] = (first, q["seq"])
+            most = 0
+            for _, (first, _) in span.items():
+                live = sum(1 for a, b in span.values() if a <= first <= b)
+                most = max(most, live)
+            t.eq(len(span), 6, "max_jobs %s: six jobs" % cap)
+            t.eq(most, int(cap), "max_jobs %s: at most (and, with three parents ready, "
+                 "exactly) %s jobs in flight at once" % (cap, cap), span)
+
+
 def main():
     t = Tap()
     with Case() as case:
         for fn in (first_load, values, failure_lines, gzip_on_wire, second_load,
-                   text_report):
+                   text_report, state_has_no_secret):
             t.run(fn, t, case)
+    for fn in (refused_records, max_jobs_cap):
+        t.run(fn, t)
     t.done()
 
 

@@ -6,12 +6,13 @@ one line), is compared with tests/cases/upload/protocol/expected-requests.txt.
     test_protocol.py --regen    rewrites the expected file (review the diff)"""
 
 import difflib
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import CASES, Case, Tap     # noqa: E402
+from loadtest import CASES, Case, Proxy, Tap     # noqa: E402
 
 EXPECTED = os.path.join(CASES, "protocol", "expected-requests.txt")
 HEADERS = ("Content-Type", "Content-Encoding", "Transfer-Encoding", "Accept",
@@ -47,6 +48,56 @@ def normalise(reqs):
     return out
 
 
+CREATE_BODIES = {
+    "OrbCustomer__c": {"object": "OrbCustomer__c", "operation": "upsert",
+                       "externalIdFieldName": "OrbId__c", "contentType": "CSV",
+                       "lineEnding": "LF", "columnDelimiter": "COMMA"},
+    "Account": {"object": "Account", "operation": "update", "contentType": "CSV",
+                "lineEnding": "LF", "columnDelimiter": "COMMA"},
+}
+
+
+def through_proxy(t):
+    """Through a proxy: the job-create bodies exactly, and the Retry-After of a
+    429 and of a 503 honoured (retry_wait alone would retry within 40 ms)."""
+    def inject(method, path, n):
+        body = b'[{"errorCode":"TOO_MANY_REQUESTS","message":"slow down"}]'
+        if method == "GET" and path.endswith("/limits/") and n == 0:
+            return 429, [("Retry-After", "1"), ("Content-Type", "application/json")], body
+        if method == "GET" and "/jobs/ingest/" in path and path.count("/") == 6 and n == 0:
+            return 503, [("Retry-After", "1"), ("Content-Type", "application/json")], \
+                b'[{"errorCode":"SERVER_UNAVAILABLE","message":"busy"}]'
+        return None
+
+    with Case() as case:
+        proxy = Proxy(case.url, inject)
+        try:
+            case.salesforce["instance_url"] = proxy.url
+            case.write_conf()
+            r = case.upload()
+            log = list(proxy.log)
+        finally:
+            proxy.close()
+        t.eq(r.rc, 1, "through a proxy: the load runs (exit 1 for rejected rows)") or \
+            print("# %r" % r)
+        creates = [json.loads(b) for (_, m, p, _, b) in log
+                   if m == "POST" and p.endswith("/jobs/ingest")]
+        t.eq(len(creates), 6, "one create request per file")
+        by_obj = {c.get("object"): c for c in creates}
+        for obj, want in sorted(CREATE_BODIES.items()):
+            t.eq(by_obj.get(obj), want, "the create body of %s, exactly" % obj)
+        for status in (429, 503):
+            i = next((k for k, e in enumerate(log) if e[3] == status), None)
+            if i is None:
+                t.ok(False, "a %d was answered" % status)
+                continue
+            again = next((e for e in log[i + 1:] if e[1:3] == log[i][1:3]), None)
+            gap = again[0] - log[i][0] if again else None
+            t.ok(gap is not None and gap >= 0.95,
+                 "%d with Retry-After: 1: the request is sent again after at least 1 s "
+                 "(%s s)" % (status, "%.2f" % gap if gap is not None else "never"))
+
+
 def main(argv):
     t = Tap()
     with Case("protocol", load={"poll_min": "0.05"}) as case:
@@ -61,6 +112,7 @@ def main(argv):
         want = f.read().splitlines()
     t.ok(got == want, "the request sequence matches expected-requests.txt",
          *difflib.unified_diff(want, got, "expected", "actual", lineterm=""))
+    t.run(through_proxy, t)
     t.done()
 
 

@@ -47,8 +47,11 @@ static const char *put_gz(const char *name, const char *text)
 
 /* ---- recon ---------------------------------------------------------- */
 
+#define LOCKS RECON_HOLD_LOCKED
+
 struct seen {
 	char lines[16][256];
+	char records[16][256];        /* the record: "Name=value;..." */
 	int n;
 };
 
@@ -64,6 +67,16 @@ static int collect(void *ctx, const struct recon_row *r, struct bs_err *err)
 			 names[r->outcome], r->key, r->source ? r->source : "?",
 			 r->line, r->sf_id, r->error.code, r->error.message,
 			 r->error.fields);
+	if (s->n <= 16) {
+		char *rec = s->records[s->n - 1];
+		size_t i, used = 0;
+
+		rec[0] = '\0';
+		for (i = 0; i < r->ncols && used < 200; i++)
+			used += (size_t)snprintf(rec + used, 256 - used, "%s%s=%s",
+						 i ? ";" : "", r->names[i],
+						 r->values[i].s);
+	}
 	return 0;
 }
 
@@ -92,12 +105,13 @@ static void test_recon_keyed(void)
 	if (!r)
 		return;
 	CHECK_INT(recon_attempt_rows(r), 4);
-	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, 1, NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_read(r, SF_RESULTS_FAILED, bad, 1, NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_read(r, SF_RESULTS_UNPROCESSED, none, 1, NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_read(r, SF_RESULTS_UNPROCESSED, path_of("missing.csv"), 1,
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, LOCKS, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_FAILED, bad, LOCKS, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_UNPROCESSED, none, LOCKS, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_UNPROCESSED, path_of("missing.csv"), LOCKS,
 			     NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_end_attempt(r, "job Failed: x", collect, &s, &held, &e), 0);
+	CHECK_INT(recon_end_attempt(r, NULL, 0, "job Failed: x", collect, &s, &held,
+				    &e), 0);
 	CHECK_INT(held, 1);
 	CHECK_INT(s.n, 3);
 	CHECK_STR(s.lines[0], "created k1 a.csv:2 a01A ||");
@@ -108,10 +122,10 @@ static void test_recon_keyed(void)
 	CHECK_INT(recon_held(r, "nope", 4), 0);
 	/* the retry: only k3 is expected now */
 	CHECK_INT(recon_retry(r), 1);
-	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, 1, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, LOCKS, NULL, collect, &s, &e), 0);
 	CHECK_INT(s.n, 3);   /* k1, k2 were not in this attempt */
-	CHECK_INT(recon_read(r, SF_RESULTS_FAILED, bad2, 1, NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_end_attempt(r, NULL, collect, &s, &held, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_FAILED, bad2, LOCKS, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_end_attempt(r, NULL, 0, NULL, collect, &s, &held, &e), 0);
 	CHECK_INT(held, 0);
 	CHECK_INT(s.n, 4);
 	CHECK_STR(s.lines[3], "failed k3 b.csv:7  REQUIRED_FIELD_MISSING|Required "
@@ -120,7 +134,7 @@ static void test_recon_keyed(void)
 
 	/* a bad result header is an error, not silence */
 	r = recon_open(origin, "Key", 4, &e);
-	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, none, 1, NULL, collect, &s, &e),
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, none, LOCKS, NULL, collect, &s, &e),
 		  -1);
 	CHECK_CONTAINS(e.msg, "sf__Id,sf__Created");
 	recon_free(r);
@@ -162,8 +176,8 @@ static void test_recon_ids_and_keyless(void)
 
 	memset(&s, 0, sizeof(s));
 	r = recon_open(origin, "Id", 1, &e);
-	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, 1, NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_end_attempt(r, NULL, collect, &s, &held, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, LOCKS, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_end_attempt(r, NULL, 0, NULL, collect, &s, &held, &e), 0);
 	CHECK_INT(s.n, 1);
 	CHECK_STR(s.lines[0], "updated 0018c00002FInboAAD a.csv:2 0018c00002FInboAAD ||");
 	recon_free(r);
@@ -171,11 +185,100 @@ static void test_recon_ids_and_keyless(void)
 	/* insert: no keys; the missing rows are still counted */
 	memset(&s, 0, sizeof(s));
 	r = recon_open(NULL, NULL, 3, &e);
-	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, 1, NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_end_attempt(r, NULL, collect, &s, &held, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, LOCKS, NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_end_attempt(r, NULL, 0, NULL, collect, &s, &held, &e), 0);
 	CHECK_INT(s.n, 3);
 	CHECK_STR(s.lines[0], "updated  ?:0 0018c00002FInboAAD ||");
 	CHECK_STR(s.lines[2], "unprocessed  ?:0  |no result came back for this record|");
+	recon_free(r);
+}
+
+/* Rows no result mentions (a refused job, a row missing from every
+ * result set) are reported with the record as the bulk file sent it. */
+static void test_recon_records_from_sent(void)
+{
+	const char *origin = put("o3.csv", "key,source,line\nk1,a.csv,2\n"
+				 "k2,a.csv,3\nk3,a.csv,4\n");
+	const char *sent = put_gz("sent.csv.gz", "Key,Name,Parent__r.Key\n"
+				  "k1,One,p1\nk2,\"Two, Ltd\",p2\nk3,Three,\n");
+	const char *ok = put("s3.csv", "\"sf__Id\",\"sf__Created\",Key,Name\n"
+			     "\"a01A\",\"true\",\"k1\",\"One\"\n");
+	struct seen s;
+	struct bs_err e;
+	unsigned long long held;
+	struct recon *r;
+
+	memset(&s, 0, sizeof(s));
+	r = recon_open(origin, "Key", 3, &e);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, 0, NULL, collect, &s, &e),
+		  0);
+	CHECK_INT(recon_end_attempt(r, sent, 0, "job Aborted", collect, &s, &held,
+				    &e), 0);
+	CHECK_INT(s.n, 3);
+	CHECK_STR(s.lines[1], "unprocessed k2 a.csv:3  |job Aborted|");
+	CHECK_STR(s.records[1], "Key=k2;Name=Two, Ltd;Parent__r.Key=p2");
+	CHECK_STR(s.records[2], "Key=k3;Name=Three;Parent__r.Key=");
+	recon_free(r);
+
+	/* a refused job: every row, with its record */
+	memset(&s, 0, sizeof(s));
+	r = recon_open(origin, "Key", 3, &e);
+	CHECK_INT(recon_end_attempt(r, sent, 0, "refused", collect, &s, &held, &e),
+		  0);
+	CHECK_INT(s.n, 3);
+	CHECK_STR(s.records[0], "Key=k1;Name=One;Parent__r.Key=p1");
+	recon_free(r);
+
+	/* insert (no keys): known only when no result mentioned any row */
+	memset(&s, 0, sizeof(s));
+	r = recon_open(NULL, NULL, 3, &e);
+	CHECK_INT(recon_end_attempt(r, sent, 0, "refused", collect, &s, &held, &e),
+		  0);
+	CHECK_INT(s.n, 3);
+	CHECK_STR(s.records[2], "Key=k3;Name=Three;Parent__r.Key=");
+	recon_free(r);
+}
+
+/* A job the daily allocation stopped: the rows it processed keep their
+ * outcomes, the others (unprocessed, or in no result) are held and go
+ * into a gzipped retry file byte for byte. */
+static void test_recon_hold_unprocessed(void)
+{
+	const char *origin = put("o4.csv", "key,source,line\nk1,a.csv,2\n"
+				 "k2,a.csv,3\nk3,a.csv,4\nk4,a.csv,5\n");
+	const char *sent = put_gz("sent4.csv.gz", "Key,Name\nk1,One\n"
+				  "k2,\"Two\nlines\"\nk3,Three\nk4,Four\n");
+	const char *ok = put("s4.csv", "\"sf__Id\",\"sf__Created\",Key,Name\n"
+			     "\"a01A\",\"true\",\"k1\",\"One\"\n");
+	const char *un = put("u4.csv", "Key,Name\nk3,Three\n");
+	char buf[512];
+	struct seen s;
+	struct bs_err e;
+	unsigned long long held, rows;
+	gzFile g;
+	struct recon *r;
+	int n;
+
+	memset(&s, 0, sizeof(s));
+	r = recon_open(origin, "Key", 4, &e);
+	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, RECON_HOLD_UNPROCESSED,
+			     NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_read(r, SF_RESULTS_UNPROCESSED, un, RECON_HOLD_UNPROCESSED,
+			     NULL, collect, &s, &e), 0);
+	CHECK_INT(recon_end_attempt(r, sent, RECON_HOLD_UNPROCESSED, "quota",
+				    collect, &s, &held, &e), 0);
+	CHECK_INT(s.n, 1);                  /* k1 only: the rest waits */
+	CHECK_INT(held, 3);
+	CHECK_INT(bulkfile_copy_rows(sent, "Key", recon_held, r,
+				     path_of("retry.csv.gz"), &rows, &e), 0);
+	CHECK_INT(rows, 3);
+	g = gzopen(path_of("retry.csv.gz"), "rb");
+	n = g ? gzread(g, buf, sizeof(buf) - 1) : -1;
+	if (g)
+		gzclose(g);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK_STR(buf, "Key,Name\nk2,\"Two\nlines\"\nk3,Three\nk4,Four\n");
+	CHECK_INT(recon_retry(r), 3);
 	recon_free(r);
 }
 
@@ -354,6 +457,8 @@ int main(void)
 		return 1;
 	RUN(test_recon_keyed);
 	RUN(test_recon_ids_and_keyless);
+	RUN(test_recon_records_from_sent);
+	RUN(test_recon_hold_unprocessed);
 	RUN(test_bulkfile);
 	RUN(test_bulkdir);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
