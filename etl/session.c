@@ -19,6 +19,7 @@
 #include "state.h"
 
 #define DRAW_EVERY_MS 150
+#define OUTCOME_BATCH 10000     /* record outcomes per commit */
 
 struct code_count {
 	char *code;
@@ -50,6 +51,7 @@ struct session {
 	const struct bulkdir *bd;
 	struct state *state;         /* the ledger; NULL: none */
 	long long run;
+	unsigned long batched;       /* outcomes in the open transaction */
 	struct sbuf row;             /* a failures CSV row being encoded */
 	struct obj_stats *objs;
 	struct job_line *jobs;
@@ -337,10 +339,17 @@ static int on_record(void *ctx, const struct loader_record *r,
 	struct obj_stats *o = stats_for(u, r->file->object);
 	int ok = r->outcome == LOADER_CREATED || r->outcome == LOADER_UPDATED;
 
+	/* outcomes are written in batches: one commit per record would cost
+	   a sync of the disk each; a file is marked done only after a commit
+	   of everything before it (state.h), and the results of a file not
+	   done are read again on resume */
 	if (u->state && r->key[0] &&
-	    state_record_outcome(u->state, u->run, r->file->object, r->key, ok,
-				 r->sf_id, r->error_code, r->error_message,
-				 err) < 0)
+	    (state_begin(u->state, err) < 0 ||
+	     state_record_outcome(u->state, u->run, r->file->object, r->key,
+				  ok, r->sf_id, r->error_code,
+				  r->error_message, err) < 0 ||
+	     (++u->batched % OUTCOME_BATCH == 0 &&
+	      state_commit(u->state, err) < 0)))
 		return -1;
 	switch (r->outcome) {
 	case LOADER_CREATED: o->created++; return 0;
@@ -609,6 +618,8 @@ int session_load(struct session *u, const struct config *cfg,
 		rc = loader_run(u->bd, auth, &o, &hooks, sum, err);
 		http_global_cleanup();
 	}
+	if (u->state && state_commit(u->state, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	sf_auth_free(auth);
 	loader_opts_release(&o);
 out:

@@ -86,15 +86,16 @@ int main(int argc, char **argv)
 	printf("first sync, lookup + pending: %.1f s (%.0f records/s), peak RSS %ld KiB\n",
 	       t, (double)n / t, peak_kib());
 
-	/* 2: Salesforce's outcome for each */
+	/* 2: Salesforce's outcome for each, committed every 10,000 as a
+	 * load session does (OUTCOME_BATCH in etl/session.c) */
 	t0 = now();
-	if (state_begin(st, &e) < 0)
-		return fail(&e);
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "dlir_%012llu", i);
-		if (state_record_outcome(st, run.id, "OrbDailyLineItemRevenue__c",
+		if (state_begin(st, &e) < 0 ||
+		    state_record_outcome(st, run.id, "OrbDailyLineItemRevenue__c",
 					 key, 1, "a06000000000001AAA", NULL,
-					 NULL, &e) < 0)
+					 NULL, &e) < 0 ||
+		    ((i + 1) % 10000 == 0 && state_commit(st, &e) < 0))
 			return fail(&e);
 	}
 	if (state_commit(st, &e) < 0)
