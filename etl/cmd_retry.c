@@ -10,21 +10,31 @@
 enum { OPT_OBJECT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_ID };
 
 const char usage_retry[] =
-	"usage: billsync retry [--object O] [--id ID...] [options]\n"
+	"usage: billsync retry [--object O]... [--id ID]... [options]\n"
 	"Send again the records that failed (their current source rows), and\n"
 	"record the new outcome. Without --id, every failed record.\n\n"
 	"      --object O           only this object (or dataset); repeatable\n"
-	"      --id ID              only this key (external ID); repeatable\n"
-	SETUP_HELP;
+	"      --id ID              only this key (external ID); one per --id,\n"
+	"                           repeatable: --id A --id B\n"
+	SETUP_HELP
+	"\nExit codes: 0 all sent and synced, 1 records rejected or failed, or\n"
+	"an --id that is not a failed record of the chosen objects (a warning\n"
+	"names it and says what it is), 3 an insert mapping among the chosen\n"
+	"objects, 5, 7 and 8 as for run.\n";
 
 const char usage_resync[] =
-	"usage: billsync resync [--object O] [--id ID...] [options]\n"
+	"usage: billsync resync [--object O]... [--id ID]... [options]\n"
 	"Send again records that already synced (status becomes resynced), e.g.\n"
 	"after someone changed them in Salesforce. Without --id, every synced\n"
 	"record of the chosen objects.\n\n"
 	"      --object O           only this object (or dataset); repeatable\n"
-	"      --id ID              only this key (external ID); repeatable\n"
-	SETUP_HELP;
+	"      --id ID              only this key (external ID); one per --id,\n"
+	"                           repeatable: --id A --id B\n"
+	SETUP_HELP
+	"\nExit codes: 0 all sent and synced, 1 records rejected or failed, or\n"
+	"an --id that is not a synced record of the chosen objects (a warning\n"
+	"names it and says what it is), 3 an insert mapping among the chosen\n"
+	"objects, 5, 7 and 8 as for run.\n";
 
 static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 			   enum sync_mode mode, const char *usage)
@@ -65,7 +75,11 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 		}
 	}
 	if (optind < argc) {
-		rc = cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+		rc = o.nids ? cli_usage(ctx, "unexpected argument '%s' (one key "
+					"per --id: --id %s --id %s)",
+					argv[optind], ids[o.nids - 1],
+					argv[optind]) :
+		     cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if (!o.nobjects)

@@ -25,9 +25,14 @@ const char usage_run[] =
 	"      --until DATE         column is in [since, until) (implies --full)\n"
 	"      --objects LIST       objects or datasets, comma-separated\n"
 	SETUP_HELP
-	"\nExit codes: 0 all synced, 1 records rejected or failed, 5 Salesforce\n"
-	"failed the run, 7 another run holds the state directory, 8 paused at a\n"
-	"Salesforce allocation checkpoint (run again to continue).\n";
+	"\nA mapping's watermark (docs/state.md) skips reading its old rows on an\n"
+	"incremental run; --full and --since/--until read them all. A mapping\n"
+	"with operation = insert cannot be synced (no key to remember it by):\n"
+	"leave it out with --objects, or load it once with export and upload.\n"
+	"\nExit codes: 0 all synced, 1 records rejected or failed, 3 a mapping\n"
+	"or configuration mistake (nothing sent), 5 Salesforce failed the run,\n"
+	"7 another run holds the state directory, 8 paused at a Salesforce\n"
+	"allocation checkpoint (run again to continue).\n";
 
 static int date_arg(struct bs_ctx *ctx, const char *opt, const char *v)
 {

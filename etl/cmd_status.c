@@ -66,13 +66,17 @@ static json_t *export_counts(const json_t *run)
 		return NULL;
 	export_totals(m, &t);
 	json_decref(m);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "read", (json_int_t)t.read,
-			 "written", (json_int_t)t.written,
-			 "filtered", (json_int_t)t.filtered,
-			 "rejected", (json_int_t)t.rejected,
-			 "duplicates", (json_int_t)t.duplicates,
-			 "unchanged", (json_int_t)t.unchanged);
+	m = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "read", (json_int_t)t.read,
+		      "written", (json_int_t)t.written,
+		      "filtered", (json_int_t)t.filtered,
+		      "rejected", (json_int_t)t.rejected,
+		      "duplicates", (json_int_t)t.duplicates,
+		      "unchanged", (json_int_t)t.unchanged);
+	if (m && t.watermarks)
+		json_object_set_new(m, "below_watermark",
+				    json_integer((json_int_t)t.below_watermark));
+	return m;
 }
 
 /* A number of a JSON object as text, "" when absent. */

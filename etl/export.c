@@ -434,6 +434,8 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 				goto fail;
 			continue;
 		}
+		if (it.status == PIPE_BELOW_WATERMARK)
+			continue;    /* counted by the pipe, nothing else */
 		if (it.status == PIPE_FILTERED) {
 			if (w->o->skipped && it.key.len &&
 			    w->o->skipped(w->o->keep_ctx, m, it.key.s,
@@ -596,7 +598,7 @@ static json_t *counts_json(const struct mapping *m,
 			   const struct pipe_counts *c, const struct objw *w)
 {
 	const struct map_filter *fl;
-	json_t *by_filter = json_object(), *by_reason = json_object();
+	json_t *by_filter = json_object(), *by_reason = json_object(), *counts;
 	size_t i, n = mapping_filters(m, &fl);
 
 	for (i = 0; i < n; i++)
@@ -615,14 +617,35 @@ static json_t *counts_json(const struct mapping *m,
 	if (w->too_large)
 		json_object_set_new(by_reason, TOO_LARGE_REASON,
 				    json_integer((json_int_t)w->too_large));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-			 "read", (json_int_t)c->read,
-			 "written", (json_int_t)w->written,
-			 "filtered", (json_int_t)c->filtered,
-			 "rejected", (json_int_t)(c->rejected + w->too_large),
-			 "duplicates", (json_int_t)w->duplicates,
-			 "unchanged", (json_int_t)w->unchanged,
-			 "filtered_by", by_filter, "rejected_by", by_reason);
+	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+			   "read", (json_int_t)c->read,
+			   "written", (json_int_t)w->written,
+			   "filtered", (json_int_t)c->filtered,
+			   "rejected", (json_int_t)(c->rejected + w->too_large),
+			   "duplicates", (json_int_t)w->duplicates,
+			   "unchanged", (json_int_t)w->unchanged);
+	/* only a mapping with a watermark has this count */
+	if (counts && mapping_watermark_column(m))
+		json_object_set_new(counts, "below_watermark",
+				    json_integer((json_int_t)c->below_watermark));
+	if (counts) {
+		json_object_set_new(counts, "filtered_by", by_filter);
+		json_object_set_new(counts, "rejected_by", by_reason);
+	} else {
+		json_decref(by_filter);
+		json_decref(by_reason);
+	}
+	return counts;
+}
+
+/* The watermark a mapping's rows were read with, and the newest value. */
+static json_t *watermark_json(const struct mapping *m, const char *floor,
+			      struct pipe *p)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s?}",
+			 "column", mapping_watermark_column(m),
+			 "lookback", mapping_lookback_text(m),
+			 "floor", floor, "max", pipe_watermark_max(p));
 }
 
 static json_t *export_object(const struct config *cfg,
@@ -644,6 +667,7 @@ static json_t *export_object(const struct config *cfg,
 	struct objw w;
 	struct sbuf row, header;
 	json_t *entry = NULL;
+	const char *floor = NULL;
 	char rel[1100];
 
 	memset(&w, 0, sizeof(w));
@@ -671,8 +695,11 @@ static json_t *export_object(const struct config *cfg,
 	if (queue_open(&w.q, o->temp_dir, err) < 0)
 		goto fail;
 
+	if (mapping_watermark_column(m) && o->watermark_floor)
+		floor = o->watermark_floor(o->keep_ctx, m);
 	{
-		struct pipe_opts po = { o->since, o->until };
+		struct pipe_opts po = { o->since, o->until, floor,
+					o->watermark_cap };
 
 		p = pipe_open(cfg, m, &po, err);
 	}
@@ -720,6 +747,9 @@ static json_t *export_object(const struct config *cfg,
 			  "counts", counts_json(m, pipe_counts(p), &w),
 			  "files", w.files);
 	w.files = NULL;
+	if (entry && mapping_watermark_column(m))
+		json_object_set_new(entry, "watermark",
+				    watermark_json(m, floor, p));
 	if (w.rejects) {
 		snprintf(rel, sizeof(rel), "%s/rejects.csv", mapping_object(m));
 		json_object_set_new(entry, "rejects", json_string(rel));
@@ -846,6 +876,10 @@ void export_totals(const json_t *manifest, struct export_totals *t)
 		t->rejected += (unsigned long long)json_integer_value(json_object_get(c, "rejected"));
 		t->duplicates += (unsigned long long)json_integer_value(json_object_get(c, "duplicates"));
 		t->unchanged += (unsigned long long)json_integer_value(json_object_get(c, "unchanged"));
+		if (json_object_get(c, "below_watermark")) {
+			t->below_watermark += (unsigned long long)json_integer_value(json_object_get(c, "below_watermark"));
+			t->watermarks = 1;
+		}
 		t->files += json_array_size(json_object_get(obj, "files"));
 	}
 }

@@ -59,6 +59,14 @@ struct export_opts {
 	export_skip_fn skipped;              /* NULL: not told */
 	void *keep_ctx;                      /* for keep and skipped */
 	const char *since, *until;           /* a backfill's date range */
+	/* the watermark floor of a mapping with [object] watermark, called
+	   with keep_ctx before its rows are read: rows older are counted
+	   below_watermark and not read further; NULL (or NULL returned):
+	   every row is read */
+	const char *(*watermark_floor)(void *ctx, const struct mapping *m);
+	const char *watermark_cap;           /* a watermark value after this is
+						not kept as the newest (NULL:
+						no cap); see pipeline.h */
 	/* progress: called after each object with its manifest entry */
 	void (*progress)(void *ctx, const json_t *object);
 	void *progress_ctx;
@@ -83,7 +91,9 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 /* Totals over all objects of a manifest (for exit codes and summaries). */
 struct export_totals {
 	unsigned long long read, written, filtered, rejected, duplicates,
-		unchanged, files;
+		unchanged, below_watermark, files;
+	int watermarks;     /* some object has a watermark (and so a
+			       below_watermark count) */
 };
 void export_totals(const json_t *manifest, struct export_totals *t);
 

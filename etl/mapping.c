@@ -26,12 +26,17 @@
 /* The [object] keys, in the order of enum object_key. */
 static const char *const object_keys[] = {
 	"name", "source", "operation", "external_id", "nulls", "clear_nulls",
-	"keep_nulls", "group_by", "since", "description"
+	"keep_nulls", "group_by", "since", "watermark", "lookback",
+	"description"
 };
 enum object_key {
 	K_NAME, K_SOURCE, K_OPERATION, K_EXTERNAL_ID, K_NULLS, K_CLEAR_NULLS,
-	K_KEEP_NULLS, K_GROUP_BY, K_SINCE, K_DESCRIPTION, K_COUNT
+	K_KEEP_NULLS, K_GROUP_BY, K_SINCE, K_WATERMARK, K_LOOKBACK,
+	K_DESCRIPTION, K_COUNT
 };
+
+/* The longest lookback: ten years, in seconds. */
+#define MAPPING_MAX_LOOKBACK (3660LL * 86400)
 
 /* A [fields] line that failed to parse: later checks that name its
  * target (external_id, clear_nulls, group_by, ...) say nothing more. */
@@ -44,6 +49,8 @@ struct mapping {
 	struct arena arena;            /* everything below lives here */
 	const char *file;
 	const char *object, *source, *key_field, *since;
+	const char *watermark, *lookback_text;  /* [object] watermark, lookback */
+	long long lookback;                     /* seconds */
 	enum map_op op;
 	int clear_nulls;               /* [object] nulls = clear */
 	unsigned long object_line;     /* line of [object], for missing keys */
@@ -261,7 +268,8 @@ static void unknown_object_key(struct mapping *m, const struct ini_item *it)
 	if (!hint) {
 		errorf(m, it->line, "unknown key '%s' in [object] (keys: name, "
 		       "source, operation, external_id, nulls, clear_nulls, "
-		       "keep_nulls, group_by, since, description)", it->key);
+		       "keep_nulls, group_by, since, watermark, lookback, "
+		       "description)", it->key);
 		return;
 	}
 	errorf(m, it->line, "unknown key '%s' in [object]; did you mean '%s'?",
@@ -270,6 +278,41 @@ static void unknown_object_key(struct mapping *m, const struct ini_item *it)
 	for (i = 0; i < K_COUNT; i++)
 		if (object_keys[i] == hint && !m->key_lines[i])
 			m->key_lines[i] = it->line;
+}
+
+/* A duration: one or more NUMBER UNIT pairs, e.g. 3d, 36h, 1d12h, 0d. */
+static int parse_lookback(const char *s, long long *out)
+{
+	long long total = 0;
+
+	if (!*s)
+		return -1;
+	while (*s) {
+		long long n = 0, unit;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			n = n * 10 + (*s - '0');
+			if (n > MAPPING_MAX_LOOKBACK)
+				return -1;
+		}
+		switch (*s++) {
+		case 'w': unit = 7 * 86400; break;
+		case 'd': unit = 86400; break;
+		case 'h': unit = 3600; break;
+		case 'm': unit = 60; break;
+		case 's': unit = 1; break;
+		default: return -1;
+		}
+		if (n > MAPPING_MAX_LOOKBACK / unit)
+			return -1;
+		total += n * unit;
+		if (total > MAPPING_MAX_LOOKBACK)
+			return -1;
+	}
+	*out = total;
+	return 0;
 }
 
 static void object_key(struct mapping *m, const struct ini_item *it)
@@ -376,6 +419,25 @@ static void object_key(struct mapping *m, const struct ini_item *it)
 			m->since = dup(m, v);
 		break;
 	}
+	case K_WATERMARK: {
+		size_t idx;
+		struct bs_err e;
+
+		bs_err_clear(&e);
+		if (resolve_column(m, v, &idx, &e) < 0)
+			add_error(m, it->line, &e);
+		else
+			m->watermark = dup(m, v);
+		break;
+	}
+	case K_LOOKBACK:
+		if (parse_lookback(v, &m->lookback) < 0)
+			errorf(m, it->line, "lookback must be a duration such as "
+			       "3d, 36h or 1d12h (units w, d, h, m, s; at most "
+			       "3660d), not '%s'", v);
+		else
+			m->lookback_text = dup(m, v);
+		break;
 	case K_DESCRIPTION:
 	case K_COUNT:
 		break;
@@ -807,6 +869,18 @@ static void check_whole(struct mapping *m)
 	if (m->key_index >= 0)
 		m->fields[m->key_index].clear_nulls = 0;
 
+	/* the watermark is a speed-up that skips rows: it must say how far
+	   back late rows arrive */
+	if (m->key_lines[K_WATERMARK] && !m->key_lines[K_LOOKBACK])
+		errorf(m, m->key_lines[K_WATERMARK], "watermark needs a lookback "
+		       "(e.g. 'lookback = 3d'): rows up to that long before the "
+		       "newest one seen are still read, for rows that arrive "
+		       "late; write 'lookback = 0d' if none ever do");
+	if (m->key_lines[K_LOOKBACK] && !m->key_lines[K_WATERMARK])
+		errorf(m, m->key_lines[K_LOOKBACK], "lookback is for a watermark: "
+		       "add 'watermark = COLUMN' (a date column that only grows, "
+		       "e.g. timeframe_start) or remove it");
+
 	m->group_field = -1;
 	if (m->group_by && strcmp(m->group_by, "none")) {
 		k = field_index(m, m->group_by);
@@ -941,6 +1015,15 @@ const char *mapping_object(const struct mapping *m) { return m->object; }
 const char *mapping_source(const struct mapping *m) { return m->source; }
 enum map_op mapping_op(const struct mapping *m) { return m->op; }
 const char *mapping_since_column(const struct mapping *m) { return m->since; }
+const char *mapping_watermark_column(const struct mapping *m)
+{
+	return m->watermark;
+}
+long long mapping_lookback(const struct mapping *m) { return m->lookback; }
+const char *mapping_lookback_text(const struct mapping *m)
+{
+	return m->lookback_text;
+}
 long mapping_group_field(const struct mapping *m) { return m->group_field; }
 long mapping_key_index(const struct mapping *m) { return m->key_index; }
 

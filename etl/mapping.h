@@ -8,6 +8,8 @@
  *     operation   = upsert            # upsert (default), insert, update, delete
  *     external_id = OrbId__c
  *     nulls       = keep              # keep: empty cell; clear: #N/A
+ *     watermark   = timeframe_start   # optional pre-filter of incremental
+ *     lookback    = 3d                # runs, with its late-row window
  *
  *     [filter]
  *     zero_total  = skip if total == 0
@@ -101,6 +103,14 @@ const char *mapping_key_field(const struct mapping *m);
 unsigned long mapping_key_line(const struct mapping *m, const char *key);
 /* Column of a date for --since/--until backfills ([object] since), or NULL. */
 const char *mapping_since_column(const struct mapping *m);
+/* [object] watermark: the date column an incremental run pre-filters on
+ * (rows older than the newest value of the last successful run less the
+ * lookback are not read further), or NULL.  Always set with a lookback. */
+const char *mapping_watermark_column(const struct mapping *m);
+/* [object] lookback in seconds (0 without a watermark), and as written
+ * ("3d"; NULL without). */
+long long mapping_lookback(const struct mapping *m);
+const char *mapping_lookback_text(const struct mapping *m);
 
 size_t mapping_fields(const struct mapping *m, const struct map_field **f);
 size_t mapping_filters(const struct mapping *m, const struct map_filter **f);

@@ -9,18 +9,83 @@
 #include "compare.h"
 #include "config.h"
 #include "dataset.h"
+#include "datetime.h"
 
 struct pipe {
 	const struct mapping *m;
 	struct pipe_opts range;
 	long since_col;                /* column index of `since`, or -1 */
 	struct map_filter range_filter;
+	long mark_col;                 /* column index of `watermark`, or -1 */
+	int has_floor, has_cap, has_max;
+	struct dt_instant floor, cap, max;
+	char max_text[DT_ISO_LEN + 1];
 	struct dataset *ds;
 	struct arena arena;          /* reset per row */
 	struct rowsrc_row row;
 	struct bs_err reason;
 	struct pipe_counts counts;
 };
+
+/* The index of a column the mapping reads, or -1. */
+static long column_index(const struct mapping *m, const char *name)
+{
+	const char *const *names;
+	size_t n = mapping_columns(m, &names), i;
+
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(names[i], name))
+			return (long)i;
+	return -1;
+}
+
+static int instant_opt(const char *what, const char *text, int *has,
+		       struct dt_instant *t, struct bs_err *err)
+{
+	if (!text)
+		return 0;
+	if (dt_parse_instant(text, strlen(text), NULL, t, err) < 0)
+		return bs_err_set(err, BS_E_INTERNAL, "watermark %s '%s' is not "
+				  "a date", what, text);
+	*has = 1;
+	return 0;
+}
+
+static int watermark_open(struct pipe *p, const struct pipe_opts *opts,
+			  struct bs_err *err)
+{
+	p->mark_col = column_index(p->m, mapping_watermark_column(p->m));
+	if (p->mark_col < 0)
+		return bs_err_at(err, BS_E_INTERNAL, mapping_file(p->m), 0,
+				 "watermark column not among the columns read");
+	if (!opts)
+		return 0;
+	if (instant_opt("floor", opts->watermark_floor, &p->has_floor,
+			&p->floor, err) < 0 ||
+	    instant_opt("cap", opts->watermark_cap, &p->has_cap, &p->cap,
+			err) < 0)
+		return -1;
+	return 0;
+}
+
+/* 1 when the row is below the watermark floor; keeps the latest value. */
+static int below_watermark(struct pipe *p, const struct bs_value *v)
+{
+	struct dt_instant t;
+	struct bs_err ignored;
+
+	if (v->kind == BS_V_NULL || !v->len ||
+	    dt_parse_instant(v->s, v->len, NULL, &t, &ignored) < 0)
+		return 0;
+	if (p->has_floor && dt_instant_cmp(&t, &p->floor) < 0)
+		return 1;
+	if ((!p->has_cap || dt_instant_cmp(&t, &p->cap) <= 0) &&
+	    (!p->has_max || dt_instant_cmp(&t, &p->max) > 0)) {
+		p->max = t;
+		p->has_max = 1;
+	}
+	return 0;
+}
 
 struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		       const struct pipe_opts *opts, struct bs_err *err)
@@ -36,6 +101,7 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 	}
 	p->m = m;
 	p->since_col = -1;
+	p->mark_col = -1;
 	p->range_filter.name = PIPE_RANGE_FILTER;
 	arena_init(&p->arena, 64 * 1024);
 	if (opts && (opts->since || opts->until)) {
@@ -53,6 +119,10 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 			pipe_free(p);
 			return NULL;
 		}
+	}
+	if (mapping_watermark_column(m) && watermark_open(p, opts, err) < 0) {
+		pipe_free(p);
+		return NULL;
 	}
 	p->counts.nfilters = mapping_filters(m, &f);
 	p->counts.by_filter = calloc(p->counts.nfilters + 1,
@@ -93,6 +163,14 @@ const struct pipe_counts *pipe_counts(const struct pipe *p)
 const struct mapping *pipe_mapping(const struct pipe *p)
 {
 	return p->m;
+}
+
+const char *pipe_watermark_max(struct pipe *p)
+{
+	if (!p->has_max)
+		return NULL;
+	dt_format_iso(&p->max, p->max_text);
+	return p->max_text;
 }
 
 void pipe_reason_key(const struct bs_err *e, char *buf, size_t size)
@@ -212,6 +290,13 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		return 1;
 	}
 	vals = p->row.v;
+	if (p->mark_col >= 0 && below_watermark(p, &vals[p->mark_col])) {
+		p->counts.below_watermark++;
+		it->status = PIPE_BELOW_WATERMARK;
+		it->key.kind = BS_V_NULL;
+		it->key.s = "";
+		return 1;
+	}
 	if (p->since_col >= 0) {
 		int in = in_range(p, &vals[p->since_col], &p->reason);
 

@@ -4,7 +4,8 @@
  * Reads the dataset's files, applies the mapping's filters and fields, and
  * hands back every row with what became of it: mapped (the values to
  * write), filtered (by which filter) or rejected (why, naming the field).
- * It keeps the counts that must add up: read = mapped + filtered + rejected.
+ * It keeps the counts that must add up: read = mapped + filtered + rejected
+ * + below_watermark.
  * Memory is flat: each item is valid only until the next call.
  */
 #ifndef PIPELINE_H
@@ -32,6 +33,8 @@ struct pipe_counts {
 	unsigned long long mapped;
 	unsigned long long filtered;
 	unsigned long long rejected;
+	unsigned long long below_watermark; /* older than the watermark floor:
+					      not mapped */
 	unsigned long long *by_filter;   /* parallel to mapping_filters(),
 					    then one for the date range */
 	size_t nfilters;
@@ -40,7 +43,8 @@ struct pipe_counts {
 	unsigned long long other_reasons; /* rejects past PIPE_MAX_REASONS kinds */
 };
 
-enum pipe_status { PIPE_ROW, PIPE_FILTERED, PIPE_REJECTED };
+enum pipe_status { PIPE_ROW, PIPE_FILTERED, PIPE_REJECTED,
+		   PIPE_BELOW_WATERMARK };
 
 struct pipe_item {
 	enum pipe_status status;
@@ -54,10 +58,20 @@ struct pipe_item {
 };
 
 /* A backfill's date range on the mapping's `since` column: rows outside
- * [since, until) are filtered (counted under PIPE_RANGE_FILTER). */
+ * [since, until) are filtered (counted under PIPE_RANGE_FILTER).
+ *
+ * The watermark (a mapping with [object] watermark): rows whose watermark
+ * column is an instant before watermark_floor are PIPE_BELOW_WATERMARK,
+ * neither mapped nor filtered (an empty value or one that is not a date
+ * is never below it: the row goes on as usual).  Whatever the floor, the
+ * pipe keeps the latest watermark value it read that is not after
+ * watermark_cap (pipe_watermark_max), so that a typo far in the future
+ * cannot hide every later row. */
 struct pipe_opts {
 	const char *since;   /* date or datetime, or NULL */
 	const char *until;
+	const char *watermark_floor;   /* date or datetime, or NULL: none */
+	const char *watermark_cap;     /* date or datetime, or NULL: none */
 };
 
 #define PIPE_RANGE_FILTER "--since/--until"
@@ -65,13 +79,18 @@ struct pipe_opts {
 struct pipe;
 
 /* opts may be NULL.  A range on a mapping without `since` is a
- * BS_E_USAGE error. */
+ * BS_E_USAGE error; a watermark floor or cap that is not a date is a
+ * BS_E_INTERNAL one. */
 struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		       const struct pipe_opts *opts, struct bs_err *err);
 /* 1 with *it filled, 0 at the end, -1 on an error that stops the run. */
 int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err);
 const struct pipe_counts *pipe_counts(const struct pipe *p);
 const struct mapping *pipe_mapping(const struct pipe *p);
+/* The latest watermark value read (see struct pipe_opts) as
+ * "YYYY-MM-DDTHH:MM:SS.sssZ" (milliseconds truncated), or NULL when the
+ * mapping has no watermark or no row had a date in it. */
+const char *pipe_watermark_max(struct pipe *p);
 void pipe_free(struct pipe *p);
 
 /* Writes the grouping key of a rejection (see struct pipe_reason). */

@@ -53,10 +53,15 @@ void report_object_progress(void *vctx, const json_t *obj)
 	size_t files = json_array_size(json_object_get(obj, "files"));
 
 	if (!files) {
+		char below[48] = "";
+
+		if (count(obj, "below_watermark"))
+			snprintf(below, sizeof(below), ", %llu below watermark",
+				 count(obj, "below_watermark"));
 		fprintf(ctx->log, "billsync: %s: nothing to send (%llu read, "
-			"%llu unchanged)%s\n",
+			"%llu unchanged%s)%s\n",
 			json_string_value(json_object_get(obj, "object")),
-			count(obj, "read"), count(obj, "unchanged"),
+			count(obj, "read"), count(obj, "unchanged"), below,
 			count(obj, "rejected") ? ", some rejected" : "");
 		return;
 	}
@@ -145,10 +150,12 @@ void report_export(struct bs_ctx *ctx, const json_t *manifest,
 			t.duplicates == 1 ? "" : "s", EXPORT_MAX_DUPLICATES_LISTED,
 			out_dir);
 	fprintf(ctx->out, "%llu read = %llu written + %llu filtered + %llu "
-		"rejected + %llu duplicates + %llu unchanged; %llu files in %s%s%s\n",
-		t.read, t.written, t.filtered, t.rejected, t.duplicates,
-		t.unchanged, t.files, out_dir, archive ? ", bundled in " : "",
-		archive ? archive : "");
+		"rejected + %llu duplicates + %llu unchanged", t.read,
+		t.written, t.filtered, t.rejected, t.duplicates, t.unchanged);
+	if (t.watermarks)
+		fprintf(ctx->out, " + %llu below watermark", t.below_watermark);
+	fprintf(ctx->out, "; %llu files in %s%s%s\n", t.files, out_dir,
+		archive ? ", bundled in " : "", archive ? archive : "");
 }
 
 int report_exit_code(const json_t *manifest)

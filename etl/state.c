@@ -25,6 +25,10 @@ enum stmt_id {
 	S_COUNT
 };
 
+/* An ON CONFLICT clause's test: the record is skipped by the same filter. */
+#define SAME_SKIP "(records.status = 'skipped' AND " \
+	"records.error_message IS excluded.error_message)"
+
 static const char *const stmt_sql[S_COUNT] = {
 	[S_REC_GET] =
 	"SELECT status, hash, attempts FROM records WHERE object = ?1 AND key = ?2",
@@ -37,13 +41,22 @@ static const char *const stmt_sql[S_COUNT] = {
 	"forced = excluded.forced, run = excluded.run, "
 	"attempts = records.attempts + 1, source = excluded.source, "
 	"line = excluded.line, updated_at = excluded.updated_at",
+	/* a record skipped by the same filter as before keeps its run and
+	   updated_at (only where its row is may move), so `records --since`
+	   lists it once, when it became skipped */
 	[S_REC_SKIPPED] =
 	"INSERT INTO records (object, key, status, error_message, run, source, "
 	"line, updated_at) VALUES (?1, ?2, 'skipped', ?3, ?4, ?5, ?6, ?7) "
-	"ON CONFLICT (object, key) DO UPDATE SET status = 'skipped', "
-	"error_message = excluded.error_message, run = excluded.run, "
-	"source = excluded.source, line = excluded.line, "
-	"updated_at = excluded.updated_at",
+	"ON CONFLICT (object, key) DO UPDATE SET "
+	"run = CASE WHEN " SAME_SKIP " THEN records.run ELSE excluded.run END, "
+	"updated_at = CASE WHEN " SAME_SKIP " THEN records.updated_at "
+	"ELSE excluded.updated_at END, "
+	"error_code = CASE WHEN " SAME_SKIP " THEN records.error_code "
+	"ELSE NULL END, "
+	"status = 'skipped', error_message = excluded.error_message, "
+	"source = excluded.source, line = excluded.line "
+	"WHERE NOT (" SAME_SKIP ") OR records.source IS NOT excluded.source "
+	"OR records.line IS NOT excluded.line",
 	[S_REC_OK] =
 	"UPDATE records SET status = CASE WHEN forced THEN 'resynced' ELSE "
 	"'synced' END, hash = sending_hash, sf_id = ?3, error_code = NULL, "
@@ -90,7 +103,10 @@ static const char schema[] =
 	" sf_id TEXT, error_code TEXT, error_message TEXT, run INTEGER,"
 	" attempts INTEGER NOT NULL DEFAULT 0, source TEXT, line INTEGER,"
 	" updated_at TEXT, synced_at TEXT,"
-	" PRIMARY KEY (object, key)) WITHOUT ROWID;";
+	" PRIMARY KEY (object, key)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS watermarks ("
+	" object TEXT PRIMARY KEY, value TEXT NOT NULL, mapping_hash BLOB,"
+	" run INTEGER, updated_at TEXT);";
 
 struct state {
 	char *dir;
@@ -654,6 +670,99 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 	return step_done(st, bind(st, S_REC_FAIL, "ttttti", object, key,
 				  error_code, error_message, st->now, run), err,
 			 "record outcome");
+}
+
+/* ---- watermarks -------------------------------------------------------- */
+
+int state_watermark_get(struct state *st, const char *object,
+			struct state_watermark *w, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	if (sqlite3_prepare_v2(st->db, "SELECT value, mapping_hash, run FROM "
+			       "watermarks WHERE object = ?1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(w->value, sizeof(w->value), "%s",
+			 (const char *)sqlite3_column_text(s, 0));
+		if (sqlite3_column_bytes(s, 1) == (int)sizeof(w->mapping.h))
+			memcpy(w->mapping.h, sqlite3_column_blob(s, 1),
+			       sizeof(w->mapping.h));
+		w->run = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(st, err, "read watermark");
+	return r == SQLITE_ROW;
+}
+
+/* Runs sql (?1 object, ?2 value, ?3 mapping hash, ?4 run, ?5 now),
+ * committed at once. */
+static int watermark_exec(struct state *st, const char *sql,
+			  const char *object, const char *value,
+			  const struct state_hash *mapping, long long run,
+			  struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int was = commit_now(st, err), r;
+
+	if (was < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) > 1) {
+		sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 3, mapping->h, sizeof(mapping->h),
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, run);
+		sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
+	}
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return db_error(st, err, "write watermark");
+	return reopen_batch(st, was, err);
+}
+
+int state_watermark_set(struct state *st, const char *object,
+			const char *value, const struct state_hash *mapping,
+			long long run, struct bs_err *err)
+{
+	return watermark_exec(st, "INSERT OR REPLACE INTO watermarks (object, "
+			      "value, mapping_hash, run, updated_at) VALUES "
+			      "(?1, ?2, ?3, ?4, ?5)", object, value, mapping,
+			      run, err);
+}
+
+int state_watermark_clear(struct state *st, const char *object,
+			  struct bs_err *err)
+{
+	return watermark_exec(st, "DELETE FROM watermarks WHERE object = ?1",
+			      object, NULL, NULL, 0, err);
+}
+
+int state_files_left(struct state *st, long long run, const char *object,
+		     unsigned long long *n, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM files WHERE "
+			       "run = ?1 AND object = ?2 AND status <> 'done'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	*n = r == SQLITE_ROW ? (unsigned long long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return r == SQLITE_ROW ? 0 : db_error(st, err, "count files");
 }
 
 /* Prepares select with f's conditions and then tail; numbered parameters

@@ -150,6 +150,32 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 			 const char *error_code, const char *error_message,
 			 struct bs_err *err);
 
+/* ---- watermarks (docs/state.md, "Watermark") -------------------------- */
+
+/* The newest watermark value of an object's last successful incremental or
+ * full run, with the hash of the mapping file it was read under (a changed
+ * mapping makes it void: every row is read again). */
+struct state_watermark {
+	char value[40];              /* "YYYY-MM-DDTHH:MM:SS.sssZ" */
+	struct state_hash mapping;
+	long long run;               /* the run that stored it */
+};
+
+/* 1 and *w filled if object has one, 0 if not. */
+int state_watermark_get(struct state *st, const char *object,
+			struct state_watermark *w, struct bs_err *err);
+/* Stores (replaces) it; committed at once. */
+int state_watermark_set(struct state *st, const char *object,
+			const char *value, const struct state_hash *mapping,
+			long long run, struct bs_err *err);
+/* Forgets it (the next incremental run reads every row); committed at once. */
+int state_watermark_clear(struct state *st, const char *object,
+			  struct bs_err *err);
+
+/* How many of object's bulk files of run are not done. */
+int state_files_left(struct state *st, long long run, const char *object,
+		     unsigned long long *n, struct bs_err *err);
+
 /* Iterates records: object/status/since may be NULL; fn gets each row's
  * columns by name (object, key, status, sf_id, error_code, error_message,
  * run, attempts, source, line, updated_at, synced_at); a non-zero return

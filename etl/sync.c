@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,8 +18,10 @@
 #include "../formats/sbuf.h"
 #include "bulkdir.h"
 #include "config.h"
+#include "datetime.h"
 #include "export.h"
 #include "mapping.h"
+#include "mapset.h"
 #include "report.h"
 #include "session.h"
 #include "setup.h"
@@ -29,24 +32,35 @@
 
 /* ---- which records a run sends ------------------------------------------ */
 
+/* A mapping's watermark for this run (docs/state.md, "Watermark"). */
+struct mark {
+	int has_hash;
+	struct state_hash hash;         /* of the mapping file */
+	char floor[DT_ISO_LEN + 1];     /* "" when every row is read */
+	char stored[40];                /* the stored watermark, or "" */
+};
+
 struct change {
 	struct state *st;
 	long long run;
 	const struct sync_opts *o;
-	struct sbuf obj;                /* the object, NUL-terminated */
+	const struct mapset *maps;
+	struct mark *marks;             /* one per mapping of maps */
+	unsigned char *id_sent;         /* one per o->ids: something sent */
 };
 
-static int selected_id(const struct sync_opts *o, const char *key,
-		       size_t len)
+/* The index of the --id that key is, or -1 (always 0 without --id). */
+static long selected_id(const struct sync_opts *o, const char *key,
+			size_t len)
 {
 	size_t i;
 
 	if (!o->nids)
-		return 1;
+		return 0;
 	for (i = 0; i < o->nids; i++)
 		if (strlen(o->ids[i]) == len && !memcmp(o->ids[i], key, len))
-			return 1;
-	return 0;
+			return (long)i;
+	return -1;
 }
 
 static int keep_row(void *ctx, const struct mapping *m, const char *key,
@@ -58,9 +72,11 @@ static int keep_row(void *ctx, const struct mapping *m, const char *key,
 	struct state_record r;
 	struct state_hash h;
 	int known, unchanged, send = 0, forced = 0;
+	long id = 0;
 
-	if (!key_len)
-		return 1;   /* insert: no key to compare, always sent */
+	if (!key_len)   /* insert mappings are refused before the export */
+		return bs_err_at(err, BS_E_INTERNAL, mapping_file(m), 0,
+				 "a record without a key to sync");
 	state_hash_row(row, row_len, &h);
 	known = state_record_get(c->st, object, key, key_len, &r, err);
 	if (known < 0)
@@ -77,19 +93,21 @@ static int keep_row(void *ctx, const struct mapping *m, const char *key,
 		forced = unchanged;
 		break;
 	case SYNC_RETRY:
+		id = selected_id(c->o, key, key_len);
 		send = known && (r.status == REC_FAILED ||
-				 r.status == REC_RETRIED) &&
-		       selected_id(c->o, key, key_len);
+				 r.status == REC_RETRIED) && id >= 0;
 		break;
 	case SYNC_RESYNC:
+		id = selected_id(c->o, key, key_len);
 		send = known && (r.status == REC_SYNCED ||
-				 r.status == REC_RESYNCED) &&
-		       selected_id(c->o, key, key_len);
+				 r.status == REC_RESYNCED) && id >= 0;
 		forced = 1;
 		break;
 	}
 	if (!send)
 		return 0;
+	if (c->o->nids)
+		c->id_sent[id] = 1;
 	return state_record_sending(c->st, c->run, object, key, key_len, &h,
 				    forced, source, line, err) < 0 ? -1 : 1;
 }
@@ -234,13 +252,16 @@ static void say(struct bs_ctx *ctx, const char *fmt, ...)
 
 static void print_json(struct bs_ctx *ctx, long long run, const char *mode,
 		       json_t *resumed, json_t *manifest, json_t *load,
-		       int code)
+		       json_t *extra, int code)
 {
 	json_t *root = json_pack("{s:I, s:s, s:i, s:o?, s:o?, s:o?}",
 				 "run", (json_int_t)run, "mode", mode,
 				 "exit_code", code, "resumed", resumed,
 				 "export", manifest, "load", load);
 
+	if (root && extra)
+		json_object_update(root, extra);
+	json_decref(extra);
 	if (root) {
 		json_dumpf(root, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
@@ -248,7 +269,19 @@ static void print_json(struct bs_ctx *ctx, long long run, const char *mode,
 	json_decref(root);
 }
 
-/* ---- run, retry, resync ------------------------------------------------- */
+static void warn(struct bs_ctx *ctx, const char *fmt, ...) BS_PRINTF(2, 3);
+
+/* A warning that explains an exit code: printed even with --quiet. */
+static void warn(struct bs_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("billsync: warning: ", ctx->log);
+	va_start(ap, fmt);
+	vfprintf(ctx->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->log);
+}
 
 static const char *mode_name(const struct sync_opts *o)
 {
@@ -300,31 +333,377 @@ static int resume(struct bs_ctx *ctx, const struct config *cfg,
 	return code;
 }
 
+/* 1 when the mapping is one the command works on. */
+static int selected_map(const struct sync_opts *o, const struct mapping *m)
+{
+	size_t i;
+
+	if (!o->objects || !o->nobjects)
+		return 1;
+	for (i = 0; i < o->nobjects; i++)
+		if (!strcasecmp(o->objects[i], mapping_object(m)) ||
+		    !strcmp(o->objects[i], mapping_source(m)))
+			return 1;
+	return 0;
+}
+
+/* An insert mapping has no key: nothing tells a run which of its rows were
+ * sent already, so every run would create them all again.  Each one among
+ * the chosen objects is a configuration mistake (at its `operation`). */
+static int refuse_inserts(struct bs_ctx *ctx, const struct mapset *maps,
+			  const struct sync_opts *o)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < mapset_count(maps); i++) {
+		const struct mapping *m = mapset_at(maps, i);
+		struct bs_err e;
+
+		if (mapping_op(m) != MAP_INSERT || !selected_map(o, m))
+			continue;
+		bs_err_clear(&e);
+		bs_err_at(&e, BS_E_CONFIG, mapping_file(m),
+			  mapping_key_line(m, "operation"),
+			  "%s: operation = insert cannot be synced by `billsync "
+			  "%s`: an insert has no key to remember its records by, "
+			  "so every run would create them all again; for a "
+			  "scheduled sync use 'operation = upsert' with an "
+			  "External ID field ('external_id = ...'), for a "
+			  "one-off load `billsync export` then `billsync "
+			  "upload`%s", mapping_object(m),
+			  o->mode == SYNC_RETRY ? "retry" :
+			  o->mode == SYNC_RESYNC ? "resync" : "run",
+			  o->nobjects ? "" : o->mode == SYNC_RETRY ||
+			  o->mode == SYNC_RESYNC ? " (or choose the other "
+			  "objects with --object)" : " (or leave it out with "
+			  "--objects)");
+		bs_errlist_add(&ctx->errs, &e);   /* main prints them all */
+		n++;
+	}
+	return n ? BS_EXIT_CONFIG : 0;
+}
+
+/* ---- the watermark ------------------------------------------------------- */
+
+/* The hash of a mapping file's text: a watermark read under another
+ * version of the mapping is void.  0 if the file cannot be read. */
+static int mapping_hash(const struct mapping *m, struct state_hash *h)
+{
+	FILE *f = fopen(mapping_file(m), "rb");
+	struct sbuf sb;
+	char buf[8192];
+	size_t n;
+	int ok;
+
+	if (!f)
+		return 0;
+	sbuf_init(&sb, 0);
+	ok = 1;
+	while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		ok = sbuf_add(&sb, buf, n) == 0;
+	ok = ok && !ferror(f);
+	fclose(f);
+	if (ok)
+		state_hash_row(sb.buf ? sb.buf : "", sb.len, h);
+	sbuf_release(&sb);
+	return ok;
+}
+
+/* Reads each chosen watermarked mapping's stored watermark; for an
+ * incremental run, the floor below which its rows are not read: the
+ * stored value less the lookback, unless the mapping changed since. */
+static int marks_prepare(struct bs_ctx *ctx, struct change *c)
+{
+	size_t i, n = mapset_count(c->maps);
+
+	c->marks = calloc(n ? n : 1, sizeof(*c->marks));
+	if (!c->marks)
+		return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct mapping *m = mapset_at(c->maps, i);
+		struct mark *k = &c->marks[i];
+		struct state_watermark w;
+		struct dt_instant t;
+		struct bs_err ignored;
+		int found;
+
+		if (!mapping_watermark_column(m) || !selected_map(c->o, m))
+			continue;
+		k->has_hash = mapping_hash(m, &k->hash);
+		found = state_watermark_get(c->st, mapping_object(m), &w,
+					    &ctx->err);
+		if (found < 0)
+			return -1;
+		if (!found)
+			continue;
+		snprintf(k->stored, sizeof(k->stored), "%s", w.value);
+		if (c->o->mode != SYNC_INCREMENTAL)
+			continue;
+		if (!k->has_hash || memcmp(&w.mapping, &k->hash,
+					   sizeof(k->hash))) {
+			say(ctx, "%s: %s changed since the watermark was "
+			    "stored: every row is read", mapping_object(m),
+			    mapping_file(m));
+			continue;
+		}
+		if (dt_parse_instant(w.value, strlen(w.value), NULL, &t,
+				     &ignored) < 0 ||
+		    t.sec - mapping_lookback(m) < -62135596800LL)
+			continue;   /* before 0001-01-01: read everything */
+		t.sec -= mapping_lookback(m);
+		dt_format_iso(&t, k->floor);
+		say(ctx, "%s: watermark %s less lookback %s: rows whose %s is "
+		    "before %s are not read", mapping_object(m), w.value,
+		    mapping_lookback_text(m), mapping_watermark_column(m),
+		    k->floor);
+	}
+	return 0;
+}
+
+static const char *mark_floor(void *ctx, const struct mapping *m)
+{
+	struct change *c = ctx;
+	size_t i;
+
+	for (i = 0; i < mapset_count(c->maps); i++)
+		if (mapset_at(c->maps, i) == m)
+			return c->marks[i].floor[0] ? c->marks[i].floor : NULL;
+	return NULL;
+}
+
+static const json_t *manifest_object(const json_t *manifest,
+				     const char *object)
+{
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(manifest, "objects"), i, o)
+		if (!strcmp(json_string_value(json_object_get(o, "object")),
+			    object))
+			return o;
+	return NULL;
+}
+
+static unsigned long long json_count(const json_t *o, const char *key)
+{
+	return (unsigned long long)json_integer_value(json_object_get(o, key));
+}
+
+/* Before loading: a run other than an incremental one reads rows below the
+ * floor, and those that fail would hide under it; so each watermarked
+ * object it sends records of forgets its watermark (the next incremental
+ * run reads every row once). */
+static int marks_before_load(struct bs_ctx *ctx, struct change *c,
+			     const json_t *manifest)
+{
+	size_t i;
+
+	if (c->o->mode == SYNC_INCREMENTAL)
+		return 0;
+	for (i = 0; i < mapset_count(c->maps); i++) {
+		const struct mapping *m = mapset_at(c->maps, i);
+		const json_t *o = manifest_object(manifest, mapping_object(m));
+
+		if (!c->marks[i].stored[0] || !o ||
+		    !json_count(json_object_get(o, "counts"), "written"))
+			continue;
+		if (state_watermark_clear(c->st, mapping_object(m),
+					  &ctx->err) < 0)
+			return -1;
+		c->marks[i].stored[0] = '\0';
+	}
+	return 0;
+}
+
+/* 1 when the load of object in this run ended with every file done and no
+ * record failed or unprocessed (load: the load report, NULL if nothing was
+ * loaded). */
+static int object_loaded(struct bs_ctx *ctx, struct change *c,
+			 const char *object, const json_t *load,
+			 unsigned long long written)
+{
+	unsigned long long left;
+	const json_t *o;
+	size_t i;
+
+	if (!written)
+		return 1;
+	if (state_files_left(c->st, c->run, object, &left, &ctx->err) < 0)
+		return -1;
+	if (left)
+		return 0;
+	json_array_foreach(json_object_get(load, "objects"), i, o)
+		if (!strcmp(json_string_value(json_object_get(o, "object")),
+			    object))
+			return !json_count(o, "failed") &&
+			       !json_count(o, "unprocessed");
+	return 0;
+}
+
+/* After loading: an incremental or full run whose load of an object
+ * succeeded stores the newest watermark value it read.  Returns the
+ * "watermarks" report (NULL if no object has one), or NULL with ctx->err
+ * set. */
+static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
+				const json_t *manifest, const json_t *load,
+				int code, int *failed)
+{
+	json_t *report = NULL;
+	size_t i;
+
+	*failed = 0;
+	for (i = 0; i < mapset_count(c->maps); i++) {
+		const struct mapping *m = mapset_at(c->maps, i);
+		const char *object = mapping_object(m);
+		const json_t *o = manifest_object(manifest, object), *wm;
+		const char *max;
+		int ok, store;
+
+		wm = json_object_get(o, "watermark");
+		if (!o || !wm)
+			continue;
+		max = json_string_value(json_object_get(wm, "max"));
+		store = (c->o->mode == SYNC_INCREMENTAL ||
+			 (c->o->mode == SYNC_FULL && !c->o->since &&
+			  !c->o->until)) && max && c->marks[i].has_hash &&
+			(code == BS_EXIT_OK || code == BS_EXIT_RECORDS);
+		ok = store ? object_loaded(ctx, c, object, load, json_count(
+				json_object_get(o, "counts"), "written")) : 0;
+		if (ok < 0) {
+			*failed = 1;
+			json_decref(report);
+			return NULL;
+		}
+		if (ok) {
+			if (state_watermark_set(c->st, object, max,
+						&c->marks[i].hash, c->run,
+						&ctx->err) < 0) {
+				*failed = 1;
+				json_decref(report);
+				return NULL;
+			}
+			snprintf(c->marks[i].stored, sizeof(c->marks[i].stored),
+				 "%s", max);
+		} else if (store && c->marks[i].stored[0]) {
+			say(ctx, "%s: watermark kept at %s: records of this run "
+			    "failed or were not loaded, and the next run reads "
+			    "them again", object, c->marks[i].stored);
+		}
+		if (!report)
+			report = json_array();
+		json_array_append_new(report, json_pack(
+			"{s:s, s:s?, s:b}", "object", object,
+			"watermark", c->marks[i].stored[0] ?
+			c->marks[i].stored : NULL, "advanced", ok));
+	}
+	return report;
+}
+
+/* ---- --id keys that sent nothing ----------------------------------------- */
+
+/* Says, for each --id that sent nothing, what it is; returns the list for
+ * --json (NULL when every --id sent something), or NULL with *failed. */
+static json_t *ids_not_sent(struct bs_ctx *ctx, struct change *c, int *failed)
+{
+	const char *want = c->o->mode == SYNC_RETRY ? "failed" : "synced";
+	json_t *list = NULL;
+	size_t i, j;
+
+	*failed = 0;
+	for (i = 0; i < c->o->nids; i++) {
+		const char *key = c->o->ids[i], *object = NULL;
+		struct state_record r;
+		int found = 0;
+
+		if (c->id_sent[i])
+			continue;
+		for (j = 0; j < mapset_count(c->maps) && !found; j++) {
+			const struct mapping *m = mapset_at(c->maps, j);
+
+			if (!selected_map(c->o, m))
+				continue;
+			found = state_record_get(c->st, mapping_object(m), key,
+						 strlen(key), &r, &ctx->err);
+			if (found < 0) {
+				*failed = 1;
+				json_decref(list);
+				return NULL;
+			}
+			object = mapping_object(m);
+		}
+		if (!found) {
+			warn(ctx, "--id %s: no record of %s has this key: "
+			     "nothing sent", key, c->o->nobjects ?
+			     "the chosen objects" : "any object");
+		} else if ((c->o->mode == SYNC_RETRY &&
+			    (r.status == REC_FAILED || r.status == REC_RETRIED)) ||
+			   (c->o->mode == SYNC_RESYNC &&
+			    (r.status == REC_SYNCED || r.status == REC_RESYNCED))) {
+			warn(ctx, "--id %s: %s %s is %s, but no row of the "
+			     "source makes it any more (removed, or rejected: "
+			     "see rejects.csv): nothing sent", key, object, key,
+			     state_rec_status_name(r.status));
+		} else {
+			warn(ctx, "--id %s: %s %s is %s, not %s: nothing sent%s",
+			     key, object, key, state_rec_status_name(r.status),
+			     want, c->o->mode == SYNC_RETRY &&
+			     (r.status == REC_SYNCED ||
+			      r.status == REC_RESYNCED) ?
+			     " (billsync resync sends it again)" :
+			     c->o->mode == SYNC_RESYNC &&
+			     (r.status == REC_FAILED ||
+			      r.status == REC_RETRIED) ?
+			     " (billsync retry sends it again)" : "");
+		}
+		if (!list)
+			list = json_array();
+		json_array_append_new(list, json_pack(
+			"{s:s, s:s?, s:s?}", "id", key, "object",
+			found ? object : NULL, "status", found ?
+			state_rec_status_name(r.status) : NULL));
+	}
+	return list;
+}
+
 int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 {
 	struct change c;
 	struct export_opts eo;
 	struct state_run run, earlier;
 	struct export_totals t;
-	json_t *resumed = NULL, *manifest = NULL, *load = NULL;
+	json_t *resumed = NULL, *manifest = NULL, *load = NULL, *extra = NULL,
+	       *ids = NULL, *marks = NULL;
 	char *work = NULL, *failures = NULL, id[32];
-	int code, rc, earlier_records = 0;
+	int code, rc, earlier_records = 0, failed;
 
 	memset(&c, 0, sizeof(c));
 	memset(&eo, 0, sizeof(eo));
-	sbuf_init(&c.obj, 0);
 	c.o = o;
+	c.maps = s->maps;
+	eo.objects = o->objects;
+	eo.nobjects = o->nobjects;
+	if (export_check_objects(s->maps, &eo, &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	code = refuse_inserts(ctx, s->maps, o);
+	if (code)
+		return code;
 	if (session_check_config(s->cfg, &ctx->err) < 0)
 		return cli_exit_for(ctx->err.kind);
+	c.id_sent = calloc(o->nids ? o->nids : 1, 1);
+	if (!c.id_sent)
+		return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory"),
+		       BS_EXIT_INTERNAL;
 	c.st = open_state(ctx, s->cfg);
-	if (!c.st)
+	if (!c.st) {
+		free(c.id_sent);
 		return cli_exit_for(ctx->err.kind);
+	}
 	code = resume(ctx, s->cfg, c.st, &earlier, &resumed);
 	if (code >= 0) {
 		/* the continued run stopped again: its report is the answer */
 		if (ctx->json && resumed) {
 			print_json(ctx, earlier.id, earlier.mode, resumed, NULL,
-				   NULL, code);
+				   NULL, NULL, code);
 			resumed = NULL;
 		}
 		goto out;
@@ -344,7 +723,8 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
 		goto fail;
 	}
-	if (export_opts_from_config(&eo, s->cfg, &ctx->err) < 0)
+	if (export_opts_from_config(&eo, s->cfg, &ctx->err) < 0 ||
+	    marks_prepare(ctx, &c) < 0)
 		goto fail;
 	eo.out_dir = work;
 	eo.objects = o->objects;
@@ -355,12 +735,13 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	eo.keep_ctx = &c;
 	eo.since = o->since;
 	eo.until = o->until;
+	eo.watermark_floor = mark_floor;
+	eo.watermark_cap = run.started_at;
 	if (!ctx->quiet && !ctx->json) {
 		eo.progress = report_object_progress;
 		eo.progress_ctx = ctx;
 	}
-	if (export_check_objects(s->maps, &eo, &ctx->err) < 0 ||
-	    state_run_set_work_dir(c.st, run.id, work, &ctx->err) < 0 ||
+	if (state_run_set_work_dir(c.st, run.id, work, &ctx->err) < 0 ||
 	    state_begin(c.st, &ctx->err) < 0)
 		goto fail;
 	rc = export_run(s->cfg, s->maps, &eo, &manifest, &ctx->err);
@@ -369,9 +750,15 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	export_totals(manifest, &t);
 	if (!ctx->json)
 		report_export(ctx, manifest, work, NULL);
+	if (marks_before_load(ctx, &c, manifest) < 0)
+		goto fail;
+	ids = ids_not_sent(ctx, &c, &failed);   /* before loading: the
+						   statuses are the export's */
+	if (failed)
+		goto fail;
 
 	if (!t.written) {
-		code = t.rejected || earlier_records ? BS_EXIT_RECORDS :
+		code = t.rejected || earlier_records || ids ? BS_EXIT_RECORDS :
 		       BS_EXIT_OK;
 		say(ctx, "nothing to send: every record is as it was last "
 		    "synced");
@@ -381,14 +768,21 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	} else {
 		code = load_dir(ctx, s->cfg, c.st, run.id, work, failures, 0,
 				&load);
-		if (code == BS_EXIT_OK && (t.rejected || earlier_records))
-			code = BS_EXIT_RECORDS;
+		if (code == BS_EXIT_OK && (t.rejected || earlier_records ||
+					   ids))
+			code = BS_EXIT_RECORDS;   /* ids: an --id sent nothing */
 	}
+	marks = marks_after_load(ctx, &c, manifest, load, code, &failed);
+	if (failed)
+		goto fail;
 	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
 		prune_runs(state_dir(c.st), run.id);
 	if (ctx->json) {
+		extra = json_pack("{s:o?, s:o?}", "ids_not_sent", ids,
+				  "watermarks", marks);
+		ids = marks = NULL;
 		print_json(ctx, run.id, mode_name(o), resumed, manifest, load,
-			   code);
+			   extra, code);
 		manifest = load = resumed = NULL;   /* print_json took them */
 	}
 	goto out;
@@ -401,9 +795,12 @@ out:
 	json_decref(resumed);
 	json_decref(manifest);
 	json_decref(load);
+	json_decref(ids);
+	json_decref(marks);
 	free(work);
 	free(failures);
-	sbuf_release(&c.obj);
+	free(c.marks);
+	free(c.id_sent);
 	state_close(c.st);
 	return code;
 }

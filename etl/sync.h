@@ -8,6 +8,14 @@
  * then exports what is new or changed since it was last synced (a hash of
  * each mapped record against the hash of its last successful sync), loads
  * it, and records every record's outcome.  The exit code is the command's.
+ *
+ * Only mappings with a key can be synced: an insert mapping among the
+ * chosen objects is a configuration error (exit 3) before anything is read.
+ * A mapping with a watermark is pre-filtered on an incremental run (rows
+ * older than the stored watermark less its lookback are not read further);
+ * the watermark advances when the object's load succeeded (docs/state.md).
+ * retry/resync with ids: each id that sent nothing gets a warning on
+ * ctx->log saying what the key is, and the exit code is at least 1.
  */
 #ifndef SYNC_H
 #define SYNC_H
@@ -31,7 +39,8 @@ struct sync_opts {
 	const char *since, *until;         /* backfill range, or NULL */
 	const char *const *objects;        /* objects or datasets; NULL: all */
 	size_t nobjects;
-	const char *const *ids;            /* retry/resync: these keys only */
+	const char *const *ids;            /* retry/resync: these keys only
+					      (borrowed, like objects) */
 	size_t nids;
 };
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tap.h"
 #include "../../etl/state.h"
@@ -156,6 +157,160 @@ static void test_runs_and_jobs(void)
 	state_close(st);
 }
 
+struct one {
+	char status[16], updated_at[32], error_code[64], error_message[64],
+		source[64];
+	long long run, line;
+};
+
+static int keep_one(void *ctx, const struct state_row *r)
+{
+	struct one *o = ctx;
+
+	snprintf(o->status, sizeof(o->status), "%s", r->status);
+	snprintf(o->updated_at, sizeof(o->updated_at), "%s", r->updated_at);
+	snprintf(o->error_code, sizeof(o->error_code), "%s", r->error_code);
+	snprintf(o->error_message, sizeof(o->error_message), "%s",
+		 r->error_message);
+	snprintf(o->source, sizeof(o->source), "%s", r->source);
+	o->run = r->run;
+	o->line = r->line;
+	return 1;
+}
+
+static void get_one(struct state *st, const char *key, struct one *o)
+{
+	struct state_filter f = { "Skip__c", key, NULL, NULL };
+	struct bs_err e;
+
+	memset(o, 0, sizeof(*o));
+	CHECK_INT(state_records_find(st, &f, keep_one, o, &e), 0);
+}
+
+static void pause_ms(void)
+{
+	struct timespec ts = { 0, 5 * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* A record skipped again by the same filter keeps its run and updated_at
+ * (`records --since` lists it once); a new filter or status moves them. */
+static void test_skipped_kept(void)
+{
+	struct bs_err e;
+	struct state *st = state_open(dir, &e);
+	struct state_run r1, r2, r3;
+	struct one o, first;
+	unsigned long long n;
+	struct state_filter since = { "Skip__c", NULL, NULL, NULL };
+
+	if (!st)
+		return;
+	CHECK_INT(state_run_begin(st, "run", "incremental", "", &r1, &e), 0);
+	CHECK_INT(state_begin(st, &e), 0);
+	CHECK_INT(state_record_skipped(st, r1.id, "Skip__c", "s1", 2, "drafts",
+				       "a.csv", 4, &e), 0);
+	CHECK_INT(state_record_sending(st, r1.id, "Skip__c", "s2", 2, NULL, 0,
+				       "a.csv", 5, &e), 0);
+	CHECK_INT(state_commit(st, &e), 0);
+	CHECK_INT(state_record_outcome(st, r1.id, "Skip__c", "s2", 0, NULL,
+				       "INVALID_EMAIL_ADDRESS", "bad", &e), 0);
+	get_one(st, "s1", &first);
+	CHECK_STR(first.status, "skipped");
+	CHECK_INT(first.run, r1.id);
+
+	pause_ms();
+	CHECK_INT(state_run_begin(st, "run", "incremental", "", &r2, &e), 0);
+	CHECK_INT(state_begin(st, &e), 0);
+	CHECK_INT(state_record_skipped(st, r2.id, "Skip__c", "s1", 2, "drafts",
+				       "a.csv", 4, &e), 0);
+	CHECK_INT(state_commit(st, &e), 0);
+	get_one(st, "s1", &o);
+	CHECK_INT(o.run, r1.id);                 /* same filter: untouched */
+	CHECK_STR(o.updated_at, first.updated_at);
+	since.since = o.updated_at;
+	since.status = "skipped";
+	CHECK_INT(state_records_count(st, &since, &n, &e), 0);
+	CHECK_INT(n, 1);
+
+	/* the row moved in the file: where it is follows, the times do not */
+	CHECK_INT(state_begin(st, &e), 0);
+	CHECK_INT(state_record_skipped(st, r2.id, "Skip__c", "s1", 2, "drafts",
+				       "b.csv", 9, &e), 0);
+	CHECK_INT(state_commit(st, &e), 0);
+	get_one(st, "s1", &o);
+	CHECK_STR(o.source, "b.csv");
+	CHECK_INT(o.line, 9);
+	CHECK_INT(o.run, r1.id);
+	CHECK_STR(o.updated_at, first.updated_at);
+
+	/* another filter, and a failed record now filtered: both move */
+	pause_ms();
+	CHECK_INT(state_run_begin(st, "run", "incremental", "", &r3, &e), 0);
+	CHECK_INT(state_begin(st, &e), 0);
+	CHECK_INT(state_record_skipped(st, r3.id, "Skip__c", "s1", 2, "zero",
+				       "b.csv", 9, &e), 0);
+	CHECK_INT(state_record_skipped(st, r3.id, "Skip__c", "s2", 2, "drafts",
+				       "a.csv", 5, &e), 0);
+	CHECK_INT(state_commit(st, &e), 0);
+	get_one(st, "s1", &o);
+	CHECK_INT(o.run, r3.id);
+	CHECK_STR(o.error_message, "zero");
+	CHECK(strcmp(o.updated_at, first.updated_at) > 0);
+	get_one(st, "s2", &o);
+	CHECK_STR(o.status, "skipped");
+	CHECK_INT(o.run, r3.id);
+	CHECK_STR(o.error_code, "");             /* the failure's code is gone */
+	CHECK_STR(o.error_message, "drafts");
+	state_close(st);
+}
+
+static void test_watermarks(void)
+{
+	struct bs_err e;
+	struct state *st = state_open(dir, &e);
+	struct state_watermark w;
+	struct state_hash h;
+	struct state_run run;
+	unsigned long long left;
+
+	if (!st)
+		return;
+	state_hash_row("[object]\n", 9, &h);
+	CHECK_INT(state_watermark_get(st, "Rev__c", &w, &e), 0);
+	CHECK_INT(state_watermark_set(st, "Rev__c", "2024-06-19T00:00:00.000Z",
+				      &h, 7, &e), 0);
+	CHECK_INT(state_watermark_get(st, "Rev__c", &w, &e), 1);
+	CHECK_STR(w.value, "2024-06-19T00:00:00.000Z");
+	CHECK(memcmp(&w.mapping, &h, sizeof(h)) == 0);
+	CHECK_INT(w.run, 7);
+	CHECK_INT(state_watermark_set(st, "Rev__c", "2024-06-30T00:00:00.000Z",
+				      &h, 8, &e), 0);
+	CHECK_INT(state_watermark_get(st, "Rev__c", &w, &e), 1);
+	CHECK_STR(w.value, "2024-06-30T00:00:00.000Z");
+	CHECK_INT(state_watermark_get(st, "Other__c", &w, &e), 0);
+	CHECK_INT(state_watermark_clear(st, "Rev__c", &e), 0);
+	CHECK_INT(state_watermark_get(st, "Rev__c", &w, &e), 0);
+
+	CHECK_INT(state_run_begin(st, "run", "incremental", "", &run, &e), 0);
+	CHECK_INT(state_file_add(st, run.id, "Rev__c/Rev__c-0001.csv.gz",
+				 "Rev__c", 3, &e), 0);
+	CHECK_INT(state_file_add(st, run.id, "Rev__c/Rev__c-0002.csv.gz",
+				 "Rev__c", 3, &e), 0);
+	CHECK_INT(state_files_left(st, run.id, "Rev__c", &left, &e), 0);
+	CHECK_INT(left, 2);
+	CHECK_INT(state_file_set(st, run.id, "Rev__c/Rev__c-0001.csv.gz",
+				 FILE_DONE, &e), 0);
+	CHECK_INT(state_file_set(st, run.id, "Rev__c/Rev__c-0002.csv.gz",
+				 FILE_DONE, &e), 0);
+	CHECK_INT(state_files_left(st, run.id, "Rev__c", &left, &e), 0);
+	CHECK_INT(left, 0);
+	CHECK_INT(state_files_left(st, run.id, "Other__c", &left, &e), 0);
+	CHECK_INT(left, 0);
+	state_close(st);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -165,6 +320,8 @@ int main(void)
 	RUN(test_lock);
 	RUN(test_record_lifecycle);
 	RUN(test_runs_and_jobs);
+	RUN(test_skipped_kept);
+	RUN(test_watermarks);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
