@@ -173,7 +173,7 @@ def main():
                  "**%.1f**" % per_m(api_total, records)])
     ok = per_m(api_total, records) <= TARGET_CALLS_PER_MILLION
     lines = ["### Loader benchmark, %s: %s daily rows" % (stamp_utc(), a.rows), "",
-             "Machine: %s. billsync %s (`%s`), default [load] settings (poll 1 s to 30 s, "
+             "Machine: %s. billsync %s (`%s`), default [load] settings (poll 1 s to 60 s, "
              "4 jobs at once). Emulator at %s records/s per job. Loaded in %.0f s; %s "
              "records processed, %s failed in the emulator."
              % (machine(), billsync_commit(), "run" if use_run else "export + upload",
