@@ -150,8 +150,8 @@ static void test_recon_keyed(void)
 	CHECK_INT(recon_read(r, SF_RESULTS_FAILED,
 			     put("f0.csv", "\"sf__Id\",\"sf__Error\"\n"), 1,
 			     NULL, collect, &s, &e), 0);
-	CHECK_INT(recon_end_attempt(r, "job Failed: Timeout", collect, &s, &held,
-				    &e), 0);
+	CHECK_INT(recon_end_attempt(r, NULL, 0, "job Failed: Timeout", collect,
+				    &s, &held, &e), 0);
 	CHECK_INT(s.n, 4);
 	CHECK_STR(s.lines[0], "unprocessed k1 a.csv:2  |job Failed: Timeout|");
 	recon_free(r);
