@@ -2,7 +2,6 @@
  * from the source, with what was filtered and rejected, sending nothing. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -46,8 +45,7 @@ static const struct mapping *find_mapping(struct bs_ctx *ctx,
 	for (i = 0; i < n; i++) {
 		const struct mapping *m = mapset_at(s, i);
 
-		if (!strcasecmp(mapping_object(m), what) ||
-		    !strcmp(mapping_source(m), what))
+		if (mapping_named(m, what))
 			return m;
 		if (k + 2 <= sizeof(names) / sizeof(names[0])) {
 			names[k++] = mapping_object(m);

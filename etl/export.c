@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,19 +99,6 @@ int export_opts_from_config(struct export_opts *o, const struct config *cfg,
 	return 0;
 }
 
-static int selected(const struct export_opts *o, const struct mapping *m)
-{
-	size_t i;
-
-	if (!o->objects || !o->nobjects)
-		return 1;
-	for (i = 0; i < o->nobjects; i++)
-		if (!strcasecmp(o->objects[i], mapping_object(m)) ||
-		    !strcmp(o->objects[i], mapping_source(m)))
-			return 1;
-	return 0;
-}
-
 int export_check_objects(const struct mapset *maps,
 			 const struct export_opts *o, struct bs_err *err)
 {
@@ -127,8 +113,7 @@ int export_check_objects(const struct mapset *maps,
 		for (j = 0; j < n; j++) {
 			const struct mapping *m = mapset_at(maps, j);
 
-			if (!strcasecmp(o->objects[i], mapping_object(m)) ||
-			    !strcmp(o->objects[i], mapping_source(m)))
+			if (mapping_named(m, o->objects[i]))
 				break;
 		}
 		if (j < n)
@@ -825,7 +810,8 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	if (mkdirs(o->out_dir, err) < 0)
 		goto fail;
 	for (i = 0; i < mapset_count(maps); i++) {
-		if (!selected(o, mapset_at(maps, i)))
+		if (!mapping_chosen(mapset_at(maps, i), o->objects,
+				    o->objects ? o->nobjects : 0))
 			continue;
 		entry = export_object(cfg, maps, i, o, dups, &ndup_listed, err);
 		if (!entry)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../formats/ini.h"
 #include "../formats/strsim.h"
@@ -1013,6 +1014,22 @@ void mapping_free(struct mapping *m)
 const char *mapping_file(const struct mapping *m) { return m->file; }
 const char *mapping_object(const struct mapping *m) { return m->object; }
 const char *mapping_source(const struct mapping *m) { return m->source; }
+
+int mapping_named(const struct mapping *m, const char *name)
+{
+	return !strcasecmp(name, m->object) || !strcmp(name, m->source);
+}
+
+int mapping_chosen(const struct mapping *m, const char *const *names,
+		   size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (mapping_named(m, names[i]))
+			return 1;
+	return !n;
+}
 enum map_op mapping_op(const struct mapping *m) { return m->op; }
 const char *mapping_since_column(const struct mapping *m) { return m->since; }
 const char *mapping_watermark_column(const struct mapping *m)

@@ -94,6 +94,12 @@ size_t mapping_errors(const struct mapping *m);
 const char *mapping_file(const struct mapping *m);
 const char *mapping_object(const struct mapping *m);
 const char *mapping_source(const struct mapping *m);
+/* 1 when name chooses the mapping on a command line: its object in any
+ * case (orbinvoice__c) or its dataset (invoices). */
+int mapping_named(const struct mapping *m, const char *name);
+/* 1 when one of names[0..n-1] chooses it; any mapping when n is 0. */
+int mapping_chosen(const struct mapping *m, const char *const *names,
+		   size_t n);
 enum map_op mapping_op(const struct mapping *m);
 const char *mapping_op_name(enum map_op op);
 /* The upsert key field (NULL unless upsert), or "Id" for update/delete. */

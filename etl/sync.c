@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -336,15 +335,7 @@ static int resume(struct bs_ctx *ctx, const struct config *cfg,
 /* 1 when the mapping is one the command works on. */
 static int selected_map(const struct sync_opts *o, const struct mapping *m)
 {
-	size_t i;
-
-	if (!o->objects || !o->nobjects)
-		return 1;
-	for (i = 0; i < o->nobjects; i++)
-		if (!strcasecmp(o->objects[i], mapping_object(m)) ||
-		    !strcmp(o->objects[i], mapping_source(m)))
-			return 1;
-	return 0;
+	return mapping_chosen(m, o->objects, o->objects ? o->nobjects : 0);
 }
 
 /* An insert mapping has no key: nothing tells a run which of its rows were
