@@ -409,17 +409,7 @@ static void object_key(struct mapping *m, const struct ini_item *it)
 		m->group_by = dup(m, v);
 		m->group_line = it->line;
 		break;
-	case K_SINCE: {
-		size_t idx;
-		struct bs_err e;
-
-		bs_err_clear(&e);
-		if (resolve_column(m, v, &idx, &e) < 0)
-			add_error(m, it->line, &e);
-		else
-			m->since = dup(m, v);
-		break;
-	}
+	case K_SINCE:
 	case K_WATERMARK: {
 		size_t idx;
 		struct bs_err e;
@@ -428,7 +418,7 @@ static void object_key(struct mapping *m, const struct ini_item *it)
 		if (resolve_column(m, v, &idx, &e) < 0)
 			add_error(m, it->line, &e);
 		else
-			m->watermark = dup(m, v);
+			*(ki == K_SINCE ? &m->since : &m->watermark) = dup(m, v);
 		break;
 	}
 	case K_LOOKBACK:
