@@ -170,6 +170,7 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 	eo.objects = objects;
 	eo.nobjects = nobjects;
 	eo.temp_dir = config_get(s.cfg, "output", "temp_dir");
+	eo.stop = ctx->stop;
 	if (!ctx->quiet && !ctx->json) {
 		eo.progress = report_object_progress;
 		eo.progress_ctx = ctx;

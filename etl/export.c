@@ -332,6 +332,18 @@ static int on_file(void *ctx, const struct csvsplit_file *f,
 	return 0;
 }
 
+/* ---- stopping --------------------------------------------------------- */
+
+/* 1 (with err) when a SIGINT/SIGTERM asked the export to stop. */
+static int interrupted(const struct export_opts *o, struct bs_err *err)
+{
+	if (!o->stop || !*o->stop)
+		return 0;
+	bs_err_set(err, BS_E_LIMIT, "interrupted: nothing was sent; run the "
+		   "same command again to start over");
+	return 1;
+}
+
 /* ---- rejects ---------------------------------------------------------- */
 
 static int write_reject(struct objw *w, const struct rowsrc_row *src,
@@ -414,6 +426,8 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		uint64_t line = it.src->line;
 		size_t need;
 
+		if (interrupted(w->o, err))
+			goto fail;
 		if (it.status == PIPE_REJECTED) {
 			if (write_reject(w, it.src, it.reason, row, err) < 0)
 				goto fail;
@@ -503,6 +517,8 @@ static int write_rows(struct objw *w, struct stage *st, struct csvsplit *cs,
 		const char *src_name;
 		int starts;
 
+		if (interrupted(w->o, err))
+			goto fail;
 		memcpy(&src, pl, 4);
 		memcpy(&line, pl + 4, 8);
 		src_name = src < w->src.n ? w->src.name[src] : "";
@@ -809,6 +825,20 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	*manifest = NULL;
 	if (mkdirs(o->out_dir, err) < 0)
 		goto fail;
+	{
+		struct sbuf path;
+		int gone;
+
+		sbuf_init(&path, 0);
+		gone = sbuf_addf(&path, "%s/manifest.json", o->out_dir) < 0 ||
+		       (unlink(path.buf) < 0 && errno != ENOENT);
+		sbuf_release(&path);
+		if (gone) {
+			bs_err_at(err, BS_E_IO, o->out_dir, 0, "cannot remove "
+				  "the old manifest.json: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	for (i = 0; i < mapset_count(maps); i++) {
 		if (!mapping_chosen(mapset_at(maps, i), o->objects,
 				    o->objects ? o->nobjects : 0))

@@ -12,6 +12,7 @@
 #define EXPORT_H
 
 #include <jansson.h>
+#include <signal.h>
 
 #include "../formats/bs_err.h"
 #include "../formats/zsink.h"
@@ -70,6 +71,9 @@ struct export_opts {
 	/* progress: called after each object with its manifest entry */
 	void (*progress)(void *ctx, const json_t *object);
 	void *progress_ctx;
+	/* set to 1 (by a SIGINT/SIGTERM handler) to stop: the export ends
+	   with BS_E_LIMIT "interrupted" and writes no manifest; NULL: never */
+	const volatile sig_atomic_t *stop;
 };
 
 /* Fills opts from the [output] section of cfg (out_dir from [output] dir
@@ -83,7 +87,9 @@ int export_check_objects(const struct mapset *maps,
 			 const struct export_opts *o, struct bs_err *err);
 
 /* Runs the export; *manifest (the caller's, json_decref) is set on success
- * and also written to OUT/manifest.json. */
+ * and also written to OUT/manifest.json.  An earlier OUT/manifest.json is
+ * removed first: after a failed export none describes files that may have
+ * been replaced. */
 int export_run(const struct config *cfg, const struct mapset *maps,
 	       const struct export_opts *o, json_t **manifest,
 	       struct bs_err *err);

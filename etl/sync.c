@@ -721,6 +721,7 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	eo.objects = o->objects;
 	eo.nobjects = o->nobjects;
 	eo.temp_dir = config_get(s->cfg, "output", "temp_dir");
+	eo.stop = ctx->stop;
 	eo.keep = keep_row;
 	eo.skipped = skip_row;
 	eo.keep_ctx = &c;

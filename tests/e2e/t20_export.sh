@@ -137,4 +137,19 @@ check_contains "... counted as rejected in the manifest" "$(cat "$T/tight/manife
 	'"record larger than a bulk file": 1'
 check_contains "... the other three rows are written" "$(cat "$T/tight/manifest.json")" \
 	'"written": 3'
+# SIGTERM stops an export: exit 8, and no manifest (not even an earlier
+# one) describes a half-written directory
+"${BILLSYNC_GEN:-$BUILD/billsync-gen}" --out "$T/gen" --dlir-rows 200k --seed 3 > /dev/null 2>&1
+run_bs export --source samples --out "$T/stop" --objects plans
+check "a first export writes its manifest" test -f "$T/stop/manifest.json"
+"$BILLSYNC" export --source "$T/gen" --out "$T/stop" --objects daily_line_item_revenue \
+	> "$T/stdout" 2> "$T/stderr" &
+pid=$!
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+check_eq "SIGTERM during an export: exit 8" 8 "$rc"
+check_contains "... saying it was interrupted" "$(cat "$T/stderr")" "interrupted"
+check "... and no manifest is left" test ! -e "$T/stop/manifest.json"
 done_testing
