@@ -435,17 +435,22 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		}
 		if (it.status == PIPE_BELOW_WATERMARK)
 			continue;    /* counted by the pipe, nothing else */
+		sbuf_reset(row);
 		if (it.status == PIPE_FILTERED) {
 			if (w->o->skipped && it.key.len &&
 			    w->o->skipped(w->o->keep_ctx, m, it.key.s,
 					  it.key.len, it.filter->name,
 					  it.src->file, it.src->line, err) < 0)
 				goto fail;
-			continue;
-		}
-		sbuf_reset(row);
-		if (csvw_record(row, v, nf, 0, err) < 0)
+			if (!it.key.len || mapping_op(m) == MAP_INSERT)
+				continue;
+			/* staged without a record (a tombstone): when it is
+			   the key's last row, it supersedes the earlier ones,
+			   so an invoice later voided and filtered out is not
+			   sent as it was before */
+		} else if (csvw_record(row, v, nf, 0, err) < 0) {
 			goto fail;
+		}
 		if (row->len > w->max_record) {
 			/* no bulk file could hold it: rejected like a row
 			   that failed to convert, with its source line */
@@ -478,13 +483,18 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		memcpy(payload + 4, &line, 8);
 		memcpy(payload + PAYLOAD_HDR, row->buf, row->len);
 		memset(&rec, 0, sizeof(rec));
-		if (group >= 0) {
-			rec.group = v[group].s;
-			rec.group_len = v[group].len;
-		}
-		if (key >= 0 && mapping_op(m) != MAP_INSERT) {
-			rec.key = v[key].s;
-			rec.key_len = v[key].len;
+		if (it.status == PIPE_FILTERED) {
+			rec.key = it.key.s;
+			rec.key_len = it.key.len;
+		} else {
+			if (group >= 0) {
+				rec.group = v[group].s;
+				rec.group_len = v[group].len;
+			}
+			if (key >= 0 && mapping_op(m) != MAP_INSERT) {
+				rec.key = v[key].s;
+				rec.key_len = v[key].len;
+			}
 		}
 		rec.payload = payload;
 		rec.payload_len = need;
@@ -522,6 +532,8 @@ static int write_rows(struct objw *w, struct stage *st, struct csvsplit *cs,
 		memcpy(&src, pl, 4);
 		memcpy(&line, pl + 4, 8);
 		src_name = src < w->src.n ? w->src.name[src] : "";
+		if (!csv_len)
+			continue;   /* a filtered row's key, counted as filtered */
 		if (rec.superseded) {
 			w->duplicates++;
 			if (*w->nduplicates_listed < EXPORT_MAX_DUPLICATES_LISTED) {

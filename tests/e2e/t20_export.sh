@@ -152,4 +152,20 @@ rc=$?
 check_eq "SIGTERM during an export: exit 8" 8 "$rc"
 check_contains "... saying it was interrupted" "$(cat "$T/stderr")" "interrupted"
 check "... and no manifest is left" test ! -e "$T/stop/manifest.json"
+# the last row of a key wins even when it is filtered out: an invoice
+# paid and then a draft again is not sent as paid
+mkdir -p "$T/tomb"
+{
+	sed -n 1,2p samples/invoices.csv
+	sed -n 2p samples/invoices.csv | sed 's/,paid,/,draft,/'
+	sed -n 3p samples/invoices.csv
+	sed -n 3p samples/invoices.csv | sed 's/,[a-z]*,subscription,/,draft,subscription,/'
+	sed -n 3p samples/invoices.csv
+} > "$T/tomb/invoices.csv"
+run_bs export --source "$T/tomb" --out "$T/tomb/out" --objects invoices
+check_eq "a later filtered row: exit 0" 0 "$rc"
+check_eq "... only the key whose last row passes is written" "inv_1bKCTvwB4FdhaPoX" \
+	"$(zcat "$T"/tomb/out/OrbInvoice__c/OrbInvoice__c-0001.csv.gz | tail -n +2 | cut -d, -f1)"
+check_contains "... the earlier rows count as duplicates, the counts add up" \
+	"$(cat "$T/stdout")" "5 read = 1 written + 2 filtered + 0 rejected + 2 duplicates"
 done_testing
