@@ -85,6 +85,24 @@ static int sample_add(struct json_sample *js, const char *key)
 	return 0;
 }
 
+/* Adds an error about the source data unless the same one is there
+ * already: a source location that cannot be read, or a file two mappings
+ * read, is reported once. */
+static void add_data_error(struct bs_errlist *errs, const struct bs_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		const struct bs_err *o = &errs->v[i];
+
+		if (o->kind == e->kind && o->line == e->line &&
+		    !strcmp(o->file, e->file) && !strcmp(o->field, e->field) &&
+		    !strcmp(o->msg, e->msg))
+			return;
+	}
+	bs_errlist_add(errs, e);
+}
+
 /* Takes the keys of the records of one JSON-lines file until the sample
  * is full.  A bad record is left out (reading the data says what is wrong
  * with it); an error that ends the file is reported. */
@@ -111,7 +129,7 @@ static int sample_file(struct json_sample *js, const char *name,
 		if (r == ROWSRC_DONE)
 			return 0;
 		if (r == ROWSRC_ERROR) {
-			bs_errlist_add(errs, &e);
+			add_data_error(errs, &e);
 			return 0;
 		}
 		if (r != ROWSRC_ROW)
@@ -132,6 +150,38 @@ static int sample_file(struct json_sample *js, const char *name,
 		}
 		json_decref(obj);
 	}
+}
+
+/* A column name as a mapping writes it: bare when it can be (letters,
+ * digits, '_' and '.', not starting with a digit or '.'), else
+ * col("...") with '"' and '\\' escaped. */
+static void column_as_written(const char *name, char *buf, size_t size)
+{
+	const char *s = name;
+	size_t n = 0;
+	int bare = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		   *s == '_';
+
+	for (; bare && *s; s++)
+		bare = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		       (*s >= '0' && *s <= '9') || *s == '_' || *s == '.';
+	if (bare) {
+		snprintf(buf, size, "%s", name);
+		return;
+	}
+	if (size < 16) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, "col(\"", 5);
+	n = 5;
+	for (s = name; *s && n + 5 < size; s++) {
+		if (*s == '"' || *s == '\\')
+			buf[n++] = '\\';
+		buf[n++] = *s;
+	}
+	memcpy(buf + n, "\")", 3);
 }
 
 /* Every column's first step must be a key of some sampled record: JSON
@@ -156,7 +206,7 @@ static void check_sample(const struct mapping *m, const struct json_sample *js,
 			 js->files > 1 ? " and the files after it" : "");
 	for (i = 0; i < nc; i++) {
 		size_t len = strcspn(cols[i], ".");
-		char top[256];
+		char top[256], full[600], written[1300];
 		const char *hint;
 
 		if (sample_has(js, cols[i], len) || len >= sizeof(top))
@@ -165,11 +215,14 @@ static void check_sample(const struct mapping *m, const struct json_sample *js,
 		top[len] = '\0';
 		hint = strsim_closest(top, (const char *const *)js->keys,
 				      js->nkeys);
+		if (hint) {
+			snprintf(full, sizeof(full), "%s%s", hint, cols[i] + len);
+			column_as_written(full, written, sizeof(written));
+		}
 		bs_err_at(&e, BS_E_CONFIG, mapping_file(m),
-			  mapping_column_line(m, i), "column '%s' is in %s%s%s%s%s",
+			  mapping_column_line(m, i), "column '%s' is in %s%s%s%s",
 			  cols[i], where, hint ? "; did you mean '" : "",
-			  hint ? hint : "", hint ? cols[i] + len : "",
-			  hint ? "'?" : "");
+			  hint ? written : "", hint ? "'?" : "");
 		bs_errlist_add(errs, &e);
 	}
 }
@@ -184,6 +237,7 @@ static void check_header(const struct mapping *m, const char *entry_name,
 	struct bs_err e;
 
 	for (i = 0; i < nc; i++) {
+		char written[1300];
 		const char *hint;
 
 		for (j = 0; j < nh; j++)
@@ -192,10 +246,12 @@ static void check_header(const struct mapping *m, const char *entry_name,
 		if (j < nh)
 			continue;
 		hint = strsim_closest(cols[i], header, nh);
+		if (hint)
+			column_as_written(hint, written, sizeof(written));
 		bs_err_at(&e, BS_E_CONFIG, mapping_file(m),
 			  mapping_column_line(m, i),
 			  "column '%s' is not in %s%s%s%s", cols[i], entry_name,
-			  hint ? "; did you mean '" : "", hint ? hint : "",
+			  hint ? "; did you mean '" : "", hint ? written : "",
 			  hint ? "'?" : "");
 		bs_errlist_add(errs, &e);
 	}
@@ -221,7 +277,7 @@ static int check_data(const struct config *cfg, const struct mapping *m,
 		if (!e.file[0])
 			bs_err_locate(&e, mapping_file(m),
 				      mapping_key_line(m, "source"));
-		bs_errlist_add(errs, &e);
+		add_data_error(errs, &e);
 		return e.kind == BS_E_NOMEM ? -1 : 0;
 	}
 	memset(&js, 0, sizeof(js));
@@ -234,7 +290,7 @@ static int check_data(const struct config *cfg, const struct mapping *m,
 		bs_err_clear(&e);
 		rs = rowsrc_open(ent[i].path, ent[i].member, NULL, &e);
 		if (!rs) {
-			bs_errlist_add(errs, &e);
+			add_data_error(errs, &e);
 			continue;
 		}
 		nh = rowsrc_header(rs, &header);

@@ -1,5 +1,6 @@
 /* cmd_preview.c - `billsync preview`: the Salesforce rows a mapping makes
  * from the source, with what was filtered and rejected, sending nothing. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,7 @@
 #include "mapset.h"
 #include "pipeline.h"
 #include "setup.h"
+#include "stage.h"
 #include "table.h"
 
 enum {
@@ -71,6 +73,104 @@ static size_t terminal_width(int fd)
 	return 0;
 }
 
+/* Rows with the key of a later row, which export drops (the last row of a
+ * key is the one written): preview stages every mapped row's key as
+ * export does, so the count is the same, with memory bounded by the
+ * stage (it spills to temporary files), and names the rows it showed
+ * that export drops. */
+#define DUP_STAGE_MEMORY ((size_t)8 << 20)
+#define DUP_LISTED_MAX 10
+
+struct dups {
+	struct stage *st;          /* NULL: no key, so no duplicates (insert) */
+	char **files;              /* source file names, by index */
+	size_t nfiles;
+	unsigned long long count;  /* rows dropped */
+	unsigned long long shown;  /* of which shown */
+	char *listed[DUP_LISTED_MAX];   /* "file:line" of the first shown */
+	size_t nlisted;
+};
+
+static void dups_release(struct dups *d)
+{
+	size_t i;
+
+	stage_free(d->st);
+	for (i = 0; i < d->nfiles; i++)
+		free(d->files[i]);
+	free(d->files);
+	for (i = 0; i < d->nlisted; i++)
+		free(d->listed[i]);
+}
+
+/* Stages a mapped row's key with where it comes from. */
+static int dups_add(struct dups *d, const struct pipe_item *it, long key,
+		    struct bs_err *err)
+{
+	unsigned char payload[12];
+	struct stage_rec rec;
+	uint64_t line = it->src->line;
+	uint32_t f;
+
+	if (!d->st)
+		return 0;
+	for (f = (uint32_t)d->nfiles; f > 0; f--)
+		if (!strcmp(d->files[f - 1], it->src->file))
+			break;
+	if (!f) {
+		char **nf = realloc(d->files, (d->nfiles + 1) * sizeof(*nf));
+
+		if (!nf || !(nf[d->nfiles] = strdup(it->src->file))) {
+			if (nf)
+				d->files = nf;
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
+		}
+		d->files = nf;
+		f = (uint32_t)++d->nfiles;
+	}
+	f--;
+	memcpy(payload, &f, 4);
+	memcpy(payload + 4, &line, 8);
+	memset(&rec, 0, sizeof(rec));
+	rec.key = it->out[key].s;
+	rec.key_len = it->out[key].len;
+	rec.payload = payload;
+	rec.payload_len = sizeof(payload);
+	return stage_add(d->st, &rec, err);
+}
+
+/* Counts the rows dropped, and lists those among the first `shown`. */
+static int dups_finish(struct dups *d, unsigned long long shown,
+		       struct bs_err *err)
+{
+	struct stage_rec rec;
+	int r = 0;
+
+	if (!d->st || stage_finish(d->st, err) < 0)
+		return d->st ? -1 : 0;
+	d->count = stage_superseded(d->st);
+	while (d->count && (r = stage_next(d->st, &rec, err)) == 1 &&
+	       rec.seq < shown) {
+		char at[BS_ERR_FILE_MAX + 32];
+		uint32_t f;
+		uint64_t line;
+
+		if (!rec.superseded)
+			continue;
+		if (d->shown++ >= DUP_LISTED_MAX)
+			continue;
+		memcpy(&f, rec.payload, 4);
+		memcpy(&line, (const unsigned char *)rec.payload + 4, 8);
+		snprintf(at, sizeof(at), "%s:%llu",
+			 f < d->nfiles ? d->files[f] : "",
+			 (unsigned long long)line);
+		if (!(d->listed[d->nlisted] = strdup(at)))
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
+		d->nlisted++;
+	}
+	return r < 0 ? -1 : 0;
+}
+
 /* The whole message of the first rejected row of each reason, parallel to
  * pipe_counts' reasons (which keep only the grouping key). */
 struct first_msgs {
@@ -79,34 +179,44 @@ struct first_msgs {
 
 /* Keeps why the row was rejected if it is the first of its reason. */
 static int note_reason(struct first_msgs *fm, const struct pipe_counts *c,
-		       const struct bs_err *reason)
+		       const struct pipe_item *it)
 {
-	char key[sizeof(c->reasons[0].key)], msg[BS_ERR_FILE_MAX +
-						 BS_ERR_FIELD_MAX +
-						 BS_ERR_MSG_MAX + 64];
+	char msg[BS_ERR_FILE_MAX + BS_ERR_FIELD_MAX + BS_ERR_MSG_MAX + 64];
 	size_t i;
 
-	pipe_reason_key(reason, key, sizeof(key));
 	for (i = 0; i < c->nreasons; i++)
-		if (!strcmp(c->reasons[i].key, key))
+		if (!strcmp(c->reasons[i].key, it->reason_key))
 			break;
 	if (i == c->nreasons || fm->msg[i])
 		return 0;
-	bs_err_format(reason, msg, sizeof(msg));
+	bs_err_format(it->reason, msg, sizeof(msg));
 	fm->msg[i] = strdup(msg);
 	return fm->msg[i] ? 0 : -1;
 }
 
+/* where: how the shown rows were shown ("above", "in the CSV"). */
 static void print_counts(FILE *f, const struct mapping *m,
 			 const struct pipe_counts *c,
-			 const struct first_msgs *fm)
+			 const struct first_msgs *fm, const struct dups *d,
+			 const char *where)
 {
 	const struct map_filter *fl;
 	size_t i, n = mapping_filters(m, &fl);
 
 	fprintf(f, "\n%s <- %s: read %llu, mapped %llu, filtered %llu, "
-		"rejected %llu\n", mapping_object(m), mapping_source(m),
-		c->read, c->mapped, c->filtered, c->rejected);
+		"rejected %llu", mapping_object(m), mapping_source(m),
+		c->read, c->mapped - d->count, c->filtered, c->rejected);
+	if (d->count)
+		fprintf(f, ", duplicates %llu", d->count);
+	fputc('\n', f);
+	if (d->count)
+		fprintf(f, "  %-36s %llu  (export writes only the last row "
+			"of each key)\n", "duplicate keys", d->count);
+	for (i = 0; i < d->nlisted; i++)
+		fprintf(f, "    shown %s, not written: %s\n", where, d->listed[i]);
+	if (d->shown > d->nlisted)
+		fprintf(f, "    and %llu more shown %s\n", d->shown - d->nlisted,
+			where);
 	for (i = 0; i < n; i++)
 		if (c->by_filter[i])
 			fprintf(f, "  filtered by %-24s %llu  (%s:%lu)\n",
@@ -125,12 +235,15 @@ static void print_counts(FILE *f, const struct mapping *m,
 
 static json_t *counts_json(const struct mapping *m,
 			   const struct pipe_counts *c,
-			   const struct first_msgs *fm)
+			   const struct first_msgs *fm, const struct dups *d)
 {
 	const struct map_filter *fl;
 	json_t *filters = json_object(), *reasons = json_array();
+	json_t *dropped = json_array();
 	size_t i, n = mapping_filters(m, &fl);
 
+	for (i = 0; i < d->nlisted; i++)
+		json_array_append_new(dropped, json_string(d->listed[i]));
 	for (i = 0; i < n; i++)
 		json_object_set_new(filters, fl[i].name,
 				    json_integer((json_int_t)c->by_filter[i]));
@@ -140,12 +253,14 @@ static json_t *counts_json(const struct mapping *m,
 			"count", (json_int_t)c->reasons[i].count,
 			"first", c->reasons[i].first,
 			"message", fm->msg[i] ? fm->msg[i] : c->reasons[i].key));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 			 "read", (json_int_t)c->read,
-			 "mapped", (json_int_t)c->mapped,
+			 "mapped", (json_int_t)(c->mapped - d->count),
 			 "filtered", (json_int_t)c->filtered,
 			 "rejected", (json_int_t)c->rejected,
-			 "by_filter", filters, "rejected_by_reason", reasons);
+			 "duplicates", (json_int_t)d->count,
+			 "by_filter", filters, "rejected_by_reason", reasons,
+			 "duplicates_shown", dropped);
 }
 
 struct preview_opts {
@@ -163,6 +278,7 @@ struct shown {
 	char **titles;
 	size_t n;
 	struct first_msgs reasons;
+	struct dups dups;
 };
 
 static int show_row(struct shown *sh, const struct map_field *fields,
@@ -217,14 +333,16 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 	json_t *root;
 
 	if (sh->csv) {
-		print_counts(ctx->log, m, c, &sh->reasons);
+		print_counts(ctx->log, m, c, &sh->reasons, &sh->dups,
+			     "in the CSV");
 		return;
 	}
 	if (sh->rows) {
 		root = json_pack("{s:s, s:s, s:O, s:o}",
 				 "object", mapping_object(m),
 				 "source", mapping_source(m), "rows", sh->rows,
-				 "counts", counts_json(m, c, &sh->reasons));
+				 "counts", counts_json(m, c, &sh->reasons,
+						       &sh->dups));
 		json_dumpf(root, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
 		json_decref(root);
@@ -235,7 +353,7 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 				     (const char *const *)sh->titles);
 	else
 		table_print(sh->t, ctx->out, cap);
-	print_counts(ctx->out, m, c, &sh->reasons);
+	print_counts(ctx->out, m, c, &sh->reasons, &sh->dups, "above");
 }
 
 static int run_preview(struct bs_ctx *ctx, const struct setup *s,
@@ -243,6 +361,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 {
 	const struct map_field *fields;
 	size_t nf = mapping_fields(m, &fields), i;
+	long key = mapping_key_index(m);
 	const char *headers[1024];
 	struct shown sh;
 	struct sbuf csv;
@@ -271,6 +390,17 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
 		goto out;
 	}
+	if (key >= 0 && mapping_op(m) != MAP_INSERT) {
+		struct stage_opts so = { DUP_STAGE_MEMORY,
+					 config_get(s->cfg, "output", "temp_dir"),
+					 0 };
+
+		sh.dups.st = stage_new(&so, &ctx->err);
+		if (!sh.dups.st) {
+			rc = cli_exit_for(ctx->err.kind);
+			goto out;
+		}
+	}
 	p = pipe_open(s->cfg, m, NULL, &ctx->err);
 	if (!p) {
 		rc = cli_exit_for(ctx->err.kind);
@@ -278,9 +408,14 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	}
 	while ((r = pipe_next(p, &it, &ctx->err)) == 1) {
 		if (it.status == PIPE_REJECTED &&
-		    note_reason(&sh.reasons, pipe_counts(p), it.reason) < 0) {
+		    note_reason(&sh.reasons, pipe_counts(p), &it) < 0) {
 			rc = BS_EXIT_INTERNAL;
 			bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (it.status == PIPE_ROW &&
+		    dups_add(&sh.dups, &it, key, &ctx->err) < 0) {
+			rc = cli_exit_for(ctx->err.kind);
 			goto out;
 		}
 		if (it.status != PIPE_ROW || (o->limit && shown >= o->limit))
@@ -292,7 +427,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 			goto out;
 		}
 	}
-	if (r < 0) {
+	if (r < 0 || dups_finish(&sh.dups, shown, &ctx->err) < 0) {
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;
 	}
@@ -304,6 +439,7 @@ out:
 		free(sh.titles[i]);
 	for (i = 0; i < PIPE_MAX_REASONS; i++)
 		free(sh.reasons.msg[i]);
+	dups_release(&sh.dups);
 	free(sh.titles);
 	json_decref(sh.rows);
 	pipe_free(p);

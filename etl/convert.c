@@ -809,6 +809,13 @@ static int setup_map(struct conv *c, const struct args *a,
 		const struct conv_arg *g = &a->all[i];
 		struct map_ent *e;
 
+		if (!*g->key)
+			/* empty text is null, which map passes through */
+			return bs_err_set(err, BS_E_CONFIG, "map: an empty key "
+					  "never matches (an empty value is "
+					  "null, and stays null): to label empty "
+					  "values, put '| default(\"%s\")' after "
+					  "map", g->value);
 		if (strcmp(g->key, "default") == 0) {
 			/* kept after the sorted entries, outside the search */
 			e = &c->map[a->n - 1];

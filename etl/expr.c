@@ -771,6 +771,10 @@ static struct cnode *parse_in(struct parser *p, struct cnode *c)
 			return NULL;
 		}
 		set_pos = p->tok_pos;
+		if (p->tok == T_COMMA) {       /* in (,a) or in (a,,b) */
+			syntax(p, p->tok_pos, "empty value in 'in (...)'");
+			return NULL;
+		}
 		if (p->tok != T_STRING && p->tok != T_LITERAL) {
 			syntax(p, p->tok_pos,
 			       "'in (...)' takes \"quoted\" text, numbers or dates");
@@ -783,6 +787,11 @@ static struct cnode *parse_in(struct parser *p, struct cnode *c)
 		if (p->tok == T_COMMA) {
 			if (next(p) < 0)
 				return NULL;
+			if (p->tok == T_RPAREN) {  /* in (a,) */
+				syntax(p, p->tok_pos, "empty value in 'in (...)' "
+				       "after ','");
+				return NULL;
+			}
 		} else if (p->tok != T_RPAREN) {
 			syntax(p, p->tok_pos, "expected ',' or ')' in 'in (...)'");
 			return NULL;

@@ -129,9 +129,10 @@ enum { NAME_OK, NAME_BAD, NAME_LONG };
  * digits and single inner underscores, the first starting with a letter:
  * `Name`, `OrbId__c`, `ns__Field__c`.  With two or three parts the last is
  * a suffix: c (or r for a relationship when rel is set), or one of the
- * object suffixes x, mdt, e, b.  A custom name (one with a suffix) has at
- * most SF_NAME_MAX characters before its suffix and a namespace prefix at
- * most SF_NAMESPACE_MAX: NAME_LONG, with why saying which part is over. */
+ * object suffixes x, mdt, e, b, in any case (API names ignore case).  A
+ * custom name (one with a suffix) has at most SF_NAME_MAX characters
+ * before its suffix and a namespace prefix at most SF_NAMESPACE_MAX:
+ * NAME_LONG, with why saying which part is over. */
 static int api_name_check(const char *s, int rel, char *why, size_t size)
 {
 	static const char *const suffixes[] = { "c", "x", "mdt", "e", "b" };
@@ -160,9 +161,9 @@ static int api_name_check(const char *s, int rel, char *why, size_t size)
 	if (nparts == 1)
 		return NAME_OK;    /* a standard name: Salesforce's own */
 	suffix = start[nparts - 1];
-	if (!(rel && !strcmp(suffix, "r"))) {
+	if (!(rel && !strcasecmp(suffix, "r"))) {
 		for (i = 0; i < NELEM(suffixes); i++)
-			if (!strcmp(suffix, suffixes[i]))
+			if (!strcasecmp(suffix, suffixes[i]))
 				break;
 		if (i == NELEM(suffixes) || (nparts == 3 && i != 0))
 			return NAME_BAD;
@@ -448,7 +449,7 @@ static int field_target(struct mapping *m, const struct ini_item *it,
 	rel = arena_strndup(&m->arena, it->key, (size_t)(dot - it->key));
 	r1 = rel ? api_name_check(rel, 1, why, sizeof(why)) : NAME_BAD;
 	if (r1 != NAME_BAD && !strchr(dot + 1, '.') &&
-	    (strlen(rel) <= 3 || strcmp(rel + strlen(rel) - 3, "__c"))) {
+	    (strlen(rel) <= 3 || strcasecmp(rel + strlen(rel) - 3, "__c"))) {
 		if (r1 == NAME_LONG) {
 			errorf(m, it->line, "'%s' is too long for a Salesforce "
 			       "relationship name: %s", rel, why);
@@ -472,14 +473,14 @@ static int field_target(struct mapping *m, const struct ini_item *it,
 	return 0;
 }
 
-/* The failed [fields] line for target, or NULL. */
+/* The failed [fields] line for target (in any case), or NULL. */
 static const struct failed_field *failed_field(const struct mapping *m,
 					       const char *target)
 {
 	size_t i;
 
 	for (i = 0; i < m->nfailed; i++)
-		if (!strcmp(m->failed[i].target, target))
+		if (!strcasecmp(m->failed[i].target, target))
 			return &m->failed[i];
 	return NULL;
 }
@@ -490,7 +491,7 @@ static int failed_relationship(const struct mapping *m, const char *rel)
 	size_t i, n = strlen(rel);
 
 	for (i = 0; i < m->nfailed; i++)
-		if (!strncmp(m->failed[i].target, rel, n) &&
+		if (!strncasecmp(m->failed[i].target, rel, n) &&
 		    m->failed[i].target[n] == '.')
 			return 1;
 	return 0;
@@ -509,26 +510,94 @@ static void field_failed(struct mapping *m, const struct ini_item *it,
 		m->nfailed++;
 }
 
+/* The field of the object that a [fields] target writes: the target
+ * itself, or for a lookup the lookup field of its relationship
+ * (OrbCustomer__r.OrbId__c and OrbCustomer__c both write OrbCustomer__c;
+ * Account.AccountNumber and AccountId write AccountId). */
+static void written_field(const char *target, char *buf, size_t size)
+{
+	size_t n = strcspn(target, ".");
+
+	if (!target[n]) {
+		snprintf(buf, size, "%s", target);
+		return;
+	}
+	if (n > 3 && !strncasecmp(target + n - 3, "__r", 3))
+		snprintf(buf, size, "%.*sc", (int)(n - 1), target);
+	else
+		snprintf(buf, size, "%.*sId", (int)n, target);
+}
+
+/* "field 'X' is mapped twice": the same target in any case (Salesforce's
+ * names ignore case), here or on a line that failed. */
+static int mapped_twice(struct mapping *m, const struct ini_item *it)
+{
+	const struct failed_field *ff = failed_field(m, it->key);
+	const char *first = NULL;
+	unsigned long line = 0;
+	size_t i;
+
+	for (i = 0; i < m->nfields && !first; i++) {
+		if (!strcasecmp(m->fields[i].target, it->key)) {
+			first = m->fields[i].target;
+			line = m->fields[i].line;
+		}
+	}
+	if (!first && ff) {
+		first = ff->target;
+		line = ff->line;
+	}
+	if (!first)
+		return 0;
+	if (strcmp(first, it->key))
+		errorf(m, it->line, "field '%s' is mapped twice (first on line "
+		       "%lu, as '%s': field names ignore case)", it->key, line,
+		       first);
+	else
+		errorf(m, it->line, "field '%s' is mapped twice (first on line "
+		       "%lu)", it->key, line);
+	return 1;
+}
+
+/* A lookup field set twice: directly (OrbCustomer__c) and through its
+ * relationship (OrbCustomer__r.OrbId__c), or through the relationship
+ * twice; Salesforce takes one value for the field. */
+static int lookup_set_twice(struct mapping *m, const struct ini_item *it)
+{
+	char mine[BS_ERR_FIELD_MAX * 2], other[sizeof(mine)];
+	const char *first = NULL;
+	unsigned long line = 0;
+	size_t i;
+
+	written_field(it->key, mine, sizeof(mine));
+	for (i = 0; i < m->nfields + m->nfailed && !first; i++) {
+		const char *t = i < m->nfields ? m->fields[i].target :
+				m->failed[i - m->nfields].target;
+
+		written_field(t, other, sizeof(other));
+		if (!strcasecmp(mine, other)) {
+			first = t;
+			line = i < m->nfields ? m->fields[i].line :
+			       m->failed[i - m->nfields].line;
+		}
+	}
+	if (!first)
+		return 0;
+	errorf(m, it->line, "'%s' sets the lookup field '%s', which line %lu "
+	       "sets already ('%s'): a lookup is set once, by record Id or "
+	       "through one External ID", it->key, mine, line, first);
+	return 1;
+}
+
 static void field_line(struct mapping *m, const struct ini_item *it)
 {
 	struct expr_columns cols = { resolve_column, m };
 	struct map_field *f;
-	const struct failed_field *ff = failed_field(m, it->key);
 	struct bs_err e;
-	size_t i, ncolumns = m->ncolumns;
+	size_t ncolumns = m->ncolumns;
 
-	for (i = 0; i < m->nfields; i++) {
-		if (!strcmp(m->fields[i].target, it->key)) {
-			errorf(m, it->line, "field '%s' is mapped twice (first "
-			       "on line %lu)", it->key, m->fields[i].line);
-			return;
-		}
-	}
-	if (ff) {
-		errorf(m, it->line, "field '%s' is mapped twice (first on line "
-		       "%lu)", it->key, ff->line);
+	if (mapped_twice(m, it))
 		return;
-	}
 	if (m->nfields == MAPPING_MAX_FIELDS) {
 		errorf(m, it->line, "more than %d fields", MAPPING_MAX_FIELDS);
 		return;
@@ -536,7 +605,7 @@ static void field_line(struct mapping *m, const struct ini_item *it)
 	f = &m->fields[m->nfields];
 	memset(f, 0, sizeof(*f));
 	f->line = it->line;
-	if (field_target(m, it, f) < 0) {
+	if (field_target(m, it, f) < 0 || lookup_set_twice(m, it)) {
 		field_failed(m, it, ncolumns);
 		return;
 	}
@@ -573,15 +642,19 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 	f = &m->filters[m->nfilters];
 	f->line = it->line;
 	f->name = dup(m, it->key);
-	if (!strncmp(v, "skip if ", 8)) {
-		f->skip = 1;
-		v += 8;
-	} else if (!strncmp(v, "keep if ", 8)) {
-		f->skip = 0;
-		v += 8;
-	} else {
+	if ((strncmp(v, "skip if", 7) && strncmp(v, "keep if", 7)) ||
+	    (v[7] && v[7] != ' ' && v[7] != '\t')) {
 		errorf(m, it->line, "filter '%s' must start with 'skip if' or "
 		       "'keep if'", it->key);
+		return;
+	}
+	f->skip = v[0] == 's';
+	v += 7;
+	v += strspn(v, " \t");
+	if (!*v) {
+		errorf(m, it->line, "filter '%s': the condition is missing after "
+		       "'%s if' (e.g. '%s if status == \"draft\"')", it->key,
+		       f->skip ? "skip" : "keep", f->skip ? "skip" : "keep");
 		return;
 	}
 	bs_err_clear(&e);
@@ -602,7 +675,7 @@ static void lookup_line(struct mapping *m, const struct ini_item *it)
 
 	/* a relationship is a standard name (Parent) or ends in __r */
 	if (!api_name_ok(it->key, 1) ||
-	    (strstr(it->key, "__") && strcmp(it->key + n - 3, "__r")) ||
+	    (strstr(it->key, "__") && strcasecmp(it->key + n - 3, "__r")) ||
 	    strchr(it->value, '.') || !api_name_ok(it->value, 0)) {
 		errorf(m, it->line, "[lookups] lines are 'Relationship__r = "
 		       "ParentObject__c', not '%s = %s'", it->key, it->value);
@@ -612,7 +685,7 @@ static void lookup_line(struct mapping *m, const struct ini_item *it)
 	    check_name(m, it->line, it->value, 0, "object", NULL) < 0)
 		return;
 	for (i = 0; i < m->nlookups; i++) {
-		if (!strcmp(m->lookups[i].relationship, it->key)) {
+		if (!strcasecmp(m->lookups[i].relationship, it->key)) {
 			errorf(m, it->line, "'%s' is listed twice in [lookups] "
 			       "(first on line %lu)", it->key,
 			       m->lookups[i].line);
@@ -695,12 +768,14 @@ static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 
 /* ---- checks after parsing --------------------------------------------- */
 
+/* The field whose target is target in any case (API names ignore case),
+ * or -1. */
 static long field_index(const struct mapping *m, const char *target)
 {
 	size_t i;
 
 	for (i = 0; i < m->nfields; i++)
-		if (!strcmp(m->fields[i].target, target))
+		if (!strcasecmp(m->fields[i].target, target))
 			return (long)i;
 	return -1;
 }
@@ -773,15 +848,21 @@ static void derive_lookups(struct mapping *m)
 		if (!rel)
 			continue;
 		for (j = 0; j < m->nlookups; j++)
-			if (!strcmp(m->lookups[j].relationship, rel))
+			if (!strcasecmp(m->lookups[j].relationship, rel))
 				break;
-		if (j < m->nlookups || m->nlookups == MAPPING_MAX_LOOKUPS)
+		if (j < m->nlookups) {
+			/* spelt as the field spells it, whatever the case in
+			   [lookups]: the field's name is the one compared */
+			m->lookups[j].relationship = rel;
+			continue;
+		}
+		if (m->nlookups == MAPPING_MAX_LOOKUPS)
 			continue;
 		len = strlen(rel);
 		obj = arena_strdup(&m->arena, rel);
 		if (!obj)
 			continue;
-		if (len > 3 && !strcmp(rel + len - 3, "__r"))
+		if (len > 3 && !strcasecmp(rel + len - 3, "__r"))
 			obj[len - 1] = 'c';        /* Foo__r -> Foo__c */
 		m->lookups[m->nlookups].relationship = rel;
 		m->lookups[m->nlookups].object = obj;
@@ -792,8 +873,8 @@ static void derive_lookups(struct mapping *m)
 	for (j = 0; j < m->nlookups; j++) {
 		for (i = 0; i < m->nfields; i++)
 			if (m->fields[i].relationship &&
-			    !strcmp(m->fields[i].relationship,
-				    m->lookups[j].relationship))
+			    !strcasecmp(m->fields[i].relationship,
+					m->lookups[j].relationship))
 				break;
 		if (i == m->nfields &&
 		    !failed_relationship(m, m->lookups[j].relationship))
@@ -834,6 +915,9 @@ static void check_whole(struct mapping *m)
 		if (m->key_index < 0 && m->nfields)
 			field_hint(m, m->key_lines[K_EXTERNAL_ID],
 				   "external_id", m->key_field);
+		/* spelt as the field is, which is the bulk files' header */
+		if (m->key_index >= 0)
+			m->key_field = m->fields[m->key_index].target;
 		break;
 	case MAP_UPDATE:
 	case MAP_DELETE:
@@ -843,6 +927,9 @@ static void check_whole(struct mapping *m)
 			       mapping_op_name(m->op));
 		m->key_field = "Id";
 		m->key_index = field_index(m, "Id");
+		/* the loader matches records on a column spelt "Id" */
+		if (m->key_index >= 0)
+			m->fields[m->key_index].target = "Id";
 		if (m->key_index < 0 && !failed_field(m, "Id"))
 			errorf(m, at, "%s needs an 'Id' field (the Salesforce "
 			       "record id)", mapping_op_name(m->op));
@@ -1127,6 +1214,7 @@ int mapping_apply(const struct mapping *m, const struct bs_value *vals,
 			if (err->kind != BS_E_ROW)
 				return MAP_ERROR;
 			bs_err_prefix(err, "filter '%s'", f->name);
+			res->filter = f;
 			return MAP_REJECTED;
 		}
 		if (f->skip ? truth : !truth) {

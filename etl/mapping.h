@@ -134,12 +134,16 @@ enum map_status {
 	MAP_ERROR = -1,     /* not the row's fault (out of memory) */
 	MAP_ROW = 0,        /* res->v holds the values to write */
 	MAP_FILTERED = 1,   /* res->filter says which filter */
-	MAP_REJECTED = 2    /* err says why, with err->field the target */
+	MAP_REJECTED = 2    /* err says why, with err->field the target, or
+			       res->filter the filter */
 };
 
 struct map_result {
 	struct bs_value *v;               /* one per field, in field order */
-	const struct map_filter *filter;  /* MAP_FILTERED */
+	const struct map_filter *filter;  /* MAP_FILTERED: the filter that left
+					     the row out; MAP_REJECTED: the
+					     filter whose condition could not
+					     be read (NULL: a field rejected) */
 	struct bs_value key;              /* MAP_FILTERED: the row's key when
 					     it can be made, else null */
 };

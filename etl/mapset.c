@@ -177,7 +177,7 @@ static unsigned long lookup_line(const struct mapping *m,
 
 	for (i = 0; i < nf; i++)
 		if (f[i].relationship &&
-		    !strcmp(f[i].relationship, l->relationship))
+		    !strcasecmp(f[i].relationship, l->relationship))
 			return f[i].line;
 	return l->line;
 }
@@ -221,7 +221,7 @@ static long mapped_relationships(struct mapping *const *m, size_t n,
 		const char *obj = mapping_object(m[i]);
 
 		if (!obj || (len = strlen(obj)) < 4 ||
-		    strcmp(obj + len - 3, "__c"))
+		    strcasecmp(obj + len - 3, "__c"))
 			continue;
 		if (!(v[nv] = strdup(obj)))
 			goto nomem;
@@ -284,7 +284,8 @@ static int check_lookups(struct mapping *const *m, size_t n,
 			if (!f[j].relationship)
 				continue;
 			for (k = 0; k < nl; k++)
-				if (!strcmp(l[k].relationship, f[j].relationship))
+				if (!strcasecmp(l[k].relationship,
+						f[j].relationship))
 					break;
 			if (k == nl)
 				continue;

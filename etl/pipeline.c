@@ -24,6 +24,7 @@ struct pipe {
 	struct arena arena;          /* reset per row */
 	struct rowsrc_row row;
 	struct bs_err reason;
+	char reason_key[PIPE_REASON_KEY_MAX];
 	struct pipe_counts counts;
 };
 
@@ -173,14 +174,25 @@ const char *pipe_watermark_max(struct pipe *p)
 	return p->max_text;
 }
 
-void pipe_reason_key(const struct bs_err *e, char *buf, size_t size)
+void pipe_reason_key(const struct bs_err *e, const char *filter, char *buf,
+		     size_t size)
 {
 	const char *s = e->msg;
 	size_t n = 0;
 	int depth = 0, quoted = 0;
 
-	if (e->field[0])
+	if (filter) {
+		/* the name is quoted in the message, which the key leaves
+		   out: it goes first instead, as a field's name does */
+		char head[BS_ERR_MSG_MAX];
+
+		snprintf(head, sizeof(head), "filter '%s': ", filter);
+		if (!strncmp(s, head, strlen(head)))
+			s += strlen(head);
+		n = (size_t)snprintf(buf, size, "filter %s: ", filter);
+	} else if (e->field[0]) {
 		n = (size_t)snprintf(buf, size, "%s: ", e->field);
+	}
 	if (n >= size)
 		n = size - 1;
 	for (; *s && n + 1 < size; s++) {
@@ -209,14 +221,21 @@ void pipe_reason_key(const struct bs_err *e, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-static void count_reject(struct pipe *p, const struct bs_err *e)
+/* Counts the rejection under its reason; it says which one. */
+static void count_reject(struct pipe *p, const struct bs_err *e,
+			 const struct map_filter *filter, struct pipe_item *it)
 {
 	struct pipe_counts *c = &p->counts;
-	char key[sizeof(c->reasons[0].key)];
+	char *key = p->reason_key;
 	size_t i;
 
 	c->rejected++;
-	pipe_reason_key(e, key, sizeof(key));
+	it->status = PIPE_REJECTED;
+	it->reason = e;
+	it->filter = filter;
+	it->reason_key = key;
+	pipe_reason_key(e, filter ? filter->name : NULL, key,
+			sizeof(p->reason_key));
 	for (i = 0; i < c->nreasons; i++) {
 		if (!strcmp(c->reasons[i].key, key)) {
 			c->reasons[i].count++;
@@ -227,7 +246,7 @@ static void count_reject(struct pipe *p, const struct bs_err *e)
 		c->other_reasons++;
 		return;
 	}
-	memcpy(c->reasons[i].key, key, sizeof(key));
+	memcpy(c->reasons[i].key, key, sizeof(c->reasons[i].key));
 	c->reasons[i].count = 1;
 	snprintf(c->reasons[i].first, sizeof(c->reasons[i].first), "%s:%lu",
 		 e->file, e->line);
@@ -268,6 +287,7 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 	const struct map_filter *filters;
 	int r;
 
+	res.filter = NULL;
 	arena_reset(&p->arena);
 	memset(it, 0, sizeof(*it));
 	bs_err_clear(&p->reason);
@@ -284,9 +304,7 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		p->reason.kind = BS_E_ROW;
 		if (!p->reason.file[0])
 			bs_err_locate(&p->reason, p->row.file, p->row.line);
-		count_reject(p, &p->reason);
-		it->status = PIPE_REJECTED;
-		it->reason = &p->reason;
+		count_reject(p, &p->reason, NULL, it);
 		return 1;
 	}
 	vals = p->row.v;
@@ -329,9 +347,7 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 	case MAP_REJECTED:
 	rejected:
 		bs_err_locate(&p->reason, p->row.file, p->row.line);
-		count_reject(p, &p->reason);
-		it->status = PIPE_REJECTED;
-		it->reason = &p->reason;
+		count_reject(p, &p->reason, res.filter, it);
 		return 1;
 	default:
 		*err = p->reason;

@@ -18,12 +18,14 @@
 struct config;
 
 #define PIPE_MAX_REASONS 64
+#define PIPE_REASON_KEY_MAX 200
 
-/* Rejected rows grouped by reason: the field and the message with the
+/* Rejected rows grouped by reason: the field (or "filter NAME" for a
+ * filter whose condition could not be read) and the message with the
  * quoted value and details left out ("InvoiceDate__c: cannot read as a
- * date"). */
+ * date", "filter paid_down: cannot read as a number"). */
 struct pipe_reason {
-	char key[200];
+	char key[PIPE_REASON_KEY_MAX];
 	unsigned long long count;
 	char first[BS_ERR_FILE_MAX + 32];   /* "file:line" of the first one */
 };
@@ -53,8 +55,13 @@ struct pipe_item {
 	const struct rowsrc_row *src;      /* source file, line, raw text */
 	const struct bs_value *out;        /* PIPE_ROW: one value per field */
 	const struct map_filter *filter;   /* PIPE_FILTERED (the date range
-					      has name PIPE_RANGE_FILTER) */
+					      has name PIPE_RANGE_FILTER);
+					      PIPE_REJECTED: the filter whose
+					      condition could not be read, or
+					      NULL */
 	const struct bs_err *reason;       /* PIPE_REJECTED: field and message */
+	const char *reason_key;            /* PIPE_REJECTED: its group in
+					      pipe_counts' reasons */
 };
 
 /* A backfill's date range on the mapping's `since` column: rows outside
@@ -93,7 +100,9 @@ const struct mapping *pipe_mapping(const struct pipe *p);
 const char *pipe_watermark_max(struct pipe *p);
 void pipe_free(struct pipe *p);
 
-/* Writes the grouping key of a rejection (see struct pipe_reason). */
-void pipe_reason_key(const struct bs_err *e, char *buf, size_t size);
+/* Writes the grouping key of a rejection (see struct pipe_reason); filter
+ * names the filter that rejected the row, NULL when a field did. */
+void pipe_reason_key(const struct bs_err *e, const char *filter, char *buf,
+		     size_t size);
 
 #endif

@@ -20,8 +20,8 @@ for d in $datasets; do
 	check_eq "$d reads the same from the .tar.gz" "$plain" "$(counts samples/billing-export.tar.gz "$d")"
 	check_eq "$d reads the same from a .zip" "$plain" "$(counts "$T/zip/export.zip" "$d")"
 done
-check_eq "the draft invoice is filtered, the two bad ones rejected" \
-	"read 60, mapped 57, filtered 1, rejected 2" "$(counts samples invoices)"
+check_eq "the draft invoice is filtered, the two bad ones rejected, the duplicate counted" \
+	"read 60, mapped 56, filtered 1, rejected 2, duplicates 1" "$(counts samples invoices)"
 
 run_bs preview OrbInvoice__c --source samples --limit 0 --json
 check_eq "preview exits 1 when rows are rejected" 1 "$rc"

@@ -2,8 +2,9 @@
 # t12_preview.sh - `billsync preview` output: the aligned table (wide
 # characters included), --csv, and the rejected/filtered block with each
 # reason's first full message, against golden files in tests/cases/preview/;
-# filters comparing two converted values; JSON numbers in plain notation;
-# every shipped mapping previews on the samples.
+# filters comparing two converted values; the rejects of each filter
+# counted apart; duplicate keys counted as export drops them; JSON numbers
+# in plain notation; every shipped mapping previews on the samples.
 #
 # To refresh a golden file after a deliberate change of the output:
 #   ./billsync preview customers --source samples --limit 0 > tests/cases/preview/customers.txt
@@ -126,6 +127,65 @@ run_bs preview invoices --source "$T/cmp/src" --mappings "$T/cmp/maps"
 check_eq "concat(id,): a mapping error (exit 3)" 3 "$rc"
 check_contains "concat(id,): file, line and column" "$(cat "$T/stderr")" \
 	"invoice.map:7: field 'Name': empty argument in concat(...) after ',' (column 11 of 'concat(id,)')"
+
+# rejects of two filters are counted apart, each under its filter's name
+# (the name is quoted in the message, and quoted parts are left out of a
+# reason), in preview and in the export manifest alike
+mkdir -p "$T/two/src" "$T/two/maps"
+printf 'id,x,y\ninv_1,abc,5\ninv_2,5,zz\ninv_3,7,8\n' > "$T/two/src/invoices.csv"
+cat > "$T/two/maps/invoice.map" <<'MAP'
+[object]
+name = OrbInvoice__c
+source = invoices
+external_id = OrbId__c
+[filter]
+min_x = keep if x | decimal > 1
+min_y = keep if y | decimal > 1
+[fields]
+OrbId__c = id
+MAP
+run_bs preview invoices --source "$T/two/src" --mappings "$T/two/maps"
+check_eq "two filters' rejects: exit 1" 1 "$rc"
+check_contains "two filters' rejects: counted apart, each named" "$(cat "$T/stdout")" \
+"  rejected: filter min_x: cannot read as a number  1
+    first at $T/two/src/invoices.csv:2: filter 'min_x': cannot read 'abc' as a number (unexpected 'a' at position 1)
+  rejected: filter min_y: cannot read as a number  1
+    first at $T/two/src/invoices.csv:3: filter 'min_y': cannot read 'zz' as a number (unexpected 'z' at position 1)"
+run_bs export --source "$T/two/src" --mappings "$T/two/maps" --out "$T/two/out"
+check_eq "two filters' rejects: the export manifest counts them apart" \
+	'{"filter min_x: cannot read as a number": 1, "filter min_y: cannot read as a number": 1}' \
+	"$("$PYTHON" -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["objects"][0]["counts"]["rejected_by"], sort_keys=True))' "$T/two/out/manifest.json")"
+
+# a key seen twice: export writes the last row only, and preview counts
+# and says so (its table still shows the rows in source order)
+mkdir -p "$T/dup/src" "$T/dup/maps"
+printf 'id,val\n1,5\n1,6\n2,7\n' > "$T/dup/src/invoices.csv"
+printf '[object]\nname = OrbInvoice__c\nsource = invoices\nexternal_id = OrbId__c\n[fields]\nOrbId__c = id\nVal__c = val\n' \
+	> "$T/dup/maps/invoice.map"
+run_bs preview invoices --source "$T/dup/src" --mappings "$T/dup/maps"
+check_eq "duplicate key: exit 0" 0 "$rc"
+check_eq "duplicate key: counted as export counts it, the row shown named" \
+"OrbId__c  Val__c
+--------  ------
+1         5
+1         6
+2         7
+
+OrbInvoice__c <- invoices: read 3, mapped 2, filtered 0, rejected 0, duplicates 1
+  duplicate keys                       1  (export writes only the last row of each key)
+    shown above, not written: $T/dup/src/invoices.csv:2" "$(cat "$T/stdout")"
+run_bs preview invoices --source "$T/dup/src" --mappings "$T/dup/maps" --csv
+check_contains "duplicate key --csv: said on stderr" "$(cat "$T/stderr")" \
+	"    shown in the CSV, not written: $T/dup/src/invoices.csv:2"
+run_bs preview invoices --source "$T/dup/src" --mappings "$T/dup/maps" --json
+check_eq "duplicate key --json: counts" '2 1 1' \
+	"$("$PYTHON" -c 'import json, sys; c = json.load(open(sys.argv[1]))["counts"]; print(c["mapped"], c["duplicates"], len(c["duplicates_shown"]))' "$T/stdout")"
+run_bs preview invoices --source "$T/dup/src" --mappings "$T/dup/maps" --limit 1
+check_contains "duplicate key: counted beyond the rows shown" "$(cat "$T/stdout")" \
+	"read 3, mapped 2, filtered 0, rejected 0, duplicates 1"
+run_bs export --source "$T/dup/src" --mappings "$T/dup/maps" --out "$T/dup/out"
+check_contains "duplicate key: export agrees" "$(cat "$T/stdout")" \
+	"3 read = 2 written + 0 filtered + 0 rejected + 1 duplicates"
 
 # a JSON number without a converter goes out in plain notation
 mkdir -p "$T/json/src" "$T/json/maps"

@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "../../etl/mapping.h"
 #include "../../etl/mapset.h"
+#include "../../etl/pipeline.h"
 
 static const char invoice_map[] =
 	"[object]\n"
@@ -153,12 +154,22 @@ static void test_apply(void)
 	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_REJECTED);
 	CHECK_STR(e.field, "");                  /* the filter's number test */
 	CHECK_CONTAINS(e.msg, "filter 'zero_total': cannot read '12,50' as a number");
+	/* the filter is named, and its rejects are counted under its name */
+	CHECK(res.filter != NULL);
+	if (res.filter) {
+		char key[PIPE_REASON_KEY_MAX];
+
+		CHECK_STR(res.filter->name, "zero_total");
+		pipe_reason_key(&e, res.filter->name, key, sizeof(key));
+		CHECK_STR(key, "filter zero_total: cannot read as a number");
+	}
 
 	set(m, v, "total", "12.50");
 	set(m, v, "currency", "ZZZ");
 	CHECK_INT(mapping_apply(m, v, &a, &res, &e), MAP_REJECTED);
 	CHECK_STR(e.field, "Total__c");
 	CHECK_CONTAINS(e.msg, "ZZZ");
+	CHECK(res.filter == NULL);               /* a field rejected it */
 
 	set(m, v, "currency", "JPY");
 	set(m, v, "id", "");
@@ -220,6 +231,7 @@ static void test_expression_errors(void)
 		{ "X__c = join(\",\")", "needs at least a separator and one value" },
 		{ "X__c = a | truncate(80", "expected ')' after converter arguments" },
 		{ "X__c = col(a)", "col() takes a \"quoted\" column name" },
+		{ "X__c = a | map(=b)", "map: an empty key never matches" },
 	};
 	char text[512];
 	size_t i;
@@ -255,6 +267,11 @@ static void test_filter_errors(void)
 		{ "f = skip if total == 1,5", "unexpected text after the condition" },
 		{ "f = skip if (a == \"x\"", "expected ')'" },
 		{ "f = skip if a == 12ab", "neither a number nor a date" },
+		{ "f = keep if", "filter 'f': the condition is missing after "
+		  "'keep if'" },
+		{ "f = skip if \t", "the condition is missing after 'skip if'" },
+		{ "f = keep iff a == 1", "must start with 'skip if' or 'keep if'" },
+		{ "f = keep if a in (\"x\",)", "empty value in 'in (...)' after ','" },
 	};
 	char text[512];
 	size_t i;
@@ -607,6 +624,128 @@ static void test_set_lookups(void)
 		CHECK(0);
 }
 
+/* Salesforce's API names ignore case: suffixes in any case are names, a
+ * field named twice in two cases is mapped twice, a lookup field is set
+ * once (directly or through one relationship), and references to a field
+ * find it in any case. */
+static void test_names_any_case(void)
+{
+	static const char ok[] =
+		"[object]\n"
+		"name = OrbInvoice__C\n"
+		"source = invoices\n"
+		"external_id = orbid__c\n"               /* 4 */
+		"keep_nulls = memo__C\n"
+		"group_by = billto__r.OrbId__c\n"
+		"nulls = clear\n"
+		"[fields]\n"
+		"OrbId__c = id\n"                        /* 9 */
+		"Memo__c = memo\n"
+		"BillTo__R.OrbId__C = customer_id\n"     /* 11 */
+		"[lookups]\n"
+		"billto__r = OrbCustomer__C\n";
+	static const struct { const char *fields, *msg; unsigned long line; } bad[] = {
+		{ "OrbId__c = id\norbid__C = id2\n",
+		  "field 'orbid__C' is mapped twice (first on line 6, as "
+		  "'OrbId__c': field names ignore case)", 7 },
+		{ "OrbId__c = id\nOrbCustomer__c = cus\n"
+		  "OrbCustomer__r.OrbId__c = customer_id\n",
+		  "'OrbCustomer__r.OrbId__c' sets the lookup field "
+		  "'OrbCustomer__c', which line 7 sets already "
+		  "('OrbCustomer__c')", 8 },
+		{ "OrbId__c = id\nOrbCustomer__r.OrbId__c = customer_id\n"
+		  "orbcustomer__c = cus\n",
+		  "'orbcustomer__c' sets the lookup field 'orbcustomer__c', which "
+		  "line 7 sets already ('OrbCustomer__r.OrbId__c')", 8 },
+		{ "OrbId__c = id\nOrbCustomer__r.OrbId__c = customer_id\n"
+		  "OrbCustomer__r.Email__c = email\n",
+		  "which line 7 sets already ('OrbCustomer__r.OrbId__c')", 8 },
+		{ "OrbId__c = id\nAccount.AccountNumber = n\nAccountId = a\n",
+		  "'AccountId' sets the lookup field 'AccountId', which line 7", 8 },
+	};
+	const struct map_field *f;
+	const struct map_lookup *l;
+	struct bs_errlist errs;
+	struct mapping *m = load(ok, &errs);
+	char text[512];
+	size_t i;
+
+	show(&errs);
+	CHECK(m != NULL);
+	if (m) {
+		CHECK_INT(mapping_key_index(m), 0);
+		/* spelt as the field is: the bulk files' header */
+		CHECK_STR(mapping_key_field(m), "OrbId__c");
+		CHECK_INT(mapping_group_field(m), 2);
+		CHECK_INT(mapping_fields(m, &f), 3);
+		CHECK_INT(f[1].clear_nulls, 0);          /* keep_nulls memo__C */
+		CHECK_STR(f[2].relationship, "BillTo__R");
+		CHECK_INT(mapping_lookups(m, &l), 1);
+		CHECK_STR(l[0].relationship, "BillTo__R");
+		CHECK_STR(l[0].object, "OrbCustomer__C");
+	}
+	mapping_free(m);
+	bs_errlist_release(&errs);
+
+	/* update: the key column goes out as "Id", however it is written */
+	m = load("[object]\nname = Account\nsource = a\noperation = update\n"
+		 "[fields]\nID = sfid\n", &errs);
+	show(&errs);
+	CHECK(m != NULL);
+	if (m) {
+		CHECK_INT(mapping_fields(m, &f), 1);
+		CHECK_STR(f[0].target, "Id");
+		CHECK_STR(mapping_key_field(m), "Id");
+	}
+	mapping_free(m);
+	bs_errlist_release(&errs);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[object]\nname = OrbInvoice__c\n"
+			 "source = invoices\nexternal_id = OrbId__c\n[fields]\n%s",
+			 bad[i].fields);
+		m = load(text, &errs);
+		show(&errs);
+		CHECK(m == NULL);
+		CHECK_INT(errs.n, 1);
+		CHECK(err_is(&errs, 0, bad[i].line, bad[i].msg));
+		mapping_free(m);
+		bs_errlist_release(&errs);
+	}
+}
+
+/* A parent mapped with its suffix in another case is still the parent of
+ * a lookup through its relationship, in any case. */
+static void test_set_any_case(void)
+{
+	char dir[] = "/tmp/billsync-mapset-XXXXXX", cmd[600];
+	struct bs_errlist errs;
+	struct mapset *s;
+
+	if (!mkdtemp(dir))
+		return;
+	write_map(dir, "a_invoice.map", "[object]\nname = OrbInvoice__c\n"
+		  "source = invoices\nexternal_id = OrbId__c\n[fields]\n"
+		  "OrbId__c = id\norbcustomer__R.orbid__C = customer_id\n");
+	write_map(dir, "b_customer.map", "[object]\nname = OrbCustomer__C\n"
+		  "source = customers\nexternal_id = OrbId__c\n[fields]\n"
+		  "OrbId__c = id\n");
+	bs_errlist_init(&errs);
+	s = mapset_load_dir(dir, &errs);
+	show(&errs);
+	CHECK(s != NULL);
+	CHECK_INT(errs.n, 0);
+	if (s) {
+		CHECK_STR(mapping_object(mapset_at(s, 0)), "OrbCustomer__C");
+		CHECK_INT(mapset_level(s, 1), 1);
+	}
+	mapset_free(s);
+	bs_errlist_release(&errs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CHECK(0);
+}
+
 int main(void)
 {
 	RUN(test_columns_and_lookups);
@@ -620,5 +759,7 @@ int main(void)
 	RUN(test_load_order_and_cycles);
 	RUN(test_set_mistakes);
 	RUN(test_set_lookups);
+	RUN(test_names_any_case);
+	RUN(test_set_any_case);
 	return tap_done();
 }
