@@ -407,6 +407,11 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		goto out;
 	}
 	while ((r = pipe_next(p, &it, &ctx->err)) == 1) {
+		if (*ctx->stop) {   /* SIGINT/SIGTERM */
+			bs_err_set(&ctx->err, BS_E_LIMIT, "interrupted");
+			rc = BS_EXIT_PAUSED;
+			goto out;
+		}
 		if (it.status == PIPE_REJECTED &&
 		    note_reason(&sh.reasons, pipe_counts(p), &it) < 0) {
 			rc = BS_EXIT_INTERNAL;
