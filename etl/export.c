@@ -413,11 +413,16 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 	const struct mapping *m = w->m;
 	const struct map_field *fields;
 	size_t nf = mapping_fields(m, &fields);
-	long key = mapping_key_index(m), group = mapping_group_field(m);
+	const long *group;
+	size_t ngroup = mapping_group_fields(m, &group);
+	long key = mapping_key_index(m);
+	struct sbuf gkey;
 	struct pipe_item it;
 	unsigned char *payload = NULL;
 	size_t payload_alloc = 0;
 	int r;
+
+	sbuf_init(&gkey, 0);
 
 	while ((r = pipe_next(p, &it, err)) == 1) {
 		const struct bs_value *v = it.out;
@@ -487,9 +492,26 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 			rec.key = it.key.s;
 			rec.key_len = it.key.len;
 		} else {
-			if (group >= 0) {
-				rec.group = v[group].s;
-				rec.group_len = v[group].len;
+			if (ngroup == 1) {
+				rec.group = v[group[0]].s;
+				rec.group_len = v[group[0]].len;
+			} else if (ngroup) {
+				/* the values, each ended by a NUL: rows of
+				   one outer parent sort together, and within
+				   them those of the next */
+				size_t g;
+
+				sbuf_reset(&gkey);
+				for (g = 0; g < ngroup; g++)
+					if (sbuf_add(&gkey, v[group[g]].s,
+						     v[group[g]].len) < 0 ||
+					    sbuf_add(&gkey, "", 1) < 0) {
+						bs_err_set(err, BS_E_NOMEM,
+							   "out of memory");
+						goto fail;
+					}
+				rec.group = gkey.buf;
+				rec.group_len = gkey.len;
 			}
 			if (key >= 0 && mapping_op(m) != MAP_INSERT) {
 				rec.key = v[key].s;
@@ -502,9 +524,11 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 			goto fail;
 	}
 	free(payload);
+	sbuf_release(&gkey);
 	return r;
 fail:
 	free(payload);
+	sbuf_release(&gkey);
 	return -1;
 }
 
@@ -668,10 +692,11 @@ static json_t *export_object(const struct config *cfg,
 {
 	const struct mapping *m = mapset_at(maps, index);
 	const struct map_field *fields;
+	const long *group;
 	size_t nf = mapping_fields(m, &fields), i;
 	struct stage_opts so = { o->sort_memory ? o->sort_memory :
 				 EXPORT_SORT_MEMORY, o->temp_dir,
-				 mapping_group_field(m) >= 0 };
+				 mapping_group_fields(m, &group) > 0 };
 	struct csvsplit_opts co = CSVSPLIT_OPTS_INIT;
 	const char **names = calloc(nf ? nf : 1, sizeof(*names));
 	struct csvsplit *cs = NULL;

@@ -80,7 +80,8 @@ struct mapping {
 	unsigned long null_lines[2];
 	const char *group_by;
 	unsigned long group_line;
-	long group_field;
+	long group_fields[MAP_GROUP_MAX];
+	size_t ngroup;
 	long key_index;
 
 	struct bs_errlist *errs;       /* while loading */
@@ -959,17 +960,35 @@ static void check_whole(struct mapping *m)
 		       "add 'watermark = COLUMN' (a date column that only grows, "
 		       "e.g. timeframe_start) or remove it");
 
-	m->group_field = -1;
+	m->ngroup = 0;
 	if (m->group_by && strcmp(m->group_by, "none")) {
-		k = field_index(m, m->group_by);
-		if (k < 0)
-			field_hint(m, m->group_line, "group_by", m->group_by);
-		else
-			m->group_field = k;
+		const char *p = m->group_by;
+		char name[256];
+
+		while (*p) {
+			size_t n = strcspn(p, ", \t");
+
+			if (n && n < sizeof(name)) {
+				memcpy(name, p, n);
+				name[n] = '\0';
+				k = field_index(m, name);
+				if (k < 0)
+					field_hint(m, m->group_line, "group_by",
+						   name);
+				else if (m->ngroup == MAP_GROUP_MAX)
+					errorf(m, m->group_line, "group_by "
+					       "takes at most %d fields",
+					       MAP_GROUP_MAX);
+				else
+					m->group_fields[m->ngroup++] = k;
+			}
+			p += n;
+			p += strspn(p, ", \t");
+		}
 	} else if (!m->group_by) {
 		for (i = 0; i < m->nfields; i++) {
 			if (m->fields[i].relationship) {
-				m->group_field = (long)i;
+				m->group_fields[m->ngroup++] = (long)i;
 				break;
 			}
 		}
@@ -1118,7 +1137,11 @@ const char *mapping_lookback_text(const struct mapping *m)
 {
 	return m->lookback_text;
 }
-long mapping_group_field(const struct mapping *m) { return m->group_field; }
+size_t mapping_group_fields(const struct mapping *m, const long **idx)
+{
+	*idx = m->group_fields;
+	return m->ngroup;
+}
 long mapping_key_index(const struct mapping *m) { return m->key_index; }
 
 const char *mapping_key_field(const struct mapping *m)

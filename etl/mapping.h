@@ -125,8 +125,11 @@ size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l);
 size_t mapping_columns(const struct mapping *m, const char *const **cols);
 /* The mapping line where column i is first used. */
 unsigned long mapping_column_line(const struct mapping *m, size_t i);
-/* Index of the field whose value groups child rows (a lookup), or -1. */
-long mapping_group_field(const struct mapping *m);
+/* The fields whose values group child rows (lookups, outermost parent
+ * first: group_by = A, B keeps A's rows together and, within them, B's);
+ * their indexes in the fields go to *idx.  0: rows stay in source order. */
+#define MAP_GROUP_MAX 4
+size_t mapping_group_fields(const struct mapping *m, const long **idx);
 /* Index of the key field in the fields, or -1 (insert). */
 long mapping_key_index(const struct mapping *m);
 
