@@ -53,6 +53,28 @@ for o in m["objects"]:
 print("\n".join(problems) if problems else "fine")
 PY
 check_eq "manifest counts add up and describe the files" "fine" "$(cat "$T/manifest.check")"
+# rows of one customer, one invoice, one line are next to each other
+"$PYTHON" - "$T/out" > "$T/groups.check" 2>&1 <<'PY'
+import csv, glob, gzip, sys
+bad = []
+for obj, cols in (("OrbDailyLineItemRevenue__c", ("OrbCustomer__r.OrbId__c", "OrbInvoice__r.OrbId__c",
+                                                  "OrbInvoiceLineItemBilling__r.OrbId__c")),
+                  ("OrbInvoiceLineItemBilling__c", ("OrbCustomer__r.OrbId__c", "OrbInvoice__r.OrbId__c"))):
+    rows = []
+    for f in sorted(glob.glob("%s/%s/%s-0*.csv.gz" % (sys.argv[1], obj, obj))):
+        if not f.endswith(".origin.csv.gz"):
+            rows += list(csv.DictReader(gzip.open(f, "rt", newline="")))
+    for c in cols:
+        done, last = set(), None
+        for r in rows:
+            if r[c] != last:
+                if r[c] in done:
+                    bad.append("%s: %s %s comes back" % (obj, c, r[c]))
+                done.add(last)
+                last = r[c]
+print("\n".join(bad[:5]) if bad else "together")
+PY
+check_eq "group_by keeps customers, invoices and lines together" "together" "$(cat "$T/groups.check")"
 check_contains "manifest lists the duplicate key" "$(cat "$M")" '"dropped": "samples/invoices.csv:43"'
 check_contains "manifest records the load order" "$(cat "$M")" '"depends_on": [
         "OrbCustomer__c",
