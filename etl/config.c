@@ -245,6 +245,24 @@ static int add_entry(struct config *cfg, const char *section, const char *key,
 	return 0;
 }
 
+/* [salesforce] api_version: "62.0" or "62", and one Bulk API 2.0 ingest
+ * exists at (41.0 or later); later versions are the org's to refuse. */
+static int check_api_version(const struct ini_item *it, struct bs_err *err)
+{
+	const char *v = it->value;
+	size_t digits = strspn(v, "0123456789");
+
+	if (!digits || digits > 4 || (v[digits] && strcmp(v + digits, ".0")))
+		return bs_err_at(err, BS_E_CONFIG, it->file, it->line,
+				 "[salesforce] api_version: '%s' is not a version "
+				 "such as 62.0", v);
+	if (strtoul(v, NULL, 10) < 41)
+		return bs_err_at(err, BS_E_CONFIG, it->file, it->line,
+				 "[salesforce] api_version: %s is too old: Bulk "
+				 "API 2.0 ingest needs 41.0 or later", v);
+	return 0;
+}
+
 static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 {
 	struct config *cfg = ctx;
@@ -258,6 +276,9 @@ static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 	if (!it->section[0])
 		return bs_err_at(err, BS_E_CONFIG, it->file, it->line,
 				 "'%s' is outside any [section]", it->key);
+	if (!strcmp(it->section, "salesforce") &&
+	    !strcmp(it->key, "api_version") && check_api_version(it, err) < 0)
+		return -1;
 	return add_entry(cfg, it->section, it->key, it->value, it->line, 0,
 			 err);
 }

@@ -62,9 +62,15 @@ struct objw {
 	size_t max_record;          /* CSV bytes a record may have: the cap
 				       less the header */
 	unsigned long long written, duplicates, unchanged, too_large;
+	unsigned long long too_long;  /* over RECORD_MAX_CHARS characters */
 };
 
 #define TOO_LARGE_REASON "record larger than a bulk file"
+/* Salesforce takes at most 400,000 characters in one record (Bulk API
+ * 2.0 limits; reference section 5); counted here as the characters of
+ * the record's values, quotes and commas left out, as the emulator does */
+#define RECORD_MAX_CHARS 400000
+#define TOO_LONG_REASON "record over 400,000 characters"
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -406,6 +412,20 @@ static json_t *depends_on(const struct mapset *maps, const struct mapping *m)
 	return a;
 }
 
+/* Characters (UTF-8 code points, not bytes) in the n values of v. */
+static size_t record_chars(const struct bs_value *v, size_t n)
+{
+	size_t chars = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].kind == BS_V_NULL)
+			continue;
+		for (j = 0; j < v[i].len; j++)
+			chars += ((unsigned char)v[i].s[j] & 0xC0) != 0x80;
+	}
+	return chars;
+}
+
 /* Phase 1: read, filter, map; mapped rows into the stage. */
 static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		     struct sbuf *row, struct bs_err *err)
@@ -429,7 +449,7 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		struct stage_rec rec;
 		uint32_t src = 0;
 		uint64_t line = it.src->line;
-		size_t need;
+		size_t need, chars;
 
 		if (interrupted(w->o, err))
 			goto fail;
@@ -455,6 +475,20 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 			   sent as it was before */
 		} else if (csvw_record(row, v, nf, 0, err) < 0) {
 			goto fail;
+		}
+		/* a record of no more bytes than that has no more
+		   characters either: only long ones are counted */
+		if (row->len > RECORD_MAX_CHARS &&
+		    (chars = record_chars(v, nf)) > RECORD_MAX_CHARS) {
+			struct bs_err why;
+
+			bs_err_set(&why, BS_E_ROW, TOO_LONG_REASON ": %zu "
+				   "characters; Salesforce takes at most %d in "
+				   "one record", chars, RECORD_MAX_CHARS);
+			w->too_long++;
+			if (write_reject(w, it.src, &why, row, err) < 0)
+				goto fail;
+			continue;
 		}
 		if (row->len > w->max_record) {
 			/* no bulk file could hold it: rejected like a row
@@ -654,11 +688,15 @@ static json_t *counts_json(const struct mapping *m,
 	if (w->too_large)
 		json_object_set_new(by_reason, TOO_LARGE_REASON,
 				    json_integer((json_int_t)w->too_large));
+	if (w->too_long)
+		json_object_set_new(by_reason, TOO_LONG_REASON,
+				    json_integer((json_int_t)w->too_long));
 	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
 			   "read", (json_int_t)c->read,
 			   "written", (json_int_t)w->written,
 			   "filtered", (json_int_t)c->filtered,
-			   "rejected", (json_int_t)(c->rejected + w->too_large),
+			   "rejected", (json_int_t)(c->rejected + w->too_large +
+						    w->too_long),
 			   "duplicates", (json_int_t)w->duplicates,
 			   "unchanged", (json_int_t)w->unchanged);
 	/* only a mapping with a watermark has this count */

@@ -238,9 +238,9 @@ static const char *method_name(enum http_method m)
 	return "GET";
 }
 
-static int set_options(struct http *h, const struct http_req *req,
-		       struct xfer *x, struct curl_slist *headers,
-		       char *errbuf)
+static CURLcode set_options(struct http *h, const struct http_req *req,
+			    struct xfer *x, struct curl_slist *headers,
+			    char *errbuf)
 {
 	CURL *c = h->curl;
 	CURLcode rc = CURLE_OK;
@@ -257,6 +257,8 @@ static int set_options(struct http *h, const struct http_req *req,
 	SET(CURLOPT_USERAGENT, h->user_agent);
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	if (req->fresh)
+		SET(CURLOPT_FRESH_CONNECT, 1L);
 	SET(CURLOPT_ERRORBUFFER, errbuf);
 	SET(CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
 	if (h->connect_timeout_ms)
@@ -293,7 +295,7 @@ static int set_options(struct http *h, const struct http_req *req,
 		SET(CURLOPT_CUSTOMREQUEST, "DELETE");
 	}
 #undef SET
-	return rc == CURLE_OK ? 0 : -1;
+	return rc;
 }
 
 static int network_code(CURLcode rc)
@@ -345,10 +347,15 @@ int http_do(struct http *h, const struct http_req *req,
 		goto oom;
 	headers = t;
 	curl_easy_reset(h->curl);
-	if (set_options(h, req, &x, headers, errbuf) < 0) {
+	rc = set_options(h, req, &x, headers, errbuf);
+	if (rc != CURLE_OK) {
 		curl_slist_free_all(headers);
+		url_for_message(req->url, where, sizeof(where));
 		return bs_err_set(err, BS_E_INTERNAL,
-				  "cannot set up an HTTP request");
+				  "cannot set up the HTTP request %s %s: %s "
+				  "(libcurl %s)", method_name(req->method), where,
+				  curl_easy_strerror(rc), curl_version_info(
+					  CURLVERSION_NOW)->version);
 	}
 	rc = curl_easy_perform(h->curl);
 	curl_slist_free_all(headers);

@@ -66,6 +66,12 @@ struct http_req {
 	void *read_ctx;
 	long long read_len;          /* its exact length */
 	FILE *sink;                  /* response body goes here when set */
+	int fresh;                   /* on a new connection: libcurl sends a
+					request again by itself when a kept-alive
+					connection dies before any answer, which
+					a request that must not be carried out
+					twice (a job create) cannot have; on a
+					new connection it never does */
 };
 
 #define HTTP_INFO_MAX 256

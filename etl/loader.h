@@ -2,10 +2,16 @@
  * loader.h - loads the bulk files of an export directory into Salesforce
  * through Bulk API 2.0 ingest jobs, and accounts for every record.
  *
+ *     http_global_init(err);      once per process, before loader_run
  *     struct loader_opts o;
  *     loader_opts_from_config(cfg, &o, err);
  *     rc = loader_run(bulkdir, auth, &o, &hooks, &summary, err);
  *     loader_opts_release(&o);
+ *     http_global_cleanup();      after the last loader_run
+ *
+ * The caller must call http_global_init (http.h) before loader_run: the
+ * loader starts worker threads that each make a libcurl handle, and
+ * libcurl's global set-up is not thread-safe.
  *
  * For each bulk file: create a job (operation, object, external ID; CSV,
  * LF, comma), upload the file (gzip with Content-Encoding: gzip unless
@@ -23,10 +29,19 @@
  * (manifest depends_on) has finished; independent objects load at the same
  * time, at most [load] max_jobs jobs in flight, one worker thread each.
  *
- * Faults: sf_api.h renews the token on 401 and retries 5xx answers and
- * dropped connections.  An upload whose fate is unknown is sent again only
- * if the job is still Open, and "Found multipe contents" then means the
- * first one got through.  Before starting, /limits is read; a file is
+ * Faults: sf_api.h renews the token on 401 INVALID_SESSION_ID and retries
+ * 5xx answers and dropped connections.  An upload whose fate is unknown is
+ * sent again only if the job is still Open, after the same back-off
+ * (sf_api_backoff_ms, at least its Retry-After), and "Found multipe
+ * contents" then means the first one got through.  A job create answered
+ * only after attempts whose answers were lost may have left jobs Open: at
+ * the end of the run the org's ingest jobs are listed and those found
+ * (Open, same object, operation and user, created between the first
+ * attempt and the answer, not this run's) are aborted when there are no
+ * more of them than lost attempts, with a note either way.  A refusal
+ * that applies to every call (sf_api_refused_all: login refused, API
+ * version not served, API disabled for the org) stops the load with
+ * BS_E_REMOTE; other refusals fail one file.  Before starting, /limits is read; a file is
  * started only if the org's daily API requests and Bulk batches would
  * keep [load] limit_margin percent of their maximum after it (an estimate,
  * docs/loading.md).  When they would not, running jobs finish and the load

@@ -66,6 +66,25 @@ struct loader {
 	struct loader_progress prog;
 	unsigned workers_left;            /* worker threads still running */
 	char tmpdir[PATH_BUF];
+	/* every job this run created or resumed, and the creates that may
+	 * have left a job behind (loader_track_job) */
+	char (*known)[SF_ID_SIZE];
+	size_t nknown, known_alloc;
+	int known_incomplete;             /* out of memory: known is not
+					     every job, so none is a stray */
+	struct stray_watch *watch;
+	size_t nwatch, watch_alloc;
+};
+
+/* A job create answered only after attempts whose answers were lost:
+ * each of those may have made a job of its own, left Open.  At the end
+ * of the run loader.c looks for them (docs/loading.md, Faults). */
+struct stray_watch {
+	const struct task *task;          /* the file it was for */
+	char created_by[SF_ID_SIZE];      /* of the job that was answered */
+	long long from_ms, to_ms;         /* createdDate window (Salesforce's
+					     clock) a lost job falls in */
+	unsigned tries;                   /* attempts whose answer was lost */
 };
 
 struct worker {
@@ -102,6 +121,13 @@ int loader_job_hook(struct loader *l, int created, const struct loader_job *j);
 int loader_budget_reserve(struct loader *l, const struct loader_file *f,
 			  unsigned long long rows, unsigned long long *calls);
 void loader_budget_release(struct loader *l, unsigned long long calls);
+
+/* Remembers a job of this run (created, or resumed); uncertain > 0 (the
+ * create's lost attempts, sf_bulk_create) with elapsed_ms, the time from
+ * before the first attempt to the answer, also sets a stray_watch. */
+void loader_track_job(struct loader *l, const struct task *t,
+		      const struct sf_job *job, unsigned uncertain,
+		      unsigned long long elapsed_ms);
 
 /* Loads one bulk file (loadfile.c): its job, lock re-sends, results and
  * hooks; records the outcome in t->status. */

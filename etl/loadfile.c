@@ -189,7 +189,7 @@ static int quota_stop(struct filerun *fr)
  * goes on), as opposed to refusing billsync altogether. */
 static int refused_here(const struct filerun *fr, const struct bs_err *e)
 {
-	return e->kind == BS_E_REMOTE && !sf_api_auth_failed(fr->w->api);
+	return e->kind == BS_E_REMOTE && !sf_api_refused_all(fr->w->api);
 }
 
 /* 1 (and the file is unfinished) when the load must stop now. */
@@ -210,6 +210,8 @@ static int create_job(struct filerun *fr)
 {
 	const struct bulkdir_object *o = fr->t->bf->object;
 	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
+	unsigned long long t0;
+	unsigned lost;
 	struct bs_err e;
 
 	if (!fr->reserved &&
@@ -221,13 +223,15 @@ static int create_job(struct filerun *fr)
 		      "not started: the load is stopping");
 		return -1;
 	}
-	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &e) < 0) {
+	t0 = clock_now_ms();
+	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &lost, &e) < 0) {
 		if (refused_here(fr, &e))
 			return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
 		if (e.kind == BS_E_LIMIT)
 			return limit_stop(fr, &e);   /* nothing was created */
 		return fatal(fr, &e);
 	}
+	loader_track_job(fr->l, fr->t, &fr->job, lost, clock_now_ms() - t0);
 	fr->t->jobs++;
 	fr->res.jobs++;
 	fr->job.state = SF_JOB_OPEN;
@@ -244,6 +248,8 @@ static int open_next(struct filerun *fr)
 	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
 	unsigned long long left = fr->attempt_rows > fr->job.processed ?
 				  fr->attempt_rows - fr->job.processed : 1;
+	unsigned long long t0;
+	unsigned lost;
 	struct bs_err e;
 
 	if (loader_budget_reserve(fr->l, &fr->t->lf, left,
@@ -254,7 +260,8 @@ static int open_next(struct filerun *fr)
 			     "not continued: the load is stopping");
 		return -1;
 	}
-	if (sf_bulk_create(fr->w->api, &spec, &fr->next, &e) < 0) {
+	t0 = clock_now_ms();
+	if (sf_bulk_create(fr->w->api, &spec, &fr->next, &lost, &e) < 0) {
 		loader_budget_release(fr->l, fr->next_reserved);
 		fr->next_reserved = 0;
 		if (e.kind == BS_E_LIMIT)
@@ -263,6 +270,7 @@ static int open_next(struct filerun *fr)
 			return 0;    /* the re-send meets it again, and fails */
 		return fatal(fr, &e);
 	}
+	loader_track_job(fr->l, fr->t, &fr->next, lost, clock_now_ms() - t0);
 	fr->next.state = SF_JOB_OPEN;
 	fr->have_next = 1;
 	return 0;
@@ -328,9 +336,10 @@ static int upload(struct filerun *fr)
 	enum sf_upload_result res;
 	struct sf_upload up;
 	struct bs_err e;
+	unsigned long long wait;
 	unsigned tries = 0;
 	int rc, nf;
-	long ra;
+	long ra, up_ra;
 
 	body = bulkfile_body_open(fr->body_path, fr->gzip, &e);
 	if (!body)
@@ -340,7 +349,8 @@ static int upload(struct filerun *fr)
 		up.ctx = body;
 		up.len = bulkfile_body_len(body);
 		up.gzip = bulkfile_body_gzip(body);
-		if (sf_bulk_upload(fr->w->api, fr->job.id, &up, &res, &e) == 0) {
+		if (sf_bulk_upload(fr->w->api, fr->job.id, &up, &res, &up_ra,
+				   &e) == 0) {
 			rc = 0;
 			break;
 		}
@@ -359,17 +369,20 @@ static int upload(struct filerun *fr)
 			}
 			break;
 		}
-		/* the upload may or may not have arrived: the job knows */
-		if (tries++ >= l->o->retries) {
+		/* the upload may or may not have arrived: the job knows;
+		   wait as any retry does (back-off, jitter, Retry-After) */
+		if (tries >= l->o->retries) {
 			rc = fatal(fr, &e);
 			break;
 		}
+		wait = sf_api_backoff_ms(fr->w->api, tries++, up_ra);
 		pthread_mutex_lock(&l->mu);
 		loader_note_locked(l, &fr->t->lf, "upload to job %s: %s; checking the "
-			    "job before sending again", fr->job.id, e.msg);
+			    "job in %.1f s before sending again (%u of %u)",
+			    fr->job.id, e.msg, (double)wait / 1000.0, tries,
+			    l->o->retries);
 		pthread_mutex_unlock(&l->mu);
-		if (clock_nap(l->o->retry_wait_ms << (tries < 6 ? tries - 1 : 5),
-			      NULL, &l->halt) < 0 && halted(fr)) {
+		if (clock_nap(wait, NULL, &l->halt) < 0 && halted(fr)) {
 			rc = -1;
 			break;
 		}
@@ -541,7 +554,10 @@ static int collect_all(struct filerun *fr, unsigned long long *held)
 	for (k = 0; k < 3; k++)
 		if (loader_textf(path[k], sizeof(path[k]), "%s/%s.%s.csv",
 			  fr->l->tmpdir, fr->job.id, names[k]) < 0) {
-			bs_err_set(&e, BS_E_IO, "temporary path too long");
+			bs_err_set(&e, BS_E_IO, "the temporary path for the %s "
+				   "results of job %s is too long (temporary "
+				   "folder '%s')", names[k], fr->job.id,
+				   fr->l->tmpdir);
 			return fatal(fr, &e);
 		}
 	for (k = 0; k < 3 && rc == 0; k++) {
@@ -591,7 +607,9 @@ static int prepare_retry(struct filerun *fr)
 		  "%s/file%zu-retry%u.csv%s", fr->l->tmpdir, bf->index,
 		  fr->attempt + 1, gz ? ".gz" : "") < 0) {
 		fr->retry_path[0] = '\0';
-		bs_err_set(&e, BS_E_IO, "temporary path too long");
+		bs_err_set(&e, BS_E_IO, "the temporary path for the re-send of "
+			   "'%s' is too long (temporary folder '%s')",
+			   fr->t->lf.path, fr->l->tmpdir);
 		return fatal(fr, &e);
 	}
 	if (bulkfile_copy_rows(bf->full_path, bf->object->key_field, recon_held,
@@ -641,6 +659,8 @@ static int run_attempt(struct filerun *fr, int resume, unsigned long long *held)
 		rc = get_job(fr, &ra, &nf);
 		if (rc < 0)
 			return -1;
+		if (rc == 0)
+			loader_track_job(fr->l, fr->t, &fr->job, 0, 0);
 		if (rc > 0) {
 			pthread_mutex_lock(&fr->l->mu);
 			loader_note_locked(fr->l, &fr->t->lf, "job %s to resume is gone; "

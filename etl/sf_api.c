@@ -2,6 +2,7 @@
  * and error decoding (see sf_api.h). */
 #include "sf_api.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct sf_api {
 	char version[16];
 	unsigned long long rand;
 	int auth_failed;      /* the last call found no usable token */
+	int refused_all;      /* the last call was refused for every call */
 };
 
 struct sf_api *sf_api_new(struct sf_auth *auth, const struct http_opts *ho,
@@ -66,6 +68,11 @@ static void copy_trunc(char *dst, size_t size, const char *src)
 int sf_api_auth_failed(const struct sf_api *api)
 {
 	return api->auth_failed;
+}
+
+int sf_api_refused_all(const struct sf_api *api)
+{
+	return api->auth_failed || api->refused_all;
 }
 
 int sf_api_parse_error(const char *body, size_t len, char *code,
@@ -147,21 +154,19 @@ static void note(struct sf_api *api, const char *fmt, ...)
 	api->o.on_note(api->o.ctx, msg);
 }
 
-/* The wait before attempt number attempt+1: exponential, capped, with
- * jitter in its upper half, and never shorter than Retry-After. */
-static unsigned long long backoff_ms(struct sf_api *api, unsigned attempt,
-				     long retry_after_s)
+unsigned long long sf_backoff_ms(unsigned long long first_ms,
+				 unsigned long long cap_ms, unsigned attempt,
+				 long retry_after_s, unsigned long long *rand)
 {
-	unsigned long long d = api->o.retry_wait_ms ? api->o.retry_wait_ms : 1;
-	unsigned long long cap = api->o.retry_wait_max_ms ?
-				 api->o.retry_wait_max_ms : 60000;
+	unsigned long long d = first_ms ? first_ms : 1;
+	unsigned long long cap = cap_ms ? cap_ms : 60000;
 	unsigned i;
 
 	for (i = 0; i < attempt && d < cap; i++)
 		d *= 2;
 	if (d > cap)
 		d = cap;
-	d = d / 2 + clock_rand(&api->rand) % (d / 2 + 1);
+	d = d / 2 + clock_rand(rand) % (d - d / 2 + 1);
 	if (retry_after_s > 0) {
 		unsigned long long ra = (unsigned long long)retry_after_s * 1000;
 
@@ -171,6 +176,13 @@ static unsigned long long backoff_ms(struct sf_api *api, unsigned attempt,
 			d = ra;
 	}
 	return d;
+}
+
+unsigned long long sf_api_backoff_ms(struct sf_api *api, unsigned attempt,
+				     long retry_after_s)
+{
+	return sf_backoff_ms(api->o.retry_wait_ms, api->o.retry_wait_max_ms,
+			     attempt, retry_after_s, &api->rand);
 }
 
 static int retryable_status(long status)
@@ -216,12 +228,15 @@ static void build_headers(const struct sf_call *call, const char *token,
 	h[n] = NULL;
 }
 
-static int rewind_sink(FILE *f, struct bs_err *err)
+static int rewind_sink(FILE *f, const struct sf_call *call,
+		       struct bs_err *err)
 {
 	if (fflush(f) != 0 || ftruncate(fileno(f), 0) != 0 ||
 	    fseeko(f, 0, SEEK_SET) != 0)
-		return bs_err_set(err, BS_E_IO,
-				  "cannot reuse a temporary file for a response");
+		return bs_err_set(err, BS_E_IO, "%s %s: cannot empty the "
+				  "temporary file for the response: %s",
+				  method_name(call->method), call->path,
+				  strerror(errno));
 	return 0;
 }
 
@@ -253,7 +268,8 @@ static int send_once(struct sf_api *api, struct sf_call *call,
 	req.read_ctx = call->read_ctx;
 	req.read_len = call->read_len;
 	req.sink = call->sink;
-	if (call->sink && rewind_sink(call->sink, err) < 0)
+	req.fresh = (call->flags & (SF_CALL_ONCE | SF_CALL_NOT_TWICE)) != 0;
+	if (call->sink && rewind_sink(call->sink, call, err) < 0)
 		return -1;
 	rc = http_do(api->http, &req, resp, err);
 	memset(authz, 0, sizeof(authz));
@@ -296,7 +312,7 @@ static void report_response(struct sf_api *api, const struct http_resp *resp)
 static int wait_retry(struct sf_api *api, unsigned attempt, long retry_after,
 		      const char *what, const struct sf_call *call)
 {
-	unsigned long long ms = backoff_ms(api, attempt, retry_after);
+	unsigned long long ms = sf_api_backoff_ms(api, attempt, retry_after);
 
 	note(api, "%s %s: %s; retrying in %.1f s (%u of %u)",
 	     method_name(call->method), call->path, what, (double)ms / 1000.0,
@@ -318,6 +334,42 @@ static int get_token(struct sf_api *api, const struct sf_call *call,
 	return 0;
 }
 
+/* 1 when a 403's errorCode says the org or the user may not use the API
+ * at all (nothing else in the run can succeed either). */
+static int org_wide_403(const char *code)
+{
+	static const char *const codes[] = {
+		"API_DISABLED_FOR_ORG", "API_CURRENTLY_DISABLED",
+		"FUNCTIONALITY_NOT_ENABLED", "FEATURENOTENABLED"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!strcmp(code, codes[i]))
+			return 1;
+	return 0;
+}
+
+/* A refusal that no other call of the run would escape: err says so. */
+static int refuse_all(struct sf_api *api, const struct sf_call *call,
+		      const char *what, struct bs_err *err)
+{
+	char hint[192];
+
+	api->refused_all = 1;
+	if (call->status == 410 || call->status == 404)
+		snprintf(hint, sizeof(hint), "; this org does not serve it at API "
+			 "version %s (check [salesforce] api_version; Bulk API "
+			 "2.0 ingest needs 41.0 or later)", api->version);
+	else
+		snprintf(hint, sizeof(hint), "; no call can succeed: the org or "
+			 "the user may not use the API");
+	return bs_err_set(err, BS_E_REMOTE, "%s %s: %s%s%s%s",
+			  method_name(call->method), call->path, what,
+			  call->error_message[0] ? ": " : "",
+			  call->error_message, hint);
+}
+
 int sf_api_call(struct sf_api *api, struct sf_call *call,
 		struct http_resp *resp, struct bs_err *err)
 {
@@ -328,8 +380,11 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 
 	call->status = 0;
 	call->uncertain = 0;
+	call->uncertain_tries = 0;
+	call->retry_after_s = -1;
 	call->error_code[0] = call->error_message[0] = '\0';
 	api->auth_failed = 0;
+	api->refused_all = 0;
 	if (get_token(api, call, &tok, &attempt, err) < 0) {
 		api->auth_failed = 1;
 		return -1;
@@ -346,16 +401,21 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 			    wait_retry(api, attempt, -1, err->msg, call) < 0)
 				break;
 			attempt++;
+			call->uncertain_tries++;
 			continue;
 		}
 		report_response(api, resp);
 		call->status = resp->status;
+		call->retry_after_s = resp->retry_after_s;
 		if (resp->status >= 200 && resp->status < 300) {
 			rc = 0;
 			break;
 		}
 		parse_error_body(call, resp);
-		if (resp->status == 401 && !refreshed) {
+		snprintf(what, sizeof(what), "HTTP %ld%s%s", resp->status,
+			 call->error_code[0] ? " " : "", call->error_code);
+		if (resp->status == 401 && !refreshed &&
+		    !strcmp(call->error_code, "INVALID_SESSION_ID")) {
 			refreshed = 1;
 			note(api, "%s %s: session expired; getting a new token",
 			     method_name(call->method), call->path);
@@ -382,10 +442,23 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 				   call->error_code, call->error_message);
 			break;
 		}
-		if (resp->status == 401)
-			api->auth_failed = 1;   /* even a new token was refused */
-		snprintf(what, sizeof(what), "HTTP %ld%s%s", resp->status,
-			 call->error_code[0] ? " " : "", call->error_code);
+		if (resp->status == 401) {
+			/* a renewed token refused too, or a 401 that is not
+			   about the session: no call can do better */
+			api->auth_failed = 1;
+			bs_err_set(err, BS_E_REMOTE, "%s %s: %s%s%s%s",
+				   method_name(call->method), call->path, what,
+				   call->error_message[0] ? ": " : "",
+				   call->error_message,
+				   refreshed ? " (even with a new token)" : "");
+			break;
+		}
+		if (resp->status == 410 ||
+		    (resp->status == 404 && (call->flags & SF_CALL_ENDPOINT)) ||
+		    (resp->status == 403 && org_wide_403(call->error_code))) {
+			refuse_all(api, call, what, err);
+			break;
+		}
 		if (retryable_status(resp->status)) {
 			if (once)
 				call->uncertain = 1;
@@ -393,6 +466,7 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 			    wait_retry(api, attempt, resp->retry_after_s, what,
 				       call) == 0) {
 				attempt++;
+				call->uncertain_tries++;
 				continue;
 			}
 			bs_err_set(err, BS_E_NETWORK, "%s %s: %s%s%s%s",

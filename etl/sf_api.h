@@ -7,7 +7,8 @@
  * (Accept, Sforce-Call-Options: client=billsync, User-Agent).  Then:
  *
  *   - 401 INVALID_SESSION_ID: the token is renewed once (sf_auth_refresh)
- *     and the call replayed;
+ *     and the call replayed; any other 401 fails at once with its
+ *     errorCode and message (no renewal);
  *   - a dropped connection, a timeout, or HTTP 500/502/503/504/429: the
  *     call is retried up to opts.retries times, waiting retry_wait_ms,
  *     doubling each time up to retry_wait_max_ms, with jitter (a random
@@ -15,6 +16,13 @@
  *     Retry-After header asks;
  *   - 403 REQUEST_LIMIT_EXCEEDED fails at once with BS_E_LIMIT, saying
  *     which allocation ran out (sf_api_limit_text);
+ *   - answers that refuse every call of the run, not just this one, fail
+ *     with BS_E_REMOTE and set sf_api_refused_all(): a refused token (see
+ *     sf_api_auth_failed), 410 (the API version is retired), 404 on a call
+ *     flagged SF_CALL_ENDPOINT (the org does not serve that resource at
+ *     this API version), and a 403 whose errorCode is about the whole org
+ *     or user (API_DISABLED_FOR_ORG, API_CURRENTLY_DISABLED,
+ *     FUNCTIONALITY_NOT_ENABLED, FEATURENOTENABLED);
  *   - any other error status fails with BS_E_REMOTE and Salesforce's
  *     errorCode and message, also left in call->error_code/error_message.
  *
@@ -22,6 +30,11 @@
  * never replayed: when its fate is unknown (connection dropped, 5xx, 401)
  * it fails with call->uncertain set and the caller checks the job's state
  * before trying again (sf_bulk.h).  A 401 still renews the token first.
+ *
+ * The wait before a retry is sf_backoff_ms(): the caller of an
+ * SF_CALL_ONCE call that waits before checking and re-sending uses the
+ * same schedule (sf_api_backoff_ms, with the Retry-After the uncertain
+ * answer carried, call->retry_after_s).
  *
  * A struct sf_api belongs to one thread (it holds that thread's HTTP
  * handle); the sf_auth it uses is shared.  Waits end early when *stop or
@@ -59,7 +72,17 @@ struct sf_api_opts {
 };
 
 enum sf_call_flags {
-	SF_CALL_ONCE = 1 << 0     /* never replay (see above) */
+	SF_CALL_ONCE = 1 << 0,     /* never replay (see above) */
+	SF_CALL_ENDPOINT = 1 << 1, /* the path is a resource every call of
+				      its kind uses (POST /jobs/ingest): a
+				      404 means the org does not serve it */
+	SF_CALL_NOT_TWICE = 1 << 2 /* carrying it out twice does harm (a job
+				      create): each attempt goes on a new
+				      connection, so that libcurl never
+				      sends it again on its own (http.h,
+				      fresh) and every lost answer is
+				      counted in uncertain_tries; implied
+				      by SF_CALL_ONCE */
 };
 
 #define SF_CODE_MAX 64
@@ -81,6 +104,11 @@ struct sf_call {
 	/* out */
 	long status;                  /* last HTTP status, 0 if none */
 	int uncertain;                /* SF_CALL_ONCE: may have been processed */
+	unsigned uncertain_tries;     /* attempts before the last one whose
+					 fate is unknown (dropped, timed out,
+					 5xx/429) and that were sent again:
+					 each may have been processed */
+	long retry_after_s;           /* Retry-After of the last answer, or -1 */
 	char error_code[SF_CODE_MAX]; /* errorCode of an error response */
 	char error_message[SF_MESSAGE_MAX];
 };
@@ -98,6 +126,23 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
  * was refused, or a renewed token was (an error for the whole load, not
  * for the one request). */
 int sf_api_auth_failed(const struct sf_api *api);
+
+/* 1 when the last call's refusal applies to every call of the run (see
+ * above; includes sf_api_auth_failed). */
+int sf_api_refused_all(const struct sf_api *api);
+
+/* The wait before attempt number attempt+1 (attempt 0: the first retry):
+ * first_ms doubled attempt times, at most cap_ms (0: 60 s), then a random
+ * point in its upper half [d/2, d] from *rand, and never shorter than
+ * retry_after_s seconds (when > 0; at most 15 minutes). */
+unsigned long long sf_backoff_ms(unsigned long long first_ms,
+				 unsigned long long cap_ms, unsigned attempt,
+				 long retry_after_s, unsigned long long *rand);
+
+/* sf_backoff_ms with this sf_api's retry_wait_ms, retry_wait_max_ms and
+ * random state. */
+unsigned long long sf_api_backoff_ms(struct sf_api *api, unsigned attempt,
+				     long retry_after_s);
 
 /* Parses a Salesforce error body ([{"errorCode":..,"message":..}] or a
  * single object) into code and message; 0 when one was found. */

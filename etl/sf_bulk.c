@@ -7,10 +7,13 @@
 
 #include <jansson.h>
 
+#include "datetime.h"
 #include "sf_api.h"
 
 #define JSON_RESPONSE_MAX (1 << 20)
 #define PATH_MAX_LEN 160
+#define LIST_PATH_MAX 512
+#define LIST_PAGES_MAX 10000
 
 static const char *const state_names[] = {
 	"Unknown", "Open", "UploadComplete", "InProgress", "JobComplete",
@@ -115,12 +118,63 @@ static int parse_job(const struct http_resp *resp, struct sf_job *job,
 	job->processing_ms = jnum(j, "totalProcessingTime");
 	snprintf(job->error_message, sizeof(job->error_message), "%s",
 		 msg ? msg : "");
+	if (sf_id_check(jstr(j, "createdById")) == 0)
+		snprintf(job->created_by, sizeof(job->created_by), "%s",
+			 jstr(j, "createdById"));
+	job->created_ms = sf_time_ms(jstr(j, "createdDate"));
 	json_decref(j);
 	return 0;
 }
 
+/* n digits at *p into *v; 0, or -1 when they are not there. */
+static int digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+long long sf_time_ms(const char *s)
+{
+	int y, mo, d, h, mi, sec, ms = 0, oh = 0, om = 0, sign = 0;
+	long long t;
+
+	if (!s || digits(&s, 4, &y) < 0 || *s++ != '-' ||
+	    digits(&s, 2, &mo) < 0 || *s++ != '-' || digits(&s, 2, &d) < 0 ||
+	    *s++ != 'T' || digits(&s, 2, &h) < 0 || *s++ != ':' ||
+	    digits(&s, 2, &mi) < 0 || *s++ != ':' || digits(&s, 2, &sec) < 0)
+		return 0;
+	if (*s == '.') {
+		int scale = 100;
+
+		for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
+			ms += (*s - '0') * scale;
+	}
+	if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (digits(&s, 2, &oh) < 0)
+			return 0;
+		if (*s == ':')
+			s++;
+		if (digits(&s, 2, &om) < 0)
+			return 0;
+	} else if (*s == 'Z') {
+		s++;
+	}
+	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return 0;
+	t = (long long)dt_days_from_civil(y, mo, d) * 86400 + h * 3600 +
+	    mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	return t * 1000 + ms;
+}
+
 int sf_bulk_create(struct sf_api *api, const struct sf_job_spec *spec,
-		   struct sf_job *job, struct bs_err *err)
+		   struct sf_job *job, unsigned *uncertain, struct bs_err *err)
 {
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "object",
 				 spec->object, "operation", spec->operation,
@@ -143,7 +197,13 @@ int sf_bulk_create(struct sf_api *api, const struct sf_job_spec *spec,
 	if (!text)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	http_resp_init(&resp, JSON_RESPONSE_MAX);
-	rc = json_call(api, HTTP_POST, "/jobs/ingest", text, &resp, &c, err);
+	memset(&c, 0, sizeof(c));
+	c.method = HTTP_POST;
+	c.path = "/jobs/ingest";
+	c.json = text;
+	c.flags = SF_CALL_ENDPOINT | SF_CALL_NOT_TWICE;
+	rc = sf_api_call(api, &c, &resp, err);
+	*uncertain = c.uncertain_tries;
 	if (rc == 0)
 		rc = parse_job(&resp, job, err);
 	free(text);
@@ -160,7 +220,7 @@ static int refuses_gzip(const struct sf_call *c)
 
 int sf_bulk_upload(struct sf_api *api, const char *job_id,
 		   const struct sf_upload *up, enum sf_upload_result *res,
-		   struct bs_err *err)
+		   long *retry_after_s, struct bs_err *err)
 {
 	char path[PATH_MAX_LEN];
 	struct http_resp resp;
@@ -168,6 +228,7 @@ int sf_bulk_upload(struct sf_api *api, const char *job_id,
 	int rc;
 
 	*res = SF_UPLOAD_FAILED;
+	*retry_after_s = -1;
 	if (job_path(path, job_id, "/batches", err) < 0)
 		return -1;
 	memset(&c, 0, sizeof(c));
@@ -182,6 +243,7 @@ int sf_bulk_upload(struct sf_api *api, const char *job_id,
 	http_resp_init(&resp, JSON_RESPONSE_MAX);
 	rc = sf_api_call(api, &c, &resp, err);
 	http_resp_release(&resp);
+	*retry_after_s = c.retry_after_s;
 	if (rc == 0) {
 		*res = SF_UPLOAD_DONE;
 		return 0;
@@ -285,6 +347,98 @@ int sf_bulk_results(struct sf_api *api, const char *job_id,
 	if (rc == 0 && fflush(sink) != 0)
 		return bs_err_set(err, BS_E_IO,
 				  "cannot write the results of job %s", job_id);
+	return rc;
+}
+
+/* The path under /services/data/vXX.X of a nextRecordsUrl, into buf;
+ * -1 when it is not a further page of the ingest job list. */
+static int next_page_path(const char *url, char *buf, size_t size)
+{
+	const char *p;
+	size_t i;
+
+	if (!url || strncmp(url, "/services/data/v", 16))
+		return -1;
+	p = strchr(url + 16, '/');
+	if (!p || strncmp(p, "/jobs/ingest?", 13) || strlen(p) >= size)
+		return -1;
+	for (i = 0; p[i]; i++)
+		if (!isalnum((unsigned char)p[i]) && !strchr("/?&=-_.%", p[i]))
+			return -1;
+	memcpy(buf, p, i + 1);
+	return 0;
+}
+
+/* Calls fn for each job of one page; *next gets the next page's path or
+ * "" after the last. */
+static int list_page(const struct http_resp *resp, char *next, size_t size,
+		     int (*fn)(void *, const struct sf_job_entry *,
+			       struct bs_err *),
+		     void *ctx, struct bs_err *err)
+{
+	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	json_t *recs = json_object_get(j, "records"), *r;
+	const char *url = jstr(j, "nextRecordsUrl");
+	size_t i;
+	int rc = 0;
+
+	if (!json_is_object(j) || !json_is_array(recs)) {
+		json_decref(j);
+		return bs_err_set(err, BS_E_REMOTE, "GET /jobs/ingest: Salesforce "
+				  "answered with a job list billsync cannot read");
+	}
+	next[0] = '\0';
+	if (!json_is_true(json_object_get(j, "done")) &&
+	    next_page_path(url, next, size) < 0) {
+		json_decref(j);
+		return bs_err_set(err, BS_E_REMOTE, "GET /jobs/ingest: the job "
+				  "list is not done but its nextRecordsUrl '%.200s' "
+				  "is not one", url ? url : "");
+	}
+	json_array_foreach(recs, i, r) {
+		struct sf_job_entry e;
+		const char *ext = jstr(r, "externalIdFieldName");
+		const char *by = jstr(r, "createdById");
+
+		e.id = jstr(r, "id");
+		if (sf_id_check(e.id) < 0)
+			continue;
+		e.state = state_of(jstr(r, "state"));
+		e.object = jstr(r, "object") ? jstr(r, "object") : "";
+		e.operation = jstr(r, "operation") ? jstr(r, "operation") : "";
+		e.external_id = ext ? ext : "";
+		e.created_by = by ? by : "";
+		e.created_ms = sf_time_ms(jstr(r, "createdDate"));
+		rc = fn(ctx, &e, err);
+		if (rc < 0)
+			break;
+	}
+	json_decref(j);
+	return rc;
+}
+
+int sf_bulk_list(struct sf_api *api,
+		 int (*fn)(void *ctx, const struct sf_job_entry *job,
+			   struct bs_err *err),
+		 void *ctx, struct bs_err *err)
+{
+	char path[LIST_PATH_MAX] = "/jobs/ingest?jobType=V2Ingest";
+	struct http_resp resp;
+	struct sf_call c;
+	unsigned pages = 0;
+	int rc = 0;
+
+	while (rc == 0 && path[0]) {
+		if (++pages > LIST_PAGES_MAX)
+			return bs_err_set(err, BS_E_REMOTE, "GET /jobs/ingest: "
+					  "more than %d pages of jobs",
+					  LIST_PAGES_MAX);
+		http_resp_init(&resp, JSON_RESPONSE_MAX);
+		rc = json_call(api, HTTP_GET, path, NULL, &resp, &c, err);
+		if (rc == 0)
+			rc = list_page(&resp, path, sizeof(path), fn, ctx, err);
+		http_resp_release(&resp);
+	}
 	return rc;
 }
 

@@ -48,6 +48,10 @@ struct sf_job {
 					     Salesforce spent processing it
 					     (0 when not given) */
 	char error_message[SF_JOB_MESSAGE_MAX]; /* errorMessage, or "" */
+	char created_by[SF_ID_SIZE];    /* createdById, or "" */
+	long long created_ms;           /* createdDate, milliseconds since
+					   1970 on Salesforce's clock; 0 when
+					   not given */
 };
 
 struct sf_job_spec {
@@ -59,9 +63,14 @@ struct sf_job_spec {
 /* 0 when id is usable in a URL (1 to SF_ID_SIZE-1 letters and digits). */
 int sf_id_check(const char *id);
 
-/* POST /jobs/ingest.  Fills *job (state Open). */
+/* POST /jobs/ingest.  Fills *job (state Open).  *uncertain gets the
+ * number of earlier attempts whose answer was lost (dropped, timed out,
+ * 5xx) before the one that answered: each may have created a job of its
+ * own, left Open (see sf_bulk_list).  A 404 or 410 fails with
+ * sf_api_refused_all() set: the org does not serve ingest jobs at this
+ * API version. */
 int sf_bulk_create(struct sf_api *api, const struct sf_job_spec *spec,
-		   struct sf_job *job, struct bs_err *err);
+		   struct sf_job *job, unsigned *uncertain, struct bs_err *err);
 
 enum sf_upload_result {
 	SF_UPLOAD_DONE,          /* 201: the data is the job's */
@@ -84,10 +93,12 @@ struct sf_upload {
 
 /* PUT /jobs/ingest/ID/batches, once (a job takes one upload).  Returns 0
  * for SF_UPLOAD_DONE and SF_UPLOAD_ALREADY, else -1 with *res and err set
- * (BS_E_LIMIT when the org's allocation ran out). */
+ * (BS_E_LIMIT when the org's allocation ran out).  *retry_after_s gets the
+ * Retry-After of the answer, or -1: the caller waits at least that long
+ * before it looks at the job after SF_UPLOAD_UNCERTAIN. */
 int sf_bulk_upload(struct sf_api *api, const char *job_id,
 		   const struct sf_upload *up, enum sf_upload_result *res,
-		   struct bs_err *err);
+		   long *retry_after_s, struct bs_err *err);
 
 /* PATCH state UploadComplete. */
 int sf_bulk_close(struct sf_api *api, const char *job_id,
@@ -102,6 +113,30 @@ int sf_bulk_abort(struct sf_api *api, const char *job_id,
  * expired) fails with BS_E_REMOTE and *not_found set. */
 int sf_bulk_get(struct sf_api *api, const char *job_id, struct sf_job *job,
 		long *retry_after_s, int *not_found, struct bs_err *err);
+
+/* A job of GET /jobs/ingest; the strings are valid during the callback. */
+struct sf_job_entry {
+	const char *id;
+	enum sf_job_state state;
+	const char *object;
+	const char *operation;
+	const char *external_id;     /* externalIdFieldName, or "" */
+	const char *created_by;      /* createdById, or "" */
+	long long created_ms;        /* createdDate as in struct sf_job */
+};
+
+/* Lists the org's Bulk API 2.0 ingest jobs (jobType V2Ingest), every page
+ * (nextRecordsUrl), calling fn for each; fn returning -1 (err set) stops
+ * the listing.  The jobs of every client of the org are listed: nothing
+ * in a job says which program created it, only createdById which user. */
+int sf_bulk_list(struct sf_api *api,
+		 int (*fn)(void *ctx, const struct sf_job_entry *job,
+			   struct bs_err *err),
+		 void *ctx, struct bs_err *err);
+
+/* "2024-09-09T19:25:27.000+0000" (also Z, +HH:MM, without milliseconds)
+ * as milliseconds since 1970; 0 when s is not such a timestamp. */
+long long sf_time_ms(const char *s);
 
 enum sf_result_kind {
 	SF_RESULTS_SUCCESSFUL,   /* successfulResults: sf__Id, sf__Created, ... */

@@ -190,4 +190,30 @@ check_eq "... only the key whose last row passes is written" "inv_1bKCTvwB4FdhaP
 	"$(zcat "$T"/tomb/out/OrbInvoice__c/OrbInvoice__c-0001.csv.gz | tail -n +2 | cut -d, -f1)"
 check_contains "... the earlier rows count as duplicates, the counts add up" \
 	"$(cat "$T/stdout")" "5 read = 1 written + 2 filtered + 0 rejected + 2 duplicates"
+
+# Salesforce takes at most 400,000 characters in a record: characters, not
+# bytes (each "é" is two bytes of UTF-8); the longer row is rejected with
+# its source line, the other is written
+mkdir -p "$T/longsrc"
+"$PYTHON" - "$T/longsrc/plans.csv" <<'PY'
+import sys
+head = open("samples/plans.csv", encoding="utf-8").readline()
+rows = [("plan_long", 200000, 200001), ("plan_near", 199000, 199000)]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write(head)
+    for pid, d, m in rows:
+        f.write("%s,%s,Long,%s,active,USD,30,1,%s,,,,,,,2024-01-01T00:00:00Z,,\n"
+                % (pid, pid, "\u00e9" * d, "\u00e9" * m))
+PY
+run_bs export --source "$T/longsrc" --out "$T/long" --objects plans
+check_eq "a record over 400,000 characters: exit 1 (rejected)" 1 "$rc"
+check_contains "... rejected with its source line and its length" \
+	"$(cut -c1-250 "$T/long/OrbPlan__c/rejects.csv")" \
+	"plans.csv,2,,\"record over 400,000 characters: 400091 characters; Salesforce takes at most 400000 in one record\""
+check_contains "... counted in the manifest's rejected_by" "$(cat "$T/long/manifest.json")" \
+	'"record over 400,000 characters": 1'
+check_contains "... the row of 398,000 characters (796,000 bytes) is written" \
+	"$(cat "$T/long/manifest.json")" '"written": 1'
+check_eq "... and it is the one in the bulk file" "plan_near" \
+	"$(zcat "$T"/long/OrbPlan__c/OrbPlan__c-0001.csv.gz | tail -n +2 | cut -d, -f1)"
 done_testing

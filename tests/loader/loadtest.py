@@ -147,7 +147,9 @@ class Proxy:
     request bodies kept (the log only has their size).
 
     inject(method, path, n) -> None to forward the request, or (status,
-    headers, body) to answer it instead; n counts earlier requests with the
+    headers, body) to answer it instead, or (status, headers, body, k) to
+    forward it k times first (answers dropped: Salesforce carried it out, the
+    client never hears) and then answer so; n counts earlier requests with the
     same method and path.  log: (monotonic time, method, path, status, body)
     per request.  The token answer's instance_url is pointed at the proxy,
     so billsync sends everything through it."""
@@ -177,20 +179,11 @@ class Proxy:
                     proxy.counts[key] = seen + 1
                 canned = inject(self.command, self.path, seen) if inject else None
                 if canned:
-                    status, headers, out = canned
+                    status, headers, out = canned[:3]
+                    for _ in range(canned[3] if len(canned) > 3 else 0):
+                        self._forward(body)
                 else:
-                    conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
-                    fwd = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "connection", "accept-encoding",
-                                                "content-length", "expect")}
-                    conn.request(self.command, self.path, body, fwd)
-                    resp = conn.getresponse()
-                    out = resp.read()
-                    status = resp.status
-                    headers = [(k, v) for k, v in resp.getheaders()
-                               if k.lower() not in ("content-length", "connection",
-                                                    "transfer-encoding")]
-                    conn.close()
+                    status, headers, out = self._forward(body)
                     if self.path.startswith("/services/oauth2/token"):
                         out = out.replace(upstream.encode(), proxy.url.encode())
                 with proxy.lock:
@@ -202,6 +195,20 @@ class Proxy:
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
                 self.wfile.write(out)
+
+            def _forward(self, body):
+                conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+                fwd = {k: v for k, v in self.headers.items()
+                       if k.lower() not in ("host", "connection", "accept-encoding",
+                                            "content-length", "expect")}
+                conn.request(self.command, self.path, body, fwd)
+                resp = conn.getresponse()
+                out = resp.read()
+                headers = [(k, v) for k, v in resp.getheaders()
+                           if k.lower() not in ("content-length", "connection",
+                                                "transfer-encoding")]
+                conn.close()
+                return resp.status, headers, out
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 

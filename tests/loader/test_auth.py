@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import BILLSYNC, Case, ROOT, SECRET, Tap   # noqa: E402
+from loadtest import BILLSYNC, Case, Proxy, ROOT, SECRET, Tap   # noqa: E402
 import emuctl                                 # noqa: E402
 
 
@@ -128,6 +128,18 @@ def config_mistakes(t):
             t.eq(r.rc, 3, "%s: configuration error (exit 3)" % label)
             t.ok(text in r.stderr, "%s: the error explains" % label, r)
             t.eq(case.emu.stats()["requests"], {}, "%s: nothing was sent" % label)
+    for version, text in (("20.0", "20.0 is too old: Bulk API 2.0 ingest needs 41.0 or "
+                                   "later"),
+                          ("40", "40 is too old"), ("v62", "is not a version")):
+        with Case("protocol", salesforce={"api_version": version}) as case:
+            r = case.upload()
+            with open(case.conf, encoding="utf-8") as f:
+                line = next(i for i, ln in enumerate(f, 1) if ln.startswith("api_version"))
+            t.eq(r.rc, 3, "api_version %s: configuration error (exit 3)" % version)
+            t.ok("%s:%d: [salesforce] api_version: " % (case.conf, line) in r.stderr and
+                 text in r.stderr, "api_version %s: the error names the file and line, and "
+                 "why" % version, r)
+            t.eq(case.emu.stats()["requests"], {}, "api_version %s: nothing was sent" % version)
     with Case("protocol") as case:
         os.chmod(case.secret_file, 0o644)
         r = case.upload()
@@ -143,6 +155,33 @@ def config_mistakes(t):
         t.ok(not os.path.exists(os.path.join(case.tmp, "state")) and not case.work_left(),
              "run with that secret file: stops before exporting anything", p.stderr)
         t.eq(case.emu.stats()["requests"], {}, "run with that secret file: nothing sent")
+
+
+def other_401(t):
+    """Only 401 INVALID_SESSION_ID means a new token may help; any other 401
+    is reported with Salesforce's message, without logging in again."""
+    def inject(method, path, n):
+        if method == "POST" and path.endswith("/jobs/ingest"):
+            return 401, [("Content-Type", "application/json")], \
+                b'[{"errorCode":"INVALID_AUTH_HEADER","message":"INVALID_HEADER_TYPE"}]'
+        return None
+
+    with Case("protocol") as case:
+        proxy = Proxy(case.url, inject)
+        try:
+            case.salesforce["instance_url"] = proxy.url
+            case.write_conf()
+            r = case.upload()
+        finally:
+            proxy.close()
+        t.eq(r.rc, 5, "401 INVALID_AUTH_HEADER: the run stops with exit 5") or \
+            print("# %r" % r)
+        t.ok("HTTP 401 INVALID_AUTH_HEADER: INVALID_HEADER_TYPE" in r.stderr,
+             "401 INVALID_AUTH_HEADER: the error has Salesforce's code and message", r)
+        t.eq(case.emu.stats()["token_grants"], {"client_credentials": 1},
+             "401 INVALID_AUTH_HEADER: no new token was asked for")
+        t.ok("session expired" not in r.stderr, "401 INVALID_AUTH_HEADER: not taken for an "
+             "expired session", r)
 
 
 class _TokenHandler(BaseHTTPRequestHandler):
@@ -187,7 +226,7 @@ def tls(t):
 
 def main():
     t = Tap()
-    for fn in (jwt, refresh_token, access_token, refused, config_mistakes, tls):
+    for fn in (jwt, refresh_token, access_token, refused, config_mistakes, other_401, tls):
         t.run(fn, t)
     t.done()
 

@@ -5,6 +5,7 @@ every record accounted for and no duplicate records.
 Usage: test_faults.py [NAME...] runs only the named scenarios (the e2e wrappers
 split them in two so that they run in parallel)."""
 
+import calendar
 import json
 import os
 import signal
@@ -14,8 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import (BILLSYNC, Case, Tap, check_basic_failures, check_basic_landed,    # noqa: E402
-                      obj_report, totals)
+from loadtest import (BASIC_FAILED, BILLSYNC, CASES, Case, Proxy, Tap,    # noqa: E402
+                      check_basic_failures, check_basic_landed, obj_report, totals)
 
 ROWS = 18     # rows in the basic case
 
@@ -340,11 +341,214 @@ def deadline(t):
         resumed_cleanly(t, case, r1, case.upload(), "after job_deadline")
 
 
+def lock_kept(t):
+    # the chosen rows stay locked in 3 jobs; lock_retries = 2 allows 3 jobs in all
+    with Case("protocol", faults={"lock_rows_every": 2, "lock_rows_times": 3},
+              load={"lock_retries": "2"}) as case:
+        r = case.upload()
+        t.eq(r.rc, 1, "rows that stay locked: exit 1 (records failed)") or print("# %r" % r)
+        jobs = (r.report or {"jobs": []})["jobs"]
+        t.eq([(j["attempt"], j["rows"], j["state"]) for j in jobs],
+             [(0, 3, "JobComplete"), (1, 1, "JobComplete"), (2, 1, "JobComplete")],
+             "rows that stay locked: exactly three jobs for the file (lock_retries = 2)")
+        t.eq(case.emu.stats()["jobs_created"], 3, "rows that stay locked: no fourth job")
+        fails = [(x["key"], x["status"], x["error_code"], x["source"], x["line"])
+                 for x in case.failures()]
+        t.eq(fails, [("plan_pro", "failed", "UNABLE_TO_LOCK_ROW", "samples/plans.jsonl", "2")],
+             "rows that stay locked: they end failed with UNABLE_TO_LOCK_ROW, with their "
+             "source line")
+        t.eq(sorted(x["OrbId__c"] for x in case.records("OrbPlan__c")),
+             ["plan_basic", "plan_ent"], "rows that stay locked: the others succeed")
+        t.ok("retry 2 of 2" in r.stderr, "rows that stay locked: the log counts the re-sends",
+             r.stderr[-2000:])
+
+
+def case_origins(name="basic"):
+    """(object, key) -> (source, line) from the case's CSV files."""
+    import csv
+    d = os.path.join(CASES, name)
+    with open(os.path.join(d, "case.json"), encoding="utf-8") as f:
+        objs = json.load(f)["objects"]
+    out = {}
+    for o in objs:
+        key = o.get("external_id") or "Id"
+        for name_ in o["files"]:
+            with open(os.path.join(d, name_), encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    out[(o["object"], row[key])] = (row["_source"], int(row["_line"]))
+    return out
+
+
+def shuffled_results(t):
+    from emutest import Client
+    with Case(faults={"shuffle_results": 7}) as case:
+        r = case.upload()
+        t.eq(r.rc, 1, "shuffled results: the load runs (exit 1 for rejected rows)") or \
+            print("# %r" % r)
+        accounted(t, r.report, "shuffled results")
+        check_basic_landed(t, case, "shuffled results")
+        check_basic_failures(t, case, "shuffled results")
+        # the emulator did shuffle: some job's results differ from upload order
+        c = Client(case.emu)
+        shuffled = [c.results(j["id"], "successfulResults").text for j in case.emu.jobs()]
+        case.emu.set_faults(shuffle_results=0)
+        plain = [c.results(j["id"], "successfulResults").text for j in case.emu.jobs()]
+        t.ok(shuffled != plain, "shuffled results: the result rows came in another order "
+             "than the upload's")
+        origins = case_origins()
+        bad = []
+        for x in case.failures():
+            k = (x["object"], x["key"])
+            rec = json.loads(x["record"] or "{}")
+            echoed = rec.get("OrbId__c", rec.get("Id"))
+            if (x["source"], int(x["line"] or 0)) != origins.get(k) or \
+                    x["error_code"] != BASIC_FAILED.get(k) or echoed != x["key"]:
+                bad.append((k, x["source"], x["line"], x["error_code"], echoed))
+        t.eq(bad, [], "shuffled results: each failed record has its own key's source line, "
+             "error and echoed values")
+        t.eq(totals(r.report) if r.report else None, (11, 1, 6, 0),
+             "shuffled results: created, updated, failed as without shuffling")
+
+
+def token_seconds(t):
+    # tokens die 0.8 s after issue; answers slowed (150 ms) so that the load takes
+    # several lifetimes and the three workers often have calls out when one dies
+    life = 0.8
+    with Case(faults={"token_expire_seconds": life, "slow_ms": 150}) as case:
+        r = case.upload()
+        t.eq(r.rc, 1, "token_expire_seconds: the load goes on (exit 1 for rejected rows)") \
+            or print("# %r" % r)
+        accounted(t, r.report, "token_expire_seconds")
+        check_basic_landed(t, case, "token_expire_seconds")
+        check_basic_failures(t, case, "token_expire_seconds")
+        st = case.emu.stats()
+        grants = [q for q in case.emu.requests() if q["kind"] == "token" and q["status"] == 200]
+        t.ok(len(grants) >= 3, "token_expire_seconds: tokens expired and were renewed", st)
+        t.ok(st["unauthorized"] > len(grants) - 1, "token_expire_seconds: more 401s than "
+             "renewals (several calls met the same expired token)", st)
+        t.eq(r.report and r.report["logins"], len(grants),
+             "token_expire_seconds: the report counts the logins")
+
+        def secs(stamp):
+            return calendar.timegm(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")) + \
+                int(stamp[20:23]) / 1000.0
+        times = [secs(q["time"]) for q in grants]
+        gaps = [round(b - a, 3) for a, b in zip(times, times[1:])]
+        t.ok(all(g >= life - 0.05 for g in gaps), "token_expire_seconds: one renewal per "
+             "expiry (no two logins within a token's life)", gaps)
+
+
+def org_refused(t):
+    # a version the org does not serve: every job create gets 404
+    with Case(salesforce={"api_version": "99.0"}) as case:
+        r = case.upload()
+        t.eq(r.rc, 5, "api_version 99.0: the run stops with exit 5") or print("# %r" % r)
+        err = (r.report or {}).get("error") or ""
+        t.ok("HTTP 404 NOT_FOUND" in err and "99.0" in err and "api_version" in err,
+             "api_version 99.0: the error has Salesforce's answer and names the setting", err)
+        t.eq(totals(r.report) if r.report else None, (0, 0, 0, 0),
+             "api_version 99.0: no record is reported unprocessed")
+        t.eq(case.failures(), [], "api_version 99.0: no failures CSV rows")
+        t.eq(case.emu.stats()["jobs_created"], 0, "api_version 99.0: no job was created")
+    # refusals of the whole org, through a proxy
+    answers = [
+        (403, "API_DISABLED_FOR_ORG", "The REST API is not enabled for this Organization."),
+        (410, "UNSUPPORTED_API_VERSION", "Invalid Api version specified on URL"),
+    ]
+    for status, code, msg in answers:
+        def inject(method, path, n, status=status, code=code, msg=msg):
+            if method == "POST" and path.endswith("/jobs/ingest"):
+                return status, [("Content-Type", "application/json")], \
+                    json.dumps([{"errorCode": code, "message": msg}]).encode()
+            return None
+        with Case() as case:
+            proxy = Proxy(case.url, inject)
+            try:
+                case.salesforce["instance_url"] = proxy.url
+                case.write_conf()
+                r = case.upload()
+            finally:
+                proxy.close()
+            t.eq(r.rc, 5, "%d %s on job create: the run stops with exit 5" % (status, code)) \
+                or print("# %r" % r)
+            err = (r.report or {}).get("error") or ""
+            t.ok(code in err and msg in err, "%d %s: the error has Salesforce's message"
+                 % (status, code), err)
+            t.eq(totals(r.report) if r.report else None, (0, 0, 0, 0),
+                 "%d %s: no record is reported unprocessed" % (status, code))
+            t.eq(r.report and r.report["files"]["failed"], 0,
+                 "%d %s: no file counts as failed by Salesforce's refusal" % (status, code))
+
+
+def open_jobs(case):
+    return sorted(j["id"] for j in case.emu.jobs() if j["state"] == "Open")
+
+
+def lost_create(t):
+    from emutest import Client
+    # one worker: the create goes out after /limits, where libcurl would reuse the
+    # connection and, when it dies, send the create again by itself unseen
+    with Case(load={"max_jobs": "1"}) as case:
+        # an Open job of the same object and user from before the run is not billsync's
+        c = Client(case.emu)
+        before = c.create("OrbPlan__c", "upsert").json()["id"]
+        c.create("OrbCustomer__c", "upsert").json()
+        prior = open_jobs(case)
+        time.sleep(1.5)
+        case.emu.set_faults(drop_create_once=1)
+        r = case.upload()
+        t.eq(r.rc, 1, "lost create answer: the load goes on (exit 1 for rejected rows)") or \
+            print("# %r" % r)
+        accounted(t, r.report, "lost create answer")
+        check_basic_landed(t, case, "lost create answer")
+        check_basic_failures(t, case, "lost create answer")
+        reported = {j["job_id"] for j in (r.report or {"jobs": []})["jobs"]}
+        jobs = case.emu.jobs()
+        stray = [j for j in jobs if j["id"] not in reported and j["id"] not in prior]
+        t.eq(len(stray), 1, "lost create answer: the lost answer left one job besides the "
+             "run's own", [(j["id"], j["object"], j["state"]) for j in jobs])
+        t.eq([j["state"] for j in stray], ["Aborted"], "lost create answer: billsync aborted it")
+        t.eq(open_jobs(case), prior, "lost create answer: the Open jobs from before the run "
+             "are left alone (%s among them)" % before)
+        reqs = case.emu.requests()
+        t.ok(any(q["method"] == "GET" and q["kind"] == "job_list" for q in reqs),
+             "lost create answer: billsync listed the org's jobs")
+        t.ok(stray and ("aborted job %s" % stray[0]["id"]) in r.stderr,
+             "lost create answer: the log says which job it aborted", r.stderr[-3000:])
+        t.eq(len(reported), 6, "lost create answer: the report has the run's six jobs")
+
+    # the create's one lost attempt, but two jobs made meanwhile: cannot tell
+    def inject(method, path, n):
+        if method == "POST" and path.endswith("/jobs/ingest") and n == 0:
+            return 503, [("Content-Type", "application/json")], \
+                b'[{"errorCode":"SERVER_UNAVAILABLE","message":"busy"}]', 2
+        return None
+
+    with Case() as case:
+        proxy = Proxy(case.url, inject)
+        try:
+            case.salesforce["instance_url"] = proxy.url
+            case.write_conf()
+            r = case.upload()
+        finally:
+            proxy.close()
+        t.eq(r.rc, 1, "two jobs for one lost answer: the load goes on") or print("# %r" % r)
+        reported = {j["job_id"] for j in (r.report or {"jobs": []})["jobs"]}
+        others = [j for j in case.emu.jobs() if j["id"] not in reported]
+        t.eq([j["state"] for j in others], ["Open", "Open"],
+             "two jobs for one lost answer: billsync cannot tell which is its own and "
+             "aborts neither", [(j["id"], j["state"]) for j in others])
+        t.ok("cannot tell which" in r.stderr, "two jobs for one lost answer: the log says so",
+             r.stderr[-3000:])
+
+
 SCENARIOS = {
     "token_expiry": token_expiry, "dropped_upload": dropped_upload,
     "lock_errors": lock_errors, "failed_job": failed_job, "daily_limit": daily_limit,
     "exceeded_quota": exceeded_quota, "limit_margin": limit_margin, "gzip_refused": gzip_refused,
     "server_errors": server_errors, "interrupted": interrupted, "deadline": deadline,
+    "lock_kept": lock_kept, "shuffled_results": shuffled_results,
+    "token_seconds": token_seconds, "org_refused": org_refused, "lost_create": lost_create,
 }
 
 

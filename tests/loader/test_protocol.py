@@ -98,6 +98,44 @@ def through_proxy(t):
                  "(%s s)" % (status, "%.2f" % gap if gap is not None else "never"))
 
 
+def upload_retry_after(t):
+    """An upload answered 503 with Retry-After: 2 may or may not have arrived:
+    billsync waits at least the 2 s before it looks at the job and sends
+    again (retry_wait alone would be 20 ms)."""
+    first = []
+
+    def inject(method, path, n):
+        if method == "PUT" and path.endswith("/batches") and not first:
+            first.append(path)
+            return 503, [("Retry-After", "2"), ("Content-Type", "application/json")], \
+                b'[{"errorCode":"SERVER_UNAVAILABLE","message":"busy"}]'
+        return None
+
+    with Case("protocol") as case:
+        proxy = Proxy(case.url, inject)
+        try:
+            case.salesforce["instance_url"] = proxy.url
+            case.write_conf()
+            r = case.upload()
+            log = list(proxy.log)
+        finally:
+            proxy.close()
+        t.eq(r.rc, 0, "upload 503 with Retry-After: the load completes") or print("# %r" % r)
+        puts = [e for e in log if e[1] == "PUT"]
+        t.eq([e[3] for e in puts], [503, 201], "upload 503 with Retry-After: sent again once")
+        job = first[0].rsplit("/", 1)[0] if first else ""
+        look = next((e for e in log if puts and e[0] > puts[0][0] and e[1] == "GET" and
+                     e[2].rstrip("/") == job), None)
+        gap = look[0] - puts[0][0] if look else None
+        t.ok(gap is not None and gap >= 1.95, "upload 503 with Retry-After: 2: the job is "
+             "checked after at least 2 s (%s s)" % ("%.2f" % gap if gap is not None else "never"))
+        gap = puts[1][0] - puts[0][0] if len(puts) > 1 else None
+        t.ok(gap is not None and gap >= 1.95, "... and the upload sent again after that (%s s)"
+             % ("%.2f" % gap if gap is not None else "never"))
+        t.ok("checking the job in 2.0 s" in r.stderr, "... and the log says how long it waits",
+             r.stderr[-2000:])
+
+
 def main(argv):
     t = Tap()
     with Case("protocol", load={"poll_min": "0.05"}) as case:
@@ -113,6 +151,7 @@ def main(argv):
     t.ok(got == want, "the request sequence matches expected-requests.txt",
          *difflib.unified_diff(want, got, "expected", "actual", lineterm=""))
     t.run(through_proxy, t)
+    t.run(upload_retry_after, t)
     t.done()
 
 

@@ -78,9 +78,9 @@ class Handler(BaseHTTPRequestHandler):
         slow = org.faults["slow_ms"]
         if slow and not path.startswith(sfapi.INSPECT_PATH):
             time.sleep(slow / 1000.0)
-        if drop == "after":
-            self._drop()                # the upload was stored; the answer is lost
-            return
+        if drop == "after" or resp.drop:
+            self._drop()                # carried out (upload stored, job created); the
+            return                      # answer is lost
         self._send(resp)
 
     def _read_body(self, partial=False):

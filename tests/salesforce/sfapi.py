@@ -52,6 +52,7 @@ class Response:
         self.ctype = ctype
         self.headers = []
         self.compressible = False       # gzip it when the client accepts gzip
+        self.drop = False               # reset the connection instead of answering
 
 
 class HttpError(Exception):
@@ -95,6 +96,15 @@ def handle(org, req, dropped=False):
         resp = _route(org, req)
     except HttpError as e:
         resp = e.response
+    if req.kind == "job_create" and resp.status == 200 and org.faults["drop_create_once"]:
+        # the job exists; its answer is lost (drop_create_once)
+        mode = org.take_drop("drop_create_once")
+        if mode == "drop":
+            resp.drop = dropped = True
+        elif mode == "503":
+            resp = Response(503, rest_error("SERVER_UNAVAILABLE",
+                                            "Server temporarily unavailable"), JSON_CT)
+            resp.headers.append(("Sforce-Limit-Info", org.limit_info()))
     log(org, req, resp.status, dropped)
     return resp
 

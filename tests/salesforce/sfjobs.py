@@ -346,15 +346,20 @@ class Processor(threading.Thread):
             return
         every = org.faults["lock_rows_every"]
         lock_key = None
-        if every and job.row_index % every == 0:
-            # Decision: a record is refused with UNABLE_TO_LOCK_ROW at most once, so the
-            # same record re-sent in a later job succeeds.
-            lock_key = (job.obj.name, job.plan.row_key(row) or tuple(row))
-            if lock_key in org.locked_once:
-                lock_key = None
+        if every:
+            # Decision: a record chosen (every Nth of a job) is refused with
+            # UNABLE_TO_LOCK_ROW in lock_rows_times jobs (default 1: once), wherever it
+            # sits in them; after that the same record re-sent succeeds.
+            key = (job.obj.name, job.plan.row_key(row) or tuple(row))
+            times, seen = org.faults["lock_rows_times"], org.locked.get(key, 0)
+            if seen:
+                if times == 0 or seen < times:
+                    lock_key = key
+            elif job.row_index % every == 0:
+                lock_key = key
         out = apply_row(org.store, job.plan, row, stamp, job.dups, lock_key is not None)
         if out.error is LOCKED:
-            org.locked_once.add(lock_key)
+            org.locked[lock_key] += 1
             org.fired("lock_rows_every")
         job.processed += 1
         org.usage["records"] += 1

@@ -26,6 +26,17 @@ def _drop_mode(v):
     raise ValueError("expected 1, before or after")
 
 
+def _create_drop_mode(v):
+    v = str(v).lower()
+    if v in ("", "0", "false", "off", "none"):
+        return ""
+    if v in ("1", "true", "drop"):
+        return "drop"
+    if v == "503":
+        return "503"
+    raise ValueError("expected 1, drop or 503")
+
+
 # name -> (parser, default, description); every switch is deterministic.
 FAULTS = {
     "http_500_every": (int, 0, "answer every Nth API request with 500 UNKNOWN_EXCEPTION"),
@@ -35,7 +46,11 @@ FAULTS = {
     "token_expire_calls": (int, 0, "access tokens die after N API calls each"),
     "token_expire_seconds": (float, 0.0, "access tokens die S seconds after issue"),
     "lock_rows_every": (int, 0, "every Nth record of a job fails with UNABLE_TO_LOCK_ROW "
-                        "(once per record)"),
+                        "(lock_rows_times times per record)"),
+    "lock_rows_times": (int, 1, "a record lock_rows_every chose fails in this many jobs "
+                        "before it goes through (0 = it never does)"),
+    "drop_create_once": (_create_drop_mode, "", "the next job create is carried out, then "
+                         "its answer is lost: 1/drop = connection reset, 503 = a 503 answer"),
     "fail_object": (str, "", "jobs of these objects (comma-separated) end Failed"),
     "limit_after_calls": (int, 0, "403 REQUEST_LIMIT_EXCEEDED once N API calls were made"),
     "reject_gzip": (_flag, False, "415 on an upload with Content-Encoding: gzip"),
@@ -124,7 +139,7 @@ class Org:
             self.next_sweep = 0.0   # monotonic time sweep_jobs() next has work
             self.usage = {"api": 0, "batches": 0, "records": 0}
             self.counters = collections.Counter()    # fault switch request counters
-            self.locked_once = set()
+            self.locked = collections.Counter()     # lock_rows_*: times locked per record
             self.stats = {"requests": collections.Counter(),
                           "api_requests": collections.Counter(),
                           "token_grants": collections.Counter(),
@@ -140,8 +155,8 @@ class Org:
             for name, value in values.items():
                 self.faults[name] = self.initial_faults[name] if value is None else value
                 self.counters[name] = 0
-                if name == "lock_rows_every":
-                    self.locked_once.clear()
+                if name in ("lock_rows_every", "lock_rows_times"):
+                    self.locked.clear()
                 if name in ("open_limit_s", "expire_after_s"):
                     self.next_sweep = 0.0
 
@@ -200,13 +215,13 @@ class Org:
                     self.stats["jobs_expired"] += 1
             self.next_sweep = nxt
 
-    def take_drop(self):
-        """The armed drop_upload_once mode ('before'/'after'), disarming it, or ''."""
+    def take_drop(self, name="drop_upload_once"):
+        """The armed mode of a drop_*_once switch, disarming it, or ''."""
         with self.lock:
-            mode = self.faults["drop_upload_once"]
+            mode = self.faults[name]
             if mode:
-                self.faults["drop_upload_once"] = ""
-                self.fired("drop_upload_once")
+                self.faults[name] = ""
+                self.fired(name)
             return mode
 
     def limit_info(self):

@@ -165,6 +165,76 @@ def lock_rows(emu):
     emu.set_faults(lock_rows_every=0)
 
 
+def lock_rows_times(emu):
+    """lock_rows_times=K: the records lock_rows_every chose stay locked in K jobs,
+    wherever they sit in those jobs; then they go through."""
+    c = Client(emu)
+    emu.set_faults(lock_rows_every=2, lock_rows_times=3)
+    data = "OrbId__c,Name\n" + "".join("k%d,K%d\n" % (i, i) for i in range(1, 5))
+    info, ok, bad = c.run_job("OrbPlan__c", data)
+    t.eq(sorted(r[2] for r in csv_rows(bad)[1:]), ["k2", "k4"],
+         "lock_rows_times=3: every 2nd record is locked in the first job")
+    retry = "OrbId__c,Name\nk2,K2\nk4,K4\n"
+    for n in (2, 3):
+        info, ok, bad = c.run_job("OrbPlan__c", retry)
+        t.eq(sorted((r[2], r[1]) for r in csv_rows(bad)[1:]),
+             [("k2", LOCKED), ("k4", LOCKED)],
+             "... and again in job %d (k2 is now the first record of its job)" % n)
+    info, ok, bad = c.run_job("OrbPlan__c", retry)
+    t.eq((info["numberRecordsFailed"], len(csv_rows(ok)) - 1), (0, 2),
+         "... and goes through in the fourth")
+    emu.set_faults(lock_rows_times=0)
+    data = "OrbId__c,Name\nz1,Z1\nz2,Z2\n"
+    for n in range(4):
+        info, ok, bad = c.run_job("OrbPlan__c", data if n == 0 else "OrbId__c,Name\nz2,Z2\n")
+        if [r[2] for r in csv_rows(bad)[1:]] != ["z2"]:
+            break
+    t.eq(n, 3, "lock_rows_times=0: the chosen record is locked in every job")
+    emu.set_faults(lock_rows_every=0, lock_rows_times=None)
+    t.eq(emu.inspect("GET", "faults")["lock_rows_times"], 1, "the default is once")
+
+
+def drop_create(emu):
+    """drop_create_once: the job is created, the answer is lost."""
+    c = Client(emu)
+    c.token()
+    before = {j["id"] for j in emu.jobs()}
+    emu.set_faults(drop_create_once=1)
+    conn = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+    try:
+        conn.request("POST", INGEST, json.dumps({"object": "OrbPlan__c", "operation": "insert"}),
+                     {"Content-Type": "application/json", "Authorization": "Bearer " + c.token()})
+        r = conn.getresponse()
+        r.read()
+        outcome = "answered %d" % r.status
+    except (ConnectionError, http.client.HTTPException) as e:
+        outcome = type(e).__name__
+    finally:
+        conn.close()
+    t.ok(not outcome.startswith("answered"), "drop_create_once=1: no answer", outcome)
+    made = [j for j in emu.jobs() if j["id"] not in before]
+    t.eq([(j["object"], j["state"]) for j in made], [("OrbPlan__c", "Open")],
+         "... but the job was created, and is Open")
+    log = [e for e in emu.requests() if e["kind"] == "job_create"]
+    t.ok(log[-1].get("dropped") and log[-1]["status"] == 200, "the log marks the drop",
+         log[-1])
+    t.eq(emu.inspect("GET", "faults")["drop_create_once"], "", "the switch disarms itself")
+    t.eq(c.create("OrbPlan__c", "insert").status, 200, "the next create is answered")
+    emu.set_faults(drop_create_once="503")
+    r = c.create("OrbPlan__c", "insert")
+    t.eq((r.status, r.json()[0]["errorCode"]), (503, "SERVER_UNAVAILABLE"),
+         "drop_create_once=503: the answer is a 503 ...")
+    listed = c.get(INGEST).json()["records"]
+    t.eq(len([j for j in listed if j["id"] not in before]), 3,
+         "... and the job exists all the same (GET jobs/ingest lists it)")
+    t.eq(emu.stats()["faults_fired"].get("drop_create_once"), 2, "both drops counted")
+    emu.set_faults(drop_create_once=1)
+    r = c.create("Nope__c", "insert")
+    t.eq(r.status, 400, "a refused create is answered and leaves the switch armed")
+    t.eq(emu.inspect("GET", "faults")["drop_create_once"], "drop", "... still armed")
+    emu.set_faults(drop_create_once=0)
+
+
 def fail_object(emu):
     c = Client(emu)
     emu.set_faults(fail_object="OrbInvoice__c, OrbInvoiceLineItemBilling__c")
@@ -312,7 +382,8 @@ def inspection(emu):
 
 
 with Emulator() as emu:
-    for fn in (http_5xx, drop_upload, drop_only_served, exact_numbers, lock_rows, fail_object,
+    for fn in (http_5xx, drop_upload, drop_only_served, exact_numbers, lock_rows,
+               lock_rows_times, drop_create, fail_object,
                limit_after_calls, reject_gzip, slow, inspection):
         t.run(fn, emu)
 t.run(start_up_faults)

@@ -250,9 +250,37 @@ def delimiters(c, emu):
     t.eq(got.get(" Spaced "), " x ", "values are not trimmed")
 
 
+def record_length(c, emu):
+    """Reference 5: at most 400,000 characters per record (its values, counted as
+    characters, not bytes); a longer record fails alone (docs/emulator.md decision)."""
+    fields = ("Discount__c", "Minimum__c", "Maximum__c", "Product__c")
+    head = "OrbId__c,Name," + ",".join(fields) + "\n"
+
+    def row(key, name, total):
+        # values as characters: key + name + four textarea values adding up to total
+        left = total - len(key) - len(name)
+        sizes = [left // 4] * 3 + [left - 3 * (left // 4)]
+        return "%s,%s,%s\n" % (key, name, ",".join("\u00e9" * n for n in sizes))
+
+    data = head + row("len1", "At", 400000) + row("len2", "Over", 400001) + \
+        row("len3", "Short", 10)
+    info, ok, bad = c.run_job("OrbPlan__c", data)
+    failed = {r[2]: r[1] for r in csv_rows(bad)[1:]}
+    t.eq(failed, {"len2": "STRING_TOO_LONG:record too long: 400001 characters, the maximum "
+                          "is 400000:--"},
+         "a record of 400,001 characters fails with STRING_TOO_LONG; 400,000 (800,000 "
+         "bytes of UTF-8) is within the limit")
+    t.eq((info["numberRecordsProcessed"], info["numberRecordsFailed"]), (3, 1),
+         "the other records of the job are processed")
+    got = sorted(r["OrbId__c"] for r in emu.records("OrbPlan__c") if
+                 r["OrbId__c"].startswith("len"))
+    t.eq(got, ["len1", "len3"], "the long record is not stored, the others are")
+
+
 with Emulator() as emu:
     c = Client(emu)
     stored = customers(c, emu)
+    t.run(record_length, c, emu)
     t.run(upsert_semantics, c, emu, stored)
     t.run(lookups, c, emu)
     t.run(plain_operations, c, emu)

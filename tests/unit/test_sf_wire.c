@@ -106,6 +106,24 @@ static void test_ids_and_states(void)
 	CHECK(!sf_job_state_final(SF_JOB_IN_PROGRESS));
 }
 
+/* createdDate as job infos and the job list carry it */
+static void test_created_dates(void)
+{
+	CHECK(sf_time_ms("1970-01-01T00:00:00.000+0000") == 0);
+	CHECK(sf_time_ms("2024-09-09T19:25:27.000+0000") == 1725909927000LL);
+	CHECK(sf_time_ms("2024-09-09T19:25:27.123+0000") == 1725909927123LL);
+	CHECK(sf_time_ms("2024-09-09T19:25:27.1Z") == 1725909927100LL);
+	CHECK(sf_time_ms("2024-09-09T19:25:27Z") == 1725909927000LL);
+	CHECK(sf_time_ms("2024-09-09T21:25:27.000+02:00") == 1725909927000LL);
+	CHECK(sf_time_ms("2024-09-09T18:25:27.000-0100") == 1725909927000LL);
+	CHECK(sf_time_ms("2024-02-29T00:00:00.000+0000") == 1709164800000LL);
+	CHECK(sf_time_ms(NULL) == 0);
+	CHECK(sf_time_ms("") == 0);
+	CHECK(sf_time_ms("2024-09-09") == 0);
+	CHECK(sf_time_ms("2024-13-09T19:25:27.000+0000") == 0);
+	CHECK(sf_time_ms("2024-09-09T19:25:27.000+0000x") == 0);
+}
+
 static void test_urls(void)
 {
 	struct bs_err e;
@@ -198,6 +216,7 @@ int main(void)
 	RUN(test_row_errors);
 	RUN(test_error_bodies);
 	RUN(test_ids_and_states);
+	RUN(test_created_dates);
 	RUN(test_urls);
 	RUN(test_poll_budget);
 	return tap_done();
