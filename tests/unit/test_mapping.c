@@ -87,7 +87,12 @@ static void test_columns_and_lookups(void)
 	CHECK_STR(l[0].object, "OrbCustomer__c");
 	CHECK_INT(mapping_fields(m, &f), 8);
 	CHECK_STR(f[2].parent_field, "OrbId__c");
-	CHECK_INT(mapping_group_field(m), 2);
+	{
+		const long *g;
+
+		CHECK_INT(mapping_group_fields(m, &g), 1);
+		CHECK_INT(g[0], 2);
+	}
 	CHECK_INT(mapping_key_index(m), 0);
 	CHECK_STR(mapping_key_field(m), "OrbId__c");
 	mapping_free(m);
@@ -665,6 +670,7 @@ static void test_names_any_case(void)
 	};
 	const struct map_field *f;
 	const struct map_lookup *l;
+	const long *g;
 	struct bs_errlist errs;
 	struct mapping *m = load(ok, &errs);
 	char text[512];
@@ -676,7 +682,8 @@ static void test_names_any_case(void)
 		CHECK_INT(mapping_key_index(m), 0);
 		/* spelt as the field is: the bulk files' header */
 		CHECK_STR(mapping_key_field(m), "OrbId__c");
-		CHECK_INT(mapping_group_field(m), 2);
+		CHECK_INT(mapping_group_fields(m, &g), 1);
+		CHECK_INT(g[0], 2);
 		CHECK_INT(mapping_fields(m, &f), 3);
 		CHECK_INT(f[1].clear_nulls, 0);          /* keep_nulls memo__C */
 		CHECK_STR(f[2].relationship, "BillTo__R");
@@ -746,6 +753,40 @@ static void test_set_any_case(void)
 		CHECK(0);
 }
 
+/* group_by names up to four lookups, outermost first. */
+static void test_group_by_list(void)
+{
+	static const char two[] =
+		"[object]\nname = X__c\nsource = xs\nexternal_id = K__c\n"
+		"group_by = A__r.K__c, B__r.K__c\n"
+		"[fields]\nK__c = k\nB__r.K__c = b\nA__r.K__c = a\n";
+	static const char five[] =
+		"[object]\nname = X__c\nsource = xs\nexternal_id = K__c\n"
+		"group_by = A__r.K__c, B__r.K__c, C__r.K__c, D__r.K__c, "
+		"E__r.K__c\n[fields]\nK__c = k\nA__r.K__c = a\n"
+		"B__r.K__c = b\nC__r.K__c = c\nD__r.K__c = d\nE__r.K__c = e\n";
+	struct bs_errlist errs;
+	struct mapping *m = load(two, &errs);
+	const long *g;
+
+	show(&errs);
+	CHECK(m != NULL);
+	if (m) {
+		CHECK_INT(mapping_group_fields(m, &g), 2);
+		CHECK_INT(g[0], 2);
+		CHECK_INT(g[1], 1);
+	}
+	mapping_free(m);
+	bs_errlist_release(&errs);
+	m = load(five, &errs);
+	CHECK(m == NULL);
+	CHECK_INT(errs.n, 1);
+	if (errs.n)
+		CHECK(strstr(errs.v[0].msg, "at most 4 fields") != NULL);
+	mapping_free(m);
+	bs_errlist_release(&errs);
+}
+
 int main(void)
 {
 	RUN(test_columns_and_lookups);
@@ -761,5 +802,6 @@ int main(void)
 	RUN(test_set_lookups);
 	RUN(test_names_any_case);
 	RUN(test_set_any_case);
+	RUN(test_group_by_list);
 	return tap_done();
 }
