@@ -548,6 +548,7 @@ static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
 		const char *object = mapping_object(m);
 		const json_t *o = manifest_object(manifest, object), *wm;
 		const char *max;
+		unsigned long long rejected;
 		int ok, store;
 
 		wm = json_object_get(o, "watermark");
@@ -558,8 +559,14 @@ static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
 			 (c->o->mode == SYNC_FULL && !c->o->since &&
 			  !c->o->until)) && max && c->marks[i].has_hash &&
 			(code == BS_EXIT_OK || code == BS_EXIT_RECORDS);
-		ok = store ? object_loaded(ctx, c, object, load, json_count(
-				json_object_get(o, "counts"), "written")) : 0;
+		/* a rejected row is read again only below the watermark's
+		   floor if the watermark stays: it is fixed in the source
+		   later, and must then be found */
+		rejected = json_count(json_object_get(o, "counts"),
+				      "rejected");
+		ok = store && !rejected ? object_loaded(ctx, c, object, load,
+				json_count(json_object_get(o, "counts"),
+					   "written")) : 0;
 		if (ok < 0) {
 			*failed = 1;
 			json_decref(report);
@@ -577,8 +584,9 @@ static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
 				 "%s", max);
 		} else if (store && c->marks[i].stored[0]) {
 			say(ctx, "%s: watermark kept at %s: records of this run "
-			    "failed or were not loaded, and the next run reads "
-			    "them again", object, c->marks[i].stored);
+			    "%s, and the next run reads them again", object,
+			    c->marks[i].stored, rejected ? "were rejected" :
+			    "failed or were not loaded");
 		}
 		if (!report)
 			report = json_array();

@@ -190,6 +190,29 @@ def watermark(t):
         c, wm = counts(w)
         t.eq(wm["floor"], "2024-06-29T00:00:00.000Z", "the run after: floor less 2 days")
 
+        # a row billsync rejects holds the watermark too: once fixed in the
+        # source it must still be read, even though a newer row came since
+        bad = list(body[-1])
+        bad[0] = "dlir_rejectedAmount001"
+        bad[col["timeframe_start"]] = "2024-06-30T00:00:00Z"
+        bad[col["amount"]] = "not-a-number"
+        newer = list(body[-1])
+        newer[0] = "dlir_newerThanAll0001"
+        newer[col["timeframe_start"]] = "2024-07-04T00:00:00Z"
+        write_csv(w.path(DS), [head] + full + [late, typo, bad, newer])
+        r11 = w.run("--mappings", maps)
+        check_run(t, r11, 1, "run 11 (a row rejected)")
+        c, wm = counts(w)
+        t.eq((c["rejected"], stored(w)), (1, "2024-07-01T00:00:00.000Z"),
+             "run 11: a rejected row keeps the watermark where it was")
+        t.has(r11.stderr, "were rejected", "run 11: the log says why")
+        bad[col["amount"]] = "1.000000"
+        write_csv(w.path(DS), [head] + full + [late, typo, bad, newer])
+        r12 = w.run("--mappings", maps)
+        check_run(t, r12, 1, "run 12 (the row fixed)")
+        t.eq(w.sent_keys().get(OBJ), [bad[0]], "run 12: the fixed row is read and sent")
+        t.eq(stored(w), "2024-07-04T00:00:00.000Z", "run 12: the watermark advances")
+
 
 def mapping_mistakes(t):
     """watermark and lookback go together, and lookback is a duration."""
