@@ -322,8 +322,12 @@ struct state *state_open(const char *dir, struct bs_err *err)
 		db_error(st, err, "open");
 		goto fail;
 	}
+	/* synchronous = FULL: a commit is on disk when it returns, so a job
+	   id committed before the job is used survives a power loss too
+	   (NORMAL could roll the last commits back); outcomes are committed
+	   in batches, so the syncs cost little */
 	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 		 "PRAGMA cache_size = -%d; PRAGMA busy_timeout = 5000;",
 		 STATE_CACHE_KIB);
 	if (exec(st, pragmas, err) < 0 || exec(st, schema, err) < 0)
