@@ -429,6 +429,7 @@ int state_run_begin(struct state *st, const char *command, const char *mode,
 	snprintf(run->command, sizeof(run->command), "%s", command);
 	snprintf(run->mode, sizeof(run->mode), "%s", mode);
 	snprintf(run->started_at, sizeof(run->started_at), "%s", st->now);
+	snprintf(run->options, sizeof(run->options), "%s", options);
 	run->phase = RUN_EXPORTING;
 	return reopen_batch(st, was, err);
 }
@@ -496,7 +497,8 @@ int state_run_unfinished(struct state *st, struct state_run *run,
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id, command, mode, started_at, "
-			       "coalesce(work_dir, ''), phase FROM runs r "
+			       "coalesce(work_dir, ''), phase, "
+			       "coalesce(options, '') FROM runs r "
 			       "WHERE id = (SELECT max(id) FROM runs) AND "
 			       "(phase = 'exporting' OR (phase IN ('loading', "
 			       "'failed', 'paused') AND EXISTS (SELECT 1 FROM "
@@ -518,6 +520,8 @@ int state_run_unfinished(struct state *st, struct state_run *run,
 			 (const char *)sqlite3_column_text(s, 3));
 		snprintf(run->work_dir, sizeof(run->work_dir), "%s",
 			 (const char *)sqlite3_column_text(s, 4));
+		snprintf(run->options, sizeof(run->options), "%s",
+			 (const char *)sqlite3_column_text(s, 6));
 		for (i = 0; i < sizeof(phase_names) / sizeof(phase_names[0]); i++)
 			if (phase && !strcmp(phase, phase_names[i]))
 				run->phase = (enum state_run_phase)i;

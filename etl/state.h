@@ -69,6 +69,7 @@ struct state_run {
 	char mode[16];           /* incremental, full, backfill, retry, resync */
 	char started_at[32];
 	char work_dir[1024];     /* where its bulk files are */
+	char options[512];       /* its options as typed ("--since D ..."), or "" */
 	enum state_run_phase phase;
 };
 

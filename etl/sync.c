@@ -282,6 +282,26 @@ static void warn(struct bs_ctx *ctx, const char *fmt, ...)
 	fputc('\n', ctx->log);
 }
 
+/* The options of the command as typed, for the runs table (status shows
+ * them, and a run killed before it sent anything names them). */
+static void options_text(const struct sync_opts *o, struct sbuf *sb)
+{
+	size_t i;
+
+	if (o->mode == SYNC_FULL && !o->since && !o->until)
+		sbuf_addf(sb, " --full");
+	if (o->since)
+		sbuf_addf(sb, " --since %s", o->since);
+	if (o->until)
+		sbuf_addf(sb, " --until %s", o->until);
+	for (i = 0; o->objects && i < o->nobjects; i++)
+		sbuf_addf(sb, o->mode == SYNC_RETRY || o->mode == SYNC_RESYNC ?
+			  " --object %s" : i ? ",%s" : " --objects %s",
+			  o->objects[i]);
+	for (i = 0; i < o->nids; i++)
+		sbuf_addf(sb, " --id %s", o->ids[i]);
+}
+
 static const char *mode_name(const struct sync_opts *o)
 {
 	switch (o->mode) {
@@ -294,7 +314,10 @@ static const char *mode_name(const struct sync_opts *o)
 }
 
 /* Finishes what the last run left (*run: the run continued, id 0 if none).
- * Returns -1 to go on with a new run, or the exit code to stop with. */
+ * Returns -1 to go on with a new run, -2 to go on but exit at least 1
+ * (records of the earlier run failed, or it was a backfill, --full, retry
+ * or resync killed before it sent anything), or the exit code to stop
+ * with. */
 static int resume(struct bs_ctx *ctx, const struct config *cfg,
 		  struct state *st, struct state_run *run, json_t **report)
 {
@@ -310,13 +333,24 @@ static int resume(struct bs_ctx *ctx, const struct config *cfg,
 	if (!found)
 		return -1;
 	if (ur.phase == RUN_EXPORTING || !ur.work_dir[0]) {
-		/* nothing was sent yet: the new run does it all again */
-		say(ctx, "run %lld stopped while writing its bulk files; "
-		    "starting over", ur.id);
-		return state_run_set_phase(st, ur.id, RUN_FAILED, 0,
-					   "interrupted while writing bulk files",
-					   NULL, &ctx->err) < 0 ?
-		       cli_exit_for(ctx->err.kind) : -1;
+		/* nothing was sent yet: a daily run is simply the next one;
+		   a backfill, --full, retry or resync is not, and is said */
+		int other = strcmp(ur.command, "run") ||
+			    strcmp(ur.mode, "incremental") || ur.options[0];
+
+		if (other)
+			warn(ctx, "run %lld (billsync %s%s%s) stopped while "
+			     "writing its bulk files, so none of it was sent: "
+			     "run that command again", ur.id, ur.command,
+			     ur.options[0] ? " " : "", ur.options);
+		else
+			say(ctx, "run %lld stopped while writing its bulk "
+			    "files; starting over", ur.id);
+		if (state_run_set_phase(st, ur.id, RUN_FAILED, 0,
+					"interrupted while writing bulk files",
+					NULL, &ctx->err) < 0)
+			return cli_exit_for(ctx->err.kind);
+		return other ? -2 : -1;   /* -2: the exit code says so */
 	}
 	*run = ur;
 	say(ctx, "continuing run %lld (%s, started %s): loading what it left "
@@ -710,10 +744,20 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	earlier_records = code == -2;
 
 	/* a new run: write the bulk files of what is to be sent */
-	if (state_run_begin(c.st, o->mode == SYNC_RETRY ? "retry" :
-			    o->mode == SYNC_RESYNC ? "resync" : "run",
-			    mode_name(o), "", &run, &ctx->err) < 0)
-		goto fail;
+	{
+		struct sbuf opts;
+		int r;
+
+		sbuf_init(&opts, 0);
+		options_text(o, &opts);
+		r = state_run_begin(c.st, o->mode == SYNC_RETRY ? "retry" :
+				    o->mode == SYNC_RESYNC ? "resync" : "run",
+				    mode_name(o), opts.len ? opts.buf + 1 : "",
+				    &run, &ctx->err);
+		sbuf_release(&opts);
+		if (r < 0)
+			goto fail;
+	}
 	c.run = run.id;
 	snprintf(id, sizeof(id), "runs/%lld", run.id);
 	work = join_path(state_dir(c.st), id);

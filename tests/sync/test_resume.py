@@ -327,6 +327,37 @@ def killed_later_run(t, emu):
              "%s: the invoice is synced and paid in Salesforce" % label)
 
 
+def backfill_killed_in_export(t, emu):
+    """A backfill killed before it sent anything is not silently replaced by
+    the next daily run: the restart says which command to run again, and
+    exits 1; the options are kept in the runs table for status."""
+    label = "backfill killed while exporting"
+    emu.reset()
+    with World(emu=emu) as w:
+        point = ExportPoint()
+        point.arrange(w)
+        proc = w.spawn("--since", "2024-01-01", "--until", "2025-01-01")
+        detail = point.trigger(w, proc)
+        alive = proc.kill()
+        if not t.ok(detail and alive, "%s: SIGKILL during the export" % label, detail,
+                    proc.stderr()[-2000:]):
+            point.restore(w)
+            return
+        point.restore(w)
+        killed = w.runs()[-1]
+        t.eq((killed["mode"], killed["options"]),
+             ("backfill", "--since 2024-01-01 --until 2025-01-01"),
+             "%s: the run records its options" % label)
+        r = w.run()
+        t.eq(r.rc, 1, "%s: the next plain run exits 1" % label, r.stderr[-2000:])
+        t.has(r.stderr, "run %d (billsync run --since 2024-01-01 --until 2025-01-01) stopped "
+              "while writing its bulk files, so none of it was sent: run that command again"
+              % killed["id"], "%s: and names the command to run again" % label)
+        r = w.run()
+        t.ok("stopped while writing" not in r.stderr,
+             "%s: it is said once, not on every later run" % label, r.stderr[-1000:])
+
+
 def main():
     t = Tap()
     with emuctl.Emulator() as emu:
@@ -340,6 +371,7 @@ def main():
             t.run(scenario, t, emu, clean, point)
         t.run(killed_twice, t, emu, clean)
         t.run(killed_later_run, t, emu)
+        t.run(backfill_killed_in_export, t, emu)
     t.done()
 
 
