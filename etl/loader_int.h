@@ -129,6 +129,10 @@ void loader_track_job(struct loader *l, const struct task *t,
 		      const struct sf_job *job, unsigned uncertain,
 		      unsigned long long elapsed_ms);
 
+/* After the workers (strays.c): aborts the Open jobs lost answers left,
+ * when they can be told apart from jobs that are not this run's. */
+void loader_clean_strays(struct loader *l, struct sf_api *api);
+
 /* Loads one bulk file (loadfile.c): its job, lock re-sends, results and
  * hooks; records the outcome in t->status. */
 void loadfile_run(struct worker *w, struct task *t);
