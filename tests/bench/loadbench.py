@@ -2,19 +2,32 @@
 """The loader benchmark of `make bench` (issue 8): what loading costs in API calls.
 
     python3 tests/bench/loadbench.py --billsync ./billsync --gen build/billsync-gen \
-        [--rows 1M] [--rate 5000] [--bench-dir /tmp/billsync-bench] [--doc docs/performance.md]
+        [--rows 1M] [--rate 5000] [--rate-total 5000] [--readings job,org] \
+        [--set SECTION.KEY=VALUE ...] [--bench-dir /tmp/billsync-bench] [--doc docs/performance.md]
 
 Loads a billsync-gen export (ROWS daily revenue rows and their customers, plans,
-subscriptions, invoices, lines and ledger entries) into the local Salesforce emulator,
-started on a free loopback port with `--rate RATE` (records processed per second per job),
-with billsync's default [load] settings.  It uses `billsync run` when that command is built,
-else `billsync export` then `billsync upload`, and says "loader not available" (exit 0,
-nothing appended) when neither is.  From the emulator's /__emulator__/requests log and its
-jobs it counts API calls, jobs and polls, in all and per object, per million records, and
-appends the table, dated, to --doc."""
+subscriptions, invoices, lines and ledger entries) into the local Salesforce emulator, once
+per reading of the target's "emulator processing 5,000 records a second":
 
+- job: the emulator started with `--rate RATE`, records processed per second per job (four
+  jobs at once: up to four times RATE for the org);
+- org: started with `--rate 0 --rate-total RATE_TOTAL`, records processed per second by
+  the whole org, shared equally by the jobs in progress.
+
+Each run starts a fresh emulator on a free loopback port and a fresh state folder, and uses
+billsync's default settings unless --set changes one (written into the run's
+billsync.conf); the settings in force are printed with the results.  It uses `billsync run`
+when that command is built, else `billsync export` then `billsync upload`, and says "loader
+not available" (exit 0, nothing appended) when neither is.  From the emulator's
+/__emulator__/requests log and its jobs it counts API calls, jobs and polls, in all and per
+object, per million records, and how many records a second the emulator actually processed
+while jobs were in progress; it judges the target under each reading and appends the
+tables, dated, to --doc."""
+
+import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,22 +52,92 @@ def available(billsync, command):
     return not (p.returncode == 6 and "not built yet" in p.stderr)
 
 
-def write_conf(work, url, data):
+def write_conf(work, url, data, extra):
+    """The run's billsync.conf: where things are, the emulator, and the --set settings."""
     secret = os.path.join(work, "client-secret")
     with open(secret, "w", encoding="ascii") as f:
         f.write(SECRET + "\n")
     os.chmod(secret, 0o600)
+    sections = {
+        "source": {"path": data},
+        "mappings": {"dir": os.path.join(ROOT, "mappings")},
+        "output": {"dir": os.path.join(work, "out"), "temp_dir": os.path.join(work, "tmp")},
+        "state": {"dir": os.path.join(work, "state")},
+        "salesforce": {"instance_url": url, "auth": "client_credentials",
+                       "client_id": "billsync-demo", "client_secret_file": secret},
+    }
+    for (section, key), value in extra.items():
+        sections.setdefault(section, {})[key] = value
     conf = os.path.join(work, "billsync.conf")
     with open(conf, "w", encoding="utf-8") as f:
-        f.write("[source]\npath = %s\n" % data)
-        f.write("[mappings]\ndir = %s\n" % os.path.join(ROOT, "mappings"))
-        f.write("[output]\ndir = %s\ntemp_dir = %s\n"
-                % (os.path.join(work, "out"), os.path.join(work, "tmp")))
-        f.write("[state]\ndir = %s\n" % os.path.join(work, "state"))
-        f.write("[salesforce]\ninstance_url = %s\nauth = client_credentials\n"
-                "client_id = billsync-demo\nclient_secret_file = %s\n" % (url, secret))
+        for section, keys in sections.items():
+            f.write("[%s]\n" % section)
+            for key, value in keys.items():
+                f.write("%s = %s\n" % (key, value))
     os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
     return conf
+
+
+def default_settings():
+    """billsync's defaults of the [load] keys and [output] max_file_bytes, read from the key
+    table of etl/config.c (the sources `make bench` just built); {} when not found."""
+    try:
+        with open(os.path.join(ROOT, "etl", "config.c"), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return {}
+    found = re.findall(r'\{ "(load|output)", "(\w+)", [^,{}]+, "([^"]*)" \}', text)
+    return {(sec, key): val for sec, key, val in found
+            if sec == "load" or key == "max_file_bytes"}
+
+
+def settings_text(extra):
+    """The [load] settings in force and the file size, marking those --set changed."""
+    defaults = default_settings()
+    keys = list(defaults) + [k for k in extra if k not in defaults]
+    groups = {}
+    for sec, key in keys:
+        value = extra.get((sec, key), defaults.get((sec, key)))
+        groups.setdefault(sec, []).append("%s = %s%s" % (key, value, " (set)" if (sec, key)
+                                                         in extra else ""))
+    order = ["load", "output"] + sorted(g for g in groups if g not in ("load", "output"))
+    text = "; ".join("[%s] %s" % (g, ", ".join(groups[g])) for g in order if g in groups)
+    if not defaults:
+        return "billsync's default settings (not read: etl/config.c not found)" + \
+            ("; " + text if text else "")
+    return text + (" (billsync's defaults, read from etl/config.c)" if not extra else
+                   "; the ones not marked (set) are billsync's defaults, read from "
+                   "etl/config.c")
+
+
+def parse_time(stamp):
+    """'2026-11-21T18:41:40.163+0000' -> seconds since the epoch."""
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+
+
+def processing(jobs):
+    """(most jobs in progress at once, seconds in which at least one job was in progress)
+    from the jobs' end times (systemModstamp) and totalProcessingTime."""
+    spans = []
+    for j in jobs:
+        if j.get("state") in ("JobComplete", "Failed", "Aborted") and \
+                j.get("totalProcessingTime") is not None:
+            end = parse_time(j["systemModstamp"])
+            spans.append((end - j["totalProcessingTime"] / 1000.0, end))
+    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans],
+                    key=lambda x: (x[0], x[1]))
+    most = now = 0
+    busy = 0.0
+    since = None
+    for t, d in events:
+        if now == 0 and d > 0:
+            since = t
+        now += d
+        most = max(most, now)
+        if now == 0 and since is not None:
+            busy += t - since
+            since = None
+    return most, busy
 
 
 def run_billsync(argv, log):
@@ -110,30 +193,56 @@ def tally(requests, jobs):
     return per, unattached
 
 
-def main():
-    ap = arg_parser(__doc__, "1M")
-    ap.add_argument("--rate", type=int, default=5000)
-    ap.add_argument("--via", choices=("auto", "run", "upload"), default="auto",
-                    help="billsync run, or export then upload (auto: run when built)")
-    a = ap.parse_args()
-    billsync = os.path.abspath(a.billsync)
+def per_m(x, n):
+    return x * 1e6 / n if n else 0.0
 
-    use_run = a.via == "run" or (a.via == "auto" and available(billsync, "run"))
-    if not use_run and not available(billsync, "upload"):
-        print("loader benchmark: loader not available (this billsync has neither 'run' nor "
-              "'upload' built); no numbers")
-        return 0
-    data = generate(os.path.abspath(a.gen), a.bench_dir, a.rows)
-    work = os.path.join(a.bench_dir, "load-%s" % a.rows)
+
+class Reading:
+    """One reading of "the emulator processing RATE records a second"."""
+
+    def __init__(self, name, title, emu_args, what):
+        self.name = name            # "job" or "org": the folder under load-ROWS
+        self.title = title          # "5,000 records/s per job"
+        self.emu_args = emu_args
+        self.what = what            # one sentence on what the emulator does
+
+
+def readings(a, jobs):
+    """The readings --readings chose; jobs: billsync's [load] max_jobs in force."""
+    out = {
+        "job": Reading("per-job", "%s records/s per job" % grouped(a.rate),
+                       ["--rate", str(a.rate)],
+                       "Emulator started with `--rate %d`: each job in progress processes up "
+                       "to %s records a second, so %d jobs at once (`max_jobs`) process up to "
+                       "%s records a second between them."
+                       % (a.rate, grouped(a.rate), jobs, grouped(jobs * a.rate))),
+        "org": Reading("org-wide", "%s records/s for the whole org" % grouped(a.rate_total),
+                       ["--rate", "0", "--rate-total", str(a.rate_total)],
+                       "Emulator started with `--rate 0 --rate-total %d`: the org processes "
+                       "up to %s records a second in all, shared equally by the jobs in "
+                       "progress (%s each when %d run, all of it for a job alone)."
+                       % (a.rate_total, grouped(a.rate_total), grouped(a.rate_total / jobs),
+                          jobs)),
+    }
+    chosen = [r.strip() for r in a.readings.split(",") if r.strip()]
+    for r in chosen:
+        if r not in out:
+            sys.exit("bench: unknown reading '%s' (known: job, org)" % r)
+    return [out[r] for r in chosen]
+
+
+def load_once(a, reading, billsync, use_run, data, extra):
+    """One run against a fresh emulator; returns its report (Markdown) and the calls per
+    million records."""
+    work = os.path.join(a.bench_dir, "load-%s" % a.rows, reading.name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    print("loader benchmark: %s daily rows and their parents, emulator at %s records/s "
-          "per job, billsync %s" % (a.rows, grouped(a.rate), "run" if use_run
-                                    else "export + upload"))
+    print("reading: %s (emulator %s)" % (reading.title, " ".join(reading.emu_args)),
+          flush=True)
     with open(os.path.join(work, "emulator.log"), "w", encoding="utf-8") as emu_log:
-        emu = emuctl.Emulator(args=["--rate", str(a.rate)], python=a.python, stderr=emu_log)
+        emu = emuctl.Emulator(args=reading.emu_args, python=a.python, stderr=emu_log)
     try:
-        conf = write_conf(work, emu.base_url, data)
+        conf = write_conf(work, emu.base_url, data, extra)
         if use_run:
             took, p = run_billsync([billsync, "run", "-c", conf, "--json"], print)
         else:
@@ -157,9 +266,7 @@ def main():
     polls = sum(o["polls"] for o in per.values())
     if not records:
         raise RuntimeError("no record was processed; see %s" % work)
-
-    def per_m(x, n):
-        return x * 1e6 / n if n else 0.0
+    most, busy = processing(jobs)
 
     rows = []
     for obj in sorted(per, key=lambda k: -per[k]["records"]):
@@ -171,23 +278,74 @@ def main():
     rows.append(["**all**", grouped(records), grouped(njobs), grouped(api_total),
                  grouped(polls), "%.1f" % (polls / njobs if njobs else 0),
                  "**%.1f**" % per_m(api_total, records)])
-    ok = per_m(api_total, records) <= TARGET_CALLS_PER_MILLION
-    lines = ["### Loader benchmark, %s: %s daily rows" % (stamp_utc(), a.rows), "",
-             "Machine: %s. billsync %s (`%s`), default [load] settings (poll 1 s to 60 s, "
-             "4 jobs at once). Emulator at %s records/s per job. Loaded in %.0f s; %s "
-             "records processed, %s failed in the emulator."
-             % (machine(), billsync_commit(), "run" if use_run else "export + upload",
-                grouped(a.rate), took, grouped(records), grouped(failed)), "",
+    calls = per_m(api_total, records)
+    lines = ["**Reading: %s.** %s Loaded in %.0f s; %s records processed, %s failed in the "
+             "emulator. At most %d job%s in progress at once; while at least one was "
+             "(%.0f s), the emulator processed %s records a second on average."
+             % (reading.title, reading.what, took, grouped(records), grouped(failed), most,
+                "" if most == 1 else "s", busy, grouped(records / busy) if busy else "?"), "",
              table(["object", "records", "jobs", "API calls", "polls", "polls/job",
                     "calls per M records"], rows, "lrrrrrr"), "",
              "API calls count every authenticated data call (token requests aside), by "
              "kind: %s. Jobs per million records: %.1f."
              % (", ".join("%s %d" % (KINDS.get(k, k), n) for k, n in
                           sorted(stats["api_requests"].items()) if k != "total"),
-                per_m(njobs, records)), "",
-             "Target: %s" % ("**met**" if ok else "**not met**") +
-             ": %.1f API calls per million records, polls included (target ≤ %d)."
-             % (per_m(api_total, records), TARGET_CALLS_PER_MILLION)]
+                per_m(njobs, records))]
+    return "\n".join(lines), calls
+
+
+def main():
+    ap = arg_parser(__doc__, "1M")
+    ap.add_argument("--rate", type=int, default=5000,
+                    help="the per-job reading: records processed per second per job")
+    ap.add_argument("--rate-total", type=int, default=5000,
+                    help="the org-wide reading: records processed per second by the org")
+    ap.add_argument("--readings", default="job,org",
+                    help="which readings to run, in order: job, org or both (job,org)")
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="a billsync.conf setting instead of billsync's default (repeatable)")
+    ap.add_argument("--via", choices=("auto", "run", "upload"), default="auto",
+                    help="billsync run, or export then upload (auto: run when built)")
+    a = ap.parse_args()
+    billsync = os.path.abspath(a.billsync)
+    extra = {}
+    for item in a.set:
+        m = re.fullmatch(r"(\w+)\.(\w+)=(.*)", item)
+        if not m:
+            sys.exit("bench: --set wants SECTION.KEY=VALUE, not '%s'" % item)
+        extra[(m.group(1), m.group(2))] = m.group(3)
+    jobs = extra.get(("load", "max_jobs"), default_settings().get(("load", "max_jobs"), "4"))
+    chosen = readings(a, int(jobs))
+
+    use_run = a.via == "run" or (a.via == "auto" and available(billsync, "run"))
+    if not use_run and not available(billsync, "upload"):
+        print("loader benchmark: loader not available (this billsync has neither 'run' nor "
+              "'upload' built); no numbers")
+        return 0
+    data = generate(os.path.abspath(a.gen), a.bench_dir, a.rows)
+    settings = settings_text(extra)
+    print("loader benchmark: %s daily rows and their parents, billsync %s, %d reading%s: %s"
+          % (a.rows, "run" if use_run else "export + upload", len(chosen),
+             "" if len(chosen) == 1 else "s", "; ".join(r.title for r in chosen)))
+    print("settings: " + settings, flush=True)
+    reports = []
+    for r in chosen:
+        text, calls = load_once(a, r, billsync, use_run, data, extra)
+        reports.append((r, text, calls))
+    lines = ["### Loader benchmark, %s: %s daily rows" % (stamp_utc(), a.rows), "",
+             "Machine: %s. billsync %s (`%s`). Settings: %s. The target's \"emulator "
+             "processing 5,000 records a second\" is read %s; each reading is one run "
+             "against a fresh emulator and state."
+             % (machine(), billsync_commit(), "run" if use_run else "export + upload",
+                settings, "two ways" if len(chosen) > 1 else "one way only here")]
+    for _, text, _ in reports:
+        lines += ["", text]
+    lines += ["", "Target: at most %d API calls per million records loaded, polls included."
+              % TARGET_CALLS_PER_MILLION, ""]
+    for r, _, calls in reports:
+        lines.append("- **%s**: %.1f API calls per million records at %s (target ≤ %d)"
+                     % ("met" if calls <= TARGET_CALLS_PER_MILLION else "not met", calls,
+                        r.title, TARGET_CALLS_PER_MILLION))
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -1,17 +1,31 @@
 #!/bin/sh
-# run.sh - `make bench`: the export benchmark, then the loader benchmark (issue 8).
+# run.sh - `make bench`: the export, loader and change store benchmarks (issue 8).
 #
 #   make bench [BENCH_ROWS=3M] [BENCH_REPS=3] [BENCH_DIR=/tmp/billsync-bench]
-#              [BENCH_RSS_SIZES="300k 10M"] [BENCH_TOOLS=billsync,python,miller,gzip-1,gzip-6]
-#              [BENCH_LOAD_ROWS=1M] [BENCH_STATE_ROWS=10M]
+#              [BENCH_RSS_SIZES="300k 10M"]
+#              [BENCH_TOOLS=billsync,python,python-6,miller,gzip-1,gzip-6]
+#              [BENCH_LOAD_ROWS=1M] [BENCH_LOAD_READINGS=job,org] [BENCH_STATE_ROWS=10M]
 #              [BENCH_ONLY=export|load|state] [BENCH_DOC=docs/performance.md]
+#
+# export: BENCH_REPS interleaved repetitions of every BENCH_TOOLS contender on the daily
+#   revenue file of BENCH_ROWS rows (python = the Python reference at gzip level 9, its
+#   default; python-6 = the same at level 6), then billsync's peak RSS once at each other
+#   BENCH_RSS_SIZES size for the daily revenue object, and for the whole export (all
+#   objects) at BENCH_ROWS and each BENCH_RSS_SIZES size.
+# load: BENCH_LOAD_ROWS daily rows and their parents loaded into the emulator once per
+#   reading of "5,000 records a second": job = 5,000 per job (--rate 5000), org = 5,000 for
+#   the whole org shared by the jobs in progress (--rate 0 --rate-total 5000).
+# state: the change store with BENCH_STATE_ROWS records.
 #
 # Generated data and outputs go under $BENCH_DIR (kept between runs: the data is made again
 # only when billsync-gen changes), never into the repository.  Results are printed and
-# appended, dated, to $BENCH_DOC ("-" appends nowhere).  Installs Miller if it is missing.
-# The default (3M rows, 3 repetitions, RSS at 300k and 10M, then 1M rows loaded) takes about
-# 25 minutes on a 2-core machine: Miller and the Python reference take 2.5 minutes each per
-# repetition. BENCH_ROWS=300k BENCH_RSS_SIZES= BENCH_LOAD_ROWS=100k takes about 4.
+# appended, dated, to $BENCH_DOC ("-" appends nowhere).  Installs Miller and GNU time if
+# they are missing.  The default run takes about 40 minutes on this 2-core VM: per
+# repetition about 2.4 minutes for the Python reference at level 9, 2 at level 6, 2.5 for
+# Miller; then the RSS runs (2 minutes), the two loader runs (about 4 minutes each) and the
+# change store (5).  A quick run (about 3 minutes):
+#   make bench BENCH_ROWS=300k BENCH_REPS=1 BENCH_RSS_SIZES= BENCH_LOAD_ROWS=100k \
+#              BENCH_STATE_ROWS=100k BENCH_DOC=-
 set -eu
 : "${BUILD:=build}" "${BILLSYNC:=./billsync}" "${BILLSYNC_GEN:=$BUILD/billsync-gen}"
 : "${PYTHON:=python3}"
@@ -19,8 +33,9 @@ rows=${BENCH_ROWS:-3M}
 reps=${BENCH_REPS:-3}
 dir=${BENCH_DIR:-${TMPDIR:-/tmp}/billsync-bench}
 rss=${BENCH_RSS_SIZES-300k 10M}
-tools=${BENCH_TOOLS:-billsync,python,miller,gzip-1,gzip-6}
+tools=${BENCH_TOOLS:-billsync,python,python-6,miller,gzip-1,gzip-6}
 load_rows=${BENCH_LOAD_ROWS:-1M}
+load_readings=${BENCH_LOAD_READINGS:-job,org}
 state_rows=${BENCH_STATE_ROWS:-10M}
 only=${BENCH_ONLY:-}
 doc=${BENCH_DOC:-docs/performance.md}
@@ -57,7 +72,8 @@ if [ -z "$only" ] || [ "$only" = export ]; then
 fi
 if [ -z "$only" ] || [ "$only" = load ]; then
 	"$PYTHON" tests/bench/loadbench.py --billsync "$BILLSYNC" --gen "$BILLSYNC_GEN" \
-		--python "$PYTHON" --rows "$load_rows" --bench-dir "$dir" --doc "$doc" || status=1
+		--python "$PYTHON" --rows "$load_rows" --readings "$load_readings" \
+		--bench-dir "$dir" --doc "$doc" || status=1
 fi
 if [ -z "$only" ] || [ "$only" = state ]; then
 	# the change store: a first sync, the outcomes, the next day's

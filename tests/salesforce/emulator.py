@@ -2,7 +2,8 @@
 """A local emulator of the Salesforce org billsync talks to: OAuth, REST basics, Bulk API 2.0.
 
     python3 tests/salesforce/emulator.py --port 0 --schema tests/salesforce/schema.json \\
-        [--port-file FILE] [--rate N] [--fault NAME=VALUE ...] [--limit NAME=N ...] ...
+        [--port-file FILE] [--rate N] [--rate-total N] [--fault NAME=VALUE ...] \\
+        [--limit NAME=N ...] ...
 
 Prints "listening on http://127.0.0.1:PORT" when ready; SIGTERM or SIGINT stop it
 (exit 0).  docs/emulator.md describes the flags, faults and inspection API."""
@@ -180,6 +181,9 @@ def parse_args(argv):
     p.add_argument("--schema", default=DEFAULT_SCHEMA, help="object schema JSON file")
     p.add_argument("--port-file", help="write the port number here when ready")
     p.add_argument("--rate", type=float, help="records processed per second per job")
+    p.add_argument("--rate-total", type=float,
+                   help="records processed per second by the whole org, shared equally by "
+                   "the jobs in progress (0 = no org-wide cap, the default)")
     p.add_argument("--fault", action="append", default=[], metavar="NAME=VALUE",
                    help="fault switch: " + ", ".join(FAULTS))
     p.add_argument("--limit", action="append", default=[], metavar="NAME=N",
@@ -210,6 +214,8 @@ def main(argv=None):
         faults = parse_assignments(args.fault, FAULTS, "fault")
         if args.rate is not None:
             faults["rate"] = args.rate
+        if args.rate_total is not None:
+            faults["rate_total"] = args.rate_total
         limits = parse_assignments(args.limit, LIMITS, "limit")
         key = RsaKey.load(args.jwt_cert) if args.jwt_cert else None
     except (OSError, ValueError, KeyError) as e:

@@ -71,6 +71,7 @@ class Job:
         self.total = self.processed = self.failed = self.retries = self.batches = 0
         self.row_index = 0
         self.started = None
+        self.allowed = 0.0          # rate_total: records its share of the org allows so far
         self.total_ms = self.active_ms = 0.0
         self.error_message = None
         self.successes, self.failures = [], []
@@ -184,7 +185,10 @@ class Job:
 
 class Processor(threading.Thread):
     """Moves closed jobs to InProgress and processes their records at faults['rate']
-    records per second per job, in chunks of 200, until JobComplete or Failed."""
+    records per second per job, in chunks of 200, until JobComplete or Failed.  With
+    faults['rate_total'] the whole org processes at most that many records per second,
+    shared equally by the jobs in progress (a job that needs less than its share leaves
+    the rest to the others)."""
 
     def __init__(self, org):
         super().__init__(name="job-processor", daemon=True)
@@ -223,12 +227,38 @@ class Processor(threading.Thread):
                 self._start(j, prepared)
         with org.lock:
             running = [j for j in org.active.values() if j.state == IN_PROGRESS]
+            self._share(running, time.monotonic())
         behind = False
         for j in running:               # the lock is let go between jobs
             with org.lock:
                 if j.state == IN_PROGRESS:
                     behind = self._advance(j) or behind
         return behind
+
+    def _share(self, running, now):
+        """rate_total: hands out the records the org may process since the last call
+        (org.share_at) to the jobs in progress, equally, by water-filling: a job gets no
+        more than it can still use (its records left, and under `rate` its own pace), and
+        what it leaves goes to the others.  Time when no job was in progress is not
+        handed out."""
+        org = self.org
+        since, org.share_at = org.share_at, now
+        total = org.faults["rate_total"]
+        jobs = [j for j in running if not j.doomed and j.processed < j.total]
+        if total <= 0 or not jobs:
+            return
+        budget = (now - max(since, min(j.started for j in jobs))) * total
+        rate = org.faults["rate"]
+        want = {}
+        for j in jobs:
+            j.allowed = max(j.allowed, j.processed)     # rate_total was off meanwhile
+            cap = j.total if rate <= 0 else min(j.total, (now - j.started) * rate)
+            want[j.id] = max(0.0, cap - j.allowed)
+        jobs.sort(key=lambda j: want[j.id])
+        for i, j in enumerate(jobs):
+            give = min(want[j.id], budget / (len(jobs) - i))
+            j.allowed += give
+            budget -= give
 
     @staticmethod
     def _prepare(schema, job):
@@ -301,6 +331,8 @@ class Processor(threading.Thread):
         rate = org.faults["rate"]
         elapsed = time.monotonic() - job.started
         target = job.total if rate <= 0 else min(job.total, int(elapsed * rate))
+        if org.faults["rate_total"] > 0:
+            target = min(target, int(job.allowed))
         budget = STEP_MAX
         while job.processed < job.total and budget > 0:
             n = min(CHUNK, job.total - job.processed)

@@ -56,6 +56,8 @@ FAULTS = {
     "reject_gzip": (_flag, False, "415 on an upload with Content-Encoding: gzip"),
     "slow_ms": (int, 0, "delay every answer by N ms"),
     "rate": (float, 10000.0, "records processed per second per job (0 = at once)"),
+    "rate_total": (float, 0.0, "records processed per second by the whole org, shared "
+                   "equally by the jobs in progress (0 = no org-wide cap)"),
     "queue_ms": (int, 20, "ms a closed job waits in UploadComplete before InProgress"),
     "shuffle_results": (int, 0, "seed: result CSV rows in a shuffled order (0 = upload order)"),
     "job_list_page": (int, 1000, "jobs per page of GET .../jobs/ingest"),
@@ -136,6 +138,7 @@ class Org:
             self.store.seed(time.time())
             self.jobs = {}
             self.active = {}        # jobs the processor watches: closed, not ended
+            self.share_at = time.monotonic()    # rate_total: shared out up to this time
             self.next_sweep = 0.0   # monotonic time sweep_jobs() next has work
             self.usage = {"api": 0, "batches": 0, "records": 0}
             self.counters = collections.Counter()    # fault switch request counters

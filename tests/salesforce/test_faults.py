@@ -306,12 +306,92 @@ def slow(emu):
     emu.set_faults(rate=None, queue_ms=None)
 
 
+def _start_jobs(c, sizes, tag):
+    """Creates and uploads one OrbPlan__c insert job per size, then closes them all;
+    returns (job ids, monotonic time just before the first close)."""
+    jids = []
+    for k, n in enumerate(sizes):
+        jid = c.create("OrbPlan__c", "insert").json()["id"]
+        c.upload(jid, "Name\n" + "".join("%s%d_%d\n" % (tag, k, i) for i in range(n)))
+        jids.append(jid)
+    t0 = time.monotonic()
+    for jid in jids:
+        c.set_state(jid, "UploadComplete")
+    return jids, t0
+
+
+def _watch(c, jids, t0, timeout=10.0):
+    """Polls the jobs until all ended: (snapshots [(seconds, [processed], [state])], end
+    time of each job in seconds after t0)."""
+    snaps, ended = [], {}
+    while len(ended) < len(jids) and time.monotonic() - t0 < timeout:
+        infos = [c.info(j) for j in jids]
+        now = time.monotonic() - t0
+        snaps.append((now, [i["numberRecordsProcessed"] for i in infos],
+                      [i["state"] for i in infos]))
+        for j, i in zip(jids, infos):
+            if i["state"] in ("JobComplete", "Failed", "Aborted") and j not in ended:
+                ended[j] = now
+        time.sleep(0.02)
+    return snaps, [ended.get(j) for j in jids]
+
+
+def rate_total(emu):
+    c = Client(emu)
+    c.token()
+    emu.set_faults(rate=0, rate_total=2000, queue_ms=0)
+    jids, t0 = _start_jobs(c, [500] * 4, "rt")
+    snaps, ended = _watch(c, jids, t0)
+    infos = [c.info(j) for j in jids]
+    t.eq([(i["state"], i["numberRecordsProcessed"]) for i in infos], [("JobComplete", 500)] * 4,
+         "rate_total=2000: four jobs of 500 records complete")
+    took = max(e or 99 for e in ended)
+    t.ok(0.85 <= took < 3.0, "rate_total=2000 (rate=0): 2,000 records in four jobs take "
+         "about 1 s, not at once", took)
+    over = [(s, sum(p)) for s, p, _ in snaps if sum(p) > 2000 * s + 50]
+    t.eq(over, [], "the four jobs together never run ahead of 2,000 records/s")
+    both = [p for _, p, st in snaps if st == ["InProgress"] * 4]
+    spread = max((max(p) - min(p) for p in both), default=0)
+    t.ok(len(both) >= 3 and spread <= 400, "the jobs in progress share it equally (spread "
+         "of processed counts at most two chunks)", len(both), spread, both[:8])
+
+    emu.set_faults(rate_total=1000)
+    jids, t0 = _start_jobs(c, [200, 1000], "rs")
+    snaps, ended = _watch(c, jids, t0)
+    t.ok(ended[0] is not None and ended[1] is not None and ended[0] < ended[1],
+         "rate_total=1000, jobs of 200 and 1000 records: the small one ends first", ended)
+    t.ok(ended[0] >= 0.3, "the small job gets half the org's pace while both run (200 "
+         "records take about 0.4 s, not 0.2 s)", ended)
+    t.ok(1.0 <= ended[1] < 1.75, "the big job then gets the whole pace: about 1.2 s in all "
+         "(2 s if the small job's share were lost)", ended)
+
+    emu.set_faults(rate=300, rate_total=1000)
+    jids, t0 = _start_jobs(c, [300, 300], "rp")
+    snaps, ended = _watch(c, jids, t0)
+    t.ok(all(e is not None and 0.85 <= e < 2.5 for e in ended), "rate=300 still caps each "
+         "job under rate_total=1000: two jobs of 300 take about 1 s, not 0.6 s", ended)
+
+    emu.set_faults(rate=1000, rate_total=0)
+    jid = c.create("OrbPlan__c", "insert").json()["id"]
+    c.upload(jid, "Name\n" + "".join("ro%d\n" % i for i in range(1000)))
+    c.set_state(jid, "UploadComplete")
+    while c.info(jid)["numberRecordsProcessed"] < 200:
+        time.sleep(0.01)
+    emu.set_faults(rate=0, rate_total=2000)
+    info, _ = c.wait(jid)
+    t.eq((info["state"], info["numberRecordsProcessed"]), ("JobComplete", 1000),
+         "rate_total set while a job runs: the job goes on from where it was")
+    emu.set_faults(rate=None, rate_total=None, queue_ms=None)
+    t.eq(emu.inspect("GET", "faults")["rate_total"], 0.0, "rate_total is off by default")
+
+
 def start_up_faults():
     with Emulator(faults={"http_500_every": 2, "lock_rows_every": 1, "fail_object": "Account"},
-                  args=["--rate", "0"]) as emu:
+                  args=["--rate", "0", "--rate-total", "7500"]) as emu:
         f = emu.inspect("GET", "faults")
-        t.eq((f["http_500_every"], f["lock_rows_every"], f["fail_object"], f["rate"]),
-             (2, 1, "Account", 0.0), "--fault and --rate set the switches at start")
+        t.eq((f["http_500_every"], f["lock_rows_every"], f["fail_object"], f["rate"],
+              f["rate_total"]), (2, 1, "Account", 0.0, 7500.0),
+             "--fault, --rate and --rate-total set the switches at start")
         c = Client(emu)
         t.eq([c.get(BASE + "/limits").status for _ in range(2)], [200, 500],
              "start-up http_500_every=2 works")
@@ -384,7 +464,7 @@ def inspection(emu):
 with Emulator() as emu:
     for fn in (http_5xx, drop_upload, drop_only_served, exact_numbers, lock_rows,
                lock_rows_times, drop_create, fail_object,
-               limit_after_calls, reject_gzip, slow, inspection):
+               limit_after_calls, reject_gzip, slow, rate_total, inspection):
         t.run(fn, emu)
 t.run(start_up_faults)
 t.done()
