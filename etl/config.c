@@ -29,7 +29,7 @@ static const struct key_spec keys[] = {
 	{ "output", "dir", K_PATH, "out" },
 	{ "output", "max_file_bytes", 0, "100000000" },
 	{ "output", "max_file_rows", 0, "0" },
-	{ "output", "compression", 0, "isal:2" },
+	{ "output", "compression", 0, "isal:3" },
 	{ "output", "sort_memory", 0, "24000000" },
 	{ "output", "temp_dir", K_PATH, NULL },
 	{ "state", "dir", K_PATH, ".billsync" },
