@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,6 +413,30 @@ static json_t *depends_on(const struct mapset *maps, const struct mapping *m)
 	return a;
 }
 
+/* A mapped row Salesforce could not take, rejected like a row that failed
+ * to convert: into rejects.csv with its source line, counted in *count
+ * (a reason of rejected_by). */
+static int reject_mapped(struct objw *w, const struct rowsrc_row *src,
+			 struct sbuf *row, unsigned long long *count,
+			 struct bs_err *err, const char *fmt, ...)
+	BS_PRINTF(6, 7);
+
+static int reject_mapped(struct objw *w, const struct rowsrc_row *src,
+			 struct sbuf *row, unsigned long long *count,
+			 struct bs_err *err, const char *fmt, ...)
+{
+	struct bs_err why;
+	va_list ap;
+
+	bs_err_clear(&why);
+	why.kind = BS_E_ROW;
+	va_start(ap, fmt);
+	vsnprintf(why.msg, sizeof(why.msg), fmt, ap);
+	va_end(ap);
+	(*count)++;
+	return write_reject(w, src, &why, row, err);
+}
+
 /* Characters (UTF-8 code points, not bytes) in the n values of v. */
 static size_t record_chars(const struct bs_value *v, size_t n)
 {
@@ -480,28 +505,21 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 		   characters either: only long ones are counted */
 		if (row->len > RECORD_MAX_CHARS &&
 		    (chars = record_chars(v, nf)) > RECORD_MAX_CHARS) {
-			struct bs_err why;
-
-			bs_err_set(&why, BS_E_ROW, TOO_LONG_REASON ": %zu "
-				   "characters; Salesforce takes at most %d in "
-				   "one record", chars, RECORD_MAX_CHARS);
-			w->too_long++;
-			if (write_reject(w, it.src, &why, row, err) < 0)
+			if (reject_mapped(w, it.src, row, &w->too_long, err,
+					  TOO_LONG_REASON ": %zu characters; "
+					  "Salesforce takes at most %d in one "
+					  "record", chars, RECORD_MAX_CHARS) < 0)
 				goto fail;
 			continue;
 		}
 		if (row->len > w->max_record) {
-			/* no bulk file could hold it: rejected like a row
-			   that failed to convert, with its source line */
-			struct bs_err why;
-
-			bs_err_set(&why, BS_E_ROW, TOO_LARGE_REASON ": %zu "
-				   "bytes of CSV, and a file of at most %llu "
-				   "bytes holds %zu after its header "
-				   "([output] max_file_bytes)", row->len,
-				   w->max_bytes, w->max_record);
-			w->too_large++;
-			if (write_reject(w, it.src, &why, row, err) < 0)
+			/* no bulk file could hold it */
+			if (reject_mapped(w, it.src, row, &w->too_large, err,
+					  TOO_LARGE_REASON ": %zu bytes of CSV, "
+					  "and a file of at most %llu bytes "
+					  "holds %zu after its header ([output] "
+					  "max_file_bytes)", row->len,
+					  w->max_bytes, w->max_record) < 0)
 				goto fail;
 			continue;
 		}

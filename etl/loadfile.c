@@ -203,15 +203,26 @@ static int halted(struct filerun *fr)
 	return 0;
 }
 
+/* Creates an ingest job for the file's object into *job and remembers it
+ * (a create whose answer was lost may have left a stray, strays.c). */
+static int new_job(struct filerun *fr, struct sf_job *job, struct bs_err *e)
+{
+	const struct bulkdir_object *o = fr->t->bf->object;
+	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
+	unsigned long long t0 = clock_now_ms();
+	unsigned lost;
+
+	if (sf_bulk_create(fr->w->api, &spec, job, &lost, e) < 0)
+		return -1;
+	loader_track_job(fr->l, fr->t, job, lost, clock_now_ms() - t0);
+	return 0;
+}
+
 /* Creates the job for the current attempt.  Returns 0, 1 when Salesforce
  * refused it (the file failed), -1 when the load stops (an error, or the
  * budget says stop before this file). */
 static int create_job(struct filerun *fr)
 {
-	const struct bulkdir_object *o = fr->t->bf->object;
-	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
-	unsigned long long t0;
-	unsigned lost;
 	struct bs_err e;
 
 	if (!fr->reserved &&
@@ -223,15 +234,13 @@ static int create_job(struct filerun *fr)
 		      "not started: the load is stopping");
 		return -1;
 	}
-	t0 = clock_now_ms();
-	if (sf_bulk_create(fr->w->api, &spec, &fr->job, &lost, &e) < 0) {
+	if (new_job(fr, &fr->job, &e) < 0) {
 		if (refused_here(fr, &e))
 			return fail_attempt(fr, e.msg) < 0 ? -1 : 1;
 		if (e.kind == BS_E_LIMIT)
 			return limit_stop(fr, &e);   /* nothing was created */
 		return fatal(fr, &e);
 	}
-	loader_track_job(fr->l, fr->t, &fr->job, lost, clock_now_ms() - t0);
 	fr->t->jobs++;
 	fr->res.jobs++;
 	fr->job.state = SF_JOB_OPEN;
@@ -244,12 +253,8 @@ static int create_job(struct filerun *fr)
  * reported (a later run tries again).  0, or -1 when the load stops. */
 static int open_next(struct filerun *fr)
 {
-	const struct bulkdir_object *o = fr->t->bf->object;
-	struct sf_job_spec spec = { o->object, o->operation, o->external_id };
 	unsigned long long left = fr->attempt_rows > fr->job.processed ?
 				  fr->attempt_rows - fr->job.processed : 1;
-	unsigned long long t0;
-	unsigned lost;
 	struct bs_err e;
 
 	if (loader_budget_reserve(fr->l, &fr->t->lf, left,
@@ -260,8 +265,7 @@ static int open_next(struct filerun *fr)
 			     "not continued: the load is stopping");
 		return -1;
 	}
-	t0 = clock_now_ms();
-	if (sf_bulk_create(fr->w->api, &spec, &fr->next, &lost, &e) < 0) {
+	if (new_job(fr, &fr->next, &e) < 0) {
 		loader_budget_release(fr->l, fr->next_reserved);
 		fr->next_reserved = 0;
 		if (e.kind == BS_E_LIMIT)
@@ -270,7 +274,6 @@ static int open_next(struct filerun *fr)
 			return 0;    /* the re-send meets it again, and fails */
 		return fatal(fr, &e);
 	}
-	loader_track_job(fr->l, fr->t, &fr->next, lost, clock_now_ms() - t0);
 	fr->next.state = SF_JOB_OPEN;
 	fr->have_next = 1;
 	return 0;

@@ -496,13 +496,14 @@ static const char *mark_floor(void *ctx, const struct mapping *m)
 	return NULL;
 }
 
-static const json_t *manifest_object(const json_t *manifest,
-				     const char *object)
+/* The entry of object in a report's "objects" (the export's manifest or
+ * the load report), or NULL. */
+static const json_t *report_object(const json_t *report, const char *object)
 {
 	const json_t *o;
 	size_t i;
 
-	json_array_foreach(json_object_get(manifest, "objects"), i, o)
+	json_array_foreach(json_object_get(report, "objects"), i, o)
 		if (!strcmp(json_string_value(json_object_get(o, "object")),
 			    object))
 			return o;
@@ -527,7 +528,7 @@ static int marks_before_load(struct bs_ctx *ctx, struct change *c,
 		return 0;
 	for (i = 0; i < mapset_count(c->maps); i++) {
 		const struct mapping *m = mapset_at(c->maps, i);
-		const json_t *o = manifest_object(manifest, mapping_object(m));
+		const json_t *o = report_object(manifest, mapping_object(m));
 
 		if (!c->marks[i].stored[0] || !o ||
 		    !json_count(json_object_get(o, "counts"), "written"))
@@ -549,20 +550,14 @@ static int object_loaded(struct bs_ctx *ctx, struct change *c,
 {
 	unsigned long long left;
 	const json_t *o;
-	size_t i;
 
 	if (!written)
 		return 1;
 	if (state_files_left(c->st, c->run, object, &left, &ctx->err) < 0)
 		return -1;
-	if (left)
-		return 0;
-	json_array_foreach(json_object_get(load, "objects"), i, o)
-		if (!strcmp(json_string_value(json_object_get(o, "object")),
-			    object))
-			return !json_count(o, "failed") &&
-			       !json_count(o, "unprocessed");
-	return 0;
+	o = report_object(load, object);
+	return !left && o && !json_count(o, "failed") &&
+	       !json_count(o, "unprocessed");
 }
 
 /* After loading: an incremental or full run whose load of an object
@@ -580,7 +575,7 @@ static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
 	for (i = 0; i < mapset_count(c->maps); i++) {
 		const struct mapping *m = mapset_at(c->maps, i);
 		const char *object = mapping_object(m);
-		const json_t *o = manifest_object(manifest, object), *wm;
+		const json_t *o = report_object(manifest, object), *wm;
 		const char *max;
 		unsigned long long rejected;
 		int ok, store;
@@ -770,8 +765,6 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	    marks_prepare(ctx, &c) < 0)
 		goto fail;
 	eo.out_dir = work;
-	eo.objects = o->objects;
-	eo.nobjects = o->nobjects;
 	eo.temp_dir = config_get(s->cfg, "output", "temp_dir");
 	eo.stop = ctx->stop;
 	eo.keep = keep_row;

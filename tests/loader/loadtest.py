@@ -95,6 +95,21 @@ class Case:
                 report = None
         return Result(p, report)
 
+    def upload_via(self, inject, *args, **kw):
+        """Runs upload through a Proxy answering as inject says (see Proxy);
+        (the Result, the proxy's request log)."""
+        proxy = Proxy(self.url, inject)
+        saved = self.salesforce["instance_url"]
+        try:
+            self.salesforce["instance_url"] = proxy.url
+            self.write_conf()
+            r = self.upload(*args, **kw)
+            return r, list(proxy.log)
+        finally:
+            proxy.close()
+            self.salesforce["instance_url"] = saved
+            self.write_conf()
+
     def records(self, obj):
         return self.emu.records(obj)
 

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import BILLSYNC, Case, Proxy, ROOT, SECRET, Tap   # noqa: E402
+from loadtest import BILLSYNC, Case, ROOT, SECRET, Tap   # noqa: E402
 import emuctl                                 # noqa: E402
 
 
@@ -167,13 +167,7 @@ def other_401(t):
         return None
 
     with Case("protocol") as case:
-        proxy = Proxy(case.url, inject)
-        try:
-            case.salesforce["instance_url"] = proxy.url
-            case.write_conf()
-            r = case.upload()
-        finally:
-            proxy.close()
+        r, _ = case.upload_via(inject)
         t.eq(r.rc, 5, "401 INVALID_AUTH_HEADER: the run stops with exit 5") or \
             print("# %r" % r)
         t.ok("HTTP 401 INVALID_AUTH_HEADER: INVALID_HEADER_TYPE" in r.stderr,

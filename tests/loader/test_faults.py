@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import (BASIC_FAILED, BILLSYNC, CASES, Case, Proxy, Tap,    # noqa: E402
+from loadtest import (BASIC_FAILED, BILLSYNC, CASES, Case, Tap,    # noqa: E402
                       check_basic_failures, check_basic_landed, obj_report, totals)
 
 ROWS = 18     # rows in the basic case
@@ -462,13 +462,7 @@ def org_refused(t):
                     json.dumps([{"errorCode": code, "message": msg}]).encode()
             return None
         with Case() as case:
-            proxy = Proxy(case.url, inject)
-            try:
-                case.salesforce["instance_url"] = proxy.url
-                case.write_conf()
-                r = case.upload()
-            finally:
-                proxy.close()
+            r, _ = case.upload_via(inject)
             t.eq(r.rc, 5, "%d %s on job create: the run stops with exit 5" % (status, code)) \
                 or print("# %r" % r)
             err = (r.report or {}).get("error") or ""
@@ -525,13 +519,7 @@ def lost_create(t):
         return None
 
     with Case() as case:
-        proxy = Proxy(case.url, inject)
-        try:
-            case.salesforce["instance_url"] = proxy.url
-            case.write_conf()
-            r = case.upload()
-        finally:
-            proxy.close()
+        r, _ = case.upload_via(inject)
         t.eq(r.rc, 1, "two jobs for one lost answer: the load goes on") or print("# %r" % r)
         reported = {j["job_id"] for j in (r.report or {"jobs": []})["jobs"]}
         others = [j for j in case.emu.jobs() if j["id"] not in reported]

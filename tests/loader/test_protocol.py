@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import CASES, Case, Proxy, Tap     # noqa: E402
+from loadtest import CASES, Case, Tap     # noqa: E402
 
 EXPECTED = os.path.join(CASES, "protocol", "expected-requests.txt")
 HEADERS = ("Content-Type", "Content-Encoding", "Transfer-Encoding", "Accept",
@@ -70,14 +70,7 @@ def through_proxy(t):
         return None
 
     with Case() as case:
-        proxy = Proxy(case.url, inject)
-        try:
-            case.salesforce["instance_url"] = proxy.url
-            case.write_conf()
-            r = case.upload()
-            log = list(proxy.log)
-        finally:
-            proxy.close()
+        r, log = case.upload_via(inject)
         t.eq(r.rc, 1, "through a proxy: the load runs (exit 1 for rejected rows)") or \
             print("# %r" % r)
         creates = [json.loads(b) for (_, m, p, _, b) in log
@@ -112,14 +105,7 @@ def upload_retry_after(t):
         return None
 
     with Case("protocol") as case:
-        proxy = Proxy(case.url, inject)
-        try:
-            case.salesforce["instance_url"] = proxy.url
-            case.write_conf()
-            r = case.upload()
-            log = list(proxy.log)
-        finally:
-            proxy.close()
+        r, log = case.upload_via(inject)
         t.eq(r.rc, 0, "upload 503 with Retry-After: the load completes") or print("# %r" % r)
         puts = [e for e in log if e[1] == "PUT"]
         t.eq([e[3] for e in puts], [503, 201], "upload 503 with Retry-After: sent again once")
