@@ -31,14 +31,33 @@ OPT_CFLAGS := -O2
 SAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-LIB_SRC := $(sort $(wildcard formats/*.c) $(filter-out etl/main.c,$(wildcard etl/*.c)))
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-GEN_SRC := $(wildcard samples/*.c)
+# The layers, bottom up.  Each folder builds as a static library and may call
+# only the layers listed after it in LAYER_DEPS (tests/layers.sh checks every
+# object's undefined symbols against that; unit tests link their own layer and
+# those below, so a call upward is a link error).
+LAYERS := formats base map export sf load state cmd
+LAYER_DEPS_formats :=
+LAYER_DEPS_base := formats
+LAYER_DEPS_map := base formats
+LAYER_DEPS_export := map base formats
+LAYER_DEPS_sf := base formats
+LAYER_DEPS_load := sf export map base formats
+LAYER_DEPS_state := load sf export map base formats
+LAYER_DEPS_cmd := state load sf export map base formats
+layer_dir = $(if $(filter formats,$(1)),formats,etl/$(1))
+layer_src = $(sort $(filter-out etl/cmd/main.c,$(wildcard $(call layer_dir,$(1))/*.c)))
+# the archives a program of layer L links, L first
+layer_libs = $(foreach l,$(1) $(LAYER_DEPS_$(1)),$(BUILD)/$(2)/lib$(l).a)
 
-REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
-SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/bin/%)
+LIB_SRC := $(foreach l,$(LAYERS),$(call layer_src,$(l)))
+UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
+GEN_SRC := $(wildcard samples/*.c)
+INCLUDES := -I. -Ietl
+
+UNIT_BIN := $(foreach t,$(UNIT_SRC),$(BUILD)/san/bin/$(basename $(notdir $(t))))
 GEN_BIN := $(if $(GEN_SRC),$(BUILD)/billsync-gen)
+REL_LIBS := $(call layer_libs,cmd,rel)
+SAN_LIBS := $(call layer_libs,cmd,san)
 
 .PHONY: all check demo bench clean deps
 .SECONDARY:
@@ -74,21 +93,33 @@ deps: $(BUILD)/config.mk
 
 $(BUILD)/rel/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(INCLUDES) $(DEP_CFLAGS) -c $< -o $@
 
 $(BUILD)/san/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(INCLUDES) -Itests/unit $(DEP_CFLAGS) -c $< -o $@
 
-$(BIN): $(BUILD)/rel/etl/main.o $(REL_OBJ)
+# one archive per layer and build kind: $(BUILD)/rel/libmap.a ...
+define layer_lib
+$$(BUILD)/$(2)/lib$(1).a: $$(patsubst %.c,$$(BUILD)/$(2)/%.o,$$(call layer_src,$(1)))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach k,rel san,$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(l),$(k)))))
+
+$(BIN): $(BUILD)/rel/etl/cmd/main.o $(REL_LIBS)
 	$(CC) $(OPT_CFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(BUILD)/san/billsync: $(BUILD)/san/etl/main.o $(SAN_OBJ)
+$(BUILD)/san/billsync: $(BUILD)/san/etl/cmd/main.o $(SAN_LIBS)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(BUILD)/san/bin/%: $(BUILD)/san/tests/unit/%.o $(SAN_OBJ)
-	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ $^ $(DEP_LIBS)
+# a unit test in tests/unit/LAYER/ links that layer and the ones below only
+define unit_test
+$$(BUILD)/san/bin/$(basename $(notdir $(1))): $$(BUILD)/san/$(1:.c=.o) $$(call layer_libs,$(notdir $(patsubst %/,%,$(dir $(1)))),san)
+	@mkdir -p $$(@D)
+	$$(CC) $$(SAN_CFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+endef
+$(foreach t,$(UNIT_SRC),$(eval $(call unit_test,$(t))))
 
 $(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o)
 	$(CC) $(OPT_CFLAGS) -o $@ $^ -lm
@@ -105,8 +136,7 @@ bench: all $(BUILD)/statebench
 		PYTHON=$(PYTHON) sh tests/bench/run.sh
 
 # the change store at scale (tests/bench/statebench.c), run by make bench
-$(BUILD)/statebench: $(BUILD)/rel/tests/bench/statebench.o $(BUILD)/rel/etl/state.o \
-		$(BUILD)/rel/formats/bs_err.o $(BUILD)/rel/formats/hash.o
+$(BUILD)/statebench: $(BUILD)/rel/tests/bench/statebench.o $(call layer_libs,state,rel)
 	$(CC) $(OPT_CFLAGS) -o $@ $^ $(DEP_LIBS)
 
 clean:

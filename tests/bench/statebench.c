@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "../../etl/state.h"
+#include "state/state.h"
 
 static double now(void)
 {

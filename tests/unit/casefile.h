@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../../formats/rowsrc.h"
+#include "formats/rowsrc.h"
 
 #define CASE_MAX_LINE 4096     /* bytes in a line of a case file */
 #define CASE_MAX_LINES 24      /* lines in one block */

@@ -1,0 +1,63 @@
+/* setup.c - configuration and mappings, loaded the same way by every
+ * command. */
+#include "setup.h"
+
+#include <stdlib.h>
+
+#include "base/config.h"
+#include "map/mapset.h"
+
+int setup_option(struct setup *s, int opt, const char *arg)
+{
+	switch (opt) {
+	case SETUP_OPT_SOURCE:
+		s->source = arg;
+		return 1;
+	case SETUP_OPT_MAPPINGS:
+		s->mappings = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int setup_config(struct bs_ctx *ctx, struct setup *s)
+{
+	s->cfg = config_load(ctx->config_path, &ctx->err);
+	if (!s->cfg)
+		return cli_exit_for(ctx->err.kind);
+	if (s->source && config_set(s->cfg, "source", "path", s->source, 1,
+				    &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	if (s->mappings && config_set(s->cfg, "mappings", "dir", s->mappings,
+				      1, &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	return 0;
+}
+
+int setup_mappings(struct bs_ctx *ctx, struct setup *s,
+		   const char *const *files, size_t nfiles)
+{
+	char *dir;
+
+	if (nfiles) {
+		s->maps = mapset_load_files(files, nfiles, &ctx->errs);
+	} else {
+		dir = config_get_path(s->cfg, "mappings", "dir");
+		if (!dir)
+			return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory"),
+			       BS_EXIT_INTERNAL;
+		s->maps = mapset_load_dir(dir, &ctx->errs);
+		free(dir);
+	}
+	if (!s->maps)
+		return BS_EXIT_CONFIG;
+	return 0;
+}
+
+void setup_release(struct setup *s)
+{
+	mapset_free(s->maps);
+	config_free(s->cfg);
+	s->maps = NULL;
+	s->cfg = NULL;
+}

@@ -1,0 +1,106 @@
+/*
+ * export.h - writing the bulk files of a set of mappings: for each object,
+ * its dataset through filters and mapping, grouped by parent, with later
+ * duplicates winning, into size-capped gzipped CSV files, origin files,
+ * rejects and one manifest (docs/bulk-files.md).
+ *
+ * The manifest is both what is written to OUT/manifest.json and the report
+ * the commands print.  Memory stays flat whatever the input size: rows are
+ * staged through stage.h and written through formats/csvsplit.h.
+ */
+#ifndef EXPORT_H
+#define EXPORT_H
+
+#include <jansson.h>
+#include <signal.h>
+
+#include "formats/bs_err.h"
+#include "formats/zsink.h"
+
+struct config;
+struct mapset;
+struct mapping;
+
+/* The range of max_file_bytes: one file is one ingest job, and Salesforce
+ * takes at most 150,000,000 bytes of CSV after base64 (4/3 of the raw
+ * size) in a job; the default (100,000,000) leaves room for mistakes. */
+#define EXPORT_MIN_FILE_BYTES 200ULL
+#define EXPORT_MAX_FILE_BYTES 112500000ULL
+
+/* The manifest lists the dropped duplicate rows up to this many. */
+#define EXPORT_MAX_DUPLICATES_LISTED 1000
+
+/* Decides, for each row about to be written, whether to write it (1) or to
+ * count it as unchanged since it was last synced (0); -1 on error.  key is
+ * the record's key, row the encoded CSV record (its content is what the
+ * hash of a record is taken over). */
+typedef int (*export_keep_fn)(void *ctx, const struct mapping *m,
+			      const char *key, size_t key_len,
+			      const char *row, size_t row_len,
+			      const char *source, unsigned long line,
+			      struct bs_err *err);
+
+/* A filter left a row out; key is its key when the mapping could make one
+ * (else empty).  -1 on error. */
+typedef int (*export_skip_fn)(void *ctx, const struct mapping *m,
+			      const char *key, size_t key_len,
+			      const char *filter, const char *source,
+			      unsigned long line, struct bs_err *err);
+
+struct export_opts {
+	const char *out_dir;
+	unsigned long long max_file_bytes;   /* 0: 100,000,000 */
+	unsigned long long max_file_rows;    /* 0: no cap */
+	struct zsink_opts zsink;
+	size_t sort_memory;                  /* bytes; 0: the default */
+	const char *temp_dir;                /* NULL: $TMPDIR or /tmp */
+	const char *const *objects;          /* NULL: all */
+	size_t nobjects;
+	export_keep_fn keep;                 /* NULL: write every row */
+	export_skip_fn skipped;              /* NULL: not told */
+	void *keep_ctx;                      /* for keep and skipped */
+	const char *since, *until;           /* a backfill's date range */
+	/* the watermark floor of a mapping with [object] watermark, called
+	   with keep_ctx before its rows are read: rows older are counted
+	   below_watermark and not read further; NULL (or NULL returned):
+	   every row is read */
+	const char *(*watermark_floor)(void *ctx, const struct mapping *m);
+	const char *watermark_cap;           /* a watermark value after this is
+						not kept as the newest (NULL:
+						no cap); see pipeline.h */
+	/* progress: called after each object with its manifest entry */
+	void (*progress)(void *ctx, const json_t *object);
+	void *progress_ctx;
+	/* set to 1 (by a SIGINT/SIGTERM handler) to stop: the export ends
+	   with BS_E_LIMIT "interrupted" and writes no manifest; NULL: never */
+	const volatile sig_atomic_t *stop;
+};
+
+/* Fills opts from the [output] section of cfg (out_dir from [output] dir
+ * unless already set). */
+int export_opts_from_config(struct export_opts *o, const struct config *cfg,
+			    struct bs_err *err);
+
+/* Checks that every name in opts->objects is mapped (by object or
+ * dataset); a usage error with a hint otherwise. */
+int export_check_objects(const struct mapset *maps,
+			 const struct export_opts *o, struct bs_err *err);
+
+/* Runs the export; *manifest (the caller's, json_decref) is set on success
+ * and also written to OUT/manifest.json.  An earlier OUT/manifest.json is
+ * removed first: after a failed export none describes files that may have
+ * been replaced. */
+int export_run(const struct config *cfg, const struct mapset *maps,
+	       const struct export_opts *o, json_t **manifest,
+	       struct bs_err *err);
+
+/* Totals over all objects of a manifest (for exit codes and summaries). */
+struct export_totals {
+	unsigned long long read, written, filtered, rejected, duplicates,
+		unchanged, below_watermark, files;
+	int watermarks;     /* some object has a watermark (and so a
+			       below_watermark count) */
+};
+void export_totals(const json_t *manifest, struct export_totals *t);
+
+#endif

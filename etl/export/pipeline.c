@@ -1,0 +1,357 @@
+/* pipeline.c - reading a dataset through its mapping, with the counts. */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/arena.h"
+#include "map/compare.h"
+#include "base/config.h"
+#include "dataset.h"
+#include "map/datetime.h"
+
+struct pipe {
+	const struct mapping *m;
+	struct pipe_opts range;
+	long since_col;                /* column index of `since`, or -1 */
+	struct map_filter range_filter;
+	long mark_col;                 /* column index of `watermark`, or -1 */
+	int has_floor, has_cap, has_max;
+	struct dt_instant floor, cap, max;
+	char max_text[DT_ISO_LEN + 1];
+	struct dataset *ds;
+	struct arena arena;          /* reset per row */
+	struct rowsrc_row row;
+	struct bs_err reason;
+	char reason_key[PIPE_REASON_KEY_MAX];
+	struct pipe_counts counts;
+};
+
+/* The index of a column the mapping reads, or -1. */
+static long column_index(const struct mapping *m, const char *name)
+{
+	const char *const *names;
+	size_t n = mapping_columns(m, &names), i;
+
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(names[i], name))
+			return (long)i;
+	return -1;
+}
+
+static int instant_opt(const char *what, const char *text, int *has,
+		       struct dt_instant *t, struct bs_err *err)
+{
+	if (!text)
+		return 0;
+	if (dt_parse_instant(text, strlen(text), NULL, t, err) < 0)
+		return bs_err_set(err, BS_E_INTERNAL, "watermark %s '%s' is not "
+				  "a date", what, text);
+	*has = 1;
+	return 0;
+}
+
+static int watermark_open(struct pipe *p, const struct pipe_opts *opts,
+			  struct bs_err *err)
+{
+	p->mark_col = column_index(p->m, mapping_watermark_column(p->m));
+	if (p->mark_col < 0)
+		return bs_err_at(err, BS_E_INTERNAL, mapping_file(p->m), 0,
+				 "watermark column not among the columns read");
+	if (!opts)
+		return 0;
+	if (instant_opt("floor", opts->watermark_floor, &p->has_floor,
+			&p->floor, err) < 0 ||
+	    instant_opt("cap", opts->watermark_cap, &p->has_cap, &p->cap,
+			err) < 0)
+		return -1;
+	return 0;
+}
+
+/* 1 when the row is below the watermark floor; keeps the latest value. */
+static int below_watermark(struct pipe *p, const struct bs_value *v)
+{
+	struct dt_instant t;
+	struct bs_err ignored;
+
+	if (v->kind == BS_V_NULL || !v->len ||
+	    dt_parse_instant(v->s, v->len, NULL, &t, &ignored) < 0)
+		return 0;
+	if (p->has_floor && dt_instant_cmp(&t, &p->floor) < 0)
+		return 1;
+	if ((!p->has_cap || dt_instant_cmp(&t, &p->cap) <= 0) &&
+	    (!p->has_max || dt_instant_cmp(&t, &p->max) > 0)) {
+		p->max = t;
+		p->has_max = 1;
+	}
+	return 0;
+}
+
+struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
+		       const struct pipe_opts *opts, struct bs_err *err)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+	const struct map_filter *f;
+	const char *const *cols;
+	size_t ncols;
+
+	if (!p) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->m = m;
+	p->since_col = -1;
+	p->mark_col = -1;
+	p->range_filter.name = PIPE_RANGE_FILTER;
+	arena_init(&p->arena, 64 * 1024);
+	if (opts && (opts->since || opts->until)) {
+		const char *const *names;
+		size_t n = mapping_columns(m, &names), i;
+
+		p->range = *opts;
+		for (i = 0; mapping_since_column(m) && i < n; i++)
+			if (!strcmp(names[i], mapping_since_column(m)))
+				p->since_col = (long)i;
+		if (p->since_col < 0) {
+			bs_err_at(err, BS_E_USAGE, mapping_file(m), 0,
+				  "--since/--until need a date column: add "
+				  "'since = COLUMN' to [object]");
+			pipe_free(p);
+			return NULL;
+		}
+	}
+	if (mapping_watermark_column(m) && watermark_open(p, opts, err) < 0) {
+		pipe_free(p);
+		return NULL;
+	}
+	p->counts.nfilters = mapping_filters(m, &f);
+	p->counts.by_filter = calloc(p->counts.nfilters + 1,
+				     sizeof(*p->counts.by_filter));
+	if (!p->counts.by_filter) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		pipe_free(p);
+		return NULL;
+	}
+	p->ds = dataset_open(cfg, mapping_source(m), err);
+	if (!p->ds) {
+		pipe_free(p);
+		return NULL;
+	}
+	ncols = mapping_columns(m, &cols);
+	if (dataset_select(p->ds, cols, ncols, err) < 0) {
+		pipe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pipe_free(struct pipe *p)
+{
+	if (!p)
+		return;
+	dataset_free(p->ds);
+	arena_release(&p->arena);
+	free(p->counts.by_filter);
+	free(p);
+}
+
+const struct pipe_counts *pipe_counts(const struct pipe *p)
+{
+	return &p->counts;
+}
+
+const struct mapping *pipe_mapping(const struct pipe *p)
+{
+	return p->m;
+}
+
+const char *pipe_watermark_max(struct pipe *p)
+{
+	if (!p->has_max)
+		return NULL;
+	dt_format_iso(&p->max, p->max_text);
+	return p->max_text;
+}
+
+void pipe_reason_key(const struct bs_err *e, const char *filter, char *buf,
+		     size_t size)
+{
+	const char *s = e->msg;
+	size_t n = 0;
+	int depth = 0, quoted = 0;
+
+	if (filter) {
+		/* the name is quoted in the message, which the key leaves
+		   out: it goes first instead, as a field's name does */
+		char head[BS_ERR_MSG_MAX];
+
+		snprintf(head, sizeof(head), "filter '%s': ", filter);
+		if (!strncmp(s, head, strlen(head)))
+			s += strlen(head);
+		n = (size_t)snprintf(buf, size, "filter %s: ", filter);
+	} else if (e->field[0]) {
+		n = (size_t)snprintf(buf, size, "%s: ", e->field);
+	}
+	if (n >= size)
+		n = size - 1;
+	for (; *s && n + 1 < size; s++) {
+		if (*s == '\'' && !depth) {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted)
+			continue;
+		if (*s == '(') {
+			depth++;
+			continue;
+		}
+		if (*s == ')' && depth) {
+			depth--;
+			continue;
+		}
+		if (depth)
+			continue;
+		if (*s == ' ' && n && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = *s;
+	}
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+}
+
+/* Counts the rejection under its reason; it says which one. */
+static void count_reject(struct pipe *p, const struct bs_err *e,
+			 const struct map_filter *filter, struct pipe_item *it)
+{
+	struct pipe_counts *c = &p->counts;
+	char *key = p->reason_key;
+	size_t i;
+
+	c->rejected++;
+	it->status = PIPE_REJECTED;
+	it->reason = e;
+	it->filter = filter;
+	it->reason_key = key;
+	pipe_reason_key(e, filter ? filter->name : NULL, key,
+			sizeof(p->reason_key));
+	for (i = 0; i < c->nreasons; i++) {
+		if (!strcmp(c->reasons[i].key, key)) {
+			c->reasons[i].count++;
+			return;
+		}
+	}
+	if (c->nreasons == PIPE_MAX_REASONS) {
+		c->other_reasons++;
+		return;
+	}
+	memcpy(c->reasons[i].key, key, sizeof(c->reasons[i].key));
+	c->reasons[i].count = 1;
+	snprintf(c->reasons[i].first, sizeof(c->reasons[i].first), "%s:%lu",
+		 e->file, e->line);
+	c->nreasons++;
+}
+
+/* 1 if the row's `since` value lies in [since, until), 0 if not; a value
+ * that is not a date rejects the row. */
+static int in_range(const struct pipe *p, const struct bs_value *v,
+		    struct bs_err *err)
+{
+	int c;
+
+	if (v->kind == BS_V_NULL || !v->len)
+		return 0;
+	if (p->range.since &&
+	    compare_values(CMP_TIME, v->s, v->len, p->range.since,
+			   strlen(p->range.since), &c, err) < 0)
+		goto bad;
+	if (p->range.since && c < 0)
+		return 0;
+	if (p->range.until &&
+	    compare_values(CMP_TIME, v->s, v->len, p->range.until,
+			   strlen(p->range.until), &c, err) < 0)
+		goto bad;
+	if (p->range.until && c >= 0)
+		return 0;
+	return 1;
+bad:
+	bs_err_field(err, mapping_since_column(p->m));
+	return -1;
+}
+
+int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
+{
+	const struct bs_value *vals;
+	struct map_result res;
+	const struct map_filter *filters;
+	int r;
+
+	res.filter = NULL;
+	arena_reset(&p->arena);
+	memset(it, 0, sizeof(*it));
+	bs_err_clear(&p->reason);
+	r = dataset_next(p->ds, &p->row, &p->reason);
+	if (r == ROWSRC_DONE)
+		return 0;
+	if (r == ROWSRC_ERROR) {
+		*err = p->reason;
+		return -1;
+	}
+	it->seq = p->counts.read++;
+	it->src = &p->row;
+	if (r == ROWSRC_BAD) {
+		p->reason.kind = BS_E_ROW;
+		if (!p->reason.file[0])
+			bs_err_locate(&p->reason, p->row.file, p->row.line);
+		count_reject(p, &p->reason, NULL, it);
+		return 1;
+	}
+	vals = p->row.v;
+	if (p->mark_col >= 0 && below_watermark(p, &vals[p->mark_col])) {
+		p->counts.below_watermark++;
+		it->status = PIPE_BELOW_WATERMARK;
+		it->key.kind = BS_V_NULL;
+		it->key.s = "";
+		return 1;
+	}
+	if (p->since_col >= 0) {
+		int in = in_range(p, &vals[p->since_col], &p->reason);
+
+		if (in < 0)
+			goto rejected;
+		if (!in) {
+			p->counts.filtered++;
+			p->counts.by_filter[p->counts.nfilters]++;
+			it->status = PIPE_FILTERED;
+			it->filter = &p->range_filter;
+			it->key.kind = BS_V_NULL;
+			it->key.s = "";
+			return 1;
+		}
+	}
+	switch (mapping_apply(p->m, vals, &p->arena, &res, &p->reason)) {
+	case MAP_ROW:
+		p->counts.mapped++;
+		it->status = PIPE_ROW;
+		it->out = res.v;
+		return 1;
+	case MAP_FILTERED:
+		p->counts.filtered++;
+		mapping_filters(p->m, &filters);
+		p->counts.by_filter[res.filter - filters]++;
+		it->status = PIPE_FILTERED;
+		it->filter = res.filter;
+		it->key = res.key;
+		return 1;
+	case MAP_REJECTED:
+	rejected:
+		bs_err_locate(&p->reason, p->row.file, p->row.line);
+		count_reject(p, &p->reason, res.filter, it);
+		return 1;
+	default:
+		*err = p->reason;
+		bs_err_locate(err, p->row.file, p->row.line);
+		return -1;
+	}
+}

@@ -1,0 +1,258 @@
+/*
+ * loader.h - loads the bulk files of an export directory into Salesforce
+ * through Bulk API 2.0 ingest jobs, and accounts for every record.
+ *
+ *     http_global_init(err);      once per process, before loader_run
+ *     struct loader_opts o;
+ *     loader_opts_from_config(cfg, &o, err);
+ *     rc = loader_run(bulkdir, auth, &o, &hooks, &summary, err);
+ *     loader_opts_release(&o);
+ *     http_global_cleanup();      after the last loader_run
+ *
+ * The caller must call http_global_init (http.h) before loader_run: the
+ * loader starts worker threads that each make a libcurl handle, and
+ * libcurl's global set-up is not thread-safe.
+ *
+ * For each bulk file: create a job (operation, object, external ID; CSV,
+ * LF, comma), upload the file (gzip with Content-Encoding: gzip unless
+ * [salesforce] gzip_upload is off; when the org refuses gzip the job is
+ * aborted and the file sent again uncompressed in a new job, and later
+ * files go uncompressed at once), close it, poll it (pollplan.h) until it
+ * ends or [load] job_deadline passes, download its successful, failed and
+ * unprocessed results, and report each record's outcome, matched to its
+ * source file and line (recon.h).  Rows that failed with
+ * UNABLE_TO_LOCK_ROW are copied from the original bulk file into a new
+ * file (gzipped when uploads are) and sent again in a new job, up to
+ * [load] lock_retries times.
+ *
+ * Order: an object's files start once every object it depends on
+ * (manifest depends_on) has finished; independent objects load at the same
+ * time, at most [load] max_jobs jobs in flight, one worker thread each.
+ *
+ * Faults: sf_api.h renews the token on 401 INVALID_SESSION_ID and retries
+ * 5xx answers and dropped connections.  An upload whose fate is unknown is
+ * sent again only if the job is still Open, after the same back-off
+ * (sf_api_backoff_ms, at least its Retry-After), and "Found multipe
+ * contents" then means the first one got through.  A job create answered
+ * only after attempts whose answers were lost may have left jobs Open: at
+ * the end of the run the org's ingest jobs are listed and those found
+ * (Open, same object, operation and user, created between the first
+ * attempt and the answer, not this run's) are aborted when there are no
+ * more of them than lost attempts, with a note either way.  A refusal
+ * that applies to every call (sf_api_refused_all: login refused, API
+ * version not served, API disabled for the org) stops the load with
+ * BS_E_REMOTE; other refusals fail one file.  Before starting, /limits is read; a file is
+ * started only if the org's daily API requests and Bulk batches would
+ * keep [load] limit_margin percent of their maximum after it (an estimate,
+ * docs/loading.md).  When they would not, running jobs finish and the load
+ * stops with BS_E_LIMIT; REQUEST_LIMIT_EXCEEDED stops it at once (when
+ * it refuses a job's creation, the jobs already running finish).  A job
+ * that Salesforce ends Failed with an errorMessage starting "ExceededQuota"
+ * (a daily allocation such as DailyBulkRecords ran out under it) stops the
+ * load the same way (BS_E_LIMIT, running jobs finish, no new one starts):
+ * its file is left unfinished with nothing reported; the next run resumes
+ * that job, reports the rows it processed and sends the others again in
+ * a new job, like locked rows.  Either way what was done has been
+ * reported, and the hooks know the jobs that were left, so the next run
+ * can go on (file_start).
+ *
+ * Hooks: library code never prints.  Everything the loader learns goes to
+ * struct loader_hooks.  Hooks are called from the worker threads but
+ * never two at a time (the loader holds its lock around each call), so
+ * they need no locking of their own; they must be quick and must not call
+ * back into the loader.  A hook returning -1 (with err set) stops the load
+ * with that error, as if the state it keeps could not be written.  Every
+ * hook may be NULL, and loader_run works with no hooks at all.
+ */
+#ifndef LOADER_H
+#define LOADER_H
+
+#include <signal.h>
+
+#include "formats/bs_err.h"
+#include "formats/rowsrc.h"
+#include "sf/http.h"
+#include "sf/sf_bulk.h"
+
+struct bulkdir;
+struct config;
+struct sf_auth;
+
+struct loader_opts {
+	unsigned max_jobs;                  /* jobs in flight at once (>= 1) */
+	unsigned long long poll_min_ms;     /* shortest wait between polls */
+	unsigned long long poll_max_ms;     /* longest wait between polls */
+	unsigned long long job_deadline_ms; /* give up waiting for one job */
+	unsigned retries;                   /* per call: 5xx, dropped connections */
+	unsigned long long retry_wait_ms;   /* first back-off; doubles */
+	unsigned lock_retries;              /* new jobs for locked rows */
+	unsigned limit_margin_pct;          /* keep this much of each allocation */
+	int gzip_upload;                    /* send bulk files gzipped */
+	char *api_version;                  /* "62.0" */
+	char *work_dir;                     /* temporary files; NULL: $TMPDIR */
+	struct http_opts http;              /* TLS, timeouts, User-Agent */
+	volatile sig_atomic_t *stop;        /* set on SIGINT/SIGTERM; may be NULL.
+					       Only the thread calling loader_run
+					       reads it: the workers block both
+					       signals */
+};
+
+/* Fills o from [load], [salesforce] (api_version, gzip_upload, ca_bundle,
+ * timeout) and [output] temp_dir; BS_E_CONFIG naming the bad key.
+ * loader_opts_release frees the strings it allocated. */
+int loader_opts_from_config(const struct config *cfg, struct loader_opts *o,
+			    struct bs_err *err);
+void loader_opts_release(struct loader_opts *o);
+
+/* ---- what the hooks are told ------------------------------------- */
+
+/* A bulk file. */
+struct loader_file {
+	size_t index;              /* 0-based, in manifest order */
+	const char *path;          /* relative to the export directory, as in
+				      the manifest: the file's stable name */
+	const char *object;        /* "OrbInvoice__c" */
+	const char *operation;     /* "upsert" */
+	const char *external_id;   /* upsert's external ID field, else NULL */
+	unsigned long long rows;
+};
+
+/* A job and its state.  attempt is 0 for the job that carries the whole
+ * file and n for the n-th job re-sending rows that were locked; a job the
+ * org refused gzip for is replaced by another with the same attempt. */
+struct loader_job {
+	const struct loader_file *file;
+	const char *job_id;
+	unsigned attempt;
+	unsigned long long rows;       /* rows sent in this job */
+	int gzip;                      /* the upload was gzipped */
+	enum sf_job_state state;
+	unsigned long long processed;  /* numberRecordsProcessed */
+	unsigned long long failed;     /* numberRecordsFailed */
+	const char *error_message;     /* the job's errorMessage, or "" */
+};
+
+enum loader_outcome {
+	LOADER_CREATED,      /* inserted (upsert found no record) */
+	LOADER_UPDATED,      /* updated (or deleted, for delete jobs) */
+	LOADER_FAILED,       /* Salesforce rejected it: see error_* */
+	LOADER_UNPROCESSED   /* not processed (job failed, aborted, or the
+				record is missing from every result) */
+};
+
+/* One record's final outcome: reported once per row of a bulk file, after
+ * the lock re-sends are over. */
+struct loader_record {
+	const struct loader_file *file;
+	const char *job_id;            /* the job whose results said so */
+	unsigned attempt;
+	enum loader_outcome outcome;
+	const char *key;               /* external ID (Id for update/delete);
+					  "" when unknown (insert) */
+	const char *source;            /* source file, from the origin file;
+					  NULL when unknown */
+	unsigned long line;            /* source line, 0 when unknown */
+	const char *sf_id;             /* Salesforce record id, or "" */
+	const char *error_code;        /* "UNABLE_TO_LOCK_ROW", ... or "" */
+	const char *error_message;     /* Salesforce's text, or why unprocessed */
+	const char *error_fields;      /* "Name,Email__c" or "" */
+	size_t ncols;                  /* the record as Salesforce echoed it
+					  (as the bulk file sent it when no
+					  result mentions the row; 0 when
+					  unknown, e.g. an insert row missing
+					  from partial results): */
+	const char *const *names;      /* its column names */
+	const struct bs_value *values; /* and values */
+};
+
+enum loader_file_status {
+	LOADER_FILE_DONE,        /* every record has an outcome */
+	LOADER_FILE_FAILED,      /* a job ended Failed/Aborted (other than
+				    ExceededQuota), or Salesforce refused the
+				    job: records reported as failed or
+				    unprocessed */
+	LOADER_FILE_UNFINISHED,  /* stopped (limit, deadline, interrupt,
+				    error) with a job left; file_start can
+				    resume it next time */
+	LOADER_FILE_SKIPPED      /* file_start said so */
+};
+
+struct loader_file_result {
+	enum loader_file_status status;
+	unsigned long long created, updated, failed, unprocessed;
+	unsigned jobs;                 /* jobs created for the file */
+	const char *job_id;            /* the last job, or "" */
+	const char *message;           /* why FAILED/UNFINISHED, or "" */
+};
+
+struct loader_progress {
+	size_t files_total, files_done;     /* done includes failed, skipped */
+	unsigned jobs_running;              /* files being loaded */
+	unsigned jobs_in_state[SF_JOB_ABORTED + 1]; /* their jobs, by state */
+	unsigned long long rows_total;      /* rows in all files */
+	unsigned long long rows_processed;  /* as Salesforce reports them */
+	unsigned long long created, updated, failed, unprocessed;
+	unsigned long long api_calls;       /* API calls this load made */
+	unsigned long long api_used, api_max; /* org's daily usage, if known */
+};
+
+enum loader_start {
+	LOADER_START_NEW,     /* create a job */
+	LOADER_START_RESUME,  /* poll the job in job_id instead (see below) */
+	LOADER_START_SKIP     /* the file is already loaded */
+};
+
+struct loader_hooks {
+	void *ctx;
+	/* Before a file is loaded.  Leave *start at LOADER_START_NEW, or set
+	 * LOADER_START_RESUME and copy into job_id the job an interrupted run
+	 * created for this file (attempt 0, as job_created reported it): it
+	 * is polled instead of a new one created; if it is still Open the
+	 * upload is tried and "Found multipe contents" taken as uploaded;
+	 * if Salesforce no longer knows it, a new job is created.  Or set
+	 * LOADER_START_SKIP. */
+	int (*file_start)(void *ctx, const struct loader_file *f,
+			  enum loader_start *start, char job_id[SF_ID_SIZE],
+			  struct bs_err *err);
+	/* A job was created (record it before it is used). */
+	int (*job_created)(void *ctx, const struct loader_job *j,
+			   struct bs_err *err);
+	/* A job changed state (each poll that shows a new state). */
+	int (*job_state)(void *ctx, const struct loader_job *j,
+			 struct bs_err *err);
+	/* A record's outcome. */
+	int (*record)(void *ctx, const struct loader_record *r,
+		      struct bs_err *err);
+	/* A file is finished, or left unfinished. */
+	int (*file_done)(void *ctx, const struct loader_file *f,
+			 const struct loader_file_result *res,
+			 struct bs_err *err);
+	/* Counters changed (after every poll and file). */
+	void (*progress)(void *ctx, const struct loader_progress *p);
+	/* A line worth logging: retries, renewed tokens, gzip refused.  f is
+	 * NULL when the note is not about one file.  Never holds a secret. */
+	void (*note)(void *ctx, const struct loader_file *f, const char *msg);
+};
+
+struct loader_summary {
+	size_t files_total, files_done, files_failed, files_unfinished,
+	       files_skipped;
+	unsigned jobs;                     /* jobs created */
+	unsigned long long created, updated, failed, unprocessed;
+	unsigned long long api_calls;      /* API calls made (token calls not
+					      included) */
+	unsigned long logins;              /* tokens fetched */
+};
+
+/* Loads every file of bd.  Returns 0 when every file was processed (some
+ * records may have failed: see summary), or -1 with err when the load
+ * stopped early: BS_E_LIMIT (an allocation is used up, or the load was
+ * interrupted, or jobs outlived job_deadline: run again to go on),
+ * BS_E_NETWORK / BS_E_REMOTE (Salesforce could not be used), BS_E_IO
+ * (temporary files), BS_E_CONFIG, or a hook's error.  summary is filled
+ * either way. */
+int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
+	       const struct loader_opts *o, const struct loader_hooks *hooks,
+	       struct loader_summary *summary, struct bs_err *err);
+
+#endif

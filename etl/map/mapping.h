@@ -1,0 +1,158 @@
+/*
+ * mapping.h - one mapping file: how a source dataset becomes a Salesforce
+ * object.  docs/mappings.md describes the format for the data team.
+ *
+ *     [object]
+ *     name        = OrbInvoice__c
+ *     source      = invoices
+ *     operation   = upsert            # upsert (default), insert, update, delete
+ *     external_id = OrbId__c
+ *     nulls       = keep              # keep: empty cell; clear: #N/A
+ *     watermark   = timeframe_start   # optional pre-filter of incremental
+ *     lookback    = 3d                # runs, with its late-row window
+ *
+ *     [filter]
+ *     zero_total  = skip if total == 0
+ *
+ *     [fields]
+ *     OrbId__c                = id
+ *     OrbCustomer__r.OrbId__c = customer_id
+ *     Total__c                = total | money(currency)
+ *
+ * Loading checks everything that can be checked without data: sections and
+ * keys (with did-you-mean hints), Salesforce API names, converters and their
+ * arguments, expressions, the operation's key field.  Every mistake is
+ * collected with its file and line; nothing is half-loaded.
+ *
+ * Applying a mapping to a row is a pure function of the row's values (the
+ * columns mapping_columns lists, in that order) and allocates only from the
+ * arena it is given.
+ */
+#ifndef MAPPING_H
+#define MAPPING_H
+
+#include <stddef.h>
+
+#include "formats/arena.h"
+#include "formats/bs_err.h"
+#include "formats/rowsrc.h"
+
+enum map_op { MAP_UPSERT, MAP_INSERT, MAP_UPDATE, MAP_DELETE };
+
+struct expr;
+struct cond;
+
+struct map_field {
+	const char *target;        /* API name, e.g. "OrbCustomer__r.OrbId__c" */
+	unsigned long line;
+	struct expr *expr;
+	const char *relationship;  /* "OrbCustomer__r" for a lookup, else NULL */
+	const char *parent_field;  /* "OrbId__c" for a lookup, else NULL */
+	int clear_nulls;           /* a null is written #N/A (never on lookups) */
+};
+
+struct map_filter {
+	const char *name;
+	unsigned long line;
+	int skip;                  /* 1: `skip if`, 0: `keep if` */
+	struct cond *cond;
+};
+
+/* A lookup's parent object, from [lookups] or the __r -> __c rule. */
+struct map_lookup {
+	const char *relationship;  /* "OrbCustomer__r" */
+	const char *object;        /* "OrbCustomer__c" */
+	unsigned long line;        /* the [lookups] line, or the first field's */
+	int declared;              /* 1: listed in [lookups] */
+};
+
+struct mapping;
+
+/* Loads and checks one file.  On any mistake returns NULL with every error
+ * appended to errs (each with file and line). */
+struct mapping *mapping_load(const char *path, struct bs_errlist *errs);
+/* The same from text in memory (tests); name stands for the file. */
+struct mapping *mapping_load_text(const char *name, const char *text,
+				  struct bs_errlist *errs);
+void mapping_free(struct mapping *m);
+
+/* For `billsync check`: like mapping_load (every mistake appended to errs),
+ * but the mapping is returned even when it has mistakes, so that checks
+ * against the data and the other mappings can go on with what is right in
+ * it.  Its fields and filters are those that parsed (the columns only a
+ * failed line used are left out); mapping_object, mapping_source and
+ * mapping_key_field are NULL when missing or invalid.  mapping_errors says
+ * how many mistakes it has: one that has any is for checking only, never
+ * to be applied.  NULL when the file cannot be read (errs says why) or
+ * memory runs out. */
+struct mapping *mapping_check(const char *path, struct bs_errlist *errs);
+/* The same from text in memory (tests). */
+struct mapping *mapping_check_text(const char *name, const char *text,
+				   struct bs_errlist *errs);
+size_t mapping_errors(const struct mapping *m);
+
+const char *mapping_file(const struct mapping *m);
+const char *mapping_object(const struct mapping *m);
+const char *mapping_source(const struct mapping *m);
+/* 1 when name chooses the mapping on a command line: its object in any
+ * case (orbinvoice__c) or its dataset (invoices). */
+int mapping_named(const struct mapping *m, const char *name);
+/* 1 when one of names[0..n-1] chooses it; any mapping when n is 0. */
+int mapping_chosen(const struct mapping *m, const char *const *names,
+		   size_t n);
+enum map_op mapping_op(const struct mapping *m);
+const char *mapping_op_name(enum map_op op);
+/* The upsert key field (NULL unless upsert), or "Id" for update/delete. */
+const char *mapping_key_field(const struct mapping *m);
+/* The line where [object] key ("name", "source", "external_id", ...) is
+ * set, or 0. */
+unsigned long mapping_key_line(const struct mapping *m, const char *key);
+/* Column of a date for --since/--until backfills ([object] since), or NULL. */
+const char *mapping_since_column(const struct mapping *m);
+/* [object] watermark: the date column an incremental run pre-filters on
+ * (rows older than the newest value of the last successful run less the
+ * lookback are not read further), or NULL.  Always set with a lookback. */
+const char *mapping_watermark_column(const struct mapping *m);
+/* [object] lookback in seconds (0 without a watermark), and as written
+ * ("3d"; NULL without). */
+long long mapping_lookback(const struct mapping *m);
+const char *mapping_lookback_text(const struct mapping *m);
+
+size_t mapping_fields(const struct mapping *m, const struct map_field **f);
+size_t mapping_filters(const struct mapping *m, const struct map_filter **f);
+size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l);
+/* The source columns rows must carry, in order (rowsrc_select). */
+size_t mapping_columns(const struct mapping *m, const char *const **cols);
+/* The mapping line where column i is first used. */
+unsigned long mapping_column_line(const struct mapping *m, size_t i);
+/* The fields whose values group child rows (lookups, outermost parent
+ * first: group_by = A, B keeps A's rows together and, within them, B's);
+ * their indexes in the fields go to *idx.  0: rows stay in source order. */
+#define MAP_GROUP_MAX 4
+size_t mapping_group_fields(const struct mapping *m, const long **idx);
+/* Index of the key field in the fields, or -1 (insert). */
+long mapping_key_index(const struct mapping *m);
+
+enum map_status {
+	MAP_ERROR = -1,     /* not the row's fault (out of memory) */
+	MAP_ROW = 0,        /* res->v holds the values to write */
+	MAP_FILTERED = 1,   /* res->filter says which filter */
+	MAP_REJECTED = 2    /* err says why, with err->field the target, or
+			       res->filter the filter */
+};
+
+struct map_result {
+	struct bs_value *v;               /* one per field, in field order */
+	const struct map_filter *filter;  /* MAP_FILTERED: the filter that left
+					     the row out; MAP_REJECTED: the
+					     filter whose condition could not
+					     be read (NULL: a field rejected) */
+	struct bs_value key;              /* MAP_FILTERED: the row's key when
+					     it can be made, else null */
+};
+
+/* Applies filters then fields to one row (vals: the mapping_columns values). */
+int mapping_apply(const struct mapping *m, const struct bs_value *vals,
+		  struct arena *a, struct map_result *res, struct bs_err *err);
+
+#endif

@@ -1,0 +1,1043 @@
+/* state.c - the SQLite store of runs, jobs and record outcomes (see
+ * state.h and docs/state.md). */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "formats/hash.h"
+
+#define STATE_SCHEMA_VERSION 1
+#define STATE_CACHE_KIB 16384      /* SQLite page cache: the store's memory */
+
+enum stmt_id {
+	S_REC_GET, S_REC_SENDING, S_REC_SKIPPED, S_REC_OK, S_REC_FAIL,
+	S_FILE_ADD, S_FILE_SET, S_FILE_GET, S_JOB_ADD, S_JOB_UPDATE,
+	S_COUNT
+};
+
+/* An ON CONFLICT clause's test: the record is skipped by the same filter. */
+#define SAME_SKIP "(records.status = 'skipped' AND " \
+	"records.error_message IS excluded.error_message)"
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_REC_GET] =
+	"SELECT status, hash, attempts FROM records WHERE object = ?1 AND key = ?2",
+	[S_REC_SENDING] =
+	"INSERT INTO records (object, key, status, sending_hash, forced, run, "
+	"attempts, source, line, updated_at) VALUES (?1, ?2, 'pending', ?3, ?4, "
+	"?5, 1, ?6, ?7, ?8) ON CONFLICT (object, key) DO UPDATE SET "
+	"status = CASE WHEN records.status IN ('failed', 'retried') THEN "
+	"'retried' ELSE 'pending' END, sending_hash = excluded.sending_hash, "
+	"forced = excluded.forced, run = excluded.run, "
+	"attempts = records.attempts + 1, source = excluded.source, "
+	"line = excluded.line, updated_at = excluded.updated_at",
+	/* a record skipped by the same filter as before keeps its run and
+	   updated_at (only where its row is may move), so `records --since`
+	   lists it once, when it became skipped */
+	[S_REC_SKIPPED] =
+	"INSERT INTO records (object, key, status, error_message, run, source, "
+	"line, updated_at) VALUES (?1, ?2, 'skipped', ?3, ?4, ?5, ?6, ?7) "
+	"ON CONFLICT (object, key) DO UPDATE SET "
+	"run = CASE WHEN " SAME_SKIP " THEN records.run ELSE excluded.run END, "
+	"updated_at = CASE WHEN " SAME_SKIP " THEN records.updated_at "
+	"ELSE excluded.updated_at END, "
+	"error_code = CASE WHEN " SAME_SKIP " THEN records.error_code "
+	"ELSE NULL END, "
+	"status = 'skipped', error_message = excluded.error_message, "
+	"source = excluded.source, line = excluded.line "
+	"WHERE NOT (" SAME_SKIP ") OR records.source IS NOT excluded.source "
+	"OR records.line IS NOT excluded.line",
+	[S_REC_OK] =
+	"UPDATE records SET status = CASE WHEN forced THEN 'resynced' ELSE "
+	"'synced' END, hash = sending_hash, sf_id = ?3, error_code = NULL, "
+	"error_message = NULL, synced_at = ?4, updated_at = ?4, run = ?5 "
+	"WHERE object = ?1 AND key = ?2",
+	[S_REC_FAIL] =
+	"UPDATE records SET status = 'failed', error_code = ?3, "
+	"error_message = ?4, updated_at = ?5, run = ?6 "
+	"WHERE object = ?1 AND key = ?2",
+	[S_FILE_ADD] =
+	"INSERT OR IGNORE INTO files (run, path, object, rows, status, "
+	"updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
+	[S_FILE_SET] =
+	"UPDATE files SET status = ?3, updated_at = ?4 WHERE run = ?1 AND path = ?2",
+	[S_FILE_GET] =
+	"SELECT f.status, (SELECT id FROM jobs WHERE run = f.run AND "
+	"path = f.path AND attempt = 0 ORDER BY created_at DESC LIMIT 1) "
+	"FROM files f WHERE f.run = ?1 AND f.path = ?2",
+	[S_JOB_ADD] =
+	"INSERT OR REPLACE INTO jobs (id, run, path, attempt, object, rows, "
+	"state, processed, failed, created_at, updated_at) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6, 'Open', 0, 0, ?7, ?7)",
+	[S_JOB_UPDATE] =
+	"UPDATE jobs SET state = ?2, processed = ?3, failed = ?4, "
+	"error_message = ?5, updated_at = ?6 WHERE id = ?1",
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS runs ("
+	" id INTEGER PRIMARY KEY, command TEXT, mode TEXT, options TEXT,"
+	" started_at TEXT, finished_at TEXT, phase TEXT, exit_code INTEGER,"
+	" message TEXT, work_dir TEXT, report TEXT);"
+	"CREATE TABLE IF NOT EXISTS files ("
+	" run INTEGER, path TEXT, object TEXT, rows INTEGER, status TEXT,"
+	" updated_at TEXT, PRIMARY KEY (run, path));"
+	"CREATE TABLE IF NOT EXISTS jobs ("
+	" id TEXT PRIMARY KEY, run INTEGER, path TEXT, attempt INTEGER,"
+	" object TEXT, rows INTEGER, state TEXT, processed INTEGER,"
+	" failed INTEGER, error_message TEXT, created_at TEXT, updated_at TEXT);"
+	"CREATE INDEX IF NOT EXISTS jobs_by_file ON jobs (run, path);"
+	"CREATE TABLE IF NOT EXISTS records ("
+	" object TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL,"
+	" hash BLOB, sending_hash BLOB, forced INTEGER NOT NULL DEFAULT 0,"
+	" sf_id TEXT, error_code TEXT, error_message TEXT, run INTEGER,"
+	" attempts INTEGER NOT NULL DEFAULT 0, source TEXT, line INTEGER,"
+	" updated_at TEXT, synced_at TEXT,"
+	" PRIMARY KEY (object, key)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS watermarks ("
+	" object TEXT PRIMARY KEY, value TEXT NOT NULL, mapping_hash BLOB,"
+	" run INTEGER, updated_at TEXT);";
+
+struct state {
+	char *dir;
+	int lock_fd;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+	int in_tx;
+	char now[32];
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void stamp(struct state *st)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(st->now, sizeof(st->now), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(st->now + n, sizeof(st->now) - n, ".%03dZ",
+		 (int)(ts.tv_nsec / 1000000));
+}
+
+static int db_error(struct state *st, struct bs_err *err, const char *what)
+{
+	return bs_err_at(err, BS_E_IO, st->dir, 0, "state database: %s: %s",
+			 what, st->db ? sqlite3_errmsg(st->db) : "not open");
+}
+
+static int exec(struct state *st, const char *sql, struct bs_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		bs_err_at(err, BS_E_IO, st->dir, 0, "state database: %s",
+			  msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Resets and binds a cached statement: fmt letters t (text, NULL ok),
+ * n (text with length: const char *, size_t), i (long long), b (blob of
+ * 16 bytes, NULL ok). */
+static sqlite3_stmt *bind(struct state *st, enum stmt_id id, const char *fmt,
+			  ...)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	va_list ap;
+	int i = 1;
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	va_start(ap, fmt);
+	for (; *fmt; fmt++, i++) {
+		if (*fmt == 't') {
+			const char *v = va_arg(ap, const char *);
+
+			if (v)
+				sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+		} else if (*fmt == 'n') {
+			const char *v = va_arg(ap, const char *);
+			size_t len = va_arg(ap, size_t);
+
+			sqlite3_bind_text(s, i, v, (int)len, SQLITE_STATIC);
+		} else if (*fmt == 'i') {
+			sqlite3_bind_int64(s, i, va_arg(ap, long long));
+		} else if (*fmt == 'b') {
+			const struct state_hash *h = va_arg(ap,
+							    const struct state_hash *);
+
+			if (h)
+				sqlite3_bind_blob(s, i, h->h, sizeof(h->h),
+						  SQLITE_STATIC);
+		}
+	}
+	va_end(ap);
+	return s;
+}
+
+static int step_done(struct state *st, sqlite3_stmt *s, struct bs_err *err,
+		     const char *what)
+{
+	int r = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE)
+		return db_error(st, err, what);
+	return 0;
+}
+
+/* ---- hashing ---------------------------------------------------------- */
+
+void state_hash_row(const char *row, size_t len, struct state_hash *out)
+{
+	out->h[0] = hash64(row, len, HASH_SEED_A);
+	out->h[1] = hash64(row, len, HASH_SEED_B);
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const rec_names[] = {
+	"pending", "retried", "synced", "resynced", "failed", "skipped"
+};
+
+const char *state_rec_status_name(enum state_rec_status s)
+{
+	return rec_names[s];
+}
+
+int state_rec_status_parse(const char *name, enum state_rec_status *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rec_names) / sizeof(rec_names[0]); i++) {
+		if (!strcmp(name, rec_names[i])) {
+			*s = (enum state_rec_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *const phase_names[] = {
+	"exporting", "loading", "done", "failed", "paused"
+};
+
+const char *state_run_phase_name(enum state_run_phase p)
+{
+	return phase_names[p];
+}
+
+static const char *const file_names[] = {
+	"pending", "loading", "done", "failed", "unfinished"
+};
+
+/* ---- open and close --------------------------------------------------- */
+
+static int take_lock(struct state *st, struct bs_err *err)
+{
+	char path[4096], pid[32] = "";
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/lock", st->dir);
+	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lock_fd < 0)
+		return bs_err_at(err, BS_E_IO, path, 0, "cannot open: %s",
+				 strerror(errno));
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(st->lock_fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(st->lock_fd);
+		st->lock_fd = -1;
+		return bs_err_at(err, BS_E_LOCKED, st->dir, 0, "another billsync "
+				 "run%s%s%s is using this state directory; wait "
+				 "for it to finish", pid[0] ? " (pid " : "", pid,
+				 pid[0] ? ")" : "");
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(st->lock_fd, 0) != 0 ||
+	    pwrite(st->lock_fd, pid, strlen(pid), 0) < 0)
+		return bs_err_at(err, BS_E_IO, path, 0, "cannot write");
+	return 0;
+}
+
+static struct state *state_alloc(const char *dir, struct bs_err *err)
+{
+	struct state *st = calloc(1, sizeof(*st));
+
+	if (!st || !(st->dir = strdup(dir))) {
+		free(st);
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	st->lock_fd = -1;
+	return st;
+}
+
+static int prepare_all(struct state *st, struct bs_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+				       NULL) != SQLITE_OK)
+			return db_error(st, err, "prepare");
+	return 0;
+}
+
+struct state *state_open(const char *dir, struct bs_err *err)
+{
+	struct state *st = state_alloc(dir, err);
+	char path[4096], pragmas[256];
+
+	if (!st)
+		return NULL;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		bs_err_at(err, BS_E_IO, dir, 0, "cannot create the state "
+			  "directory: %s", strerror(errno));
+		goto fail;
+	}
+	if (take_lock(st, err) < 0)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/billsync.db", dir);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		db_error(st, err, "open");
+		goto fail;
+	}
+	/* synchronous = FULL: a commit is on disk when it returns, so a job
+	   id committed before the job is used survives a power loss too
+	   (NORMAL could roll the last commits back); outcomes are committed
+	   in batches, so the syncs cost little */
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+		 "PRAGMA cache_size = -%d; PRAGMA busy_timeout = 5000;",
+		 STATE_CACHE_KIB);
+	if (exec(st, pragmas, err) < 0 || exec(st, schema, err) < 0)
+		goto fail;
+	snprintf(pragmas, sizeof(pragmas), "PRAGMA user_version = %d;",
+		 STATE_SCHEMA_VERSION);
+	if (exec(st, pragmas, err) < 0 || prepare_all(st, err) < 0)
+		goto fail;
+	stamp(st);
+	return st;
+fail:
+	state_close(st);
+	return NULL;
+}
+
+void state_close(struct state *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	if (st->in_tx && st->db)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);   /* releases the lock */
+	free(st->dir);
+	free(st);
+}
+
+const char *state_dir(const struct state *st)
+{
+	return st->dir;
+}
+
+int state_begin(struct state *st, struct bs_err *err)
+{
+	stamp(st);
+	if (st->in_tx)
+		return 0;
+	if (exec(st, "BEGIN", err) < 0)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int state_commit(struct state *st, struct bs_err *err)
+{
+	if (!st->in_tx)
+		return 0;
+	st->in_tx = 0;
+	return exec(st, "COMMIT", err);
+}
+
+/* Job and run changes must be on disk at once: commit any batch first. */
+static int commit_now(struct state *st, struct bs_err *err)
+{
+	int was = st->in_tx;
+
+	if (state_commit(st, err) < 0)
+		return -1;
+	stamp(st);
+	return was;
+}
+
+static int reopen_batch(struct state *st, int was, struct bs_err *err)
+{
+	return was ? state_begin(st, err) : 0;
+}
+
+/* ---- runs ------------------------------------------------------------- */
+
+int state_run_begin(struct state *st, const char *command, const char *mode,
+		    const char *options, struct state_run *run,
+		    struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int was = commit_now(st, err);
+
+	if (was < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO runs (command, mode, "
+			       "options, started_at, phase) VALUES (?1, ?2, ?3, "
+			       "?4, 'exporting')", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, options, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, st->now, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return db_error(st, err, "new run");
+	}
+	sqlite3_finalize(s);
+	memset(run, 0, sizeof(*run));
+	run->id = sqlite3_last_insert_rowid(st->db);
+	snprintf(run->command, sizeof(run->command), "%s", command);
+	snprintf(run->mode, sizeof(run->mode), "%s", mode);
+	snprintf(run->started_at, sizeof(run->started_at), "%s", st->now);
+	snprintf(run->options, sizeof(run->options), "%s", options);
+	run->phase = RUN_EXPORTING;
+	return reopen_batch(st, was, err);
+}
+
+/* Runs one statement on the runs table, committed at once. */
+static int run_exec(struct state *st, const char *sql, long long run,
+		    const char *const *text, size_t ntext, long long number,
+		    struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int was = commit_now(st, err), r;
+	size_t i;
+
+	if (was < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_int64(s, 1, run);
+	for (i = 0; i < ntext; i++)
+		if (text[i])
+			sqlite3_bind_text(s, (int)i + 2, text[i], -1,
+					  SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) == (int)ntext + 2)
+		sqlite3_bind_int64(s, (int)ntext + 2, number);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return db_error(st, err, "update run");
+	return reopen_batch(st, was, err);
+}
+
+int state_run_set_work_dir(struct state *st, long long run,
+			   const char *work_dir, struct bs_err *err)
+{
+	const char *text[] = { work_dir };
+
+	return run_exec(st, "UPDATE runs SET work_dir = ?2 WHERE id = ?1",
+			run, text, 1, 0, err);
+}
+
+int state_run_set_phase(struct state *st, long long run,
+			enum state_run_phase phase, int exit_code,
+			const char *message, const char *report_json,
+			struct bs_err *err)
+{
+	const char *text[] = { state_run_phase_name(phase), message,
+			       report_json, st->now };
+	int final = phase != RUN_EXPORTING && phase != RUN_LOADING;
+
+	return run_exec(st, final ?
+			"UPDATE runs SET phase = ?2, message = ?3, "
+			"report = coalesce(?4, report), finished_at = ?5, "
+			"exit_code = ?6 WHERE id = ?1" :
+			"UPDATE runs SET phase = ?2, message = ?3, "
+			"report = coalesce(?4, report), finished_at = NULL, "
+			"exit_code = ?6 WHERE id = ?1",
+			run, text, 4, exit_code, err);
+}
+
+int state_run_unfinished(struct state *st, struct state_run *run,
+			 struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r, found = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, command, mode, started_at, "
+			       "coalesce(work_dir, ''), phase, "
+			       "coalesce(options, '') FROM runs r "
+			       "WHERE id = (SELECT max(id) FROM runs) AND "
+			       "(phase = 'exporting' OR (phase IN ('loading', "
+			       "'failed', 'paused') AND EXISTS (SELECT 1 FROM "
+			       "files f WHERE f.run = r.id AND f.status <> "
+			       "'done')))", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		const char *phase = (const char *)sqlite3_column_text(s, 5);
+		size_t i;
+
+		memset(run, 0, sizeof(*run));
+		run->id = sqlite3_column_int64(s, 0);
+		snprintf(run->command, sizeof(run->command), "%s",
+			 (const char *)sqlite3_column_text(s, 1));
+		snprintf(run->mode, sizeof(run->mode), "%s",
+			 (const char *)sqlite3_column_text(s, 2));
+		snprintf(run->started_at, sizeof(run->started_at), "%s",
+			 (const char *)sqlite3_column_text(s, 3));
+		snprintf(run->work_dir, sizeof(run->work_dir), "%s",
+			 (const char *)sqlite3_column_text(s, 4));
+		snprintf(run->options, sizeof(run->options), "%s",
+			 (const char *)sqlite3_column_text(s, 6));
+		for (i = 0; i < sizeof(phase_names) / sizeof(phase_names[0]); i++)
+			if (phase && !strcmp(phase, phase_names[i]))
+				run->phase = (enum state_run_phase)i;
+		found = 1;
+	} else if (r != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return db_error(st, err, "read runs");
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
+/* ---- files and jobs --------------------------------------------------- */
+
+int state_file_add(struct state *st, long long run, const char *path,
+		   const char *object, unsigned long long rows,
+		   struct bs_err *err)
+{
+	return step_done(st, bind(st, S_FILE_ADD, "ittit", run, path, object,
+				  (long long)rows, st->now), err, "add file");
+}
+
+int state_file_set(struct state *st, long long run, const char *path,
+		   enum state_file_status status, struct bs_err *err)
+{
+	int was = commit_now(st, err);
+
+	if (was < 0 ||
+	    step_done(st, bind(st, S_FILE_SET, "ittt", run, path,
+			       file_names[status], st->now), err,
+		      "update file") < 0)
+		return -1;
+	return reopen_batch(st, was, err);
+}
+
+int state_file_get(struct state *st, long long run, const char *path,
+		   enum state_file_status *status, char job_id[32],
+		   struct bs_err *err)
+{
+	sqlite3_stmt *s = bind(st, S_FILE_GET, "it", run, path);
+	int r = sqlite3_step(s);
+	size_t i;
+
+	job_id[0] = '\0';
+	if (r == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_error(st, err, "read file");
+	}
+	*status = FILE_PENDING;
+	for (i = 0; i < sizeof(file_names) / sizeof(file_names[0]); i++)
+		if (!strcmp((const char *)sqlite3_column_text(s, 0),
+			    file_names[i]))
+			*status = (enum state_file_status)i;
+	if (sqlite3_column_text(s, 1))
+		snprintf(job_id, 32, "%s", (const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	return 1;
+}
+
+int state_job_add(struct state *st, long long run, const char *path,
+		  const char *job_id, unsigned attempt,
+		  unsigned long long rows, const char *object,
+		  struct bs_err *err)
+{
+	int was = commit_now(st, err);
+
+	if (was < 0 ||
+	    step_done(st, bind(st, S_JOB_ADD, "tititit", job_id, run, path,
+			       (long long)attempt, object, (long long)rows,
+			       st->now), err, "add job") < 0)
+		return -1;
+	/* the job id is on disk before the job is used */
+	return reopen_batch(st, was, err);
+}
+
+int state_job_update(struct state *st, const char *job_id, const char *state,
+		     unsigned long long processed, unsigned long long failed,
+		     const char *error_message, struct bs_err *err)
+{
+	int was = commit_now(st, err);
+
+	if (was < 0 ||
+	    step_done(st, bind(st, S_JOB_UPDATE, "ttiitt", job_id, state,
+			       (long long)processed, (long long)failed,
+			       error_message, st->now), err, "update job") < 0)
+		return -1;
+	return reopen_batch(st, was, err);
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+int state_record_get(struct state *st, const char *object, const char *key,
+		     size_t key_len, struct state_record *r,
+		     struct bs_err *err)
+{
+	sqlite3_stmt *s = bind(st, S_REC_GET, "tn", object, key, key_len);
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return db_error(st, err, "read record");
+	}
+	memset(r, 0, sizeof(*r));
+	state_rec_status_parse((const char *)sqlite3_column_text(s, 0),
+			       &r->status);
+	if (sqlite3_column_bytes(s, 1) == (int)sizeof(r->hash.h)) {
+		memcpy(r->hash.h, sqlite3_column_blob(s, 1), sizeof(r->hash.h));
+		r->has_hash = 1;
+	}
+	r->attempts = (unsigned)sqlite3_column_int(s, 2);
+	sqlite3_reset(s);
+	return 1;
+}
+
+int state_record_sending(struct state *st, long long run, const char *object,
+			 const char *key, size_t key_len,
+			 const struct state_hash *hash, int forced,
+			 const char *source, unsigned long line,
+			 struct bs_err *err)
+{
+	return step_done(st, bind(st, S_REC_SENDING, "tnbiitit", object, key,
+				  key_len, hash, (long long)forced, run, source,
+				  (long long)line, st->now), err,
+			 "record sending");
+}
+
+int state_record_skipped(struct state *st, long long run, const char *object,
+			 const char *key, size_t key_len, const char *filter,
+			 const char *source, unsigned long line,
+			 struct bs_err *err)
+{
+	return step_done(st, bind(st, S_REC_SKIPPED, "tntitit", object, key,
+				  key_len, filter, run, source, (long long)line,
+				  st->now), err, "record skipped");
+}
+
+int state_record_outcome(struct state *st, long long run, const char *object,
+			 const char *key, int success, const char *sf_id,
+			 const char *error_code, const char *error_message,
+			 struct bs_err *err)
+{
+	if (success)
+		return step_done(st, bind(st, S_REC_OK, "tttti", object, key,
+					  sf_id, st->now, run), err,
+				 "record outcome");
+	return step_done(st, bind(st, S_REC_FAIL, "ttttti", object, key,
+				  error_code, error_message, st->now, run), err,
+			 "record outcome");
+}
+
+/* ---- watermarks -------------------------------------------------------- */
+
+int state_watermark_get(struct state *st, const char *object,
+			struct state_watermark *w, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	if (sqlite3_prepare_v2(st->db, "SELECT value, mapping_hash, run FROM "
+			       "watermarks WHERE object = ?1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(w->value, sizeof(w->value), "%s",
+			 (const char *)sqlite3_column_text(s, 0));
+		if (sqlite3_column_bytes(s, 1) == (int)sizeof(w->mapping.h))
+			memcpy(w->mapping.h, sqlite3_column_blob(s, 1),
+			       sizeof(w->mapping.h));
+		w->run = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(st, err, "read watermark");
+	return r == SQLITE_ROW;
+}
+
+/* Runs sql (?1 object, ?2 value, ?3 mapping hash, ?4 run, ?5 now),
+ * committed at once. */
+static int watermark_exec(struct state *st, const char *sql,
+			  const char *object, const char *value,
+			  const struct state_hash *mapping, long long run,
+			  struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int was = commit_now(st, err), r;
+
+	if (was < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) > 1) {
+		sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 3, mapping->h, sizeof(mapping->h),
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, run);
+		sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
+	}
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return db_error(st, err, "write watermark");
+	return reopen_batch(st, was, err);
+}
+
+int state_watermark_set(struct state *st, const char *object,
+			const char *value, const struct state_hash *mapping,
+			long long run, struct bs_err *err)
+{
+	return watermark_exec(st, "INSERT OR REPLACE INTO watermarks (object, "
+			      "value, mapping_hash, run, updated_at) VALUES "
+			      "(?1, ?2, ?3, ?4, ?5)", object, value, mapping,
+			      run, err);
+}
+
+int state_watermark_clear(struct state *st, const char *object,
+			  struct bs_err *err)
+{
+	return watermark_exec(st, "DELETE FROM watermarks WHERE object = ?1",
+			      object, NULL, NULL, 0, err);
+}
+
+int state_files_left(struct state *st, long long run, const char *object,
+		     unsigned long long *n, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM files WHERE "
+			       "run = ?1 AND object = ?2 AND status <> 'done'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	*n = r == SQLITE_ROW ? (unsigned long long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return r == SQLITE_ROW ? 0 : db_error(st, err, "count files");
+}
+
+/* Prepares select with f's conditions and then tail; numbered parameters
+ * in member order, only the members set are bound. */
+static sqlite3_stmt *filter_prepare(struct state *st, const char *select,
+				    const struct state_filter *f,
+				    const char *tail, struct bs_err *err)
+{
+	static const char *const cond[] = {
+		"object = ?1", "key = ?2", "status = ?3", "updated_at >= ?4"
+	};
+	const char *val[] = { f->object, f->key, f->status, f->since };
+	sqlite3_stmt *s;
+	char sql[1024];
+	size_t n;
+	int i, first = 1;
+
+	n = (size_t)snprintf(sql, sizeof(sql), "%s", select);
+	for (i = 0; i < 4 && n < sizeof(sql); i++) {
+		if (!val[i])
+			continue;
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " %s %s",
+				      first ? "WHERE" : "AND", cond[i]);
+		first = 0;
+	}
+	if (n < sizeof(sql))
+		snprintf(sql + n, sizeof(sql) - n, "%s", tail);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		db_error(st, err, "prepare");
+		return NULL;
+	}
+	for (i = 0; i < 4; i++)
+		if (val[i])
+			sqlite3_bind_text(s, i + 1, val[i], -1, SQLITE_STATIC);
+	return s;
+}
+
+int state_records_find(struct state *st, const struct state_filter *f,
+		       int (*fn)(void *ctx, const struct state_row *r),
+		       void *ctx, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r, stop = 0;
+
+	s = filter_prepare(st, "SELECT object, key, status, coalesce(sf_id, ''), "
+			   "coalesce(error_code, ''), coalesce(error_message, ''), "
+			   "coalesce(source, ''), coalesce(updated_at, ''), "
+			   "coalesce(synced_at, ''), coalesce(run, 0), attempts, "
+			   "coalesce(line, 0) FROM records", f,
+			   " ORDER BY object, key", err);
+	if (!s)
+		return -1;
+	while (!stop && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct state_row row;
+
+		row.object = (const char *)sqlite3_column_text(s, 0);
+		row.key = (const char *)sqlite3_column_text(s, 1);
+		row.status = (const char *)sqlite3_column_text(s, 2);
+		row.sf_id = (const char *)sqlite3_column_text(s, 3);
+		row.error_code = (const char *)sqlite3_column_text(s, 4);
+		row.error_message = (const char *)sqlite3_column_text(s, 5);
+		row.source = (const char *)sqlite3_column_text(s, 6);
+		row.updated_at = (const char *)sqlite3_column_text(s, 7);
+		row.synced_at = (const char *)sqlite3_column_text(s, 8);
+		row.run = sqlite3_column_int64(s, 9);
+		row.attempts = sqlite3_column_int64(s, 10);
+		row.line = sqlite3_column_int64(s, 11);
+		stop = fn(ctx, &row);
+	}
+	if (!stop && r != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return db_error(st, err, "read records");
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int state_records_each(struct state *st, const char *object,
+		       const char *status, const char *since,
+		       int (*fn)(void *ctx, const struct state_row *r),
+		       void *ctx, struct bs_err *err)
+{
+	struct state_filter f = { object, NULL, status, since };
+
+	return state_records_find(st, &f, fn, ctx, err);
+}
+
+int state_records_count(struct state *st, const struct state_filter *f,
+			unsigned long long *n, struct bs_err *err)
+{
+	sqlite3_stmt *s = filter_prepare(st, "SELECT count(*) FROM records", f,
+					 "", err);
+	int r;
+
+	if (!s)
+		return -1;
+	r = sqlite3_step(s);
+	*n = r == SQLITE_ROW ? (unsigned long long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return r == SQLITE_ROW ? 0 : db_error(st, err, "count records");
+}
+
+int state_record_counts(struct state *st, const char *object,
+			unsigned long long counts[REC_SKIPPED + 1],
+			struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	enum state_rec_status k;
+	int r;
+
+	memset(counts, 0, sizeof(counts[0]) * (REC_SKIPPED + 1));
+	if (sqlite3_prepare_v2(st->db, "SELECT status, count(*) FROM records "
+			       "WHERE ?1 IS NULL OR object = ?1 GROUP BY status",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	if (object)
+		sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		if (state_rec_status_parse((const char *)sqlite3_column_text(s, 0),
+					   &k) == 0)
+			counts[k] = (unsigned long long)sqlite3_column_int64(s, 1);
+	sqlite3_finalize(s);
+	return r == SQLITE_DONE ? 0 : db_error(st, err, "count records");
+}
+
+/* A run with its files and jobs as one JSON object; the caller adds the
+ * WHERE or ORDER clause. */
+#define RUN_JSON_SELECT                                                      \
+	"SELECT json_object('id', r.id, 'command', r.command, "              \
+	"'mode', r.mode, 'options', r.options, 'started_at', r.started_at, " \
+	"'finished_at', r.finished_at, 'phase', r.phase, "                   \
+	"'exit_code', r.exit_code, 'message', r.message, "                   \
+	"'work_dir', r.work_dir, 'report', json(r.report), "                 \
+	"'files', (SELECT json_group_array(json_object('path', f.path, "     \
+	"'object', f.object, 'rows', f.rows, 'status', f.status, "           \
+	"'jobs', (SELECT json_group_array(json_object('id', j.id, "          \
+	"'attempt', j.attempt, 'rows', j.rows, 'state', j.state, "           \
+	"'processed', j.processed, 'failed', j.failed, "                     \
+	"'error_message', j.error_message)) FROM jobs j "                    \
+	"WHERE j.run = f.run AND j.path = f.path ORDER BY j.created_at))) "  \
+	"FROM files f WHERE f.run = r.id)) FROM runs r "
+
+/* Calls fn with each row of a RUN_JSON_SELECT query bound to ?1 = arg;
+ * returns the number of rows, or -1. */
+static int runs_json(struct state *st, const char *sql, long long arg,
+		     int (*fn)(void *ctx, const char *json), void *ctx,
+		     struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r, stop = 0, n = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	sqlite3_bind_int64(s, 1, arg);
+	while (!stop && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		stop = fn(ctx, (const char *)sqlite3_column_text(s, 0));
+	}
+	if (!stop && r != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return db_error(st, err, "read runs");
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+int state_runs_each(struct state *st, int limit,
+		    int (*fn)(void *ctx, const char *json), void *ctx,
+		    struct bs_err *err)
+{
+	return runs_json(st, RUN_JSON_SELECT "ORDER BY r.id DESC LIMIT ?1",
+			 limit, fn, ctx, err) < 0 ? -1 : 0;
+}
+
+int state_run_json(struct state *st, long long id,
+		   int (*fn)(void *ctx, const char *json), void *ctx,
+		   struct bs_err *err)
+{
+	int n = runs_json(st, RUN_JSON_SELECT "WHERE r.id = ?1", id, fn, ctx,
+			  err);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+/* ---- reading while a run may be writing -------------------------------- */
+
+int state_exists(const char *dir)
+{
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/billsync.db", dir);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The schema version of the open database, or -1. */
+static int schema_version(struct state *st, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return db_error(st, err, "prepare");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v < 0 ? db_error(st, err, "read the schema version") : v;
+}
+
+struct state *state_open_readonly(const char *dir, struct bs_err *err)
+{
+	struct state *st;
+	char path[4096], pragmas[128];
+	int v;
+
+	if (!state_exists(dir)) {
+		bs_err_set(err, BS_E_INPUT, "no runs yet: %s has no billsync.db",
+			   dir);
+		return NULL;
+	}
+	st = state_alloc(dir, err);
+	if (!st)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/billsync.db", dir);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		db_error(st, err, "open");
+		goto fail;
+	}
+	snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; "
+		 "PRAGMA busy_timeout = 5000;", STATE_CACHE_KIB);
+	if (exec(st, pragmas, err) < 0 || (v = schema_version(st, err)) < 0)
+		goto fail;
+	if (v != STATE_SCHEMA_VERSION) {
+		bs_err_at(err, BS_E_INPUT, path, 0, v == 0 ?
+			  "not a billsync state database" :
+			  "state database version %d; this billsync reads "
+			  "version %d", v, STATE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (prepare_all(st, err) < 0)
+		goto fail;
+	stamp(st);
+	return st;
+fail:
+	state_close(st);
+	return NULL;
+}
+
+int state_objects_each(struct state *st,
+		       int (*fn)(void *ctx, const char *object), void *ctx,
+		       struct bs_err *err)
+{
+	/* one index probe per object, not a scan of every record */
+	static const char sql[] =
+		"WITH RECURSIVE o(name) AS (SELECT min(object) FROM records "
+		"UNION ALL SELECT (SELECT min(object) FROM records WHERE "
+		"object > o.name) FROM o WHERE o.name IS NOT NULL) "
+		"SELECT name FROM o WHERE name IS NOT NULL";
+	sqlite3_stmt *s;
+	int r, stop = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "prepare");
+	while (!stop && (r = sqlite3_step(s)) == SQLITE_ROW)
+		stop = fn(ctx, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return stop || r == SQLITE_DONE ? 0 : db_error(st, err, "read objects");
+}
