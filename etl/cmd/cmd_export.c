@@ -4,8 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "formats/bundle.h"
 #include "commands.h"
 #include "base/config.h"
@@ -56,26 +54,22 @@ static int add_entry(struct bundle_entry **e, size_t *n, const char *dir,
 }
 
 static int write_archive(const char *archive, const char *dir,
-			 const json_t *manifest, struct bs_err *err)
+			 const struct manifest *manifest, struct bs_err *err)
 {
-	const json_t *objects = json_object_get(manifest, "objects"), *obj, *f;
 	struct bundle_entry *e = NULL;
 	size_t n = 0, i, j;
 	int r = -1;
 
 	if (add_entry(&e, &n, dir, "manifest.json") < 0)
 		goto out;
-	json_array_foreach(objects, i, obj) {
-		json_array_foreach(json_object_get(obj, "files"), j, f) {
-			if (add_entry(&e, &n, dir, json_string_value(
-					      json_object_get(f, "path"))) < 0 ||
-			    add_entry(&e, &n, dir, json_string_value(
-					      json_object_get(f, "origin"))) < 0)
+	for (i = 0; i < manifest->nobjects; i++) {
+		const struct manifest_object *obj = &manifest->objects[i];
+
+		for (j = 0; j < obj->nfiles; j++)
+			if (add_entry(&e, &n, dir, obj->files[j].path) < 0 ||
+			    add_entry(&e, &n, dir, obj->files[j].origin) < 0)
 				goto out;
-		}
-		if (json_object_get(obj, "rejects") &&
-		    add_entry(&e, &n, dir, json_string_value(
-				      json_object_get(obj, "rejects"))) < 0)
+		if (obj->rejects && add_entry(&e, &n, dir, obj->rejects) < 0)
 			goto out;
 	}
 	r = bundle_write(archive, e, n, (long long)time(NULL), err);
@@ -106,7 +100,7 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 	char *out_cfg = NULL;
 	int opt, done = 0, rc, have_bytes = 0, have_rows = 0;
 	size_t nobjects = 0;
-	json_t *manifest = NULL;
+	struct manifest *manifest = NULL;
 
 	while ((opt = getopt_long(argc, argv, ":hc:o:", opts, NULL)) != -1) {
 		if (cli_common_option(ctx, opt, optarg, usage_export, &done)) {
@@ -184,7 +178,7 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 	report_export(ctx, manifest, out, archive);
 	rc = report_exit_code(manifest);
 out:
-	json_decref(manifest);
+	manifest_free(manifest);
 	free(out_cfg);
 	setup_release(&s);
 	return rc;

@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "commands.h"
-#include "export/export.h"
+#include "export/manifest.h"
 #include "state/state.h"
 #include "stateview.h"
 #include "table.h"
@@ -54,18 +54,20 @@ static int keep_run(void *ctx, const char *text)
 static json_t *export_counts(const json_t *run)
 {
 	const char *dir = json_string_value(json_object_get(run, "work_dir"));
-	struct export_totals t;
+	struct manifest_totals t;
+	struct manifest *mf;
+	struct bs_err err;
 	char path[4096];
 	json_t *m;
 
 	if (!dir || !*dir)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	m = json_load_file(path, 0, NULL);
-	if (!m)
+	mf = manifest_load(path, &err);
+	if (!mf)
 		return NULL;
-	export_totals(m, &t);
-	json_decref(m);
+	manifest_totals(mf, &t);
+	manifest_free(mf);
 	m = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
 		      "read", (json_int_t)t.read,
 		      "written", (json_int_t)t.written,

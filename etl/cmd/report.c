@@ -4,14 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "export/export.h"
 #include "table.h"
-
-static unsigned long long count(const json_t *obj, const char *key)
-{
-	return (unsigned long long)json_integer_value(
-		json_object_get(json_object_get(obj, "counts"), key));
-}
 
 void report_bytes(unsigned long long n, char *buf, size_t size)
 {
@@ -30,80 +26,75 @@ void report_bytes(unsigned long long n, char *buf, size_t size)
 		snprintf(buf, size, "%llu.%llu %s", whole, frac / 100, units[u]);
 }
 
-static void file_totals(const json_t *obj, unsigned long long *raw,
-			unsigned long long *gz)
+static void file_totals(const struct manifest_object *obj,
+			unsigned long long *raw, unsigned long long *gz)
 {
-	const json_t *f;
 	size_t i;
 
 	*raw = *gz = 0;
-	json_array_foreach(json_object_get(obj, "files"), i, f) {
-		*raw += (unsigned long long)json_integer_value(
-			json_object_get(f, "raw_bytes"));
-		*gz += (unsigned long long)json_integer_value(
-			json_object_get(f, "compressed_bytes"));
+	for (i = 0; i < obj->nfiles; i++) {
+		*raw += obj->files[i].raw_bytes;
+		*gz += obj->files[i].compressed_bytes;
 	}
 }
 
-void report_object_progress(void *vctx, const json_t *obj)
+void report_object_progress(void *vctx, const struct manifest_object *obj)
 {
+	const struct manifest_counts *c = &obj->counts;
 	struct bs_ctx *ctx = vctx;
 	unsigned long long raw, gz;
 	char rb[32], gb[32];
-	size_t files = json_array_size(json_object_get(obj, "files"));
+	size_t files = obj->nfiles;
 
 	if (!files) {
 		char below[48] = "";
 
-		if (count(obj, "below_watermark"))
+		if (c->below_watermark)
 			snprintf(below, sizeof(below), ", %llu below watermark",
-				 count(obj, "below_watermark"));
+				 c->below_watermark);
 		fprintf(ctx->log, "billsync: %s: nothing to send (%llu read, "
-			"%llu unchanged%s)%s\n",
-			json_string_value(json_object_get(obj, "object")),
-			count(obj, "read"), count(obj, "unchanged"), below,
-			count(obj, "rejected") ? ", some rejected" : "");
+			"%llu unchanged%s)%s\n", obj->object, c->read,
+			c->unchanged, below,
+			c->rejected ? ", some rejected" : "");
 		return;
 	}
 	file_totals(obj, &raw, &gz);
 	report_bytes(raw, rb, sizeof(rb));
 	report_bytes(gz, gb, sizeof(gb));
 	fprintf(ctx->log, "billsync: %s: %llu rows in %zu file%s (%s, %s "
-		"gzipped)%s\n", json_string_value(json_object_get(obj, "object")),
-		count(obj, "written"), files, files == 1 ? "" : "s", rb, gb,
-		count(obj, "rejected") ? ", some rejected" : "");
+		"gzipped)%s\n", obj->object, c->written, files,
+		files == 1 ? "" : "s", rb, gb,
+		c->rejected ? ", some rejected" : "");
 }
 
 /* "  OrbInvoice__c: 2 filtered by drafts", "... 1 rejected (reason)" */
-static void print_breakdown(FILE *f, const json_t *obj, const char *key,
+static void print_breakdown(FILE *f, const struct manifest_object *obj,
+			    const struct manifest_count *by, size_t n,
 			    const char *pre, const char *post)
 {
-	const json_t *by = json_object_get(json_object_get(obj, "counts"), key);
-	const char *name;
-	const json_t *v;
+	size_t i;
 
-	json_object_foreach((json_t *)by, name, v) {
-		fprintf(f, "  %s: %lld ",
-			json_string_value(json_object_get(obj, "object")),
-			(long long)json_integer_value(v));
-		fprintf(f, "%s%s%s\n", pre, name, post);
-	}
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %s: %llu %s%s%s\n", obj->object, by[i].n, pre,
+			by[i].name, post);
 }
 
-void report_export(struct bs_ctx *ctx, const json_t *manifest,
+void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		   const char *out_dir, const char *archive)
 {
 	static const char *const head[] = { "object", "read", "written",
 		"filtered", "rejected", "duplicates", "unchanged", "files",
 		"raw", "gzip" };
-	const json_t *objects = json_object_get(manifest, "objects"), *obj;
-	struct export_totals t;
+	struct manifest_totals t;
 	struct table *tb;
 	size_t i, c;
 
 	if (ctx->json) {
-		json_dumpf(manifest, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_t *j = manifest_to_json(manifest);
+
+		json_dumpf(j, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
+		json_decref(j);
 		return;
 	}
 	tb = table_new(10, head);
@@ -111,20 +102,21 @@ void report_export(struct bs_ctx *ctx, const json_t *manifest,
 		return;
 	for (c = 1; c < 10; c++)
 		table_align_right(tb, c);
-	json_array_foreach(objects, i, obj) {
+	for (i = 0; i < manifest->nobjects; i++) {
+		const struct manifest_object *obj = &manifest->objects[i];
+		const struct manifest_counts *k = &obj->counts;
+		const unsigned long long counts[6] = { k->read, k->written,
+			k->filtered, k->rejected, k->duplicates, k->unchanged };
 		char n[7][24], rb[32], gb[32];
 		const char *cells[10];
 		unsigned long long raw, gz;
-		static const char *const keys[] = { "read", "written", "filtered",
-			"rejected", "duplicates", "unchanged" };
 
-		cells[0] = json_string_value(json_object_get(obj, "object"));
+		cells[0] = obj->object;
 		for (c = 0; c < 6; c++) {
-			snprintf(n[c], sizeof(n[c]), "%llu", count(obj, keys[c]));
+			snprintf(n[c], sizeof(n[c]), "%llu", counts[c]);
 			cells[c + 1] = n[c];
 		}
-		snprintf(n[6], sizeof(n[6]), "%zu",
-			 json_array_size(json_object_get(obj, "files")));
+		snprintf(n[6], sizeof(n[6]), "%zu", obj->nfiles);
 		cells[7] = n[6];
 		file_totals(obj, &raw, &gz);
 		report_bytes(raw, rb, sizeof(rb));
@@ -135,14 +127,18 @@ void report_export(struct bs_ctx *ctx, const json_t *manifest,
 	}
 	table_print(tb, ctx->out, 0);
 	table_free(tb);
-	json_array_foreach(objects, i, obj) {
-		print_breakdown(ctx->out, obj, "filtered_by", "filtered by ", "");
-		print_breakdown(ctx->out, obj, "rejected_by", "rejected (", ")");
-		if (json_object_get(obj, "rejects"))
+	for (i = 0; i < manifest->nobjects; i++) {
+		const struct manifest_object *obj = &manifest->objects[i];
+
+		print_breakdown(ctx->out, obj, obj->counts.filtered_by,
+				obj->counts.nfiltered_by, "filtered by ", "");
+		print_breakdown(ctx->out, obj, obj->counts.rejected_by,
+				obj->counts.nrejected_by, "rejected (", ")");
+		if (obj->rejects)
 			fprintf(ctx->out, "  rejected rows: %s/%s\n", out_dir,
-				json_string_value(json_object_get(obj, "rejects")));
+				obj->rejects);
 	}
-	export_totals(manifest, &t);
+	manifest_totals(manifest, &t);
 	if (t.duplicates)
 		fprintf(ctx->out, "  %llu duplicate row%s dropped: the later row "
 			"of a key was kept (the first %d listed in "
@@ -158,10 +154,10 @@ void report_export(struct bs_ctx *ctx, const json_t *manifest,
 		archive ? ", bundled in " : "", archive ? archive : "");
 }
 
-int report_exit_code(const json_t *manifest)
+int report_exit_code(const struct manifest *manifest)
 {
-	struct export_totals t;
+	struct manifest_totals t;
 
-	export_totals(manifest, &t);
+	manifest_totals(manifest, &t);
 	return t.rejected ? BS_EXIT_RECORDS : BS_EXIT_OK;
 }

@@ -6,18 +6,17 @@
 #ifndef REPORT_H
 #define REPORT_H
 
-#include <jansson.h>
-
 #include "base/cli.h"
+#include "export/manifest.h"
 
 /* A log line when an object's files are written (ctx is a struct bs_ctx). */
-void report_object_progress(void *ctx, const json_t *object);
+void report_object_progress(void *ctx, const struct manifest_object *object);
 /* The summary of an export: a table and the reasons, or the manifest as
  * JSON with --json. */
-void report_export(struct bs_ctx *ctx, const json_t *manifest,
+void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		   const char *out_dir, const char *archive);
 /* BS_EXIT_RECORDS when rows were rejected, else BS_EXIT_OK. */
-int report_exit_code(const json_t *manifest);
+int report_exit_code(const struct manifest *manifest);
 /* "1.2 MB"-style size. */
 void report_bytes(unsigned long long n, char *buf, size_t size);
 

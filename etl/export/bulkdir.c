@@ -8,16 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <jansson.h>
-
 #include "formats/sbuf.h"
+#include "manifest.h"
 
 #define MANIFEST "manifest.json"
-#define MANIFEST_FORMAT "billsync-export/1"
-
-static const char *const operations[] = {
-	"insert", "update", "upsert", "delete", "hardDelete"
-};
 
 static int bad(const struct bulkdir *bd, struct bs_err *err, const char *fmt,
 	       ...) BS_PRINTF(3, 4);
@@ -66,22 +60,6 @@ static int safe_relative(const char *rel)
 	return 0;
 }
 
-static const char *get_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) && json_string_length(v) ?
-	       json_string_value(v) : NULL;
-}
-
-static unsigned long long get_count(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) && json_integer_value(v) > 0 ?
-	       (unsigned long long)json_integer_value(v) : 0;
-}
-
 static int load_path(struct bulkdir *bd, const char *what, const char *rel,
 		     char **out, struct bs_err *err)
 {
@@ -93,23 +71,20 @@ static int load_path(struct bulkdir *bd, const char *what, const char *rel,
 }
 
 static int load_file(struct bulkdir *bd, struct bulkdir_object *o,
-		     json_t *jf, struct bulkdir_file *f, struct bs_err *err)
+		     const struct manifest_file *mf, struct bulkdir_file *f,
+		     struct bs_err *err)
 {
-	const char *origin = get_str(jf, "origin");
 	struct stat st;
 
-	f->path = get_str(jf, "path");
+	f->path = mf->path;
 	f->object = o;
-	if (!json_is_object(jf) || !f->path)
-		return bad(bd, err, "object '%s': a file without a path",
-			   o->object);
 	if (load_path(bd, "file", f->path, &f->full_path, err) < 0 ||
-	    (origin && load_path(bd, "origin file", origin, &f->origin_path,
-				 err) < 0))
+	    (mf->origin && load_path(bd, "origin file", mf->origin,
+				     &f->origin_path, err) < 0))
 		return -1;
-	f->rows = get_count(jf, "rows");
-	f->raw_bytes = get_count(jf, "raw_bytes");
-	f->compressed_bytes = get_count(jf, "compressed_bytes");
+	f->rows = mf->rows;
+	f->raw_bytes = mf->raw_bytes;
+	f->compressed_bytes = mf->compressed_bytes;
 	if (stat(f->full_path, &st) != 0 || !S_ISREG(st.st_mode))
 		return bad(bd, err, "bulk file '%s' is missing", f->path);
 	if (f->compressed_bytes &&
@@ -118,92 +93,40 @@ static int load_file(struct bulkdir *bd, struct bulkdir_object *o,
 			   "bulk file '%s' has %lld bytes, the manifest says %llu",
 			   f->path, (long long)st.st_size, f->compressed_bytes);
 	if (f->origin_path && stat(f->origin_path, &st) != 0)
-		return bad(bd, err, "origin file '%s' is missing", origin);
+		return bad(bd, err, "origin file '%s' is missing", mf->origin);
 	return 0;
 }
 
-static int find_object(const struct bulkdir *bd, size_t before,
-		       const char *name)
+static int load_object(struct bulkdir *bd, const struct manifest *m,
+		       size_t idx, struct bs_err *err)
 {
+	const struct manifest_object *mo = &m->objects[idx];
+	struct bulkdir_object *o = &bd->objects[idx];
 	size_t i;
 
-	for (i = 0; i < before; i++)
-		if (!strcmp(bd->objects[i].object, name))
-			return (int)i;
-	return -1;
-}
-
-static int load_deps(struct bulkdir *bd, size_t idx, json_t *deps,
-		     struct bs_err *err)
-{
-	struct bulkdir_object *o = &bd->objects[idx];
-	size_t i, n = json_array_size(deps);
-
-	if (deps && !json_is_array(deps))
-		return bad(bd, err, "object '%s': depends_on is not a list",
-			   o->object);
-	o->depends_on = calloc(n ? n : 1, sizeof(*o->depends_on));
-	if (!o->depends_on)
-		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		json_t *d = json_array_get(deps, i);
-		int k = json_is_string(d) ?
-			find_object(bd, bd->nobjects, json_string_value(d)) : -1;
-
-		/* a parent that is not in this export needs no wait, but one
-		   listed later would be loaded too late */
-		if (k < 0 && json_is_string(d))
-			continue;
-		if (k < 0 || (size_t)k >= idx)
-			return bad(bd, err,
-				   "object '%s' depends on '%s', which is not "
-				   "listed before it", o->object,
-				   json_is_string(d) ? json_string_value(d) : "?");
-		o->depends_on[o->ndeps++] = (size_t)k;
-	}
-	return 0;
-}
-
-static int load_object(struct bulkdir *bd, size_t idx, json_t *jo,
-		       struct bs_err *err)
-{
-	struct bulkdir_object *o = &bd->objects[idx];
-	json_t *files = json_object_get(jo, "files"), *lvl;
-	size_t i;
-
-	o->object = get_str(jo, "object");
-	o->operation = get_str(jo, "operation");
-	o->external_id = get_str(jo, "external_id");
-	if (!json_is_object(jo) || !o->object)
-		return bad(bd, err, "object %zu has no name", idx + 1);
-	for (i = 0; i < sizeof(operations) / sizeof(operations[0]); i++)
-		if (o->operation && !strcmp(o->operation, operations[i]))
-			break;
-	if (i == sizeof(operations) / sizeof(operations[0]))
-		return bad(bd, err, "object '%s': operation '%s' is not one of "
-			   "insert, update, upsert, delete, hardDelete",
-			   o->object, o->operation ? o->operation : "");
-	if (!strcmp(o->operation, "upsert")) {
-		if (!o->external_id)
-			return bad(bd, err, "object '%s' upserts but names no "
-				   "external_id", o->object);
-		o->key_field = o->external_id;
-	} else {
-		o->external_id = NULL;
-		o->key_field = strcmp(o->operation, "insert") ? "Id" : NULL;
-	}
-	lvl = json_object_get(jo, "level");
-	o->level = json_is_integer(lvl) ? (long)json_integer_value(lvl) : 0;
-	if (!json_is_array(files))
-		return bad(bd, err, "object '%s' has no list of files",
-			   o->object);
-	o->nfiles = json_array_size(files);
+	o->object = mo->object;
+	o->operation = mo->operation;
+	o->external_id = mo->external_id;
+	o->key_field = !strcmp(o->operation, "upsert") ? o->external_id :
+		       strcmp(o->operation, "insert") ? "Id" : NULL;
+	o->level = mo->level;
+	/* a parent that is not in this export needs no wait (the decoder
+	   checked that the others are listed before) */
+	o->depends_on = calloc(mo->ndepends_on ? mo->ndepends_on : 1,
+			       sizeof(*o->depends_on));
+	o->nfiles = mo->nfiles;
 	o->files = calloc(o->nfiles ? o->nfiles : 1, sizeof(*o->files));
-	if (!o->files)
+	if (!o->depends_on || !o->files)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	for (i = 0; i < mo->ndepends_on; i++) {
+		const struct manifest_object *p =
+			manifest_find(m, mo->depends_on[i]);
+
+		if (p)
+			o->depends_on[o->ndeps++] = (size_t)(p - m->objects);
+	}
 	for (i = 0; i < o->nfiles; i++) {
-		if (load_file(bd, o, json_array_get(files, i), &o->files[i],
-			      err) < 0)
+		if (load_file(bd, o, &mo->files[i], &o->files[i], err) < 0)
 			return -1;
 		o->files[i].index = bd->nfiles++;
 		bd->rows += o->files[i].rows;
@@ -213,45 +136,24 @@ static int load_object(struct bulkdir *bd, size_t idx, json_t *jo,
 
 static int load(struct bulkdir *bd, struct bs_err *err)
 {
-	json_error_t je;
-	json_t *root, *objs;
 	char *path = join(bd->dir, MANIFEST);
-	const char *fmt;
+	struct manifest *m;
 	size_t i;
 
 	if (!path)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		bs_err_at(err, BS_E_INPUT, path, (unsigned long)(je.line > 0 ?
-			  je.line : 0), "cannot read the manifest: %s", je.text);
-		free(path);
-		return -1;
-	}
+	m = manifest_load(path, err);
 	free(path);
-	bd->priv = root;
-	fmt = get_str(root, "format");
-	if (!fmt || strcmp(fmt, MANIFEST_FORMAT))
-		return bad(bd, err, "format is '%s', expected '%s'",
-			   fmt ? fmt : "", MANIFEST_FORMAT);
-	objs = json_object_get(root, "objects");
-	if (!json_is_array(objs))
-		return bad(bd, err, "no list of objects");
-	bd->nobjects = json_array_size(objs);
+	if (!m)
+		return -1;
+	bd->priv = m;
+	bd->nobjects = m->nobjects;
 	bd->objects = calloc(bd->nobjects ? bd->nobjects : 1,
 			     sizeof(*bd->objects));
 	if (!bd->objects)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	for (i = 0; i < bd->nobjects; i++) {
-		if (load_object(bd, i, json_array_get(objs, i), err) < 0)
-			return -1;
-		if (find_object(bd, i, bd->objects[i].object) >= 0)
-			return bad(bd, err, "object '%s' is listed twice",
-				   bd->objects[i].object);
-	}
 	for (i = 0; i < bd->nobjects; i++)
-		if (load_deps(bd, i, json_object_get(json_array_get(objs, i),
-						     "depends_on"), err) < 0)
+		if (load_object(bd, m, i, err) < 0)
 			return -1;
 	return 0;
 }
@@ -293,7 +195,7 @@ void bulkdir_free(struct bulkdir *bd)
 		free(o->depends_on);
 	}
 	free(bd->objects);
-	json_decref(bd->priv);
+	manifest_free(bd->priv);
 	free(bd->dir);
 	free(bd);
 }

@@ -4,18 +4,20 @@
  * duplicates winning, into size-capped gzipped CSV files, origin files,
  * rejects and one manifest (docs/bulk-files.md).
  *
- * The manifest is both what is written to OUT/manifest.json and the report
- * the commands print.  Memory stays flat whatever the input size: rows are
- * staged through stage.h and written through formats/csvsplit.h.
+ * The manifest (manifest.h) is both what is written to OUT/manifest.json
+ * and the report the commands print.  Memory stays flat whatever the input
+ * size: rows are staged through stage.h and written through
+ * formats/csvsplit.h; where each row came from waits in origin.h's spool
+ * until its file is done; rows left out go to rejects.h.
  */
 #ifndef EXPORT_H
 #define EXPORT_H
 
-#include <jansson.h>
 #include <signal.h>
 
 #include "formats/bs_err.h"
 #include "formats/zsink.h"
+#include "manifest.h"
 
 struct config;
 struct mapset;
@@ -69,7 +71,7 @@ struct export_opts {
 						not kept as the newest (NULL:
 						no cap); see pipeline.h */
 	/* progress: called after each object with its manifest entry */
-	void (*progress)(void *ctx, const json_t *object);
+	void (*progress)(void *ctx, const struct manifest_object *object);
 	void *progress_ctx;
 	/* set to 1 (by a SIGINT/SIGTERM handler) to stop: the export ends
 	   with BS_E_LIMIT "interrupted" and writes no manifest; NULL: never */
@@ -86,21 +88,12 @@ int export_opts_from_config(struct export_opts *o, const struct config *cfg,
 int export_check_objects(const struct mapset *maps,
 			 const struct export_opts *o, struct bs_err *err);
 
-/* Runs the export; *manifest (the caller's, json_decref) is set on success
+/* Runs the export; *manifest (the caller's, manifest_free) is set on success
  * and also written to OUT/manifest.json.  An earlier OUT/manifest.json is
  * removed first: after a failed export none describes files that may have
  * been replaced. */
 int export_run(const struct config *cfg, const struct mapset *maps,
-	       const struct export_opts *o, json_t **manifest,
+	       const struct export_opts *o, struct manifest **manifest,
 	       struct bs_err *err);
-
-/* Totals over all objects of a manifest (for exit codes and summaries). */
-struct export_totals {
-	unsigned long long read, written, filtered, rejected, duplicates,
-		unchanged, below_watermark, files;
-	int watermarks;     /* some object has a watermark (and so a
-			       below_watermark count) */
-};
-void export_totals(const json_t *manifest, struct export_totals *t);
 
 #endif

@@ -250,13 +250,15 @@ static void say(struct bs_ctx *ctx, const char *fmt, ...)
 }
 
 static void print_json(struct bs_ctx *ctx, long long run, const char *mode,
-		       json_t *resumed, json_t *manifest, json_t *load,
-		       json_t *extra, int code)
+		       json_t *resumed, const struct manifest *manifest,
+		       json_t *load, json_t *extra, int code)
 {
 	json_t *root = json_pack("{s:I, s:s, s:i, s:o?, s:o?, s:o?}",
 				 "run", (json_int_t)run, "mode", mode,
 				 "exit_code", code, "resumed", resumed,
-				 "export", manifest, "load", load);
+				 "export", manifest ?
+				 manifest_to_json(manifest) : NULL,
+				 "load", load);
 
 	if (root && extra)
 		json_object_update(root, extra);
@@ -496,8 +498,7 @@ static const char *mark_floor(void *ctx, const struct mapping *m)
 	return NULL;
 }
 
-/* The entry of object in a report's "objects" (the export's manifest or
- * the load report), or NULL. */
+/* The entry of object in the load report's "objects", or NULL. */
 static const json_t *report_object(const json_t *report, const char *object)
 {
 	const json_t *o;
@@ -520,7 +521,7 @@ static unsigned long long json_count(const json_t *o, const char *key)
  * object it sends records of forgets its watermark (the next incremental
  * run reads every row once). */
 static int marks_before_load(struct bs_ctx *ctx, struct change *c,
-			     const json_t *manifest)
+			     const struct manifest *manifest)
 {
 	size_t i;
 
@@ -528,10 +529,10 @@ static int marks_before_load(struct bs_ctx *ctx, struct change *c,
 		return 0;
 	for (i = 0; i < mapset_count(c->maps); i++) {
 		const struct mapping *m = mapset_at(c->maps, i);
-		const json_t *o = report_object(manifest, mapping_object(m));
+		const struct manifest_object *o =
+			manifest_find(manifest, mapping_object(m));
 
-		if (!c->marks[i].stored[0] || !o ||
-		    !json_count(json_object_get(o, "counts"), "written"))
+		if (!c->marks[i].stored[0] || !o || !o->counts.written)
 			continue;
 		if (state_watermark_clear(c->st, mapping_object(m),
 					  &ctx->err) < 0)
@@ -565,7 +566,8 @@ static int object_loaded(struct bs_ctx *ctx, struct change *c,
  * "watermarks" report (NULL if no object has one), or NULL with ctx->err
  * set. */
 static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
-				const json_t *manifest, const json_t *load,
+				const struct manifest *manifest,
+				const json_t *load,
 				int code, int *failed)
 {
 	json_t *report = NULL;
@@ -575,15 +577,15 @@ static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
 	for (i = 0; i < mapset_count(c->maps); i++) {
 		const struct mapping *m = mapset_at(c->maps, i);
 		const char *object = mapping_object(m);
-		const json_t *o = report_object(manifest, object), *wm;
+		const struct manifest_object *o = manifest_find(manifest,
+								object);
 		const char *max;
 		unsigned long long rejected;
 		int ok, store;
 
-		wm = json_object_get(o, "watermark");
-		if (!o || !wm)
+		if (!o || !o->has_watermark)
 			continue;
-		max = json_string_value(json_object_get(wm, "max"));
+		max = o->watermark.max;
 		store = (c->o->mode == SYNC_INCREMENTAL ||
 			 (c->o->mode == SYNC_FULL && !c->o->since &&
 			  !c->o->until)) && max && c->marks[i].has_hash &&
@@ -591,11 +593,9 @@ static json_t *marks_after_load(struct bs_ctx *ctx, struct change *c,
 		/* a rejected row is read again only below the watermark's
 		   floor if the watermark stays: it is fixed in the source
 		   later, and must then be found */
-		rejected = json_count(json_object_get(o, "counts"),
-				      "rejected");
+		rejected = o->counts.rejected;
 		ok = store && !rejected ? object_loaded(ctx, c, object, load,
-				json_count(json_object_get(o, "counts"),
-					   "written")) : 0;
+				o->counts.written) : 0;
 		if (ok < 0) {
 			*failed = 1;
 			json_decref(report);
@@ -698,9 +698,10 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	struct change c;
 	struct export_opts eo;
 	struct state_run run, earlier;
-	struct export_totals t;
-	json_t *resumed = NULL, *manifest = NULL, *load = NULL, *extra = NULL,
-	       *ids = NULL, *marks = NULL;
+	struct manifest_totals t;
+	struct manifest *manifest = NULL;
+	json_t *resumed = NULL, *load = NULL, *extra = NULL, *ids = NULL,
+	       *marks = NULL;
 	char *work = NULL, *failures = NULL, id[32];
 	int code, rc, earlier_records = 0, failed;
 
@@ -784,7 +785,7 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 	rc = export_run(s->cfg, s->maps, &eo, &manifest, &ctx->err);
 	if (state_commit(c.st, rc < 0 ? NULL : &ctx->err) < 0 || rc < 0)
 		goto fail;
-	export_totals(manifest, &t);
+	manifest_totals(manifest, &t);
 	if (!ctx->json)
 		report_export(ctx, manifest, work, NULL);
 	if (marks_before_load(ctx, &c, manifest) < 0)
@@ -820,7 +821,7 @@ int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o)
 		ids = marks = NULL;
 		print_json(ctx, run.id, mode_name(o), resumed, manifest, load,
 			   extra, code);
-		manifest = load = resumed = NULL;   /* print_json took them */
+		load = resumed = NULL;   /* print_json took them */
 	}
 	goto out;
 fail:
@@ -830,7 +831,7 @@ fail:
 				    NULL, NULL);
 out:
 	json_decref(resumed);
-	json_decref(manifest);
+	manifest_free(manifest);
 	json_decref(load);
 	json_decref(ids);
 	json_decref(marks);

@@ -64,7 +64,7 @@ static void join(struct sbuf *sb, const struct bs_value *v, size_t n)
 }
 
 static void check_object(const struct config *cfg, const struct mapping *m,
-			 const char *out, const json_t *entry)
+			 const char *out, const struct manifest_object *entry)
 {
 	struct expect x = { NULL, NULL, 0, 0 };
 	const struct map_field *f;
@@ -75,7 +75,6 @@ static void check_object(const struct config *cfg, const struct mapping *m,
 	struct bs_err e;
 	struct sbuf sb;
 	struct pipe *p;
-	const json_t *file;
 
 	sbuf_init(&sb, 0);
 	p = pipe_open(cfg, m, NULL, &e);
@@ -87,14 +86,14 @@ static void check_object(const struct config *cfg, const struct mapping *m,
 		put(&x, it.out[key].s, sb.buf);
 	}
 	pipe_free(p);
-	json_array_foreach(json_object_get(entry, "files"), i, file) {
+	for (i = 0; i < entry->nfiles; i++) {
 		char path[4096];
 		struct rowsrc *rs;
 		struct rowsrc_row row;
 		const char *const *head;
 
 		snprintf(path, sizeof(path), "%s/%s", out,
-			 json_string_value(json_object_get(file, "path")));
+			 entry->files[i].path);
 		rs = rowsrc_open(path, NULL, NULL, &e);
 		CHECK(rs != NULL);
 		if (!rs)
@@ -135,7 +134,7 @@ static void test_round_trip(void)
 	struct export_opts o;
 	struct mapset *maps;
 	struct bs_err e;
-	json_t *manifest = NULL, *entry;
+	struct manifest *manifest = NULL;
 	size_t i;
 
 	if (!mkdtemp(out))
@@ -151,9 +150,10 @@ static void test_round_trip(void)
 	o.sort_memory = 8u << 20;
 	CHECK_INT(export_run(cfg, maps, &o, &manifest, &e), 0);
 	CHECK(manifest != NULL);
-	json_array_foreach(json_object_get(manifest, "objects"), i, entry)
-		check_object(cfg, mapset_at(maps, i), out, entry);
-	json_decref(manifest);
+	for (i = 0; manifest && i < manifest->nobjects; i++)
+		check_object(cfg, mapset_at(maps, i), out,
+			     &manifest->objects[i]);
+	manifest_free(manifest);
 	mapset_free(maps);
 	config_free(cfg);
 	bs_errlist_release(&errs);
