@@ -82,7 +82,18 @@ out:
 	return r;
 }
 
-int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
+/* The command line of export. */
+struct args {
+	struct setup s;
+	const char *out, *archive, *objects[256];
+	size_t nobjects;
+	unsigned long long max_bytes, max_rows;
+	int have_bytes, have_rows;
+};
+
+/* Reads the options into *a: -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct bs_ctx *ctx,
+		      struct args *a)
 {
 	static const struct option opts[] = {
 		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS,
@@ -93,36 +104,30 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 		{ "archive", required_argument, NULL, OPT_ARCHIVE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct export_opts eo;
-	struct setup s = { 0 };
-	const char *out = NULL, *archive = NULL, *objects[256];
-	unsigned long long max_bytes = 0, max_rows = 0;
-	char *out_cfg = NULL;
-	int opt, done = 0, rc, have_bytes = 0, have_rows = 0;
-	size_t nobjects = 0;
-	struct manifest *manifest = NULL;
+	int opt, done = 0;
 
 	while ((opt = getopt_long(argc, argv, ":hc:o:", opts, NULL)) != -1) {
 		if (cli_common_option(ctx, opt, optarg, usage_export, &done)) {
 			if (done)
 				return BS_EXIT_OK;
-		} else if (setup_option(&s, opt, optarg)) {
+		} else if (setup_option(&a->s, opt, optarg)) {
 			continue;
 		} else if (opt == OPT_OUT || opt == 'o') {
-			out = optarg;
+			a->out = optarg;
 		} else if (opt == OPT_OBJECTS) {
-			nobjects = cli_split_list(optarg, objects, 256);
+			a->nobjects = cli_split_list(optarg, a->objects, 256);
 		} else if (opt == OPT_MAX_BYTES || opt == OPT_MAX_ROWS) {
 			unsigned long long *v = opt == OPT_MAX_BYTES ?
-				&max_bytes : &max_rows;
+				&a->max_bytes : &a->max_rows;
 
 			if (cli_parse_count(optarg, v) < 0 || !*v)
 				return cli_usage(ctx, "%s takes a positive number, "
 						 "not '%s'", argv[optind - 2], optarg);
-			*(opt == OPT_MAX_BYTES ? &have_bytes : &have_rows) = 1;
+			*(opt == OPT_MAX_BYTES ? &a->have_bytes :
+					       &a->have_rows) = 1;
 		} else if (opt == OPT_ARCHIVE) {
-			archive = optarg;
-			if (!bundle_supported(archive))
+			a->archive = optarg;
+			if (!bundle_supported(a->archive))
 				return cli_usage(ctx, "--archive needs a .tar, "
 						 ".tar.gz, .tgz or .zip name");
 		} else {
@@ -131,20 +136,36 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 	}
 	if (optind < argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	rc = setup_config(ctx, &s);
+	return -1;
+}
+
+int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
+{
+	struct export_opts eo;
+	struct args a;
+	const char *out;
+	char *out_cfg = NULL;
+	int rc;
+	struct manifest *manifest = NULL;
+
+	memset(&a, 0, sizeof(a));
+	rc = parse_args(argc, argv, ctx, &a);
+	if (rc >= 0)
+		return rc;
+	rc = setup_config(ctx, &a.s);
 	if (!rc)
-		rc = setup_mappings(ctx, &s, NULL, 0);
+		rc = setup_mappings(ctx, &a.s, NULL, 0);
 	if (rc)
 		goto out;
 	memset(&eo, 0, sizeof(eo));
-	if (export_opts_from_config(&eo, s.cfg, &ctx->err) < 0) {
+	if (export_opts_from_config(&eo, a.s.cfg, &ctx->err) < 0) {
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;
 	}
-	if (have_bytes)
-		eo.max_file_bytes = max_bytes;
-	if (have_rows)
-		eo.max_file_rows = max_rows;
+	if (a.have_bytes)
+		eo.max_file_bytes = a.max_bytes;
+	if (a.have_rows)
+		eo.max_file_rows = a.max_rows;
 	if (eo.max_file_bytes && (eo.max_file_bytes < EXPORT_MIN_FILE_BYTES ||
 				  eo.max_file_bytes > EXPORT_MAX_FILE_BYTES)) {
 		rc = cli_usage(ctx, "--max-file-bytes must be between %llu and "
@@ -153,33 +174,35 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 			       EXPORT_MAX_FILE_BYTES);
 		goto out;
 	}
+	out = a.out;
 	if (!out) {
-		out = out_cfg = config_get_path(s.cfg, "output", "dir");
+		out = out_cfg = config_get_path(a.s.cfg, "output", "dir");
 		if (!out) {
 			rc = cli_usage(ctx, "where to? give --out DIR");
 			goto out;
 		}
 	}
 	eo.out_dir = out;
-	eo.objects = objects;
-	eo.nobjects = nobjects;
-	eo.temp_dir = config_get(s.cfg, "output", "temp_dir");
+	eo.objects = a.objects;
+	eo.nobjects = a.nobjects;
+	eo.temp_dir = config_get(a.s.cfg, "output", "temp_dir");
 	eo.stop = ctx->stop;
 	if (!ctx->quiet && !ctx->json) {
 		eo.progress = report_object_progress;
 		eo.progress_ctx = ctx;
 	}
-	if (export_check_objects(s.maps, &eo, &ctx->err) < 0 ||
-	    export_run(s.cfg, s.maps, &eo, &manifest, &ctx->err) < 0 ||
-	    (archive && write_archive(archive, out, manifest, &ctx->err) < 0)) {
+	if (export_check_objects(a.s.maps, &eo, &ctx->err) < 0 ||
+	    export_run(a.s.cfg, a.s.maps, &eo, &manifest, &ctx->err) < 0 ||
+	    (a.archive &&
+	     write_archive(a.archive, out, manifest, &ctx->err) < 0)) {
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;
 	}
-	report_export(ctx, manifest, out, archive);
+	report_export(ctx, manifest, out, a.archive);
 	rc = report_exit_code(manifest);
 out:
 	manifest_free(manifest);
 	free(out_cfg);
-	setup_release(&s);
+	setup_release(&a.s);
 	return rc;
 }

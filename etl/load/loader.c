@@ -1,7 +1,7 @@
 /* loader.c - loading an export directory's bulk files through Bulk API 2.0
- * jobs: options, order, worker threads, the allocation budget and the
- * hooks (see loader.h; one file's jobs are in loadfile.c, the jobs lost
- * answers may have left in strays.c). */
+ * jobs: options, order, worker threads (see loader.h).  It drives
+ * loadfile.c (one file's jobs) and strays.c (the jobs lost answers may
+ * have left); all three share the run's state through loadrun.h. */
 #include "loader.h"
 
 #include <errno.h>
@@ -16,27 +16,17 @@
 #include "export/bulkdir.h"
 #include "base/cli.h"
 #include "base/config.h"
-#include "loader_int.h"
+#include "loadfile.h"
+#include "loadrun.h"
 #include "sf/sf_api.h"
 #include "sf/sf_auth.h"
+#include "strays.h"
 
 #define RETRY_WAIT_MAX_MS 60000ULL
 #define INGEST_OLDEST_VERSION 41     /* Bulk API 2.0 ingest: 41.0 and later */
-#define BATCH_ROWS 10000ULL          /* Salesforce counts a batch per 10,000 */
 #define WAIT_SLICE_MS 200
 
 /* ---- options ------------------------------------------------------- */
-
-int loader_textf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
 
 static int get_uint(const struct config *cfg, const char *sec, const char *key,
 		    unsigned long long lo, unsigned long long hi,
@@ -122,78 +112,7 @@ void loader_opts_release(struct loader_opts *o)
 	o->http.ca_bundle = NULL;
 }
 
-/* ---- stopping, notes, hooks (all under l->mu) ----------------------- */
-
-void loader_stop_locked(struct loader *l, const struct bs_err *err,
-			int halt_now)
-{
-	if (!l->stop_set) {
-		l->stop_set = 1;
-		l->stop_err = *err;
-	}
-	l->draining = 1;
-	if (halt_now)
-		atomic_store(&l->halt, 1);
-	pthread_cond_broadcast(&l->cv);
-}
-
-void loader_stop(struct loader *l, const struct bs_err *err, int halt_now)
-{
-	pthread_mutex_lock(&l->mu);
-	loader_stop_locked(l, err, halt_now);
-	pthread_mutex_unlock(&l->mu);
-}
-
-void loader_note_locked(struct loader *l, const struct loader_file *f,
-			const char *fmt, ...)
-{
-	char msg[MSG_BUF];
-	va_list ap;
-
-	if (!l->h->note)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	l->h->note(l->h->ctx, f, msg);
-}
-
-void loader_progress_locked(struct loader *l)
-{
-	size_t i;
-
-	if (!l->h->progress)
-		return;
-	l->prog.rows_processed = 0;
-	memset(l->prog.jobs_in_state, 0, sizeof(l->prog.jobs_in_state));
-	for (i = 0; i < l->ntasks; i++) {
-		l->prog.rows_processed += l->tasks[i].processed;
-		if (l->tasks[i].state == T_RUNNING)
-			l->prog.jobs_in_state[l->tasks[i].job_state]++;
-	}
-	l->h->progress(l->h->ctx, &l->prog);
-}
-
-int loader_job_hook(struct loader *l, int created, const struct loader_job *j)
-{
-	int (*fn)(void *, const struct loader_job *, struct bs_err *) =
-		created ? l->h->job_created : l->h->job_state;
-	struct bs_err e;
-	int rc = 0;
-
-	bs_err_clear(&e);
-	pthread_mutex_lock(&l->mu);
-	l->tasks[j->file->index].job_state = j->state;
-	if (fn && fn(l->h->ctx, j, &e) != 0) {
-		if (e.kind == BS_E_NONE)
-			bs_err_set(&e, BS_E_INTERNAL, "a job hook failed");
-		loader_stop_locked(l, &e, 1);
-		rc = -1;
-	}
-	loader_progress_locked(l);
-	pthread_mutex_unlock(&l->mu);
-	return rc;
-}
+/* ---- signals and sf_api callbacks ----------------------------------- */
 
 /* Turns SIGINT/SIGTERM into a halt (loader_run's thread only). */
 static void check_interrupt_locked(struct loader *l)
@@ -203,7 +122,7 @@ static void check_interrupt_locked(struct loader *l)
 	if (l->o->stop && *l->o->stop && !atomic_load(&l->halt)) {
 		bs_err_set(&e, BS_E_LIMIT, "interrupted: run the same command "
 			   "again to continue where it stopped");
-		loader_stop_locked(l, &e, 1);
+		loadrun_stop_locked(l, &e, 1);
 	}
 }
 
@@ -232,68 +151,8 @@ static void on_note(void *ctx, const char *msg)
 	struct worker *w = ctx;
 
 	pthread_mutex_lock(&w->l->mu);
-	loader_note_locked(w->l, w->task ? &w->task->lf : NULL, "%s", msg);
+	loadrun_note_locked(w->l, w->task ? &w->task->lf : NULL, "%s", msg);
 	pthread_mutex_unlock(&w->l->mu);
-}
-
-/* ---- budget ---------------------------------------------------------- */
-
-/* API calls a job of rows records is expected to take: create, upload,
- * close, three result sets, and polls (pollplan.h: a handful per
- * 500,000 records), plus slack for retries. */
-static unsigned long long job_calls(unsigned long long rows)
-{
-	return 10 + rows / 100000;
-}
-
-int loader_budget_reserve(struct loader *l, const struct loader_file *f,
-			  unsigned long long rows, unsigned long long *calls)
-{
-	unsigned long long batches = rows / BATCH_ROWS + (rows % BATCH_ROWS != 0);
-	unsigned long long left = 0, max = 0, margin = 0;
-	unsigned pct = l->o->limit_margin_pct;
-	const char *what = NULL;
-	struct bs_err e;
-	int rc = 0;
-
-	*calls = job_calls(rows);
-	pthread_mutex_lock(&l->mu);
-	if (l->have_api && l->api_remaining < l->reserved_calls + *calls +
-					      l->api_max * pct / 100) {
-		what = "API requests";
-		left = l->api_remaining;
-		max = l->api_max;
-	} else if (l->have_batches && l->batches_remaining < batches +
-						      l->batches_max * pct / 100) {
-		what = "Bulk API batches";
-		left = l->batches_remaining;
-		max = l->batches_max;
-	}
-	if (l->draining) {
-		rc = -1;
-	} else if (what) {
-		margin = max * pct / 100;
-		bs_err_set(&e, BS_E_LIMIT,
-			   "stopped before '%s': the org has %llu of %llu daily %s "
-			   "left and billsync keeps %u%% (%llu) in reserve; run "
-			   "again later to continue", f->path, left, max, what, pct,
-			   margin);
-		loader_stop_locked(l, &e, 0);
-		rc = -1;
-	} else {
-		l->reserved_calls += *calls;
-		if (l->have_batches)
-			l->batches_remaining -= batches;
-	}
-	pthread_mutex_unlock(&l->mu);
-	return rc;
-}
-
-void loader_budget_release(struct loader *l, unsigned long long calls)
-{
-	pthread_mutex_lock(&l->mu);
-	l->reserved_calls -= calls < l->reserved_calls ? calls : l->reserved_calls;
-	pthread_mutex_unlock(&l->mu);
 }
 
 /* ---- scheduling ------------------------------------------------------ */
@@ -362,7 +221,7 @@ static void *worker_main(void *p)
 				l->obj_left[object_index(l, t)]--;
 			l->prog.jobs_running--;
 			l->prog.files_done++;
-			loader_progress_locked(l);
+			loadrun_progress_locked(l);
 			pthread_cond_broadcast(&l->cv);
 			continue;
 		}
@@ -435,7 +294,7 @@ static int read_limits(struct loader *l, struct sf_api *api,
 		if (err->kind != BS_E_REMOTE || sf_api_refused_all(api))
 			return -1;
 		pthread_mutex_lock(&l->mu);
-		loader_note_locked(l, NULL, "cannot read the org's limits (%s); loading "
+		loadrun_note_locked(l, NULL, "cannot read the org's limits (%s); loading "
 			    "without a budget", err->msg);
 		pthread_mutex_unlock(&l->mu);
 		bs_err_clear(err);
@@ -507,7 +366,7 @@ static int start_workers(struct loader *l, struct worker *w, size_t nw,
 				   &w[*started]) != 0) {
 			rc = bs_err_set(err, BS_E_INTERNAL,
 					"cannot start a worker thread");
-			loader_stop_locked(l, err, 1);
+			loadrun_stop_locked(l, err, 1);
 			break;
 		}
 		l->workers_left++;
@@ -585,7 +444,7 @@ int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
 	wait_workers(&l);
 	for (i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
-	loader_clean_strays(&l, w[0].api);
+	strays_clean(&l, w[0].api);
 	if (rc == 0 && l.stop_set) {
 		*err = l.stop_err;
 		rc = -1;

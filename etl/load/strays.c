@@ -1,15 +1,13 @@
 /* strays.c - the jobs a lost answer may have left: when a job create's
  * answer was lost and a retry made another job, the first may exist, Open
- * and empty.  The loader tracks its jobs (loader_track_job) and, after the
- * workers, lists the org's ingest jobs and aborts the Open ones that can
- * only be such strays (loader_clean_strays; docs/loading.md gives the
- * rule and its limits). */
+ * and empty (see strays.h). */
+#include "strays.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "export/bulkdir.h"
-#include "loader_int.h"
 #include "sf/sf_api.h"
 #include "sf/sf_bulk.h"
 
@@ -32,7 +30,7 @@ static void add_known_locked(struct loader *l, const char *id)
 	snprintf(l->known[l->nknown++], SF_ID_SIZE, "%s", id);
 }
 
-void loader_track_job(struct loader *l, const struct task *t,
+void strays_track_job(struct loader *l, const struct task *t,
 		      const struct sf_job *job, unsigned uncertain,
 		      unsigned long long elapsed_ms)
 {
@@ -43,7 +41,7 @@ void loader_track_job(struct loader *l, const struct task *t,
 	if (!uncertain)
 		goto out;
 	if (!job->created_ms || !job->created_by[0]) {
-		loader_note_locked(l, &t->lf, "job create: %u attempt%s got no "
+		loadrun_note_locked(l, &t->lf, "job create: %u attempt%s got no "
 				   "answer before job %s was made, and Salesforce "
 				   "did not say when or by whom that job was "
 				   "created: billsync cannot look for a job a lost "
@@ -57,7 +55,7 @@ void loader_track_job(struct loader *l, const struct task *t,
 		struct stray_watch *p = realloc(l->watch, n * sizeof(*p));
 
 		if (!p) {
-			loader_note_locked(l, &t->lf, "out of memory: a job a "
+			loadrun_note_locked(l, &t->lf, "out of memory: a job a "
 					   "lost create answer may have left Open "
 					   "will not be looked for");
 			goto out;
@@ -71,7 +69,7 @@ void loader_track_job(struct loader *l, const struct task *t,
 	w->from_ms = job->created_ms - (long long)elapsed_ms - STRAY_SLACK_MS;
 	w->to_ms = job->created_ms + STRAY_SLACK_MS;
 	w->tries = uncertain;
-	loader_note_locked(l, &t->lf, "job create: %u attempt%s got no answer "
+	loadrun_note_locked(l, &t->lf, "job create: %u attempt%s got no answer "
 			   "before job %s was made; at the end billsync looks for "
 			   "a job %s may have left Open", uncertain,
 			   uncertain > 1 ? "s" : "", job->id,
@@ -174,10 +172,10 @@ static void settle_group(struct loader *l, struct sf_api *api,
 	}
 	pthread_mutex_lock(&l->mu);
 	if (!n)
-		loader_note_locked(l, f, "no job of %s made by a lost create "
+		loadrun_note_locked(l, f, "no job of %s made by a lost create "
 				   "answer is left Open", f->object);
 	else if (n > tries)
-		loader_note_locked(l, f, "%zu Open jobs of %s (%s) were created by "
+		loadrun_note_locked(l, f, "%zu Open jobs of %s (%s) were created by "
 				   "the same user while billsync's job create got "
 				   "no answer %u time%s: billsync cannot tell which "
 				   "are its own, so it leaves them (an Open job "
@@ -193,11 +191,11 @@ static void settle_group(struct loader *l, struct sf_api *api,
 		sf_bulk_abort(api, sc->found[i].id, &e);
 		pthread_mutex_lock(&l->mu);
 		if (e.kind == BS_E_NONE)
-			loader_note_locked(l, f, "aborted job %s: left Open by a "
+			loadrun_note_locked(l, f, "aborted job %s: left Open by a "
 					   "job create whose answer was lost",
 					   sc->found[i].id);
 		else
-			loader_note_locked(l, f, "cannot abort job %s, left Open "
+			loadrun_note_locked(l, f, "cannot abort job %s, left Open "
 					   "by a job create whose answer was lost: "
 					   "%s", sc->found[i].id, e.msg);
 		pthread_mutex_unlock(&l->mu);
@@ -206,7 +204,7 @@ static void settle_group(struct loader *l, struct sf_api *api,
 
 /* After the workers: lists the org's ingest jobs and aborts the Open ones
  * lost create answers left (docs/loading.md, Faults). */
-void loader_clean_strays(struct loader *l, struct sf_api *api)
+void strays_clean(struct loader *l, struct sf_api *api)
 {
 	struct stray_scan sc;
 	struct bs_err e;
@@ -216,7 +214,7 @@ void loader_clean_strays(struct loader *l, struct sf_api *api)
 		return;
 	if ((l->o->stop && *l->o->stop) || l->known_incomplete) {
 		pthread_mutex_lock(&l->mu);
-		loader_note_locked(l, NULL, "not looking for jobs lost create "
+		loadrun_note_locked(l, NULL, "not looking for jobs lost create "
 				   "answers may have left Open (%s); such a job "
 				   "fails after 24 hours, with no data",
 				   l->known_incomplete ? "out of memory" :
@@ -248,7 +246,7 @@ void loader_clean_strays(struct loader *l, struct sf_api *api)
 	}
 	if (e.kind != BS_E_NONE) {
 		pthread_mutex_lock(&l->mu);
-		loader_note_locked(l, NULL, "cannot look for jobs lost create "
+		loadrun_note_locked(l, NULL, "cannot look for jobs lost create "
 				   "answers may have left Open: %s", e.msg);
 		pthread_mutex_unlock(&l->mu);
 	} else {

@@ -1,7 +1,11 @@
 /*
- * loader_int.h - what loader.c (options, order, worker threads, budget,
- * hooks) and loadfile.c (one bulk file's jobs) share; other modules use
- * loader.h.
+ * loadrun.h - the shared state of one load (struct loader: its tasks,
+ * workers, budget, pace, stray watch) and what every part of the loader
+ * does with it: stop, note, report progress and job states to the hooks,
+ * reserve allocations.  Below loader.c (options, order, worker threads),
+ * loadfile.c (one bulk file's jobs) and strays.c (jobs lost answers may
+ * have left), which call into it and never the other way; other modules
+ * use loader.h.
  *
  * Locking: l->mu guards struct loader and its tasks, except halt and
  * gzip_refused (atomics).  Only the thread that called loader_run reads
@@ -10,8 +14,8 @@
  * hold l->mu; the others take it themselves.  Hooks are called with l->mu
  * held, which is what makes them one at a time.
  */
-#ifndef LOADER_INT_H
-#define LOADER_INT_H
+#ifndef LOADRUN_H
+#define LOADRUN_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,7 +71,7 @@ struct loader {
 	unsigned workers_left;            /* worker threads still running */
 	char tmpdir[PATH_BUF];
 	/* every job this run created or resumed, and the creates that may
-	 * have left a job behind (loader_track_job) */
+	 * have left a job behind (strays.h) */
 	char (*known)[SF_ID_SIZE];
 	size_t nknown, known_alloc;
 	int known_incomplete;             /* out of memory: known is not
@@ -78,7 +82,7 @@ struct loader {
 
 /* A job create answered only after attempts whose answers were lost:
  * each of those may have made a job of its own, left Open.  At the end
- * of the run loader.c looks for them (docs/loading.md, Faults). */
+ * of the run strays.c looks for them (docs/loading.md, Faults). */
 struct stray_watch {
 	const struct task *task;          /* the file it was for */
 	char created_by[SF_ID_SIZE];      /* of the job that was answered */
@@ -95,46 +99,32 @@ struct worker {
 };
 
 /* snprintf that says when the text did not fit: 0, or -1 (cut). */
-int loader_textf(char *buf, size_t size, const char *fmt, ...)
+int loadrun_textf(char *buf, size_t size, const char *fmt, ...)
 	BS_PRINTF(3, 4);
 
 /* Stops the load with err (the first reason is kept); halt_now stops
  * running jobs too, otherwise they finish first. */
-void loader_stop_locked(struct loader *l, const struct bs_err *err,
-			int halt_now);
-void loader_stop(struct loader *l, const struct bs_err *err, int halt_now);
+void loadrun_stop_locked(struct loader *l, const struct bs_err *err,
+			 int halt_now);
+void loadrun_stop(struct loader *l, const struct bs_err *err, int halt_now);
 
 /* A note for the note hook; f may be NULL. */
-void loader_note_locked(struct loader *l, const struct loader_file *f,
-			const char *fmt, ...) BS_PRINTF(3, 4);
+void loadrun_note_locked(struct loader *l, const struct loader_file *f,
+			 const char *fmt, ...) BS_PRINTF(3, 4);
 
 /* Recounts the progress and calls the progress hook. */
-void loader_progress_locked(struct loader *l);
+void loadrun_progress_locked(struct loader *l);
 
 /* Calls job_created (created) or job_state; -1 when the hook failed (the
  * load is stopped). */
-int loader_job_hook(struct loader *l, int created, const struct loader_job *j);
+int loadrun_job_hook(struct loader *l, int created,
+		     const struct loader_job *j);
 
 /* Reserves the allocations a job of rows records needs (*calls: the API
  * calls reserved); -1, and the load drains, when that would eat into the
  * margin or the load is stopping. */
-int loader_budget_reserve(struct loader *l, const struct loader_file *f,
-			  unsigned long long rows, unsigned long long *calls);
-void loader_budget_release(struct loader *l, unsigned long long calls);
-
-/* Remembers a job of this run (created, or resumed); uncertain > 0 (the
- * create's lost attempts, sf_bulk_create) with elapsed_ms, the time from
- * before the first attempt to the answer, also sets a stray_watch. */
-void loader_track_job(struct loader *l, const struct task *t,
-		      const struct sf_job *job, unsigned uncertain,
-		      unsigned long long elapsed_ms);
-
-/* After the workers (strays.c): aborts the Open jobs lost answers left,
- * when they can be told apart from jobs that are not this run's. */
-void loader_clean_strays(struct loader *l, struct sf_api *api);
-
-/* Loads one bulk file (loadfile.c): its job, lock re-sends, results and
- * hooks; records the outcome in t->status. */
-void loadfile_run(struct worker *w, struct task *t);
+int loadrun_budget_reserve(struct loader *l, const struct loader_file *f,
+			   unsigned long long rows, unsigned long long *calls);
+void loadrun_budget_release(struct loader *l, unsigned long long calls);
 
 #endif
