@@ -124,11 +124,14 @@ static int csvsplit_fits(const struct csvsplit *s, unsigned long long bytes,
 static struct zsink *csvsplit_open_one(struct csvsplit *s, struct sbuf *name,
 				       struct sbuf *path, const char *suffix,
 				       const char *header, size_t header_len,
-				       int threaded, struct bs_err *err)
+				       int threaded, int level,
+				       struct bs_err *err)
 {
 	struct zsink_opts zo = s->o.zsink;
 	struct zsink *z;
 
+	if (level != ZSINK_LEVEL_DEFAULT)
+		zo.level = level;
 	sbuf_reset(name);
 	sbuf_reset(path);
 	if (sbuf_addf(name, "%s-%04u%s", s->base, s->cur.number, suffix) < 0 ||
@@ -155,14 +158,16 @@ static int csvsplit_open_file(struct csvsplit *s, int split, struct bs_err *err)
 	s->bytes = s->header_len;
 	s->group_in_file = 0;
 	s->z = csvsplit_open_one(s, &s->name, &s->path, ".csv.gz", s->header,
-				 s->header_len, s->o.zsink.threaded, err);
+				 s->header_len, s->o.zsink.threaded,
+				 ZSINK_LEVEL_DEFAULT, err);
 	if (!s->z)
 		return -1;
 	/* side lines are few bytes: compressed on the caller's thread */
 	if (s->o.side_suffix &&
 	    !(s->side_z = csvsplit_open_one(s, &s->side_name, &s->side_path,
 					    s->o.side_suffix, s->side_header,
-					    s->o.side_header_len, 0, err)))
+					    s->o.side_header_len, 0,
+					    s->o.side_level, err)))
 		return -1;
 	return 0;
 }

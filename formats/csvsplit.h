@@ -86,11 +86,13 @@ struct csvsplit_opts {
 	const char *side_header;       /* first line of each side file, ending
 					  in LF (copied) */
 	size_t side_header_len;
+	int side_level;                /* the side files' compression level;
+					  ZSINK_LEVEL_DEFAULT: zsink.level */
 };
 
 #define CSVSPLIT_OPTS_INIT \
 	{ CSVSPLIT_MAX_BYTES_DEFAULT, 0, ZSINK_OPTS_INIT, NULL, NULL, NULL, \
-	  NULL, 0 }
+	  NULL, 0, ZSINK_LEVEL_DEFAULT }
 
 /* One record to add. */
 struct csvsplit_row {

@@ -1,6 +1,7 @@
 /* csvw.c - CSV record encoder with Bulk API 2.0 quoting (see csvw.h). */
 #include "csvw.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* 1 for the bytes that force quoting; 2 for the quote, which also doubles. */
@@ -19,12 +20,45 @@ static int csvw_needs_prefix(const char *s, size_t len, unsigned flags)
 /* Makes room for n more bytes, naming why it cannot. */
 static int csvw_grow(struct sbuf *out, size_t n, struct bs_err *err)
 {
+	/* room already (alloc never exceeds the cap + 1): no call, as this
+	   runs for every field */
+	if (out->alloc && n < out->alloc - out->len)
+		return 0;
 	if (sbuf_grow(out, n) == 0)
 		return 0;
 	if (n > out->max - out->len)
 		return bs_err_set(err, BS_E_ROW, "record is larger than %zu bytes",
 				  out->max);
 	return bs_err_set(err, BS_E_NOMEM, "out of memory for a csv record");
+}
+
+#define CSVW_ONES 0x0101010101010101ULL
+#define CSVW_HIGHS 0x8080808080808080ULL
+
+/* Nonzero when one of the 8 bytes of x is c (the zero-byte test on x ^ c
+ * in every byte: exact for "some byte is"). */
+static uint64_t csvw_has(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (CSVW_ONES * c);
+
+	return (y - CSVW_ONES) & ~y & CSVW_HIGHS;
+}
+
+/* The length of the head of s with no byte that forces quoting, counted
+ * 8 bytes at a time (most fields have none: the byte loop below then only
+ * sees the last few). */
+static size_t csvw_plain_head(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t x;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (csvw_has(x, ',') | csvw_has(x, '"') | csvw_has(x, '\n') |
+		    csvw_has(x, '\r'))
+			break;
+	}
+	return i;
 }
 
 int csvw_field(struct sbuf *out, const char *s, size_t len, unsigned flags,
@@ -35,7 +69,7 @@ int csvw_field(struct sbuf *out, const char *s, size_t len, unsigned flags,
 	int special = 0, prefix = csvw_needs_prefix(s, len, flags);
 	char *w;
 
-	for (i = 0; i < len; i++) {
+	for (i = csvw_plain_head(s, len); i < len; i++) {
 		unsigned char c = csvw_special[p[i]];
 
 		special |= c;

@@ -216,6 +216,67 @@ oom:
 	return NULL;
 }
 
+/* A stretch of consecutive rows of one group, in input order. */
+struct stretch {
+	const unsigned char *first;
+	size_t at, n;
+};
+
+static int stretch_cmp(const void *a, const void *b)
+{
+	return rec_cmp(((const struct stretch *)a)->first,
+		       ((const struct stretch *)b)->first);
+}
+
+static int same_group(const unsigned char *a, const unsigned char *b)
+{
+	size_t g = get32(a + 8);
+
+	return g == get32(b + 8) && !memcmp(a + REC_HDR, b + REC_HDR, g);
+}
+
+/* Sorts s->idx by group, then input order.  A parent's rows mostly come
+ * together in an export, so the stretches of one group are sorted (by
+ * group, then first row: the same order as sorting the rows, as the rows
+ * of a stretch are consecutive) and the rows laid out stretch by stretch:
+ * a sort of 30 times fewer items for daily rows.  Rows that do not come
+ * in stretches are sorted one by one. */
+static void sort_rows(struct stage *s)
+{
+	struct stretch *st;
+	const unsigned char **out;
+	size_t i, k, n = 1;
+
+	if (s->n < 2)
+		return;
+	for (i = 1; i < s->n; i++)
+		n += !same_group(s->idx[i - 1], s->idx[i]);
+	st = n <= s->n / 4 ? malloc(n * sizeof(*st)) : NULL;
+	out = st ? malloc(s->idx_alloc * sizeof(*out)) : NULL;
+	if (!out) {
+		free(st);
+		qsort(s->idx, s->n, sizeof(*s->idx), idx_cmp);
+		return;
+	}
+	for (i = 0, k = 0; i < s->n; i++) {
+		if (i && same_group(s->idx[i - 1], s->idx[i])) {
+			st[k - 1].n++;
+			continue;
+		}
+		st[k].first = s->idx[i];
+		st[k].at = i;
+		st[k++].n = 1;
+	}
+	qsort(st, n, sizeof(*st), stretch_cmp);
+	for (i = 0, k = 0; k < n; k++) {
+		memcpy(out + i, s->idx + st[k].at, st[k].n * sizeof(*out));
+		i += st[k].n;
+	}
+	free(s->idx);
+	s->idx = out;
+	free(st);
+}
+
 /* Sorts the rows in memory (when grouped) and appends them as a run. */
 static int spill_rows(struct stage *s, struct bs_err *err)
 {
@@ -227,7 +288,7 @@ static int spill_rows(struct stage *s, struct bs_err *err)
 	if (s->fd < 0 && (s->fd = temp_fd(s, err)) < 0)
 		return -1;
 	if (s->o.grouped)
-		qsort(s->idx, s->n, sizeof(*s->idx), idx_cmp);
+		sort_rows(s);
 	if (!s->wbuf && !(s->wbuf = malloc(WRITE_BUF)))
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	start = s->fd_end;
@@ -294,13 +355,13 @@ static int make_room(struct stage *s, size_t need, struct bs_err *err)
 int stage_add(struct stage *s, struct stage_rec *r, struct bs_err *err)
 {
 	size_t glen = s->o.grouped ? r->group_len : 0;
-	size_t size = REC_HDR + glen + r->key_len + r->payload_len;
+	size_t plen = r->head_len + r->payload_len;
+	size_t size = REC_HDR + glen + r->key_len + plen;
 	uint64_t seq = s->rows;
 	uint32_t v;
 	unsigned char *p;
 
-	if (r->key_len > UINT32_MAX || r->payload_len > UINT32_MAX ||
-	    glen > UINT32_MAX)
+	if (r->key_len > UINT32_MAX || plen > UINT32_MAX || glen > UINT32_MAX)
 		return bs_err_set(err, BS_E_INTERNAL, "record too large to stage");
 	/* keep rows plus their index within the budget */
 	if (s->n && s->used + size + (s->n + 1) * sizeof(*s->idx) > s->o.memory &&
@@ -323,15 +384,17 @@ int stage_add(struct stage *s, struct stage_rec *r, struct bs_err *err)
 	memcpy(p + 8, &v, 4);
 	v = (uint32_t)r->key_len;
 	memcpy(p + 12, &v, 4);
-	v = (uint32_t)r->payload_len;
+	v = (uint32_t)plen;
 	memcpy(p + 16, &v, 4);
 	if (glen)
 		memcpy(p + REC_HDR, r->group, glen);
 	if (r->key_len)
 		memcpy(p + REC_HDR + glen, r->key, r->key_len);
+	if (r->head_len)
+		memcpy(p + REC_HDR + glen + r->key_len, r->head, r->head_len);
 	if (r->payload_len)
-		memcpy(p + REC_HDR + glen + r->key_len, r->payload,
-		       r->payload_len);
+		memcpy(p + REC_HDR + glen + r->key_len + r->head_len,
+		       r->payload, r->payload_len);
 	s->idx[s->n++] = p;
 	s->used += size;
 	r->seq = seq;
@@ -603,8 +666,8 @@ int stage_finish(struct stage *s, struct bs_err *err)
 	free(s->fps);
 	s->fps = NULL;
 	if (!spilled) {
-		if (s->o.grouped && s->n)
-			qsort(s->idx, s->n, sizeof(*s->idx), idx_cmp);
+		if (s->o.grouped)
+			sort_rows(s);
 		return 0;
 	}
 	s->read_chunk = s->o.memory / s->nruns;

@@ -37,6 +37,10 @@ struct stage_rec {
 	size_t payload_len;
 	unsigned long long seq;  /* set by stage_add (input order), read back */
 	int superseded;          /* out: a later row has the same key */
+	const void *head;        /* in: bytes stored before the payload, or
+				    NULL; stage_next's payload starts with
+				    them (saves the caller a copy) */
+	size_t head_len;
 };
 
 struct stage;

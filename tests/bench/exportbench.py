@@ -37,6 +37,10 @@ TARGET_PEER_SPEEDUP = 10.0
 TARGET_GZIP1_RATIO = 2.0
 TARGET_SIZE_OVER_GZIP6 = 0.10
 TARGET_RSS_MIB = 64
+# Issue 19 ("Export at the compressor's speed"): ratios within one run.
+TARGET19_GZIP1_RATIO = 1.0          # CPU and wall, billsync / gzip -1
+TARGET19_PYTHON6_SPEEDUP = 12.0     # the Python reference at gzip 6 / billsync
+TARGET19_PYTHON9_SPEEDUP = 20.0     # at gzip 9
 
 
 class Tool:
@@ -306,6 +310,28 @@ def main():
                        "at most %.1f MiB over %s daily rows (target < %d MiB)"
                        % (", ".join(sorted({str(k) for _, _, k, _, _ in whole})), worst,
                           ", ".join(grouped(n) for n, _, _, _, _ in whole), TARGET_RSS_MIB)))
+    lines += ["", "Targets of issue 19 (ratios of medians in this run; CPU time is the steadier "
+              "on a shared machine):", ""]
+    if "gzip-1" in med:
+        x, y = med["billsync"] / med["gzip-1"], cpu["billsync"] / cpu["gzip-1"]
+        lines.append(judge(x <= TARGET19_GZIP1_RATIO and y <= TARGET19_GZIP1_RATIO,
+                           "billsync takes %.2f× the CPU and %.2f× the wall time of gzip -1 "
+                           "(target ≤ %g× both)" % (y, x, TARGET19_GZIP1_RATIO)))
+    for peer, target, what in (("python-6", TARGET19_PYTHON6_SPEEDUP, "gzip 6"),
+                               ("python", TARGET19_PYTHON9_SPEEDUP, "gzip 9")):
+        if peer in med:
+            x = med[peer] / med["billsync"]
+            lines.append(judge(x >= target, "billsync %.2f× faster than the Python reference "
+                               "at %s (target ≥ %g×; %.2f× in CPU time)"
+                               % (x, what, target, cpu[peer] / cpu["billsync"])))
+    worst = max([r for _, r, _ in rss] + [m for _, _, _, m, _ in whole])
+    lines.append(judge(worst < TARGET_RSS_MIB, "peak RSS at most %.1f MiB, daily revenue and "
+                       "whole export, up to %s daily rows (target < %d MiB, flat up to 10M)"
+                       % (worst, grouped(max(n for n, _, _ in rss)), TARGET_RSS_MIB)))
+    x = bs_out / bs_regzip - 1
+    lines.append(judge(x <= TARGET_SIZE_OVER_GZIP6, "output %+.1f%% against gzip -6 of "
+                       "billsync's own CSV (target ≤ +%d%%)"
+                       % (100 * x, 100 * TARGET_SIZE_OVER_GZIP6)))
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -29,17 +29,20 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 
 from benchlib import (ROOT, append_doc, arg_parser, billsync_commit, generate, grouped, machine,
-                      stamp_utc, table)
+                      run_measured, stamp_utc, table)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "salesforce"))
 import emuctl  # noqa: E402
 
 TARGET_CALLS_PER_MILLION = 50
+TARGET19_NO_CHANGE = 1.3        # issue 19: a no-change run / a plain export
+TARGET19_STATE_BYTES = 100      # issue 19: state bytes per record
 SECRET = "demo-secret"          # the emulator's default client secret
 KINDS = {"job_create": "create", "job_upload": "upload", "job_patch": "close",
          "job_info": "poll", "results": "results"}
@@ -80,9 +83,9 @@ def write_conf(work, url, data, extra):
 
 def default_settings():
     """billsync's defaults of the [load] keys and [output] max_file_bytes, read from the key
-    table of etl/config.c (the sources `make bench` just built); {} when not found."""
+    table of etl/base/config.c (the sources `make bench` just built); {} when not found."""
     try:
-        with open(os.path.join(ROOT, "etl", "config.c"), encoding="utf-8") as f:
+        with open(os.path.join(ROOT, "etl", "base", "config.c"), encoding="utf-8") as f:
             text = f.read()
     except OSError:
         return {}
@@ -103,11 +106,11 @@ def settings_text(extra):
     order = ["load", "output"] + sorted(g for g in groups if g not in ("load", "output"))
     text = "; ".join("[%s] %s" % (g, ", ".join(groups[g])) for g in order if g in groups)
     if not defaults:
-        return "billsync's default settings (not read: etl/config.c not found)" + \
+        return "billsync's default settings (not read: etl/base/config.c not found)" + \
             ("; " + text if text else "")
-    return text + (" (billsync's defaults, read from etl/config.c)" if not extra else
+    return text + (" (billsync's defaults, read from etl/base/config.c)" if not extra else
                    "; the ones not marked (set) are billsync's defaults, read from "
-                   "etl/config.c")
+                   "etl/base/config.c")
 
 
 def parse_time(stamp):
@@ -231,7 +234,44 @@ def readings(a, jobs):
     return [out[r] for r in chosen]
 
 
-def load_once(a, reading, billsync, use_run, data, extra):
+def db_bytes(state):
+    """The state database on disk (billsync.db and its journal files; the bulk files of
+    the last runs that the state folder also keeps are not counted)."""
+    return sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state)
+               if f.startswith("billsync.db"))
+
+
+def no_change(a, billsync, conf, work, records):
+    """Issue 19: a second `run` over the same data (nothing changed, nothing sent) against a
+    plain export of it, medians of 3 interleaved repetitions; and the state's bytes per
+    record after the first sync.  Returns Markdown lines with the targets judged."""
+    state = os.path.join(work, "state")
+    per_record = db_bytes(state) / records
+    plain_out = os.path.join(work, "plain")
+    runs, plains = [], []
+    for rep in range(3):
+        u = run_measured([[billsync, "run", "-c", conf, "--quiet"]])
+        runs.append(u)
+        shutil.rmtree(plain_out, ignore_errors=True)
+        p = run_measured([[billsync, "export", "-c", conf, "--out", plain_out, "--quiet"]])
+        plains.append(p)
+        print("  no-change run %.2f s wall %.2f s CPU; plain export %.2f s wall %.2f s CPU"
+              % (u.wall, u.cpu, p.wall, p.cpu), flush=True)
+    shutil.rmtree(plain_out, ignore_errors=True)
+    rw = statistics.median(u.wall for u in runs) / statistics.median(u.wall for u in plains)
+    rc = statistics.median(u.cpu for u in runs) / statistics.median(u.cpu for u in plains)
+    return [
+        "- **%s**: a no-change daily run takes %.2f× the wall time and %.2f× the CPU of a "
+        "plain export of the same data (target ≤ %g×; medians of 3 interleaved runs)"
+        % ("met" if max(rw, rc) <= TARGET19_NO_CHANGE else "not met", rw, rc,
+           TARGET19_NO_CHANGE),
+        "- **%s**: the state database holds %.0f bytes per record on disk after syncing %s records "
+        "(target ≤ %d at 10M; the change store benchmark gives the 10M figure)"
+        % ("met" if per_record <= TARGET19_STATE_BYTES else "not met", per_record,
+           grouped(records), TARGET19_STATE_BYTES)]
+
+
+def load_once(a, reading, billsync, use_run, data, extra, with_no_change):
     """One run against a fresh emulator; returns its report (Markdown) and the calls per
     million records."""
     work = os.path.join(a.bench_dir, "load-%s" % a.rows, reading.name)
@@ -252,15 +292,17 @@ def load_once(a, reading, billsync, use_run, data, extra):
         stats = emu.stats()
         requests = emu.inspect("GET", "requests")
         jobs = emu.inspect("GET", "jobs")
+        per, unattached = tally(requests, jobs)
+        records = sum(o["records"] for o in per.values())
+        nochange = no_change(a, billsync, conf, work, records) \
+            if use_run and with_no_change and records else []
     finally:
         emu.stop()
     for name, body in (("report.json", p.stdout), ("requests.json", json.dumps(requests)),
                        ("jobs.json", json.dumps(jobs)), ("stats.json", json.dumps(stats))):
         with open(os.path.join(work, name), "w", encoding="utf-8") as f:
             f.write(body)
-    per, unattached = tally(requests, jobs)
     api_total = stats["api_requests"]["total"]
-    records = sum(o["records"] for o in per.values())
     failed = stats.get("records_failed", 0)
     njobs = sum(o["jobs"] for o in per.values())
     polls = sum(o["polls"] for o in per.values())
@@ -291,7 +333,7 @@ def load_once(a, reading, billsync, use_run, data, extra):
              % (", ".join("%s %d" % (KINDS.get(k, k), n) for k, n in
                           sorted(stats["api_requests"].items()) if k != "total"),
                 per_m(njobs, records))]
-    return "\n".join(lines), calls
+    return "\n".join(lines), calls, nochange
 
 
 def main():
@@ -329,9 +371,11 @@ def main():
              "" if len(chosen) == 1 else "s", "; ".join(r.title for r in chosen)))
     print("settings: " + settings, flush=True)
     reports = []
-    for r in chosen:
-        text, calls = load_once(a, r, billsync, use_run, data, extra)
+    nochange = []
+    for i, r in enumerate(chosen):
+        text, calls, nc = load_once(a, r, billsync, use_run, data, extra, i == 0)
         reports.append((r, text, calls))
+        nochange += nc
     lines = ["### Loader benchmark, %s: %s daily rows" % (stamp_utc(), a.rows), "",
              "Machine: %s. billsync %s (`%s`). Settings: %s. The target's \"emulator "
              "processing 5,000 records a second\" is read %s; each reading is one run "
@@ -346,6 +390,9 @@ def main():
         lines.append("- **%s**: %.1f API calls per million records at %s (target ≤ %d)"
                      % ("met" if calls <= TARGET_CALLS_PER_MILLION else "not met", calls,
                         r.title, TARGET_CALLS_PER_MILLION))
+    if nochange:
+        lines += ["", "Targets of issue 19 (after the first reading's sync, same state and "
+                  "data):", ""] + nochange
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -81,15 +81,22 @@ if [ -z "$only" ] || [ "$only" = state ]; then
 	echo "change store benchmark: $state_rows records"
 	rm -rf "$dir/state"
 	out=$("$BUILD/statebench" "$state_rows" "$dir/state") || status=1
+	# issue 19: at most 100 bytes per record on disk (at 10M records)
+	n=$(echo "$out" | sed -n 's/^records: //p')
+	sz=$(du -sb "$dir/state" 2>/dev/null | cut -f1)
+	per=$((${sz:-0} / ${n:-1}))
+	if [ "$per" -le 100 ]; then verdict=met; else verdict="not met"; fi
+	target="- **$verdict**: the state holds $per bytes per record on disk at $n records (issue 19: target ≤ 100 at 10M)"
 	echo "$out"
+	echo "$target"
 	if [ "$doc" != - ]; then
 		{
 			printf '\n### Change store benchmark, %s: %s records\n\n' \
 				"$(date -u '+%Y-%m-%d %H:%M UTC')" "$state_rows"
 			printf 'Machine: %s cores, %s. `%s/statebench`: one object, keys in random\n' \
 				"$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')" "$BUILD"
-			printf 'order; database size %s.\n\n```\n%s\n```\n' \
-				"$(du -sh "$dir/state" | cut -f1)" "$out"
+			printf 'order; database size %s.\n\n```\n%s\n```\n\n%s\n' \
+				"$(du -sh "$dir/state" | cut -f1)" "$out" "$target"
 		} >> "$doc"
 	fi
 	rm -rf "$dir/state"

@@ -19,7 +19,7 @@ static void add(struct stage *s, const char *group, const char *key,
 		const char *payload)
 {
 	struct stage_rec r = { group, strlen(group), key, strlen(key),
-			       payload, strlen(payload), 0, 0 };
+			       payload, strlen(payload), 0, 0, NULL, 0 };
 	struct bs_err e;
 
 	CHECK_INT(stage_add(s, &r, &e), 0);
@@ -51,6 +51,60 @@ static void test_small_grouped(void)
 	CHECK_INT(stage_superseded(s), 1);
 	CHECK_INT(stage_spills(s), 0);
 	stage_free(s);
+}
+
+/* Rows come in stretches of one group, and a group's stretches apart
+ * (the sort orders the stretches): still group order, then input order,
+ * in memory and through spilled runs. */
+static void test_stretches(void)
+{
+	static const char *const groups[] = { "c", "a", "c", "b", "a", "", "c" };
+	char want[4096] = "", got[4096] = "";
+	int spill;
+
+	for (spill = 0; spill < 2; spill++) {
+		struct stage *s = make(1, 8u << 20);
+		static char big[1 << 19];
+		struct stage_rec r;
+		struct bs_err e;
+		static const char *const order[] = { "", "a", "b", "c" };
+		size_t g, i, n;
+
+		memset(big, 'p', sizeof(big) - 1);
+		want[0] = got[0] = '\0';
+		for (g = 0; g < 7; g++) {
+			for (i = 0; i < 5; i++) {
+				char payload[32];
+
+				snprintf(payload, sizeof(payload), "%zu.%zu", g, i);
+				add(s, groups[g], "", payload);
+				/* rows of 512 KiB fill the 8 MiB: several runs */
+				if (spill)
+					add(s, groups[g], "", big);
+			}
+		}
+		for (n = 0; n < 4; n++) {
+			for (g = 0; g < 7; g++)
+				for (i = 0; i < 5 && !strcmp(groups[g], order[n]); i++) {
+					size_t l = strlen(want);
+
+					snprintf(want + l, sizeof(want) - l, "%zu.%zu,",
+						 g, i);
+				}
+		}
+		CHECK_INT(stage_finish(s, &e), 0);
+		while (stage_next(s, &r, &e) == 1) {
+			size_t l = strlen(got);
+
+			if (r.payload_len > 16)
+				continue;
+			snprintf(got + l, sizeof(got) - l, "%.*s,",
+				 (int)r.payload_len, (const char *)r.payload);
+		}
+		CHECK_STR(got, want);
+		CHECK(spill ? stage_spills(s) > 1 : stage_spills(s) == 0);
+		stage_free(s);
+	}
 }
 
 static void test_ungrouped_keeps_order(void)
@@ -144,6 +198,7 @@ int main(void)
 {
 	RUN(test_small_grouped);
 	RUN(test_ungrouped_keeps_order);
+	RUN(test_stretches);
 	RUN(test_spilled);
 	return tap_done();
 }

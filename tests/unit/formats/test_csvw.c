@@ -67,6 +67,50 @@ static void test_field_quoting(void)
 	sbuf_release(&sb);
 }
 
+/* Each byte that forces quoting, at every position of fields of 1 to 40
+ * bytes (the scan reads 8 bytes at a time), against quoting done by hand;
+ * and bytes next to those (0x2B, 0x2D, 0x21, 0x23, 0x0B, 0x0E, 0xAC) that
+ * must not. */
+static void test_field_positions(void)
+{
+	static const char special[] = { ',', '"', '\n', '\r' };
+	static const char near[] = { '+', '-', '!', '#', '\v', '\x0e', '\xac' };
+	char in[48], want[128];
+	struct sbuf sb;
+	struct bs_err e;
+	size_t len, at, k, bad = 0, n;
+
+	sbuf_init(&sb, 0);
+	for (len = 1; len <= 40; len++) {
+		for (at = 0; at < len; at++) {
+			for (k = 0; k < sizeof(special) + sizeof(near); k++) {
+				char c = k < sizeof(special) ? special[k] :
+					 near[k - sizeof(special)];
+				size_t i;
+
+				memset(in, 'x', len);
+				in[at] = c;
+				n = 0;
+				if (k < sizeof(special))
+					want[n++] = '"';
+				for (i = 0; i < len; i++) {
+					want[n++] = in[i];
+					if (in[i] == '"')
+						want[n++] = '"';
+				}
+				if (k < sizeof(special))
+					want[n++] = '"';
+				sbuf_reset(&sb);
+				if (csvw_field(&sb, in, len, 0, &e) < 0 ||
+				    sb.len != n || memcmp(sb.buf, want, n))
+					bad++;
+			}
+		}
+	}
+	CHECK_INT(bad, 0);
+	sbuf_release(&sb);
+}
+
 static void test_record_values(void)
 {
 	const struct bs_value v[] = {
@@ -138,6 +182,7 @@ static void test_cap(void)
 int main(void)
 {
 	RUN(test_field_quoting);
+	RUN(test_field_positions);
 	RUN(test_record_values);
 	RUN(test_record_strs);
 	RUN(test_cap);
