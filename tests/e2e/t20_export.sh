@@ -167,7 +167,13 @@ check "a first export writes its manifest" test -f "$T/stop/manifest.json"
 "$BILLSYNC" export --source "$T/gen" --out "$T/stop" --objects daily_line_item_revenue \
 	> "$T/stdout" 2> "$T/stderr" &
 pid=$!
-sleep 0.3
+# signal once the export has begun (it removes the old manifest first, after
+# the handler is set): a fixed sleep lost the race on a loaded machine
+i=0
+while [ -e "$T/stop/manifest.json" ] && [ "$i" -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
