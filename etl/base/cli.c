@@ -1,5 +1,6 @@
 /* cli.c - exit codes, usage errors and common options shared by commands. */
 #include "cli.h"
+#include "msg.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -63,9 +64,12 @@ int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
 		return 1;
 	case CLI_OPT_VERBOSE:
 		ctx->verbose = 1;
+		if (!ctx->quiet)
+			msg_set_level(ctx->msg, MSG_VERBOSE);
 		return 1;
 	case CLI_OPT_QUIET:
 		ctx->quiet = 1;
+		msg_set_level(ctx->msg, MSG_QUIET);
 		return 1;
 	}
 	return 0;

@@ -3,10 +3,11 @@
  * common options and the help/usage conventions.
  *
  * A command is `int cmd_NAME(int argc, char **argv, struct bs_ctx *ctx)`
- * (one file each, etl/cmd_NAME.c, listed in the table in etl/main.c).  It
- * returns an exit code; when it fails it also fills ctx->err, which main
- * prints once as "billsync: FILE:LINE: message".  Commands print their
- * reports to ctx->out; only main prints errors.
+ * (one file each, etl/cmd/cmd_NAME.c, listed in the table in
+ * etl/cmd/main.c).  It returns an exit code; when it fails it also fills
+ * ctx->err, which main prints once as "billsync: FILE:LINE: message".  Commands print their
+ * reports to ctx->out; notes, warnings and progress go through ctx->msg
+ * (base/msg.h); only main prints errors.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -16,6 +17,8 @@
 #include <stdio.h>
 
 #include "formats/bs_err.h"
+
+struct msg;
 
 #define BILLSYNC_VERSION "0.1.0"
 
@@ -43,6 +46,8 @@ struct bs_ctx {
 	int tty;                 /* stderr is a terminal: progress display */
 	FILE *out;               /* reports go here (stdout) */
 	FILE *log;               /* progress and log lines (stderr) */
+	struct msg *msg;         /* writes on log: every note, warning,
+				    progress line and error (base/msg.h) */
 	volatile sig_atomic_t *stop; /* set to 1 on SIGINT/SIGTERM */
 	struct bs_err err;       /* why the command failed */
 	struct bs_errlist errs;  /* more mistakes to report (check, mappings) */

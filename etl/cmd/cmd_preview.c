@@ -356,6 +356,40 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 	print_counts(ctx->out, m, c, &sh->reasons, &sh->dups, "above");
 }
 
+/* Reads every row of p: rejection reasons and duplicates counted, the
+ * first o->limit rows shown.  0, or the exit code with ctx->err. */
+static int preview_rows(struct bs_ctx *ctx, struct pipe *p, struct shown *sh,
+			const struct map_field *fields, size_t nf, long key,
+			const struct preview_opts *o)
+{
+	struct pipe_item it;
+	unsigned long long shown = 0;
+	int r;
+
+	while ((r = pipe_next(p, &it, &ctx->err)) == 1) {
+		if (*ctx->stop) {   /* SIGINT/SIGTERM */
+			bs_err_set(&ctx->err, BS_E_LIMIT, "interrupted");
+			return BS_EXIT_PAUSED;
+		}
+		if (it.status == PIPE_REJECTED &&
+		    note_reason(&sh->reasons, pipe_counts(p), &it) < 0)
+			return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory"),
+			       BS_EXIT_INTERNAL;
+		if (it.status == PIPE_ROW &&
+		    dups_add(&sh->dups, &it, key, &ctx->err) < 0)
+			return cli_exit_for(ctx->err.kind);
+		if (it.status != PIPE_ROW || (o->limit && shown >= o->limit))
+			continue;
+		shown++;
+		if (show_row(sh, fields, nf, &it) < 0)
+			return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory"),
+			       BS_EXIT_INTERNAL;
+	}
+	if (r < 0 || dups_finish(&sh->dups, shown, &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	return 0;
+}
+
 static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		       const struct mapping *m, const struct preview_opts *o)
 {
@@ -366,9 +400,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	struct shown sh;
 	struct sbuf csv;
 	struct pipe *p = NULL;
-	struct pipe_item it;
-	unsigned long long shown = 0;
-	int r, rc = BS_EXIT_OK;
+	int rc = BS_EXIT_OK;
 
 	memset(&sh, 0, sizeof(sh));
 	sh.out = ctx->out;
@@ -406,36 +438,9 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;
 	}
-	while ((r = pipe_next(p, &it, &ctx->err)) == 1) {
-		if (*ctx->stop) {   /* SIGINT/SIGTERM */
-			bs_err_set(&ctx->err, BS_E_LIMIT, "interrupted");
-			rc = BS_EXIT_PAUSED;
-			goto out;
-		}
-		if (it.status == PIPE_REJECTED &&
-		    note_reason(&sh.reasons, pipe_counts(p), &it) < 0) {
-			rc = BS_EXIT_INTERNAL;
-			bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if (it.status == PIPE_ROW &&
-		    dups_add(&sh.dups, &it, key, &ctx->err) < 0) {
-			rc = cli_exit_for(ctx->err.kind);
-			goto out;
-		}
-		if (it.status != PIPE_ROW || (o->limit && shown >= o->limit))
-			continue;
-		shown++;
-		if (show_row(&sh, fields, nf, &it) < 0) {
-			rc = BS_EXIT_INTERNAL;
-			bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
-			goto out;
-		}
-	}
-	if (r < 0 || dups_finish(&sh.dups, shown, &ctx->err) < 0) {
-		rc = cli_exit_for(ctx->err.kind);
+	rc = preview_rows(ctx, p, &sh, fields, nf, key, o);
+	if (rc)
 		goto out;
-	}
 	print_shown(ctx, &sh, m, pipe_counts(p), o);
 	if (pipe_counts(p)->rejected)
 		rc = BS_EXIT_RECORDS;

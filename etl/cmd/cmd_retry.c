@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "setup.h"
+#include "runview.h"
 #include "state/sync.h"
 
 enum { OPT_OBJECT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_ID };
@@ -88,7 +89,7 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 	if (!rc)
 		rc = setup_mappings(ctx, &s, NULL, 0);
 	if (!rc)
-		rc = sync_run(ctx, &s, &o);
+		rc = runview_sync(ctx, &s, &o);
 out:
 	setup_release(&s);
 	free(objects);

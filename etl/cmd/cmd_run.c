@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "map/compare.h"
 #include "setup.h"
+#include "runview.h"
 #include "state/sync.h"
 
 enum {
@@ -85,7 +86,7 @@ int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 	if (!rc)
 		rc = setup_mappings(ctx, &s, NULL, 0);
 	if (!rc)
-		rc = sync_run(ctx, &s, &o);
+		rc = runview_sync(ctx, &s, &o);
 	setup_release(&s);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "export/manifest.h"
+#include "state/loadreport.h"
 #include "state/state.h"
 #include "stateview.h"
 #include "table.h"
@@ -96,21 +97,27 @@ static const char *num(const json_t *o, const char *key, char *buf,
 /* Sums a load report's per-object counts into "load_counts". */
 static void add_load_counts(json_t *run)
 {
-	static const char *const keys[] = { "sent", "created", "updated",
-		"failed", "unprocessed" };
-	const json_t *objects = json_object_get(json_object_get(run, "report"),
-						"objects"), *o;
+	struct load_report r;
+	struct bs_err err;
 	json_int_t sum[5] = { 0 };
-	size_t i, k;
+	size_t i;
 
-	if (!json_is_array(objects))
-		return;
-	json_array_foreach(objects, i, o)
-		for (k = 0; k < 5; k++)
-			sum[k] += json_integer_value(json_object_get(o, keys[k]));
-	json_object_set_new(run, "load_counts", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I}", keys[0], sum[0], keys[1], sum[1],
-		keys[2], sum[2], keys[3], sum[3], keys[4], sum[4]));
+	bs_err_clear(&err);
+	if (load_report_from_json(json_object_get(run, "report"), &r,
+				  &err) == 0) {
+		for (i = 0; i < r.nobjects; i++) {
+			sum[0] += (json_int_t)r.objects[i].sent;
+			sum[1] += (json_int_t)r.objects[i].created;
+			sum[2] += (json_int_t)r.objects[i].updated;
+			sum[3] += (json_int_t)r.objects[i].failed;
+			sum[4] += (json_int_t)r.objects[i].unprocessed;
+		}
+		json_object_set_new(run, "load_counts", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I}", "sent", sum[0],
+			"created", sum[1], "updated", sum[2], "failed", sum[3],
+			"unprocessed", sum[4]));
+	}
+	load_report_release(&r);
 }
 
 static void add_counts(json_t *run)

@@ -5,6 +5,7 @@
 #include "base/cli.h"
 #include "commands.h"
 #include "base/config.h"
+#include "runview.h"
 #include "state/sync.h"
 
 const char usage_upload[] =
@@ -39,6 +40,9 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 	};
 	const char *failures = NULL;
 	struct config *cfg;
+	struct sync_env env;
+	struct sync_result res;
+	struct bs_err err;
 	int opt, done = 0, restart = 0, rc;
 
 	while ((opt = getopt_long(argc, argv, ":hc:", longopts, NULL)) != -1) {
@@ -60,7 +64,12 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 	cfg = config_load(ctx->config_path, &ctx->err);
 	if (!cfg)
 		return cli_exit_for(ctx->err.kind);
-	rc = sync_upload(ctx, cfg, argv[optind], failures, restart);
+	bs_err_clear(&err);
+	runview_env(ctx, &env);
+	rc = sync_upload(cfg, argv[optind], failures, restart, &env, &res,
+			 &err);
+	rc = runview_finish_upload(ctx, &res, rc, &err);
+	sync_result_release(&res);
 	config_free(cfg);
 	return rc;
 }

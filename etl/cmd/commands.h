@@ -1,6 +1,6 @@
 /*
  * commands.h - the command table's entries, one function per command file
- * (etl/cmd_NAME.c).  Each takes the argument vector starting at the command
+ * (etl/cmd/cmd_NAME.c).  Each takes the argument vector starting at the command
  * name and returns an exit code (cli.h).
  */
 #ifndef COMMANDS_H

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "base/msg.h"
 #include "commands.h"
 #include "formats/strsim.h"
 
@@ -119,6 +120,11 @@ int main(int argc, char **argv)
 		printf("billsync %s\n", BILLSYNC_VERSION);
 		return BS_EXIT_OK;
 	}
+	ctx.msg = msg_new(stderr, MSG_NORMAL, ctx.tty);
+	if (!ctx.msg) {
+		fputs("billsync: out of memory\n", stderr);
+		return BS_EXIT_INTERNAL;
+	}
 	c = find_command(argv[1]);
 	if (!c) {
 		rc = argv[1][0] == '-' ?
@@ -135,18 +141,18 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ctx.errs.n; i++) {
 		bs_err_format(&ctx.errs.v[i], msg, sizeof(msg));
-		fprintf(stderr, "billsync: %s\n", msg);
+		msg_error(ctx.msg, "%s", msg);
 	}
 	if (ctx.errs.dropped)
-		fprintf(stderr, "billsync: ... and %zu more errors\n",
-			ctx.errs.dropped);
+		msg_error(ctx.msg, "... and %zu more errors", ctx.errs.dropped);
 	bs_errlist_release(&ctx.errs);
 	if (ctx.err.kind != BS_E_NONE) {
 		bs_err_format(&ctx.err, msg, sizeof(msg));
-		fprintf(stderr, "billsync: %s\n", msg);
+		msg_error(ctx.msg, "%s", msg);
 		if (ctx.err.kind == BS_E_USAGE)
-			fprintf(stderr, "Try 'billsync %s%s--help'.\n",
-				c ? c->name : "", c ? " " : "");
+			msg_hint(ctx.msg, "Try 'billsync %s%s--help'.",
+				 c ? c->name : "", c ? " " : "");
 	}
+	msg_free(ctx.msg);
 	return rc;
 }

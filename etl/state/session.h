@@ -2,8 +2,8 @@
  * session.h - one load of an export directory into Salesforce, as the
  * commands run it: the loader with its hooks wired to the sync state (the
  * job ledger and per-record outcomes), a progress display on a terminal or
- * log lines otherwise, a per-object summary, the failed records in a CSV
- * file for people, and a JSON report.
+ * log lines otherwise (through base/msg.h), the failed records in a CSV
+ * file for people, and the load's report (loadreport.h).
  *
  * With a state, a file the ledger has as done is skipped and a file with a
  * job is resumed instead of sent again (loader.h file_start), so a run
@@ -12,13 +12,15 @@
 #ifndef SESSION_H
 #define SESSION_H
 
-#include <jansson.h>
+#include <signal.h>
 
-#include "base/cli.h"
+#include "formats/bs_err.h"
 #include "load/loader.h"
+#include "loadreport.h"
 
 struct bulkdir;
 struct config;
+struct msg;
 struct state;
 
 struct session_opts {
@@ -26,11 +28,14 @@ struct session_opts {
 	int append_failures;        /* a resumed run adds to it */
 	struct state *state;        /* NULL: no ledger */
 	long long run;              /* the run in the state */
+	struct msg *msg;            /* log lines and progress (NULL: none) */
+	volatile sig_atomic_t *stop; /* set on SIGINT/SIGTERM, or NULL */
 };
 
 struct session;
 
-struct session *session_new(struct bs_ctx *ctx, const struct bulkdir *bd,
+/* bd and the members of o are borrowed for the session's life. */
+struct session *session_new(const struct bulkdir *bd,
 			    const struct session_opts *o, struct bs_err *err);
 void session_free(struct session *s);
 
@@ -46,11 +51,12 @@ int session_check_config(const struct config *cfg, struct bs_err *err);
 int session_load(struct session *s, const struct config *cfg,
 		 struct loader_summary *sum, struct bs_err *err);
 
-/* The per-object table and totals, for people. */
-void session_print_summary(struct session *s, const struct loader_summary *sum);
-/* The same for machines; code is the exit code the command will give. */
-json_t *session_json(struct session *s, const struct loader_summary *sum,
-		     int code, const struct bs_err *err);
+/* Moves the load's report into *out (the caller's to release): sum from
+ * session_load, code the exit code the command will give, why the error
+ * that stopped the load (or NULL).  0, or -1 with err (out of memory). */
+int session_report(struct session *s, const struct loader_summary *sum,
+		   int code, const struct bs_err *why, struct load_report *out,
+		   struct bs_err *err);
 
 /* Records that failed or were not processed, and where they were written. */
 unsigned long long session_failures(const struct session *s);

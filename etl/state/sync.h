@@ -7,25 +7,38 @@
  * run left (files not loaded: their jobs are polled, not created again),
  * then exports what is new or changed since it was last synced (a hash of
  * each mapped record against the hash of its last successful sync), loads
- * it, and records every record's outcome.  The exit code is the command's.
+ * it, and records every record's outcome.
  *
  * Only mappings with a key can be synced: an insert mapping among the
  * chosen objects is a configuration error (exit 3) before anything is read.
  * A mapping with a watermark is pre-filtered on an incremental run (rows
  * older than the stored watermark less its lookback are not read further);
  * the watermark advances when the object's load succeeded (docs/state.md).
- * retry/resync with ids: each id that sent nothing gets a warning on
- * ctx->log saying what the key is, and the exit code is at least 1.
+ * retry/resync with ids: each id that sent nothing gets a warning saying
+ * what the key is, and the exit code is at least 1.
+ *
+ * The driver prints nothing itself: notes and warnings go through the
+ * struct msg it is given, tables are the caller's (hooks, and the result),
+ * and what happened comes back as a struct sync_result, with a bs_err when
+ * the run stopped.  Parts: sync.c (the run's state machine), sync_change.c
+ * (which records a run sends), sync_marks.c (watermarks), sync_prune.c
+ * (old runs' files), sync_result.c (the result and its JSON encoder).
  */
 #ifndef SYNC_H
 #define SYNC_H
 
+#include <signal.h>
 #include <stddef.h>
 
-#include "base/cli.h"
+#include <jansson.h>
+
+#include "export/manifest.h"
+#include "formats/bs_err.h"
+#include "loadreport.h"
 
 struct config;
-struct setup;
+struct mapset;
+struct msg;
 
 enum sync_mode {
 	SYNC_INCREMENTAL,  /* new or changed records, and failed ones */
@@ -44,13 +57,87 @@ struct sync_opts {
 	size_t nids;
 };
 
-/* `billsync run`, `retry`, `resync`: s has its configuration and
- * mappings loaded. */
-int sync_run(struct bs_ctx *ctx, struct setup *s, const struct sync_opts *o);
+struct sync_result;
+
+/* What the caller shows while a run goes on; any member may be NULL. */
+struct sync_hooks {
+	void *ctx;
+	/* after each object's bulk files are written (export_opts.progress) */
+	void (*export_progress)(void *ctx, const struct manifest_object *object);
+	/* after the export: res->manifest and res->work_dir are set */
+	void (*exported)(void *ctx, const struct sync_result *res);
+	/* after a load (the continued run's, then this run's, or upload's) */
+	void (*loaded)(void *ctx, const struct load_report *load);
+};
+
+/* Where a run writes what it does not return. */
+struct sync_env {
+	struct msg *msg;                 /* notes and warnings (NULL: none) */
+	volatile sig_atomic_t *stop;     /* set on SIGINT/SIGTERM, or NULL */
+	struct bs_errlist *errs;         /* every insert mapping refused; NULL:
+					    the first in err */
+	struct sync_hooks hooks;
+};
+
+/* An --id that sent nothing. */
+struct sync_id {
+	const char *id;                  /* borrowed from sync_opts */
+	const char *object;              /* its record's object, or NULL */
+	const char *status;              /* its record's status, or NULL */
+};
+
+/* A watermarked object after the run. */
+struct sync_mark {
+	const char *object;              /* borrowed from the mapset */
+	char value[40];                  /* the stored watermark, or "" */
+	int advanced;                    /* this run moved it */
+};
+
+/* What a run did (docs/state.md): the typed run report.  sync_result_json
+ * is its one encoder (`run --json`); the load reports in it are kept in the
+ * state with their runs (loadreport.h). */
+struct sync_result {
+	int code;                        /* the exit code (README), as recorded
+					    with the run in the state */
+	long long run;                   /* the run (0: none was started) */
+	char mode[16];                   /* incremental, full, backfill, ... */
+	int continued;                   /* an earlier run was continued ... */
+	struct load_report continued_load; /* ... and this was its load */
+	int continued_only;              /* it stopped again: no new run; run
+					    and mode are the earlier one's */
+	struct manifest *manifest;       /* the export's manifest, or NULL */
+	char *work_dir;                  /* where the bulk files are, or NULL */
+	int loaded;                      /* files were loaded ... */
+	struct load_report load;         /* ... and this is the report */
+	struct sync_id *ids;             /* --id keys that sent nothing */
+	size_t nids;
+	struct sync_mark *marks;         /* watermarked objects */
+	size_t nmarks;
+};
+
+void sync_result_init(struct sync_result *res);
+void sync_result_release(struct sync_result *res);
+/* The run's report for machines (NULL: out of memory): run, mode,
+ * exit_code, resumed (the continued run's load), export (the manifest),
+ * load, ids_not_sent, watermarks; null for what the run did not do (a
+ * continued run that stopped again has no ids_not_sent or watermarks). */
+json_t *sync_result_json(const struct sync_result *res);
+
+/* `billsync run`, `retry`, `resync` with cfg and maps loaded.  Fills *res
+ * (initialised here; release it).  Returns 0 when the run finished (res
+ * ->code 0, or 1 when records were rejected or failed), -1 when it stopped
+ * early: res->code says how (README "Exit codes") and err why (err stays
+ * clear when env->errs lists the mistakes). */
+int sync_run(const struct config *cfg, const struct mapset *maps,
+	     const struct sync_opts *o, const struct sync_env *env,
+	     struct sync_result *res, struct bs_err *err);
 
 /* `billsync upload DIR`: loads an export directory, resuming an earlier
- * upload of the same directory unless restart is set. */
-int sync_upload(struct bs_ctx *ctx, const struct config *cfg,
-		const char *dir, const char *failures, int restart);
+ * upload of the same directory unless restart is set; failures NULL:
+ * DIR/failures.csv.  res->load is the report (res->loaded set), and
+ * res->run the upload's run; returns as sync_run. */
+int sync_upload(const struct config *cfg, const char *dir,
+		const char *failures, int restart, const struct sync_env *env,
+		struct sync_result *res, struct bs_err *err);
 
 #endif

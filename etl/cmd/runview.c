@@ -1,0 +1,115 @@
+/* runview.c - printing what a sync run did (see runview.h). */
+#include "runview.h"
+
+#include <jansson.h>
+
+#include "report.h"
+#include "setup.h"
+#include "stateview.h"
+
+static void on_exported(void *vctx, const struct sync_result *res)
+{
+	struct bs_ctx *ctx = vctx;
+
+	if (!ctx->json)
+		report_export(ctx, res->manifest, res->work_dir, NULL);
+}
+
+static void on_loaded(void *vctx, const struct load_report *r)
+{
+	struct bs_ctx *ctx = vctx;
+
+	if (!ctx->json)
+		runview_load_summary(ctx->out, r);
+}
+
+void runview_env(struct bs_ctx *ctx, struct sync_env *env)
+{
+	env->msg = ctx->msg;
+	env->stop = ctx->stop;
+	env->errs = &ctx->errs;
+	env->hooks.ctx = ctx;
+	env->hooks.export_progress = !ctx->quiet && !ctx->json ?
+				     report_object_progress : NULL;
+	env->hooks.exported = on_exported;
+	env->hooks.loaded = on_loaded;
+}
+
+void runview_load_summary(FILE *out, const struct load_report *r)
+{
+	unsigned long long t[5] = { 0, 0, 0, 0, 0 };
+	size_t i, k;
+
+	if (!r->nobjects)
+		return;
+	fprintf(out, "%-32s %10s %10s %10s %10s %12s\n", "object", "sent",
+		"created", "updated", "failed", "unprocessed");
+	for (i = 0; i < r->nobjects; i++) {
+		const struct load_report_object *o = &r->objects[i];
+
+		fprintf(out, "%-32s %10llu %10llu %10llu %10llu %12llu\n",
+			o->object, o->sent, o->created, o->updated, o->failed,
+			o->unprocessed);
+		for (k = 0; k < o->ncodes; k++)
+			fprintf(out, "  failed with %s: %llu\n", o->codes[k].code,
+				o->codes[k].n);
+		t[0] += o->sent;
+		t[1] += o->created;
+		t[2] += o->updated;
+		t[3] += o->failed;
+		t[4] += o->unprocessed;
+	}
+	fprintf(out, "%-32s %10llu %10llu %10llu %10llu %12llu\n", "total", t[0],
+		t[1], t[2], t[3], t[4]);
+	fprintf(out, "%llu of %llu files loaded (%llu skipped, %llu not "
+		"finished), %llu jobs, %llu API calls\n", r->files_loaded,
+		r->files_total, r->files_skipped, r->files_unfinished,
+		r->jobs_created, r->api_calls);
+	if (r->failures)
+		fprintf(out, "%llu records failed or were not processed: see %s\n",
+			r->failures, r->failures_csv);
+}
+
+static int finish(struct bs_ctx *ctx, const struct sync_result *res,
+		  const struct bs_err *err)
+{
+	if (err->kind != BS_E_NONE)
+		ctx->err = *err;
+	return res->code;
+}
+
+int runview_finish_run(struct bs_ctx *ctx, const struct sync_result *res,
+		       int rc, const struct bs_err *err)
+{
+	if (ctx->json && rc == 0)
+		stateview_json(ctx, sync_result_json(res));
+	return finish(ctx, res, err);
+}
+
+int runview_finish_upload(struct bs_ctx *ctx, const struct sync_result *res,
+			  int rc, const struct bs_err *err)
+{
+	json_t *j;
+
+	if (ctx->json && rc == 0 && (j = load_report_json(&res->load))) {
+		json_object_set_new(j, "run", json_integer(res->run));
+		stateview_json(ctx, j);
+	}
+	return finish(ctx, res, err);
+}
+
+int runview_sync(struct bs_ctx *ctx, struct setup *s,
+		 const struct sync_opts *o)
+{
+	struct sync_env env;
+	struct sync_result res;
+	struct bs_err err;
+	int rc, code;
+
+	bs_err_clear(&err);
+	runview_env(ctx, &env);
+	rc = sync_run(s->cfg, s->maps, o, &env, &res, &err);
+	code = runview_finish_run(ctx, &res, rc, &err);
+	sync_result_release(&res);
+	return code;
+}

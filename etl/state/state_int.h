@@ -1,0 +1,44 @@
+/*
+ * state_int.h - what the two halves of the sync state share (state.c, the
+ * ledger that runs write; state_read.c, the queries status and records
+ * read): the handle and the SQLite helpers.  Not for use outside
+ * etl/state/state*.c.
+ */
+#ifndef STATE_INT_H
+#define STATE_INT_H
+
+#include <sqlite3.h>
+
+#include "formats/bs_err.h"
+
+#define STATE_SCHEMA_VERSION 1
+#define STATE_CACHE_KIB 16384      /* SQLite page cache: the store's memory */
+
+/* The cached statements of the ledger (state.c stmt_sql). */
+enum stmt_id {
+	S_REC_GET, S_REC_SENDING, S_REC_SKIPPED, S_REC_OK, S_REC_FAIL,
+	S_FILE_ADD, S_FILE_SET, S_FILE_GET, S_JOB_ADD, S_JOB_UPDATE,
+	S_COUNT
+};
+
+struct state {
+	char *dir;
+	int lock_fd;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+	int in_tx;
+	char now[32];
+};
+
+/* A handle for dir, nothing open (lock_fd -1); NULL with err on failure. */
+struct state *state_alloc(const char *dir, struct bs_err *err);
+/* Prepares the cached statements. */
+int state_prepare_all(struct state *st, struct bs_err *err);
+/* Sets st->now to the current UTC time, "YYYY-MM-DDTHH:MM:SS.sssZ". */
+void state_stamp(struct state *st);
+/* err = "state database: WHAT: SQLite's message" (BS_E_IO); returns -1. */
+int state_db_error(struct state *st, struct bs_err *err, const char *what);
+/* Runs sql (no result rows); 0 or -1 with err. */
+int state_exec(struct state *st, const char *sql, struct bs_err *err);
+
+#endif

@@ -1,0 +1,208 @@
+/* sync_change.c - which records a run sends: the change store's verdict
+ * on each mapped row, filters, insert mappings refused, and the --id keys
+ * that sent nothing (see sync_int.h and docs/state.md). */
+#include "sync_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/msg.h"
+#include "map/mapping.h"
+#include "map/mapset.h"
+
+int sync_selected_map(const struct sync_opts *o, const struct mapping *m)
+{
+	return mapping_chosen(m, o->objects, o->objects ? o->nobjects : 0);
+}
+
+static const char *command_name(const struct sync_opts *o)
+{
+	return o->mode == SYNC_RETRY ? "retry" :
+	       o->mode == SYNC_RESYNC ? "resync" : "run";
+}
+
+/* An insert mapping has no key: nothing tells a run which of its rows were
+ * sent already, so every run would create them all again.  Each one among
+ * the chosen objects is a configuration mistake (at its `operation`). */
+int sync_refuse_inserts(const struct mapset *maps, const struct sync_opts *o,
+			struct bs_errlist *errs, struct bs_err *err)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < mapset_count(maps); i++) {
+		const struct mapping *m = mapset_at(maps, i);
+		struct bs_err e;
+
+		if (mapping_op(m) != MAP_INSERT || !sync_selected_map(o, m))
+			continue;
+		bs_err_clear(&e);
+		bs_err_at(&e, BS_E_CONFIG, mapping_file(m),
+			  mapping_key_line(m, "operation"),
+			  "%s: operation = insert cannot be synced by `billsync "
+			  "%s`: an insert has no key to remember its records by, "
+			  "so every run would create them all again; for a "
+			  "scheduled sync use 'operation = upsert' with an "
+			  "External ID field ('external_id = ...'), for a "
+			  "one-off load `billsync export` then `billsync "
+			  "upload`%s", mapping_object(m), command_name(o),
+			  o->nobjects ? "" : o->mode == SYNC_RETRY ||
+			  o->mode == SYNC_RESYNC ? " (or choose the other "
+			  "objects with --object)" : " (or leave it out with "
+			  "--objects)");
+		if (errs)
+			bs_errlist_add(errs, &e);   /* main prints them all */
+		else if (!n)
+			*err = e;
+		n++;
+	}
+	return n ? -1 : 0;
+}
+
+/* The index of the --id that key is, or -1 (always 0 without --id). */
+static long selected_id(const struct sync_opts *o, const char *key,
+			size_t len)
+{
+	size_t i;
+
+	if (!o->nids)
+		return 0;
+	for (i = 0; i < o->nids; i++)
+		if (strlen(o->ids[i]) == len && !memcmp(o->ids[i], key, len))
+			return (long)i;
+	return -1;
+}
+
+int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
+		  size_t key_len, const char *row, size_t row_len,
+		  const char *source, unsigned long line, struct bs_err *err)
+{
+	struct change *c = ctx;
+	const char *object = mapping_object(m);
+	struct state_record r;
+	struct state_hash h;
+	int known, unchanged, send = 0, forced = 0;
+	long id = 0;
+
+	if (!key_len)   /* insert mappings are refused before the export */
+		return bs_err_at(err, BS_E_INTERNAL, mapping_file(m), 0,
+				 "a record without a key to sync");
+	state_hash_row(row, row_len, &h);
+	known = state_record_get(c->st, object, key, key_len, &r, err);
+	if (known < 0)
+		return -1;
+	unchanged = known && r.has_hash &&
+		    (r.status == REC_SYNCED || r.status == REC_RESYNCED) &&
+		    !memcmp(&r.hash, &h, sizeof(h));
+	switch (c->o->mode) {
+	case SYNC_INCREMENTAL:
+		send = !unchanged;
+		break;
+	case SYNC_FULL:
+		send = 1;
+		forced = unchanged;
+		break;
+	case SYNC_RETRY:
+		id = selected_id(c->o, key, key_len);
+		send = known && (r.status == REC_FAILED ||
+				 r.status == REC_RETRIED) && id >= 0;
+		break;
+	case SYNC_RESYNC:
+		id = selected_id(c->o, key, key_len);
+		send = known && (r.status == REC_SYNCED ||
+				 r.status == REC_RESYNCED) && id >= 0;
+		forced = 1;
+		break;
+	}
+	if (!send)
+		return 0;
+	if (c->o->nids)
+		c->id_sent[id] = 1;
+	return state_record_sending(c->st, c->run, object, key, key_len, &h,
+				    forced, source, line, err) < 0 ? -1 : 1;
+}
+
+int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
+		  size_t key_len, const char *filter, const char *source,
+		  unsigned long line, struct bs_err *err)
+{
+	struct change *c = ctx;
+
+	return state_record_skipped(c->st, c->run, mapping_object(m), key,
+				    key_len, filter, source, line, err);
+}
+
+static int is_failed(enum state_rec_status s)
+{
+	return s == REC_FAILED || s == REC_RETRIED;
+}
+
+static int is_synced(enum state_rec_status s)
+{
+	return s == REC_SYNCED || s == REC_RESYNCED;
+}
+
+/* Says why --id key sent nothing: no such record, no row makes it any
+ * more, or it is not in the status the command sends. */
+static void warn_not_sent(struct change *c, const char *key,
+			  const char *object, const struct state_record *r)
+{
+	const struct sync_opts *o = c->o;
+
+	if (!object) {
+		msg_warn(c->msg, "--id %s: no record of %s has this key: "
+			 "nothing sent", key, o->nobjects ?
+			 "the chosen objects" : "any object");
+	} else if ((o->mode == SYNC_RETRY && is_failed(r->status)) ||
+		   (o->mode == SYNC_RESYNC && is_synced(r->status))) {
+		msg_warn(c->msg, "--id %s: %s %s is %s, but no row of the "
+			 "source makes it any more (removed, or rejected: "
+			 "see rejects.csv): nothing sent", key, object, key,
+			 state_rec_status_name(r->status));
+	} else {
+		msg_warn(c->msg, "--id %s: %s %s is %s, not %s: nothing sent%s",
+			 key, object, key, state_rec_status_name(r->status),
+			 o->mode == SYNC_RETRY ? "failed" : "synced",
+			 o->mode == SYNC_RETRY && is_synced(r->status) ?
+			 " (billsync resync sends it again)" :
+			 o->mode == SYNC_RESYNC && is_failed(r->status) ?
+			 " (billsync retry sends it again)" : "");
+	}
+}
+
+int sync_ids_not_sent(struct change *c, struct sync_result *res,
+		      struct bs_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->o->nids; i++) {
+		const char *key = c->o->ids[i], *object = NULL;
+		struct state_record r;
+		struct sync_id *id;
+		int found = 0;
+
+		if (c->id_sent[i])
+			continue;
+		for (j = 0; j < mapset_count(c->maps) && !found; j++) {
+			const struct mapping *m = mapset_at(c->maps, j);
+
+			if (!sync_selected_map(c->o, m))
+				continue;
+			found = state_record_get(c->st, mapping_object(m), key,
+						 strlen(key), &r, err);
+			if (found < 0)
+				return -1;
+			object = mapping_object(m);
+		}
+		warn_not_sent(c, key, found ? object : NULL, &r);
+		id = realloc(res->ids, (res->nids + 1) * sizeof(*id));
+		if (!id)
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
+		res->ids = id;
+		id[res->nids].id = key;
+		id[res->nids].object = found ? object : NULL;
+		id[res->nids].status = found ? state_rec_status_name(r.status) :
+				       NULL;
+		res->nids++;
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* sync_prune.c - housekeeping: the bulk files of old runs are removed
+ * once a newer run finished (see sync_int.h). */
+#define _XOPEN_SOURCE 700   /* nftw */
+#include "sync_int.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void sync_prune_runs(const char *state_dir, long long current)
+{
+	char path[4096];
+	long long id;
+
+	for (id = current - SYNC_KEEP_RUN_DIRS; id > 0 &&
+	     id > current - SYNC_KEEP_RUN_DIRS - 50; id--) {
+		snprintf(path, sizeof(path), "%s/runs/%lld", state_dir, id);
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
