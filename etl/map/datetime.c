@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "formats/strsim.h"
+#include "calendar.h"
 #include "tz.h"
 
 #define DT_MAX_OFFSET (23 * 3600 + 59 * 60)
@@ -14,52 +15,6 @@ static const char *const month_name[12] = {
 	"January", "February", "March", "April", "May", "June", "July",
 	"August", "September", "October", "November", "December"
 };
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-int64_t dt_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void dt_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-int dt_is_leap(int64_t y)
-{
-	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
-int dt_days_in_month(int64_t y, int m)
-{
-	static const int days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	return m == 2 && dt_is_leap(y) ? 29 : days[m - 1];
-}
 
 int dt_check(const struct dt_fields *f, struct bs_err *err)
 {
@@ -72,7 +27,7 @@ int dt_check(const struct dt_fields *f, struct bs_err *err)
 	if (f->day < 1)
 		return bs_err_set(err, BS_E_ROW, "day %d is not a day of the "
 				  "month", f->day);
-	if (f->day > dt_days_in_month(f->year, f->month))
+	if (f->day > cal_days_in_month(f->year, f->month))
 		return bs_err_set(err, BS_E_ROW, "day %d is past the end of "
 				  "%s %04d", f->day, month_name[f->month - 1],
 				  f->year);
@@ -207,7 +162,7 @@ int dt_to_instant(const struct dt_fields *f, const struct tz *zone,
 {
 	int64_t local;
 
-	local = dt_days_from_civil(f->year, f->month, f->day) * 86400 +
+	local = cal_days_from_civil(f->year, f->month, f->day) * 86400 +
 		f->hour * 3600 + f->minute * 60 +
 		(f->second > 59 ? 59 : f->second);
 	out->sec = f->has_offset ? local - f->offset
@@ -234,7 +189,7 @@ void dt_local_date(const struct dt_instant *t, const struct tz *zone,
 {
 	int64_t local = t->sec + tz_offset_at(zone, t->sec);
 
-	dt_civil_from_days(floor_div(local, 86400), y, m, d);
+	cal_civil_from_days(cal_floor_div(local, 86400), y, m, d);
 }
 
 int dt_instant_cmp(const struct dt_instant *a, const struct dt_instant *b)
@@ -271,12 +226,12 @@ void dt_format_date(int64_t y, int m, int d, char buf[DT_DATE_LEN + 1])
 
 void dt_format_iso(const struct dt_instant *t, char buf[DT_ISO_LEN + 1])
 {
-	int64_t days = floor_div(t->sec, 86400), y;
+	int64_t days = cal_floor_div(t->sec, 86400), y;
 	int64_t sod = t->sec - days * 86400;
 	int m, d;
 	char *p = buf + DT_DATE_LEN;
 
-	dt_civil_from_days(days, &y, &m, &d);
+	cal_civil_from_days(days, &y, &m, &d);
 	dt_format_date(y, m, d, buf);
 	*p++ = 'T';
 	p = put_num(p, sod / 3600, 2);

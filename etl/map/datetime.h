@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "formats/bs_err.h"
+#include "calendar.h"
 
 struct tz;
 
@@ -58,14 +59,6 @@ struct dt_instant {
 	int64_t sec;      /* seconds since 1970-01-01T00:00:00Z */
 	int32_t nsec;     /* 0..999999999 */
 };
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil), and back.  Valid for any int32 year. */
-int64_t dt_days_from_civil(int64_t y, int m, int d);
-void dt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
-
-int dt_is_leap(int64_t y);
-int dt_days_in_month(int64_t y, int m);
 
 /* Reads ISO 8601 text (see above) into *f, with ranges checked. */
 int dt_parse_iso(const char *s, size_t len, struct dt_fields *f,

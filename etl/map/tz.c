@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "formats/strsim.h"
-#include "datetime.h"
+#include "calendar.h"
 
 #define TZ_MAX_TIMES 100000     /* transitions in one file */
 #define TZ_MAX_TYPES 256
@@ -172,17 +172,17 @@ static int rule_parse(const char *p, struct rule *r)
 /* Days since the epoch of the day r falls on in year y. */
 static int64_t rule_day(const struct rule_date *r, int64_t y)
 {
-	int64_t jan1 = dt_days_from_civil(y, 1, 1), first, day;
+	int64_t jan1 = cal_days_from_civil(y, 1, 1), first, day;
 	int wday, mdays;
 
 	if (r->kind == 'J')   /* 1..365, February 29 never counted */
-		return jan1 + r->a - 1 + (dt_is_leap(y) && r->a >= 60);
+		return jan1 + r->a - 1 + (cal_is_leap(y) && r->a >= 60);
 	if (r->kind == 'n')   /* 0..365, February 29 counted */
 		return jan1 + r->a;
-	first = dt_days_from_civil(y, r->a, 1);
+	first = cal_days_from_civil(y, r->a, 1);
 	wday = (int)((first % 7 + 11) % 7);   /* 1970-01-01 was a Thursday */
 	day = first + (r->c - wday + 7) % 7 + (int64_t)(r->b - 1) * 7;
-	mdays = dt_days_in_month(y, r->a);
+	mdays = cal_days_in_month(y, r->a);
 	while (day >= first + mdays)
 		day -= 7;
 	return day;
@@ -190,14 +190,13 @@ static int64_t rule_day(const struct rule_date *r, int64_t y)
 
 static int32_t rule_offset(const struct rule *r, int64_t t)
 {
-	struct dt_instant local = { t + r->std_off, 0 };
 	int64_t y, s, e;
 	int m, d;
 
 	if (!r->has_dst)
 		return r->std_off;
-	/* the year, in standard time (NULL: no further offset) */
-	dt_local_date(&local, NULL, &y, &m, &d);
+	/* the year, in standard time */
+	cal_date_of(t + r->std_off, &y, &m, &d);
 	s = rule_day(&r->start, y) * 86400 + r->start.time - r->std_off;
 	e = rule_day(&r->end, y) * 86400 + r->end.time - r->dst_off;
 	if (s < e)

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "map/datetime.h"
+#include "map/calendar.h"
 #include "sf_api.h"
 
 #define JSON_RESPONSE_MAX (1 << 20)
@@ -168,7 +168,7 @@ long long sf_time_ms(const char *s)
 	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    sec > 60)
 		return 0;
-	t = (long long)dt_days_from_civil(y, mo, d) * 86400 + h * 3600 +
+	t = (long long)cal_days_from_civil(y, mo, d) * 86400 + h * 3600 +
 	    mi * 60 + sec - sign * (oh * 3600 + om * 60);
 	return t * 1000 + ms;
 }

@@ -29,32 +29,32 @@ static void test_civil(void)
 	int64_t d, y;
 	int m, day, bad = 0;
 
-	CHECK_INT(dt_days_from_civil(1970, 1, 1), 0);
-	CHECK_INT(dt_days_from_civil(2000, 3, 1), 11017);
-	CHECK_INT(dt_days_from_civil(1, 1, 1), -719162);
-	CHECK_INT(dt_days_from_civil(1969, 12, 31), -1);
-	CHECK_INT(dt_days_from_civil(2024, 3, 1) -
-		  dt_days_from_civil(2024, 2, 28), 2);
-	CHECK_INT(dt_days_from_civil(2023, 3, 1) -
-		  dt_days_from_civil(2023, 2, 28), 1);
-	CHECK_INT(dt_days_from_civil(1900, 3, 1) -
-		  dt_days_from_civil(1900, 2, 28), 1);
-	CHECK_INT(dt_days_from_civil(2000, 3, 1) -
-		  dt_days_from_civil(2000, 2, 28), 2);
+	CHECK_INT(cal_days_from_civil(1970, 1, 1), 0);
+	CHECK_INT(cal_days_from_civil(2000, 3, 1), 11017);
+	CHECK_INT(cal_days_from_civil(1, 1, 1), -719162);
+	CHECK_INT(cal_days_from_civil(1969, 12, 31), -1);
+	CHECK_INT(cal_days_from_civil(2024, 3, 1) -
+		  cal_days_from_civil(2024, 2, 28), 2);
+	CHECK_INT(cal_days_from_civil(2023, 3, 1) -
+		  cal_days_from_civil(2023, 2, 28), 1);
+	CHECK_INT(cal_days_from_civil(1900, 3, 1) -
+		  cal_days_from_civil(1900, 2, 28), 1);
+	CHECK_INT(cal_days_from_civil(2000, 3, 1) -
+		  cal_days_from_civil(2000, 2, 28), 2);
 	/* every day of years 0001-9999 goes there and back */
-	for (d = dt_days_from_civil(1, 1, 1);
-	     d <= dt_days_from_civil(9999, 12, 31); d++) {
-		dt_civil_from_days(d, &y, &m, &day);
-		if (dt_days_from_civil(y, m, day) != d ||
-		    day > dt_days_in_month(y, m))
+	for (d = cal_days_from_civil(1, 1, 1);
+	     d <= cal_days_from_civil(9999, 12, 31); d++) {
+		cal_civil_from_days(d, &y, &m, &day);
+		if (cal_days_from_civil(y, m, day) != d ||
+		    day > cal_days_in_month(y, m))
 			bad++;
 	}
 	CHECK_INT(bad, 0);
-	CHECK(dt_is_leap(2024) && dt_is_leap(2000) && !dt_is_leap(1900) &&
-	      !dt_is_leap(2023));
-	CHECK_INT(dt_days_in_month(2024, 2), 29);
-	CHECK_INT(dt_days_in_month(2023, 2), 28);
-	CHECK_INT(dt_days_in_month(2024, 4), 30);
+	CHECK(cal_is_leap(2024) && cal_is_leap(2000) && !cal_is_leap(1900) &&
+	      !cal_is_leap(2023));
+	CHECK_INT(cal_days_in_month(2024, 2), 29);
+	CHECK_INT(cal_days_in_month(2023, 2), 28);
+	CHECK_INT(cal_days_in_month(2024, 4), 30);
 }
 
 static void test_iso(void)
