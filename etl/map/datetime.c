@@ -309,12 +309,69 @@ static struct dt_pattern *pat_unknown(struct dt_pattern *p, const char *tok,
 	return pat_fail(p, err);
 }
 
+/* The run of letter text[i] at i as a token of p; the index after it, or
+ * 0 with p freed and err set. */
+static size_t pattern_token(struct dt_pattern *p, const char *text, size_t i,
+			    int seen[P_NTOK], struct bs_err *err)
+{
+	char tok[DT_PATTERN_MAX + 1];
+	size_t j = i;
+	int k;
+
+	while (text[j] == text[i])
+		j++;
+	memcpy(tok, text + i, j - i);
+	tok[j - i] = '\0';
+	for (k = 1; k < P_NTOK; k++)
+		if (strcmp(tok, ptok_info[k].name) == 0)
+			break;
+	if (k == P_NTOK) {
+		pat_unknown(p, tok, err);
+		return 0;
+	}
+	if (seen[k]++) {
+		bs_err_set(err, BS_E_CONFIG, "'%s' appears twice", tok);
+		pat_fail(p, err);
+		return 0;
+	}
+	p->item[p->n++].tok = (enum ptok)k;
+	return j;
+}
+
+/* What is missing from, or wrong in, a pattern with the tokens seen, or
+ * NULL when it is complete. */
+static const char *pattern_gap(const int seen[P_NTOK])
+{
+	int month = seen[P_MM] + seen[P_M], day = seen[P_DD] + seen[P_D];
+	int h24 = seen[P_HH] + seen[P_H], h12 = seen[P_hh] + seen[P_h];
+	const char *why = NULL;
+
+	if (!seen[P_YYYY] || month != 1 || day != 1)
+		why = "needs YYYY, one month (MM or M) and one day "
+		      "(DD or D)";
+	else if (h24 + h12 > 1)
+		why = "has more than one hour token";
+	else if (h12 && !seen[P_A])
+		why = "has a 12-hour clock (hh or h) without A";
+	else if (seen[P_A] && !h12)
+		why = "has A without a 12-hour clock (hh or h)";
+	else if (seen[P_mm] && !(h24 + h12))
+		why = "has minutes (mm) without an hour";
+	else if ((h24 + h12) && !seen[P_mm])
+		why = "has an hour without minutes (mm)";
+	else if (seen[P_ss] && !seen[P_mm])
+		why = "has seconds (ss) without minutes (mm)";
+	else if (seen[P_SSS] && !seen[P_ss])
+		why = "has a fraction (SSS) without seconds (ss)";
+	return why;
+}
+
 struct dt_pattern *dt_pattern_new(const char *text, struct bs_err *err)
 {
 	struct dt_pattern *p;
 	int seen[P_NTOK] = { 0 };
 	size_t len = strlen(text), i = 0;
-	int k;
+	const char *why;
 
 	if (len == 0 || len > DT_PATTERN_MAX) {
 		bs_err_set(err, BS_E_CONFIG, "a format must have 1 to %d "
@@ -350,56 +407,16 @@ struct dt_pattern *dt_pattern_new(const char *text, struct bs_err *err)
 			i++;
 			continue;
 		}
-		{
-			char tok[DT_PATTERN_MAX + 1];
-			size_t j = i;
-
-			while (j < len && text[j] == c)
-				j++;
-			memcpy(tok, text + i, j - i);
-			tok[j - i] = '\0';
-			for (k = 1; k < P_NTOK; k++)
-				if (strcmp(tok, ptok_info[k].name) == 0)
-					break;
-			if (k == P_NTOK)
-				return pat_unknown(p, tok, err);
-			if (seen[k]++) {
-				bs_err_set(err, BS_E_CONFIG, "'%s' appears twice",
-					   tok);
-				return pat_fail(p, err);
-			}
-			p->item[p->n++].tok = (enum ptok)k;
-			i = j;
-		}
+		i = pattern_token(p, text, i, seen, err);
+		if (!i)
+			return NULL;
 	}
-	{
-		int month = seen[P_MM] + seen[P_M], day = seen[P_DD] + seen[P_D];
-		int h24 = seen[P_HH] + seen[P_H], h12 = seen[P_hh] + seen[P_h];
-		const char *why = NULL;
-
-		if (!seen[P_YYYY] || month != 1 || day != 1)
-			why = "needs YYYY, one month (MM or M) and one day "
-			      "(DD or D)";
-		else if (h24 + h12 > 1)
-			why = "has more than one hour token";
-		else if (h12 && !seen[P_A])
-			why = "has a 12-hour clock (hh or h) without A";
-		else if (seen[P_A] && !h12)
-			why = "has A without a 12-hour clock (hh or h)";
-		else if (seen[P_mm] && !(h24 + h12))
-			why = "has minutes (mm) without an hour";
-		else if ((h24 + h12) && !seen[P_mm])
-			why = "has an hour without minutes (mm)";
-		else if (seen[P_ss] && !seen[P_mm])
-			why = "has seconds (ss) without minutes (mm)";
-		else if (seen[P_SSS] && !seen[P_ss])
-			why = "has a fraction (SSS) without seconds (ss)";
-		if (why) {
-			bs_err_set(err, BS_E_CONFIG, "%s", why);
-			return pat_fail(p, err);
-		}
-		p->has_time = h24 + h12 > 0;
+	why = pattern_gap(seen);
+	if (why) {
+		bs_err_set(err, BS_E_CONFIG, "%s", why);
+		return pat_fail(p, err);
 	}
+	p->has_time = seen[P_HH] + seen[P_H] + seen[P_hh] + seen[P_h] > 0;
 	return p;
 }
 

@@ -44,39 +44,34 @@ static char mant_digit(const struct mant *m, size_t k)
 	return k < ni ? m->s[m->a + k] : m->s[m->c + k - ni];
 }
 
-int dec_parse(struct dec *d, const char *s, size_t len, struct bs_err *err)
+/* Reads the sign, the mantissa and the exponent of s[0..len) (checked
+ * for length already) into d->neg, *m and *e. */
+static int scan(struct dec *d, const char *s, size_t len, struct mant *m,
+		long *e, struct bs_err *err)
 {
-	struct mant m;
-	size_t i = 0, total, first, last, end, k;
-	long e = 0, pow;
+	size_t i = 0;
 	int eneg = 0;
 
-	memset(d, 0, sizeof(*d));
-	if (len == 0)
-		return bs_err_set(err, BS_E_ROW, "empty text");
-	if (len > DEC_MAX_TEXT)
-		return bs_err_set(err, BS_E_ROW, "longer than %d characters",
-				  DEC_MAX_TEXT);
 	if (s[i] == '-' || s[i] == '+')
 		d->neg = s[i++] == '-';
-	m.s = s;
-	m.a = i;
+	m->s = s;
+	m->a = i;
 	while (i < len && is_digit(s[i]))
 		i++;
-	m.b = i;
-	m.c = m.e = i;
+	m->b = i;
+	m->c = m->e = i;
 	if (i < len && s[i] == '.') {
-		m.c = ++i;
+		m->c = ++i;
 		while (i < len && is_digit(s[i]))
 			i++;
-		m.e = i;
+		m->e = i;
 	}
-	total = (m.b - m.a) + (m.e - m.c);
-	if (total == 0) {
+	if ((m->b - m->a) + (m->e - m->c) == 0) {
 		if (i < len && !(s[i] == 'e' || s[i] == 'E'))
 			return bad_char(err, s, i);
 		return bs_err_set(err, BS_E_ROW, "no digits");
 	}
+	*e = 0;
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < len && (s[i] == '-' || s[i] == '+'))
@@ -85,16 +80,33 @@ int dec_parse(struct dec *d, const char *s, size_t len, struct bs_err *err)
 			return bs_err_set(err, BS_E_ROW,
 					  "no digits after the exponent mark");
 		while (i < len && is_digit(s[i])) {
-			if (e < EXP_TEXT_CAP)
-				e = e * 10 + (s[i] - '0');
+			if (*e < EXP_TEXT_CAP)
+				*e = *e * 10 + (s[i] - '0');
 			i++;
 		}
 		if (eneg)
-			e = -e;
+			*e = -*e;
 	}
 	if (i < len)
 		return bad_char(err, s, i);
+	return 0;
+}
 
+int dec_parse(struct dec *d, const char *s, size_t len, struct bs_err *err)
+{
+	struct mant m;
+	size_t total, first, last, end, k;
+	long e = 0, pow;
+
+	memset(d, 0, sizeof(*d));
+	if (len == 0)
+		return bs_err_set(err, BS_E_ROW, "empty text");
+	if (len > DEC_MAX_TEXT)
+		return bs_err_set(err, BS_E_ROW, "longer than %d characters",
+				  DEC_MAX_TEXT);
+	if (scan(d, s, len, &m, &e, err) < 0)
+		return -1;
+	total = (m.b - m.a) + (m.e - m.c);
 	for (first = 0; first < total && mant_digit(&m, first) == '0'; first++)
 		;
 	/* power of ten of the mantissa's last digit */

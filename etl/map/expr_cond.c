@@ -181,7 +181,7 @@ static struct cnode *parse_in(struct parser *p, struct cnode *c)
 		}
 		if (p->tok != T_STRING && p->tok != T_LITERAL) {
 			ex_syntax(p, p->tok_pos,
-			       "'in (...)' takes \"quoted\" text, numbers or dates");
+				  "'in (...)' takes \"quoted\" text, numbers or dates");
 			return NULL;
 		}
 		if (parse_operand(p, &set[n]) < 0 ||
@@ -193,7 +193,7 @@ static struct cnode *parse_in(struct parser *p, struct cnode *c)
 				return NULL;
 			if (p->tok == T_RPAREN) {  /* in (a,) */
 				ex_syntax(p, p->tok_pos, "empty value in 'in (...)' "
-				       "after ','");
+					  "after ','");
 				return NULL;
 			}
 		} else if (p->tok != T_RPAREN) {
@@ -256,8 +256,8 @@ static struct cnode *parse_predicate(struct parser *p)
 		return parse_in(p, c);
 	if (p->tok != T_OP) {
 		ex_syntax(p, op_pos, p->tok == T_EOF ?
-		       "expected a comparison (==, !=, <, <=, >, >=, is empty, in)" :
-		       "expected a comparison operator");
+			  "expected a comparison (==, !=, <, <=, >, >=, is empty, in)" :
+			  "expected a comparison operator");
 		return NULL;
 	}
 	c->op = p->op;
@@ -343,7 +343,7 @@ struct cond *cond_parse(const char *text, struct arena *a,
 		goto fail;
 	if (p.tok != T_EOF) {
 		ex_syntax(&p, p.tok_pos, "unexpected text after the condition "
-		       "(missing 'and'/'or'?)");
+			  "(missing 'and'/'or'?)");
 		goto fail;
 	}
 	return c;

@@ -47,11 +47,66 @@ static int plain_number(struct bs_value *v, struct arena *a,
 }
 
 static int eval(const struct node *n, const struct bs_value *vals,
+		struct arena *a, struct bs_value *out, struct bs_err *err);
+
+/* concat(...): every non-null argument, null if all are null;
+ * join(sep, ...): the non-empty values with sep between. */
+static int eval_concat(const struct node *n, const struct bs_value *vals,
+		       struct arena *a, struct bs_value *out,
+		       struct bs_err *err)
+{
+	struct bs_value parts[EXPR_MAX_ARGS], sep = null_value;
+	size_t first = 0, count = 0, total = 0, i;
+	char *buf;
+
+	if (n->kind == N_JOIN) {
+		if (eval(n->args[0], vals, a, &sep, err) < 0)
+			return -1;
+		first = 1;
+	}
+	for (i = first; i < n->nargs; i++) {
+		if (eval(n->args[i], vals, a, &parts[i], err) < 0)
+			return -1;
+		if (parts[i].kind == BS_V_NULL ||
+		    (n->kind == N_JOIN && !parts[i].len)) {
+			parts[i].kind = BS_V_NULL;
+			continue;
+		}
+		if (plain_number(&parts[i], a, err) < 0)
+			return -1;
+		total += parts[i].len + (count ? sep.len : 0);
+		count++;
+	}
+	if (!count) {
+		*out = null_value;
+		return 0;
+	}
+	buf = arena_alloc(a, total + 1);
+	if (!buf)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	out->s = buf;
+	count = 0;
+	for (i = first; i < n->nargs; i++) {
+		if (parts[i].kind == BS_V_NULL)
+			continue;
+		if (count++ && sep.len) {
+			memcpy(buf, sep.s, sep.len);
+			buf += sep.len;
+		}
+		memcpy(buf, parts[i].s, parts[i].len);
+		buf += parts[i].len;
+	}
+	*buf = '\0';
+	out->len = total;
+	out->kind = BS_V_TEXT;
+	return 0;
+}
+
+static int eval(const struct node *n, const struct bs_value *vals,
 		struct arena *a, struct bs_value *out, struct bs_err *err)
 {
 	struct bs_value v;
-	size_t i, total;
-	char *buf;
+	size_t i;
 
 	switch (n->kind) {
 	case N_COLUMN:
@@ -72,55 +127,8 @@ static int eval(const struct node *n, const struct bs_value *vals,
 		*out = null_value;
 		return 0;
 	case N_CONCAT:
-	case N_JOIN: {
-		/* concat: every non-null argument, null if all are null;
-		 * join(sep, ...): the non-empty values with sep between */
-		struct bs_value parts[EXPR_MAX_ARGS], sep = null_value;
-		size_t first = 0, count = 0;
-
-		if (n->kind == N_JOIN) {
-			if (eval(n->args[0], vals, a, &sep, err) < 0)
-				return -1;
-			first = 1;
-		}
-		total = 0;
-		for (i = first; i < n->nargs; i++) {
-			if (eval(n->args[i], vals, a, &parts[i], err) < 0)
-				return -1;
-			if (parts[i].kind == BS_V_NULL ||
-			    (n->kind == N_JOIN && !parts[i].len)) {
-				parts[i].kind = BS_V_NULL;
-				continue;
-			}
-			if (plain_number(&parts[i], a, err) < 0)
-				return -1;
-			total += parts[i].len + (count ? sep.len : 0);
-			count++;
-		}
-		if (!count) {
-			*out = null_value;
-			return 0;
-		}
-		buf = arena_alloc(a, total + 1);
-		if (!buf)
-			return bs_err_set(err, BS_E_NOMEM, "out of memory");
-		out->s = buf;
-		count = 0;
-		for (i = first; i < n->nargs; i++) {
-			if (parts[i].kind == BS_V_NULL)
-				continue;
-			if (count++ && sep.len) {
-				memcpy(buf, sep.s, sep.len);
-				buf += sep.len;
-			}
-			memcpy(buf, parts[i].s, parts[i].len);
-			buf += parts[i].len;
-		}
-		*buf = '\0';
-		out->len = total;
-		out->kind = BS_V_TEXT;
-		return 0;
-	}
+	case N_JOIN:
+		return eval_concat(n, vals, a, out, err);
 	case N_PIPE: {
 		struct conv_env env;
 

@@ -101,8 +101,8 @@ int ex_next(struct parser *p)
 			return 0;
 		}
 		return ex_syntax(p, start, s[p->pos] == '=' ?
-			      "'=' is not an operator (use '==')" :
-			      "unexpected '!' (use '!=' or 'not')");
+				 "'=' is not an operator (use '==')" :
+				 "unexpected '!' (use '!=' or 'not')");
 	}
 	if (is_digit(s[p->pos]) ||
 	    ((s[p->pos] == '-' || s[p->pos] == '+') && is_digit(s[p->pos + 1]))) {

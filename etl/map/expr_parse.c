@@ -37,6 +37,66 @@ static struct node *column_node(struct parser *p, const char *name)
 
 static const char *const functions[] = { "col", "concat", "first", "join" };
 
+/* col("name") with p->tok at '(' */
+static struct node *parse_col(struct parser *p)
+{
+	const char *col;
+
+	if (ex_next(p) < 0)
+		return NULL;
+	if (p->tok != T_STRING) {
+		ex_syntax(p, p->tok_pos, "col() takes a \"quoted\" column name");
+		return NULL;
+	}
+	col = p->text;
+	if (ex_next(p) < 0 ||
+	    ex_expect(p, T_RPAREN, "')' after col(\"...\")") < 0)
+		return NULL;
+	return column_node(p, col);
+}
+
+/* The arguments of name(...) into args[*nargs], with p->tok at '(';
+ * leaves p->tok at ')'. */
+static int parse_call_args(struct parser *p, const char *name,
+			   struct node **args, size_t *nargs)
+{
+	char msg[160];
+
+	if (ex_next(p) < 0)
+		return -1;
+	while (p->tok != T_RPAREN) {
+		if (*nargs == EXPR_MAX_ARGS) {
+			ex_syntax(p, p->tok_pos, "too many arguments");
+			return -1;
+		}
+		if (p->tok == T_COMMA) {       /* f(,a) or f(a,,b) */
+			snprintf(msg, sizeof(msg), "empty argument in %s(...)",
+				 name);
+			ex_syntax(p, p->tok_pos, msg);
+			return -1;
+		}
+		args[*nargs] = ex_parse_expr(p);
+		if (!args[(*nargs)++])
+			return -1;
+		if (p->tok == T_COMMA) {
+			if (ex_next(p) < 0)
+				return -1;
+			if (p->tok == T_RPAREN) {  /* f(a,) */
+				snprintf(msg, sizeof(msg), "empty argument in "
+					 "%s(...) after ','", name);
+				ex_syntax(p, p->tok_pos, msg);
+				return -1;
+			}
+		} else if (p->tok != T_RPAREN) {
+			snprintf(msg, sizeof(msg), "expected ',' or ')' in %s(...)",
+				 name);
+			ex_syntax(p, p->tok_pos, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* name(arg, arg, ...) with p->tok at '(' */
 static struct node *parse_function(struct parser *p, const char *name,
 				   size_t name_pos)
@@ -46,20 +106,8 @@ static struct node *parse_function(struct parser *p, const char *name,
 	const char *hint;
 	char msg[160];
 
-	if (!strcmp(name, "col")) {
-		const char *col;
-
-		if (ex_next(p) < 0)
-			return NULL;
-		if (p->tok != T_STRING) {
-			ex_syntax(p, p->tok_pos, "col() takes a \"quoted\" column name");
-			return NULL;
-		}
-		col = p->text;
-		if (ex_next(p) < 0 || ex_expect(p, T_RPAREN, "')' after col(\"...\")") < 0)
-			return NULL;
-		return column_node(p, col);
-	}
+	if (!strcmp(name, "col"))
+		return parse_col(p);
 	if (strcmp(name, "concat") && strcmp(name, "first") &&
 	    strcmp(name, "join")) {
 		hint = strsim_closest(name, functions, 4);
@@ -74,38 +122,8 @@ static struct node *parse_function(struct parser *p, const char *name,
 		ex_syntax(p, name_pos, msg);
 		return NULL;
 	}
-	if (ex_next(p) < 0)
+	if (parse_call_args(p, name, args, &nargs) < 0)
 		return NULL;
-	while (p->tok != T_RPAREN) {
-		if (nargs == EXPR_MAX_ARGS) {
-			ex_syntax(p, p->tok_pos, "too many arguments");
-			return NULL;
-		}
-		if (p->tok == T_COMMA) {       /* f(,a) or f(a,,b) */
-			snprintf(msg, sizeof(msg), "empty argument in %s(...)",
-				 name);
-			ex_syntax(p, p->tok_pos, msg);
-			return NULL;
-		}
-		args[nargs] = ex_parse_expr(p);
-		if (!args[nargs++])
-			return NULL;
-		if (p->tok == T_COMMA) {
-			if (ex_next(p) < 0)
-				return NULL;
-			if (p->tok == T_RPAREN) {  /* f(a,) */
-				snprintf(msg, sizeof(msg), "empty argument in "
-					 "%s(...) after ','", name);
-				ex_syntax(p, p->tok_pos, msg);
-				return NULL;
-			}
-		} else if (p->tok != T_RPAREN) {
-			snprintf(msg, sizeof(msg), "expected ',' or ')' in %s(...)",
-				 name);
-			ex_syntax(p, p->tok_pos, msg);
-			return NULL;
-		}
-	}
 	if (nargs < (name[0] == 'j' ? 2u : 1u)) {
 		snprintf(msg, sizeof(msg), "%s() needs at least %s", name,
 			 name[0] == 'j' ? "a separator and one value" :
@@ -116,7 +134,7 @@ static struct node *parse_function(struct parser *p, const char *name,
 	if (ex_next(p) < 0)
 		return NULL;
 	n = ex_new_node(p, name[0] == 'c' ? N_CONCAT :
-		     name[0] == 'f' ? N_FIRST : N_JOIN);
+			name[0] == 'f' ? N_FIRST : N_JOIN);
 	if (!n)
 		return NULL;
 	n->args = arena_alloc(p->a, nargs * sizeof(*n->args));
@@ -162,6 +180,58 @@ static struct node *parse_term(struct parser *p)
 	return NULL;
 }
 
+/* One converter argument, s[start..end) of the text, with its '=' at eq
+ * when has_eq: each side trimmed, a "quoted" side unescaped. */
+static int one_arg(struct parser *p, size_t start, size_t eq, size_t end,
+		   int has_eq, struct conv_arg *arg)
+{
+	const char *s = p->s;
+	struct parser sub = *p;
+	const char *parts[2];
+	size_t plen[2], k, np = has_eq ? 2 : 1;
+	int pq[2] = { 0, 0 };
+
+	parts[0] = s + start;
+	plen[0] = (has_eq ? eq : end) - start;
+	parts[1] = has_eq ? s + eq + 1 : NULL;
+	plen[1] = has_eq ? end - eq - 1 : 0;
+	for (k = 0; k < np; k++) {
+		const char *q = parts[k];
+		size_t l = plen[k];
+		char *txt;
+
+		while (l && (*q == ' ' || *q == '\t'))
+			q++, l--;
+		while (l && (q[l - 1] == ' ' || q[l - 1] == '\t'))
+			l--;
+		if (l >= 2 && q[0] == '"' && q[l - 1] == '"') {
+			sub.s = q;
+			sub.pos = 0;
+			txt = arena_strndup(p->a, q, l);
+			if (!txt)
+				return ex_nomem(p);
+			sub.s = txt;
+			if (ex_lex_string(&sub) < 0)
+				return -1;
+			parts[k] = sub.text;
+			pq[k] = 1;
+		} else {
+			if (memchr(q, '"', l))
+				return ex_syntax(p, (size_t)(q - s),
+						 "stray '\"' in argument");
+			parts[k] = arena_strndup(p->a, q, l);
+			if (!parts[k])
+				return ex_nomem(p);
+		}
+	}
+	if (!has_eq && !*parts[0] && !pq[0])
+		return ex_syntax(p, start, "empty argument");
+	arg->key = has_eq ? parts[0] : NULL;
+	arg->value = has_eq ? parts[1] : parts[0];
+	arg->quoted = has_eq ? pq[1] : pq[0];
+	return 0;
+}
+
 /* Splits the text inside name( ... ) into arguments: top-level commas
  * separate them, `key=value` names one, "quotes" protect both. */
 static int split_args(struct parser *p, struct conv_arg *args, size_t *nargs)
@@ -193,56 +263,12 @@ static int split_args(struct parser *p, struct conv_arg *args, size_t *nargs)
 		}
 		if (!s[i])
 			return ex_syntax(p, start, quoted ? "unterminated string" :
-				      "expected ')' after converter arguments");
+					 "expected ')' after converter arguments");
 		if (n == EXPR_MAX_ARGS)
 			return ex_syntax(p, start, "too many arguments");
 		end = i;
-		{
-			struct parser sub = *p;
-			const char *parts[2];
-			size_t plen[2], k, np = has_eq ? 2 : 1;
-			int pq[2] = { 0, 0 };
-
-			parts[0] = s + start;
-			plen[0] = (has_eq ? eq : end) - start;
-			parts[1] = has_eq ? s + eq + 1 : NULL;
-			plen[1] = has_eq ? end - eq - 1 : 0;
-			for (k = 0; k < np; k++) {
-				const char *q = parts[k];
-				size_t l = plen[k];
-				char *txt;
-
-				while (l && (*q == ' ' || *q == '\t'))
-					q++, l--;
-				while (l && (q[l - 1] == ' ' || q[l - 1] == '\t'))
-					l--;
-				if (l >= 2 && q[0] == '"' && q[l - 1] == '"') {
-					sub.s = q;
-					sub.pos = 0;
-					txt = arena_strndup(p->a, q, l);
-					if (!txt)
-						return ex_nomem(p);
-					sub.s = txt;
-					if (ex_lex_string(&sub) < 0)
-						return -1;
-					parts[k] = sub.text;
-					pq[k] = 1;
-				} else {
-					if (memchr(q, '"', l))
-						return ex_syntax(p, (size_t)(q - s),
-							      "stray '\"' in argument");
-					parts[k] = arena_strndup(p->a, q, l);
-					if (!parts[k])
-						return ex_nomem(p);
-				}
-			}
-			if (!has_eq && !*parts[0] && !pq[0])
-				return ex_syntax(p, start, "empty argument");
-			args[n].key = has_eq ? parts[0] : NULL;
-			args[n].value = has_eq ? parts[1] : parts[0];
-			args[n].quoted = has_eq ? pq[1] : pq[0];
-			n++;
-		}
+		if (one_arg(p, start, eq, end, has_eq, &args[n++]) < 0)
+			return -1;
 		if (s[i] == ')') {
 			i++;
 			break;
@@ -329,8 +355,8 @@ struct expr *expr_parse(const char *text, struct arena *a,
 		goto fail;
 	if (p.tok != T_EOF) {
 		ex_syntax(&p, p.tok_pos, p.tok == T_OP ?
-		       "a comparison is not a value (filters go in [filter])" :
-		       "unexpected text after the expression (missing '|'?)");
+			  "a comparison is not a value (filters go in [filter])" :
+			  "unexpected text after the expression (missing '|'?)");
 		goto fail;
 	}
 	return e;

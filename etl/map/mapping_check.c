@@ -36,10 +36,10 @@ static void field_hint(struct mapping *m, unsigned long line,
 	hint = strsim_closest(name, names, m->nfields);
 	if (hint)
 		mp_errorf(m, line, "%s '%s' is not a field of this mapping; did you "
-		       "mean '%s'?", what, name, hint);
+			  "mean '%s'?", what, name, hint);
 	else
 		mp_errorf(m, line, "%s '%s' is not a field of this mapping", what,
-		       name);
+			  name);
 }
 
 /* clear_nulls = A, B  /  keep_nulls = C */
@@ -67,8 +67,8 @@ static void apply_null_lists(struct mapping *m)
 						   "clear_nulls", name);
 				else if (m->fields[idx].relationship && !which)
 					mp_errorf(m, m->null_lines[which],
-					       "'%s' is a lookup: an empty lookup is "
-					       "left as it is, never cleared", name);
+						  "'%s' is a lookup: an empty lookup is "
+						  "left as it is, never cleared", name);
 				else
 					m->fields[idx].clear_nulls = !which;
 			}
@@ -121,34 +121,20 @@ static void derive_lookups(struct mapping *m)
 		if (i == m->nfields &&
 		    !mp_failed_relationship(m, m->lookups[j].relationship))
 			mp_errorf(m, m->lookups[j].line, "[lookups] names '%s' but "
-			       "no field uses it", m->lookups[j].relationship);
+				  "no field uses it", m->lookups[j].relationship);
 	}
 }
 
-void mp_check_whole(struct mapping *m)
+/* The operation's key field: external_id for upsert, Id for update and
+ * delete, none for insert; at is the line of [object]. */
+static void check_key(struct mapping *m, unsigned long at)
 {
-	unsigned long at = m->object_line ? m->object_line : 1;
-	size_t i;
-	long k;
-
-	for (i = 0; i < m->nfields; i++)
-		m->fields[i].clear_nulls = m->clear_nulls &&
-					   !m->fields[i].relationship;
-	if (!m->key_lines[K_NAME])
-		mp_errorf(m, at, "[object] needs 'name = ObjectApiName__c'");
-	if (!m->key_lines[K_SOURCE])
-		mp_errorf(m, at, "[object] needs 'source = DATASET' (e.g. invoices)");
-	if (!m->nfields && !m->nfailed && !m->fields_misspelt)
-		mp_errorf(m, at, "no [fields]: map at least one field");
-	apply_null_lists(m);
-	derive_lookups(m);
-
 	m->key_index = -1;
 	switch (m->op) {
 	case MAP_UPSERT:
 		if (!m->key_lines[K_EXTERNAL_ID]) {
 			mp_errorf(m, at, "upsert needs 'external_id = FIELD' in "
-			       "[object] (the External ID field, e.g. OrbId__c)");
+				  "[object] (the External ID field, e.g. OrbId__c)");
 			break;
 		}
 		if (!m->key_field)
@@ -165,8 +151,8 @@ void mp_check_whole(struct mapping *m)
 	case MAP_DELETE:
 		if (m->key_field)
 			mp_errorf(m, m->key_lines[K_EXTERNAL_ID], "external_id is "
-			       "only for upsert; %s matches records by 'Id'",
-			       mapping_op_name(m->op));
+				  "only for upsert; %s matches records by 'Id'",
+				  mapping_op_name(m->op));
 		m->key_field = "Id";
 		m->key_index = field_index(m, "Id");
 		/* the loader matches records on a column spelt "Id" */
@@ -174,32 +160,39 @@ void mp_check_whole(struct mapping *m)
 			m->fields[m->key_index].target = "Id";
 		if (m->key_index < 0 && !mp_failed_field(m, "Id"))
 			mp_errorf(m, at, "%s needs an 'Id' field (the Salesforce "
-			       "record id)", mapping_op_name(m->op));
+				  "record id)", mapping_op_name(m->op));
 		if (m->op == MAP_DELETE && m->nfields > 1)
 			mp_errorf(m, at, "delete takes only the 'Id' field");
 		break;
 	case MAP_INSERT:
 		if (m->key_field)
 			mp_errorf(m, m->key_lines[K_EXTERNAL_ID], "external_id is "
-			       "only for upsert; insert always creates records");
+				  "only for upsert; insert always creates records");
 		break;
 	}
-	/* the key is never cleared: an empty key rejects the row (it is
-	 * never a lookup: external_id cannot name one, nor can "Id") */
-	if (m->key_index >= 0)
-		m->fields[m->key_index].clear_nulls = 0;
+}
 
-	/* the watermark is a speed-up that skips rows: it must say how far
-	   back late rows arrive */
+/* the watermark is a speed-up that skips rows: it must say how far back
+ * late rows arrive */
+static void check_watermark(struct mapping *m)
+{
 	if (m->key_lines[K_WATERMARK] && !m->key_lines[K_LOOKBACK])
 		mp_errorf(m, m->key_lines[K_WATERMARK], "watermark needs a lookback "
-		       "(e.g. 'lookback = 3d'): rows up to that long before the "
-		       "newest one seen are still read, for rows that arrive "
-		       "late; write 'lookback = 0d' if none ever do");
+			  "(e.g. 'lookback = 3d'): rows up to that long before the "
+			  "newest one seen are still read, for rows that arrive "
+			  "late; write 'lookback = 0d' if none ever do");
 	if (m->key_lines[K_LOOKBACK] && !m->key_lines[K_WATERMARK])
 		mp_errorf(m, m->key_lines[K_LOOKBACK], "lookback is for a watermark: "
-		       "add 'watermark = COLUMN' (a date column that only grows, "
-		       "e.g. timeframe_start) or remove it");
+			  "add 'watermark = COLUMN' (a date column that only grows, "
+			  "e.g. timeframe_start) or remove it");
+}
+
+/* group_by = FIELD, ...: the lookups that order the bulk files, up to
+ * MAP_GROUP_MAX; by default the first lookup, none with "none". */
+static void check_group_by(struct mapping *m)
+{
+	size_t i;
+	long k;
 
 	m->ngroup = 0;
 	if (m->group_by && strcmp(m->group_by, "none")) {
@@ -218,8 +211,8 @@ void mp_check_whole(struct mapping *m)
 						   name);
 				else if (m->ngroup == MAP_GROUP_MAX)
 					mp_errorf(m, m->group_line, "group_by "
-					       "takes at most %d fields",
-					       MAP_GROUP_MAX);
+						  "takes at most %d fields",
+						  MAP_GROUP_MAX);
 				else
 					m->group_fields[m->ngroup++] = k;
 			}
@@ -234,4 +227,31 @@ void mp_check_whole(struct mapping *m)
 			}
 		}
 	}
+}
+
+void mp_check_whole(struct mapping *m)
+{
+	unsigned long at = m->object_line ? m->object_line : 1;
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		m->fields[i].clear_nulls = m->clear_nulls &&
+					   !m->fields[i].relationship;
+	if (!m->key_lines[K_NAME])
+		mp_errorf(m, at, "[object] needs 'name = ObjectApiName__c'");
+	if (!m->key_lines[K_SOURCE])
+		mp_errorf(m, at, "[object] needs 'source = DATASET' (e.g. invoices)");
+	if (!m->nfields && !m->nfailed && !m->fields_misspelt)
+		mp_errorf(m, at, "no [fields]: map at least one field");
+	apply_null_lists(m);
+	derive_lookups(m);
+
+	check_key(m, at);
+	/* the key is never cleared: an empty key rejects the row (it is
+	 * never a lookup: external_id cannot name one, nor can "Id") */
+	if (m->key_index >= 0)
+		m->fields[m->key_index].clear_nulls = 0;
+
+	check_watermark(m);
+	check_group_by(m);
 }

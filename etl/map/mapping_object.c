@@ -20,13 +20,13 @@ static void unknown_object_key(struct mapping *m, const struct ini_item *it)
 
 	if (!hint) {
 		mp_errorf(m, it->line, "unknown key '%s' in [object] (keys: name, "
-		       "source, operation, external_id, nulls, clear_nulls, "
-		       "keep_nulls, group_by, since, watermark, lookback, "
-		       "description)", it->key);
+			  "source, operation, external_id, nulls, clear_nulls, "
+			  "keep_nulls, group_by, since, watermark, lookback, "
+			  "description)", it->key);
 		return;
 	}
 	mp_errorf(m, it->line, "unknown key '%s' in [object]; did you mean '%s'?",
-	       it->key, hint);
+		  it->key, hint);
 	/* taken as the key it resembles: no "needs" error after this one */
 	for (i = 0; i < K_COUNT; i++)
 		if (mp_object_keys[i] == hint && !m->key_lines[i])
@@ -68,9 +68,67 @@ static int parse_lookback(const char *s, long long *out)
 	return 0;
 }
 
+/* source = DATASET: lower case letters, digits, '_' or '-'. */
+static void source_key(struct mapping *m, const struct ini_item *it)
+{
+	const char *v = it->value;
+	char low[128];
+	size_t i;
+
+	if (mp_dataset_name_ok(v)) {
+		m->source = mp_dup(m, v);
+		return;
+	}
+	for (i = 0; v[i] && i + 1 < sizeof(low); i++)
+		low[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] - 'A' + 'a') :
+			 v[i];
+	low[i] = '\0';
+	if (!v[i] && mp_dataset_name_ok(low))
+		mp_errorf(m, it->line, "'%s' is not a dataset name (lower case "
+			  "letters, digits, '_' or '-'); did you mean '%s'?", v,
+			  low);
+	else
+		mp_errorf(m, it->line, "'%s' is not a dataset name (lower case "
+			  "letters, digits, '_' or '-')", v);
+}
+
+/* operation = upsert | insert | update | delete */
+static void operation_key(struct mapping *m, const struct ini_item *it)
+{
+	static const char *const ops[] = { "upsert", "insert", "update",
+					   "delete" };
+	const char *v = it->value, *hint;
+	size_t i;
+
+	for (i = 0; i < NELEM(ops); i++) {
+		if (!strcmp(v, ops[i])) {
+			m->op = (enum map_op)i;
+			return;
+		}
+	}
+	hint = strsim_closest(v, ops, NELEM(ops));
+	mp_errorf(m, it->line, "unknown operation '%s'; %s%s%s", v,
+		  hint ? "did you mean '" : "use upsert, insert, update or "
+		  "delete", hint ? hint : "", hint ? "'?" : "");
+}
+
+/* since = COLUMN, watermark = COLUMN: a source column, into *out. */
+static void column_key(struct mapping *m, const struct ini_item *it,
+		       const char **out)
+{
+	struct bs_err e;
+	size_t idx;
+
+	bs_err_clear(&e);
+	if (mp_resolve_column(m, it->value, &idx, &e) < 0)
+		mp_add_error(m, it->line, &e);
+	else
+		*out = mp_dup(m, it->value);
+}
+
 void mp_object_key(struct mapping *m, const struct ini_item *it)
 {
-	const char *k = it->key, *v = it->value, *hint;
+	const char *k = it->key, *v = it->value;
 	size_t ki;
 
 	for (ki = 0; ki < K_COUNT; ki++)
@@ -82,7 +140,7 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 	}
 	if (m->key_lines[ki]) {
 		mp_errorf(m, it->line, "'%s' is set twice in [object] (first on "
-		       "line %lu)", k, m->key_lines[ki]);
+			  "line %lu)", k, m->key_lines[ki]);
 		return;
 	}
 	m->key_lines[ki] = it->line;
@@ -92,52 +150,16 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 			m->object = mp_dup(m, v);
 		break;
 	case K_SOURCE:
-		if (mp_dataset_name_ok(v)) {
-			m->source = mp_dup(m, v);
-			break;
-		}
-		{
-			char low[128];
-			size_t i;
-
-			for (i = 0; v[i] && i + 1 < sizeof(low); i++)
-				low[i] = (v[i] >= 'A' && v[i] <= 'Z') ?
-					 (char)(v[i] - 'A' + 'a') : v[i];
-			low[i] = '\0';
-			if (!v[i] && mp_dataset_name_ok(low))
-				mp_errorf(m, it->line, "'%s' is not a dataset name "
-				       "(lower case letters, digits, '_' or '-'); "
-				       "did you mean '%s'?", v, low);
-			else
-				mp_errorf(m, it->line, "'%s' is not a dataset name "
-				       "(lower case letters, digits, '_' or '-')",
-				       v);
-		}
+		source_key(m, it);
 		break;
-	case K_OPERATION: {
-		static const char *const ops[] = { "upsert", "insert", "update",
-						   "delete" };
-		size_t i;
-
-		for (i = 0; i < NELEM(ops); i++)
-			if (!strcmp(v, ops[i]))
-				break;
-		if (i == NELEM(ops)) {
-			hint = strsim_closest(v, ops, NELEM(ops));
-			mp_errorf(m, it->line, "unknown operation '%s'; %s%s%s", v,
-			       hint ? "did you mean '" : "use upsert, insert, "
-			       "update or delete", hint ? hint : "",
-			       hint ? "'?" : "");
-		} else {
-			m->op = (enum map_op)i;
-		}
+	case K_OPERATION:
+		operation_key(m, it);
 		break;
-	}
 	case K_EXTERNAL_ID:
 		if (strchr(v, '.'))
 			mp_errorf(m, it->line, "external_id '%s' is a lookup: the key "
-			       "must be a field of %s itself (e.g. OrbId__c)", v,
-			       m->object ? m->object : "the object");
+				  "must be a field of %s itself (e.g. OrbId__c)", v,
+				  m->object ? m->object : "the object");
 		else if (!mp_check_name(m, it->line, v, 0, "field", NULL))
 			m->key_field = mp_dup(m, v);
 		break;
@@ -146,8 +168,8 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 			m->clear_nulls = 1;
 		else if (strcmp(v, "keep"))
 			mp_errorf(m, it->line, "nulls must be 'keep' (an empty "
-			       "cell leaves Salesforce's value) or 'clear' "
-			       "(#N/A empties it), not '%s'", v);
+				  "cell leaves Salesforce's value) or 'clear' "
+				  "(#N/A empties it), not '%s'", v);
 		break;
 	case K_CLEAR_NULLS:
 	case K_KEEP_NULLS: {
@@ -162,22 +184,14 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 		m->group_line = it->line;
 		break;
 	case K_SINCE:
-	case K_WATERMARK: {
-		size_t idx;
-		struct bs_err e;
-
-		bs_err_clear(&e);
-		if (mp_resolve_column(m, v, &idx, &e) < 0)
-			mp_add_error(m, it->line, &e);
-		else
-			*(ki == K_SINCE ? &m->since : &m->watermark) = mp_dup(m, v);
+	case K_WATERMARK:
+		column_key(m, it, ki == K_SINCE ? &m->since : &m->watermark);
 		break;
-	}
 	case K_LOOKBACK:
 		if (parse_lookback(v, &m->lookback) < 0)
 			mp_errorf(m, it->line, "lookback must be a duration such as "
-			       "3d, 36h or 1d12h (units w, d, h, m, s; at most "
-			       "3660d), not '%s'", v);
+				  "3d, 36h or 1d12h (units w, d, h, m, s; at most "
+				  "3660d), not '%s'", v);
 		else
 			m->lookback_text = mp_dup(m, v);
 		break;
@@ -198,11 +212,11 @@ void mp_outside_key(struct mapping *m, const struct ini_item *it)
 			break;
 	if (i < K_COUNT) {
 		mp_errorf(m, it->line, "'%s' is outside any section (put it under "
-		       "[object])", it->key);
+			  "[object])", it->key);
 		if (!m->key_lines[i])
 			m->key_lines[i] = it->line;
 	} else {
 		mp_errorf(m, it->line, "'%s' is outside any section (start with "
-		       "[object])", it->key);
+			  "[object])", it->key);
 	}
 }

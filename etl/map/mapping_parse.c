@@ -138,12 +138,12 @@ int mp_check_name(struct mapping *m, unsigned long line, const char *name,
 		return 0;
 	case NAME_LONG:
 		mp_errorf(m, line, "'%s' is too long for a Salesforce API name: %s",
-		       name, why);
+			  name, why);
 		return -1;
 	default:
 		mp_errorf(m, line, "'%s' is not a Salesforce %s API name%s%s%s", name,
-		       what, example ? " (e.g. " : "", example ? example : "",
-		       example ? ")" : "");
+			  what, example ? " (e.g. " : "", example ? example : "",
+			  example ? ")" : "");
 		return -1;
 	}
 }
@@ -164,20 +164,20 @@ static int field_target(struct mapping *m, const struct ini_item *it,
 	    (strlen(rel) <= 3 || strcasecmp(rel + strlen(rel) - 3, "__c"))) {
 		if (r1 == NAME_LONG) {
 			mp_errorf(m, it->line, "'%s' is too long for a Salesforce "
-			       "relationship name: %s", rel, why);
+				  "relationship name: %s", rel, why);
 			return -1;
 		}
 		r2 = mp_api_name_check(dot + 1, 0, why, sizeof(why));
 		if (r2 == NAME_LONG) {
 			mp_errorf(m, it->line, "'%s' is too long for a Salesforce "
-			       "API name: %s", dot + 1, why);
+				  "API name: %s", dot + 1, why);
 			return -1;
 		}
 	}
 	if (r2 != NAME_OK) {
 		mp_errorf(m, it->line, "'%s' is not a lookup: write "
-		       "Relationship__r.ExternalIdField__c (a custom lookup "
-		       "ends in __r, not __c)", it->key);
+			  "Relationship__r.ExternalIdField__c (a custom lookup "
+			  "ends in __r, not __c)", it->key);
 		return -1;
 	}
 	f->relationship = rel;
@@ -187,7 +187,7 @@ static int field_target(struct mapping *m, const struct ini_item *it,
 
 /* The failed [fields] line for target (in any case), or NULL. */
 const struct failed_field *mp_failed_field(const struct mapping *m,
-					      const char *target)
+					   const char *target)
 {
 	size_t i;
 
@@ -263,11 +263,11 @@ static int mapped_twice(struct mapping *m, const struct ini_item *it)
 		return 0;
 	if (strcmp(first, it->key))
 		mp_errorf(m, it->line, "field '%s' is mapped twice (first on line "
-		       "%lu, as '%s': field names ignore case)", it->key, line,
-		       first);
+			  "%lu, as '%s': field names ignore case)", it->key, line,
+			  first);
 	else
 		mp_errorf(m, it->line, "field '%s' is mapped twice (first on line "
-		       "%lu)", it->key, line);
+			  "%lu)", it->key, line);
 	return 1;
 }
 
@@ -296,8 +296,8 @@ static int lookup_set_twice(struct mapping *m, const struct ini_item *it)
 	if (!first)
 		return 0;
 	mp_errorf(m, it->line, "'%s' sets the lookup field '%s', which line %lu "
-	       "sets already ('%s'): a lookup is set once, by record Id or "
-	       "through one External ID", it->key, mine, line, first);
+		  "sets already ('%s'): a lookup is set once, by record Id or "
+		  "through one External ID", it->key, mine, line, first);
 	return 1;
 }
 
@@ -343,7 +343,7 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 	for (i = 0; i < m->nfilters; i++) {
 		if (!strcmp(m->filters[i].name, it->key)) {
 			mp_errorf(m, it->line, "filter '%s' is defined twice (first "
-			       "on line %lu)", it->key, m->filters[i].line);
+				  "on line %lu)", it->key, m->filters[i].line);
 			return;
 		}
 	}
@@ -357,7 +357,7 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 	if ((strncmp(v, "skip if", 7) && strncmp(v, "keep if", 7)) ||
 	    (v[7] && v[7] != ' ' && v[7] != '\t')) {
 		mp_errorf(m, it->line, "filter '%s' must start with 'skip if' or "
-		       "'keep if'", it->key);
+			  "'keep if'", it->key);
 		return;
 	}
 	f->skip = v[0] == 's';
@@ -365,8 +365,8 @@ static void filter_line(struct mapping *m, const struct ini_item *it)
 	v += strspn(v, " \t");
 	if (!*v) {
 		mp_errorf(m, it->line, "filter '%s': the condition is missing after "
-		       "'%s if' (e.g. '%s if status == \"draft\"')", it->key,
-		       f->skip ? "skip" : "keep", f->skip ? "skip" : "keep");
+			  "'%s if' (e.g. '%s if status == \"draft\"')", it->key,
+			  f->skip ? "skip" : "keep", f->skip ? "skip" : "keep");
 		return;
 	}
 	bs_err_clear(&e);
@@ -390,7 +390,7 @@ static void lookup_line(struct mapping *m, const struct ini_item *it)
 	    (strstr(it->key, "__") && strcasecmp(it->key + n - 3, "__r")) ||
 	    strchr(it->value, '.') || !api_name_ok(it->value, 0)) {
 		mp_errorf(m, it->line, "[lookups] lines are 'Relationship__r = "
-		       "ParentObject__c', not '%s = %s'", it->key, it->value);
+			  "ParentObject__c', not '%s = %s'", it->key, it->value);
 		return;
 	}
 	if (mp_check_name(m, it->line, it->key, 1, "relationship", NULL) < 0 ||
@@ -399,8 +399,8 @@ static void lookup_line(struct mapping *m, const struct ini_item *it)
 	for (i = 0; i < m->nlookups; i++) {
 		if (!strcasecmp(m->lookups[i].relationship, it->key)) {
 			mp_errorf(m, it->line, "'%s' is listed twice in [lookups] "
-			       "(first on line %lu)", it->key,
-			       m->lookups[i].line);
+				  "(first on line %lu)", it->key,
+				  m->lookups[i].line);
 			return;
 		}
 	}
@@ -435,11 +435,11 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 				m->fields_misspelt = 1;
 			if (hint)
 				mp_errorf(m, it->line, "unknown section '[%s]'; did "
-				       "you mean '[%s]'?", it->section, hint);
+					  "you mean '[%s]'?", it->section, hint);
 			else
 				mp_errorf(m, it->line, "unknown section '[%s]' "
-				       "(sections: [object], [filter], [fields], "
-				       "[lookups])", it->section);
+					  "(sections: [object], [filter], [fields], "
+					  "[lookups])", it->section);
 		}
 		if (!strcmp(it->section, "object"))
 			m->object_line = it->line;
