@@ -1,4 +1,5 @@
-/* datetime.c - civil dates, ISO 8601, input patterns and UTC instants (see datetime.h). */
+/* datetime.c - ISO 8601, input patterns and UTC instants (see datetime.h;
+ * the calendar arithmetic is calendar.c). */
 #include "datetime.h"
 
 #include <stdlib.h>
