@@ -150,6 +150,8 @@ void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		t.written, t.filtered, t.rejected, t.duplicates, t.unchanged);
 	if (t.watermarks)
 		fprintf(ctx->out, " + %llu below watermark", t.below_watermark);
+	if (t.rolled_up)
+		fprintf(ctx->out, " + %llu rolled up", t.rolled_up);
 	fprintf(ctx->out, "; %llu files in %s%s%s\n", t.files, out_dir,
 		archive ? ", bundled in " : "", archive ? archive : "");
 }

@@ -546,6 +546,7 @@ static int add_counts(struct objw *w, const struct pipe_counts *c)
 {
 	struct manifest_counts *mc = &w->mo->counts;
 	struct manifest *mf = w->mf;
+	const struct map_group_key *gkeys;
 	const struct map_filter *fl;
 	size_t i, n = mapping_filters(w->m, &fl);
 	int r = 0;
@@ -554,8 +555,11 @@ static int add_counts(struct objw *w, const struct pipe_counts *c)
 	mc->written = w->written;
 	mc->filtered = c->filtered;
 	mc->rejected = c->rejected + w->too_large + w->too_long;
-	mc->duplicates = w->duplicates;
+	mc->duplicates = w->duplicates + c->replaced;
 	mc->unchanged = w->unchanged;
+	/* a group mapping writes groups: its other rows are rolled up */
+	mc->has_rolled_up = mapping_group_keys(w->m, &gkeys) > 0;
+	mc->rolled_up = c->rolled_up;
 	/* only a mapping with a watermark has this count */
 	mc->has_below_watermark = mapping_watermark_column(w->m) != NULL;
 	mc->below_watermark = c->below_watermark;

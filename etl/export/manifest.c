@@ -181,6 +181,7 @@ void manifest_totals(const struct manifest *m, struct manifest_totals *t)
 		t->rejected += c->rejected;
 		t->duplicates += c->duplicates;
 		t->unchanged += c->unchanged;
+		t->rolled_up += c->rolled_up;
 		if (c->has_below_watermark) {
 			t->below_watermark += c->below_watermark;
 			t->watermarks = 1;
@@ -225,6 +226,8 @@ static json_t *counts_json(const struct manifest_counts *c)
 	if (o && c->has_below_watermark)
 		json_object_set_new(o, "below_watermark",
 				    jcount(c->below_watermark));
+	if (o && c->has_rolled_up)
+		json_object_set_new(o, "rolled_up", jcount(c->rolled_up));
 	if (o) {
 		json_object_set_new(o, "filtered_by",
 				    counts_by(c->filtered_by, c->nfiltered_by));
@@ -381,6 +384,8 @@ static int dec_counts(struct dec *d, const json_t *c,
 	out->unchanged = get_count(c, "unchanged");
 	out->has_below_watermark = json_object_get(c, "below_watermark") != NULL;
 	out->below_watermark = get_count(c, "below_watermark");
+	out->has_rolled_up = json_object_get(c, "rolled_up") != NULL;
+	out->rolled_up = get_count(c, "rolled_up");
 	return dec_counts_by(d, json_object_get(c, "filtered_by"),
 			     &out->filtered_by, &out->nfiltered_by) < 0 ||
 	       dec_counts_by(d, json_object_get(c, "rejected_by"),

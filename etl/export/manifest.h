@@ -50,6 +50,10 @@ struct manifest_counts {
 	unsigned long long read, written, filtered, rejected, duplicates,
 		unchanged, below_watermark;
 	int has_below_watermark;     /* only a mapping with a watermark */
+	/* only a group mapping (map/mapping.h): the rows folded into a
+	   group's record besides its first */
+	unsigned long long rolled_up;
+	int has_rolled_up;
 	struct manifest_count *filtered_by, *rejected_by;
 	size_t nfiltered_by, nrejected_by;
 };
@@ -139,7 +143,7 @@ struct manifest *manifest_load(const char *path, struct bs_err *err);
 /* Totals over all objects (for exit codes and summaries). */
 struct manifest_totals {
 	unsigned long long read, written, filtered, rejected, duplicates,
-		unchanged, below_watermark, files;
+		unchanged, below_watermark, files, rolled_up;
 	int watermarks;     /* some object has a watermark (and so a
 			       below_watermark count) */
 };

@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "dataset.h"
 #include "map/datetime.h"
+#include "rollup.h"
 
 struct pipe {
 	const struct mapping *m;
@@ -26,6 +27,10 @@ struct pipe {
 	struct bs_err reason;
 	char reason_key[PIPE_REASON_KEY_MAX];
 	struct pipe_counts counts;
+	struct rollup *ru;           /* a group mapping's groups, or NULL */
+	int grouped;                 /* every row is in ru */
+	char floor_text[32];         /* a group mapping's widened floor */
+	char since_text[32], until_text[32];   /* ... and range */
 };
 
 /* The index of a column the mapping reads, or -1. */
@@ -55,14 +60,23 @@ static int instant_opt(const char *what, const char *text, int *has,
 static int watermark_open(struct pipe *p, const struct pipe_opts *opts,
 			  struct bs_err *err)
 {
+	const struct map_group_key *keys;
+	const char *floor;
+
 	p->mark_col = column_index(p->m, mapping_watermark_column(p->m));
 	if (p->mark_col < 0)
 		return bs_err_at(err, BS_E_INTERNAL, mapping_file(p->m), 0,
 				 "watermark column not among the columns read");
 	if (!opts)
 		return 0;
-	if (instant_opt("floor", opts->watermark_floor, &p->has_floor,
-			&p->floor, err) < 0 ||
+	floor = opts->watermark_floor;
+	/* a group mapping reads the whole month (or week) the floor is in:
+	   a group is only ever sent with all its rows */
+	if (floor && mapping_group_keys(p->m, &keys) &&
+	    mapping_group_bound(p->m, mapping_watermark_column(p->m), floor, 0,
+				p->floor_text) == 0)
+		floor = p->floor_text;
+	if (instant_opt("floor", floor, &p->has_floor, &p->floor, err) < 0 ||
 	    instant_opt("cap", opts->watermark_cap, &p->has_cap, &p->cap,
 			err) < 0)
 		return -1;
@@ -92,6 +106,7 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		       const struct pipe_opts *opts, struct bs_err *err)
 {
 	struct pipe *p = calloc(1, sizeof(*p));
+	const struct map_group_key *keys;
 	const struct map_filter *f;
 	const char *const *cols;
 	size_t ncols;
@@ -110,6 +125,15 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		size_t n = mapping_columns(m, &names), i;
 
 		p->range = *opts;
+		/* a group mapping reads whole months or weeks */
+		if (mapping_group_keys(m, &keys) && opts->since &&
+		    mapping_group_bound(m, mapping_since_column(m), opts->since,
+					0, p->since_text) == 0)
+			p->range.since = p->since_text;
+		if (mapping_group_keys(m, &keys) && opts->until &&
+		    mapping_group_bound(m, mapping_since_column(m), opts->until,
+					1, p->until_text) == 0)
+			p->range.until = p->until_text;
 		for (i = 0; mapping_since_column(m) && i < n; i++)
 			if (!strcmp(names[i], mapping_since_column(m)))
 				p->since_col = (long)i;
@@ -143,6 +167,10 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		pipe_free(p);
 		return NULL;
 	}
+	if (mapping_group_keys(m, &keys) && !(p->ru = rollup_new(m, 0, err))) {
+		pipe_free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -151,6 +179,7 @@ void pipe_free(struct pipe *p)
 	if (!p)
 		return;
 	dataset_free(p->ds);
+	rollup_free(p->ru);
 	arena_release(&p->arena);
 	free(p->counts.by_filter);
 	free(p);
@@ -280,7 +309,9 @@ bad:
 	return -1;
 }
 
-int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
+/* The next source row through the mapping (for a group mapping, its keys
+ * and aggregate inputs). */
+static int next_row(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 {
 	const struct bs_value *vals;
 	struct map_result res;
@@ -330,7 +361,9 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 			return 1;
 		}
 	}
-	switch (mapping_apply(p->m, vals, &p->arena, &res, &p->reason)) {
+	switch (p->ru ? mapping_group_row(p->m, vals, &p->arena, &res,
+					  &p->reason) :
+		mapping_apply(p->m, vals, &p->arena, &res, &p->reason)) {
 	case MAP_ROW:
 		p->counts.mapped++;
 		it->status = PIPE_ROW;
@@ -354,4 +387,90 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		bs_err_locate(err, p->row.file, p->row.line);
 		return -1;
 	}
+}
+
+/* A group that a row spoilt: rejected with that row's file:line. */
+static void reject_group(struct pipe *p, const struct rollup_group *g,
+			 struct pipe_item *it)
+{
+	char why[BS_ERR_MSG_MAX];
+
+	memcpy(why, g->reason.msg, sizeof(why));
+	/* a total missing a row would be wrong */
+	bs_err_set(&p->reason, BS_E_ROW, "%s; its whole group is left out "
+		   "(%llu rows)", why, g->rows);
+	bs_err_field(&p->reason, g->reason.field);
+	bs_err_locate(&p->reason, g->file, g->line);
+	count_reject(p, &p->reason, NULL, it);
+}
+
+/* The next group of a group mapping, once every row is in. */
+static int next_group(struct pipe *p, struct pipe_item *it, struct bs_err *err)
+{
+	struct rollup_group g;
+	struct map_result res;
+	int r;
+
+	arena_reset(&p->arena);
+	memset(it, 0, sizeof(*it));
+	r = rollup_next(p->ru, &p->arena, &g, err);
+	if (r <= 0) {
+		p->counts.replaced = rollup_replaced(p->ru);
+		return r;
+	}
+	p->counts.rolled_up += g.rows - 1;
+	memset(&p->row, 0, sizeof(p->row));
+	p->row.file = g.file;
+	p->row.line = g.line;
+	p->row.raw = "";      /* the rows are not kept, only file:line */
+	it->src = &p->row;
+	it->seq = p->counts.mapped + p->counts.rejected;
+	if (g.rejected) {
+		reject_group(p, &g, it);
+		return 1;
+	}
+	bs_err_clear(&p->reason);
+	switch (mapping_apply_group(p->m, g.v, &p->arena, &res, &p->reason)) {
+	case MAP_ROW:
+		p->counts.mapped++;
+		it->status = PIPE_ROW;
+		it->out = res.v;
+		return 1;
+	case MAP_REJECTED:
+		bs_err_locate(&p->reason, g.file, g.line);
+		count_reject(p, &p->reason, NULL, it);
+		return 1;
+	default:
+		*err = p->reason;
+		return -1;
+	}
+}
+
+int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
+{
+	long rk = mapping_row_key(p->m);
+	int r;
+
+	if (!p->ru)
+		return next_row(p, it, err);
+	/* a group mapping: the rows that are not mapped are handed back as
+	   they come; mapped ones go into their group */
+	while (!p->grouped) {
+		r = next_row(p, it, err);
+		if (r < 0)
+			return -1;
+		if (!r) {
+			p->grouped = 1;
+			if (rollup_finish(p->ru, err) < 0)
+				return -1;
+			break;
+		}
+		if (it->status != PIPE_ROW)
+			return 1;
+		p->counts.mapped--;    /* a row, not yet a group */
+		if (rollup_add(p->ru, it->src, it->out,
+			       rk >= 0 ? &p->row.v[rk] : NULL, err) < 0)
+			return -1;
+	}
+	return next_group(p, it, err);
 }

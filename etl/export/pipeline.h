@@ -5,7 +5,8 @@
  * hands back every row with what became of it: mapped (the values to
  * write), filtered (by which filter) or rejected (why, naming the field).
  * It keeps the counts that must add up: read = mapped + filtered + rejected
- * + below_watermark.
+ * + below_watermark (+ rolled_up + replaced for a group mapping, whose
+ * items are its groups, once every row is read: see rollup.h).
  * Memory is flat: each item is valid only until the next call.
  */
 #ifndef PIPELINE_H
@@ -43,6 +44,11 @@ struct pipe_counts {
 	struct pipe_reason reasons[PIPE_MAX_REASONS];
 	size_t nreasons;
 	unsigned long long other_reasons; /* rejects past PIPE_MAX_REASONS kinds */
+	/* a group mapping: mapped and rejected count its groups; the rows
+	 * folded into a group besides its first are rolled_up, and replaced
+	 * ones were read again later (row_key) */
+	unsigned long long rolled_up;
+	unsigned long long replaced;
 };
 
 enum pipe_status { PIPE_ROW, PIPE_FILTERED, PIPE_REJECTED,

@@ -172,6 +172,8 @@ static const struct conv_def defs[] = {
 	  TYPED | F_ANY_KEYS, cv_setup_map, cv_apply_map },
 	{ "money", "money(CURRENCY_COLUMN[, scale=N])", 1, 1, keys_money,
 	  TYPED, cv_setup_money, cv_apply_money },
+	{ "month", "month(tz=Zone[, format=\"MM/DD/YYYY\"])", 0, 0, keys_when,
+	  TYPED, cv_setup_bucket, cv_apply_month },
 	{ "replace", "replace(\"FROM\", \"TO\")", 2, 2, NULL, 0,
 	  cv_setup_replace, cv_apply_replace },
 	{ "required", "required", 0, 0, NULL, F_NULL_IN | F_JSON_IN, NULL,
@@ -181,14 +183,16 @@ static const struct conv_def defs[] = {
 	{ "truncate", "truncate(N[, units=utf16|chars|bytes])", 1, 1,
 	  keys_truncate, 0, cv_setup_truncate, cv_apply_truncate },
 	{ "upper", "upper", 0, 0, NULL, 0, NULL, cv_apply_upper },
+	{ "week", "week(tz=Zone[, format=\"MM/DD/YYYY\"])", 0, 0, keys_when,
+	  TYPED, cv_setup_bucket, cv_apply_week },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
 static const char *const names[] = {
 	"boolean", "date", "datetime", "decimal", "default", "integer",
-	"json", "lower", "map", "money", "replace", "required", "sfid",
-	"trim", "truncate", "upper"
+	"json", "lower", "map", "money", "month", "replace", "required",
+	"sfid", "trim", "truncate", "upper", "week"
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == NDEFS,
@@ -323,6 +327,11 @@ int conv_apply(const struct conv *c, const struct bs_value *in,
 		return 0;
 	}
 	return c->def->apply(c, in, out, env, err);
+}
+
+int conv_reads_from(const struct conv *c, size_t lo)
+{
+	return c->def->setup == cv_setup_money && c->num >= lo;
 }
 
 const char *conv_name(const struct conv *c)

@@ -83,6 +83,18 @@ const char *conv_name(const struct conv *c);
 
 void conv_free(struct conv *c);
 
+/* 1 when c reads another column (money's currency) of index lo or
+ * above. */
+int conv_reads_from(const struct conv *c, size_t lo);
+
+struct dt_instant;
+
+/* For month(tz=...) and week(tz=...): the instant the month or week that
+ * holds t starts, in the converter's zone (a group mapping's watermark
+ * reads whole buckets).  -1 for any other converter. */
+int conv_bucket_start(const struct conv *c, const struct dt_instant *t,
+		      struct dt_instant *start);
+
 /* All converter names, sorted (for hints and docs). */
 size_t conv_names(const char *const **names);
 

@@ -161,8 +161,17 @@ int cv_apply_boolean(const struct conv *c, const struct bs_value *in,
 		     struct bs_value *out, const struct conv_env *env,
 		     struct bs_err *err);
 
-/* conv_time.c: date, datetime (setup_when reads tz= and format=) */
+/* conv_time.c: date, datetime (setup_when reads tz= and format=), month,
+ * week (setup_bucket: the same, tz= required) */
 int cv_setup_when(struct conv *c, const struct args *a,
+		  struct bs_err *err);
+int cv_setup_bucket(struct conv *c, const struct args *a,
+		    struct bs_err *err);
+int cv_apply_month(const struct conv *c, const struct bs_value *in,
+		   struct bs_value *out, const struct conv_env *env,
+		   struct bs_err *err);
+int cv_apply_week(const struct conv *c, const struct bs_value *in,
+		  struct bs_value *out, const struct conv_env *env,
 		  struct bs_err *err);
 int cv_apply_date(const struct conv *c, const struct bs_value *in,
 		  struct bs_value *out, const struct conv_env *env,

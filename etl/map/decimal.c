@@ -234,6 +234,66 @@ int dec_to_i64(const struct dec *d, int64_t *out)
 	return 0;
 }
 
+/* The digit of d at power of ten p (0 outside its digits). */
+static int digit_at(const struct dec *d, int p)
+{
+	int i = d->exp + d->n - 1 - p;
+
+	return i >= 0 && i < d->n ? d->digit[i] : 0;
+}
+
+int dec_add(const struct dec *a, const struct dec *b, struct dec *out,
+	    struct bs_err *err)
+{
+	unsigned char sum[2 * DEC_MAX_DIGITS + 2];
+	int lo = a->exp < b->exp ? a->exp : b->exp, hi, p, n = 0, carry = 0;
+	int top_a = a->n ? a->exp + a->n - 1 : lo;
+	int top_b = b->n ? b->exp + b->n - 1 : lo;
+	int sub = a->neg != b->neg && a->n && b->n, neg, i, start, z = 0;
+	const struct dec *big = a, *small = b;
+
+	if (!a->n && !b->n) {
+		memset(out, 0, sizeof(*out));
+		out->exp = lo;
+		return 0;
+	}
+	hi = (top_a > top_b ? top_a : top_b) + 1;
+	if (hi - lo + 1 > (int)sizeof(sum))
+		return bs_err_set(err, BS_E_ROW, "the sum needs more than %d "
+				  "significant digits", DEC_MAX_DIGITS);
+	if (sub && cmp_abs(a, b) < 0) {
+		big = b;
+		small = a;
+	}
+	neg = big->n ? big->neg : small->neg;
+	/* digits from the lowest power up */
+	for (p = lo; p <= hi; p++) {
+		int d = digit_at(big, p) + carry +
+			(sub ? -digit_at(small, p) : digit_at(small, p));
+
+		carry = d < 0 ? -1 : d > 9;
+		sum[n++] = (unsigned char)(d < 0 ? d + 10 : d % 10);
+	}
+	for (start = n - 1; start >= 0 && !sum[start]; start--)
+		;
+	memset(out, 0, sizeof(*out));
+	out->exp = lo;
+	if (start < 0)
+		return 0;    /* zero, at the larger scale */
+	/* beyond DEC_MAX_DIGITS, drop trailing zeros to make room, as
+	   dec_parse does */
+	while (start + 1 - z > DEC_MAX_DIGITS && z < start && !sum[z])
+		z++;
+	if (start + 1 - z > DEC_MAX_DIGITS)
+		return bs_err_set(err, BS_E_ROW, "the sum needs more than %d "
+				  "significant digits", DEC_MAX_DIGITS);
+	out->exp = lo + z;
+	for (i = start; i >= z; i--)
+		out->digit[out->n++] = sum[i];
+	out->neg = neg;
+	return 0;
+}
+
 void dec_round(struct dec *d, int scale)
 {
 	int keep, i;

@@ -76,6 +76,12 @@ int dec_is_integer(const struct dec *d);
 /* Stores d in *out when it is an integer within int64_t; else -1. */
 int dec_to_i64(const struct dec *d, int64_t *out);
 
+/* *out = a + b, exactly, with the larger scale of the two ("1.50" + "2" is
+ * "3.50").  Fails (BS_E_ROW) when the sum needs more than DEC_MAX_DIGITS
+ * significant digits.  out may be a or b. */
+int dec_add(const struct dec *a, const struct dec *b, struct dec *out,
+	    struct bs_err *err);
+
 /* Rounds d to scale (0..DEC_MAX_SCALE) digits after the point, half away
  * from zero.  A number with fewer fraction digits is left as it is. */
 void dec_round(struct dec *d, int scale);

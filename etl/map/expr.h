@@ -63,6 +63,7 @@
 #include "formats/rowsrc.h"
 
 struct expr;
+struct conv;
 struct cond;
 
 /* How the parser turns a column name into an index into the value array
@@ -88,6 +89,13 @@ void cond_free(struct cond *c);
 int expr_is_column(const struct expr *e, size_t *index);
 /* 1 if the expression is a constant, setting *value. */
 int expr_is_constant(const struct expr *e, const char **value);
+/* 1 when e reads a column of index lo or above (a group mapping's
+ * external id reads its keys, below its aggregates). */
+int expr_reads_from(const struct expr *e, size_t lo);
+/* The converter when e is a column through one converter alone
+ * ("timeframe_start | month(tz=UTC)"), with the column's index; else
+ * NULL. */
+const struct conv *expr_pipe_conv(const struct expr *e, size_t *index);
 
 /* Evaluates with the row's column values; *out lives in vals or the arena. */
 int expr_eval(const struct expr *e, const struct bs_value *vals,

@@ -386,3 +386,35 @@ int expr_is_constant(const struct expr *e, const char **value)
 	*value = e->root->constant.s;
 	return 1;
 }
+
+static int node_reads_from(const struct node *n, size_t lo)
+{
+	size_t i;
+
+	switch (n->kind) {
+	case N_COLUMN:
+		return n->index >= lo;
+	case N_CONST:
+		return 0;
+	case N_PIPE:
+		return node_reads_from(n->in, lo) || conv_reads_from(n->conv, lo);
+	default:
+		for (i = 0; i < n->nargs; i++)
+			if (node_reads_from(n->args[i], lo))
+				return 1;
+		return 0;
+	}
+}
+
+int expr_reads_from(const struct expr *e, size_t lo)
+{
+	return node_reads_from(e->root, lo);
+}
+
+const struct conv *expr_pipe_conv(const struct expr *e, size_t *index)
+{
+	if (e->root->kind != N_PIPE || e->root->in->kind != N_COLUMN)
+		return NULL;
+	*index = e->root->in->index;
+	return e->root->conv;
+}

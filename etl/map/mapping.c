@@ -57,6 +57,7 @@ static struct mapping *load_text(const char *name, const char *text,
 	}
 	arena_init(&m->arena, 16 * 1024);
 	m->errs = errs;
+	m->row_key = -1;
 	m->file = mp_dup(m, name);
 	if (!m->file) {
 		mapping_free(m);
@@ -147,6 +148,10 @@ void mapping_free(struct mapping *m)
 		expr_free(m->fields[i].expr);
 	for (i = 0; i < m->nfilters; i++)
 		cond_free(m->filters[i].cond);
+	for (i = 0; i < m->nkeys; i++)
+		expr_free(m->keys[i].expr);
+	for (i = 0; i < m->naggs; i++)
+		expr_free(m->aggs[i].expr);
 	arena_release(&m->arena);
 	free(m);
 }

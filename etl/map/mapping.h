@@ -151,8 +151,74 @@ struct map_result {
 					     it can be made, else null */
 };
 
-/* Applies filters then fields to one row (vals: the mapping_columns values). */
+/* Applies filters then fields to one row (vals: the mapping_columns values).
+ * Not for a group mapping (MAP_ERROR): see below. */
 int mapping_apply(const struct mapping *m, const struct bs_value *vals,
 		  struct arena *a, struct map_result *res, struct bs_err *err);
+
+/*
+ * Group mappings roll source rows up before anything is written
+ * (docs/mappings.md, "Roll-ups"):
+ *
+ *     [group]                      # the keys rows are grouped by
+ *     line_item = line_item_id
+ *     month     = timeframe_start | month(tz=America/New_York)
+ *     currency  = currency
+ *
+ *     [aggregate]                  # what each group's rows fold into
+ *     amount    = sum(amount)
+ *     first_day = min(timeframe_start | date(tz=America/New_York))
+ *     days      = count()
+ *
+ *     [fields]                     # one record per group, from the names
+ *     OrbId__c  = join("-", line_item, month, currency)     # keys only
+ *     Amount__c = amount | money(currency)
+ *
+ * Filters apply to the source rows, before grouping.  The fields of a
+ * group mapping read its keys and aggregates by name (nothing else), and
+ * its external_id field is built from keys alone.
+ */
+struct map_group_key {
+	const char *name;
+	unsigned long line;
+	struct expr *expr;         /* over the source row */
+};
+
+struct map_aggregate {
+	const char *name;
+	unsigned long line;
+	int fn;                    /* enum agg_fn (aggregate.h) */
+	struct expr *expr;         /* over the source row; NULL for count() */
+};
+
+/* The [group] keys (0: not a group mapping) and the [aggregate]s. */
+size_t mapping_group_keys(const struct mapping *m,
+			  const struct map_group_key **k);
+size_t mapping_aggregates(const struct mapping *m,
+			  const struct map_aggregate **a);
+/* [object] row_key: the index in mapping_columns of the column naming a
+ * source row (a row read again later replaces it), or -1. */
+long mapping_row_key(const struct mapping *m);
+/* A group mapping reads whole groups: a bound on column (its watermark or
+ * since, which a [group] key buckets by month or week) moved to the start
+ * of its bucket, or with upper set, to the start of the next bucket unless
+ * it is a bucket's start already; as "YYYY-MM-DDTHH:MM:SS.sssZ" into
+ * out.  -1 when text is not a date or no key buckets column. */
+int mapping_group_bound(const struct mapping *m, const char *column,
+			const char *text, int upper, char out[32]);
+
+/* Filters, then the keys and aggregate inputs of one source row: res->v
+ * holds the mapping_group_keys values then one per aggregate (count():
+ * "1").  Returns as mapping_apply (err->field names the key or aggregate
+ * that rejected the row). */
+int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
+		      struct arena *a, struct map_result *res,
+		      struct bs_err *err);
+/* The fields of one group: gvals holds its keys then its aggregates'
+ * results.  MAP_ROW, or MAP_REJECTED (the key is empty, a converter
+ * refused a value). */
+int mapping_apply_group(const struct mapping *m, const struct bs_value *gvals,
+			struct arena *a, struct map_result *res,
+			struct bs_err *err);
 
 #endif

@@ -39,35 +39,12 @@ static int normalise_cr(struct arena *a, struct bs_value *v)
 }
 static const struct bs_value null_value = { "", 0, BS_V_NULL };
 
-int mapping_apply(const struct mapping *m, const struct bs_value *vals,
-		  struct arena *a, struct map_result *res, struct bs_err *err)
+int mp_apply_fields(const struct mapping *m, const struct bs_value *vals,
+		    struct arena *a, struct map_result *res,
+		    struct bs_err *err)
 {
 	size_t i;
-	int truth;
 
-	res->filter = NULL;
-	res->v = NULL;
-	for (i = 0; i < m->nfilters; i++) {
-		const struct map_filter *f = &m->filters[i];
-
-		if (cond_eval(f->cond, vals, a, &truth, err) < 0) {
-			if (err->kind != BS_E_ROW)
-				return MAP_ERROR;
-			bs_err_prefix(err, "filter '%s'", f->name);
-			res->filter = f;
-			return MAP_REJECTED;
-		}
-		if (f->skip ? truth : !truth) {
-			res->filter = f;
-			res->key = null_value;
-			/* the key still names the record for the sync state */
-			if (m->key_index >= 0 &&
-			    expr_eval(m->fields[m->key_index].expr, vals, a,
-				      &res->key, err) < 0)
-				res->key = null_value;
-			return MAP_FILTERED;
-		}
-	}
 	res->v = arena_alloc(a, m->nfields * sizeof(*res->v));
 	if (!res->v)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory"), MAP_ERROR;
@@ -95,4 +72,92 @@ int mapping_apply(const struct mapping *m, const struct bs_value *vals,
 		*v = f->clear_nulls ? na_value : null_value;
 	}
 	return MAP_ROW;
+}
+
+/* The filters: MAP_ROW when the row passes them all. */
+static int apply_filters(const struct mapping *m, const struct bs_value *vals,
+			 struct arena *a, struct map_result *res,
+			 struct bs_err *err)
+{
+	size_t i;
+	int truth;
+
+	res->filter = NULL;
+	res->v = NULL;
+	for (i = 0; i < m->nfilters; i++) {
+		const struct map_filter *f = &m->filters[i];
+
+		if (cond_eval(f->cond, vals, a, &truth, err) < 0) {
+			if (err->kind != BS_E_ROW)
+				return MAP_ERROR;
+			bs_err_prefix(err, "filter '%s'", f->name);
+			res->filter = f;
+			return MAP_REJECTED;
+		}
+		if (f->skip ? truth : !truth) {
+			res->filter = f;
+			res->key = null_value;
+			/* the key still names the record for the sync state */
+			if (m->key_index >= 0 && !m->nkeys &&
+			    expr_eval(m->fields[m->key_index].expr, vals, a,
+				      &res->key, err) < 0)
+				res->key = null_value;
+			return MAP_FILTERED;
+		}
+	}
+	return MAP_ROW;
+}
+
+int mapping_apply(const struct mapping *m, const struct bs_value *vals,
+		  struct arena *a, struct map_result *res, struct bs_err *err)
+{
+	int rc;
+
+	if (m->nkeys)
+		return bs_err_set(err, BS_E_INTERNAL, "%s is a group mapping: "
+				  "its rows are grouped first", m->file),
+		       MAP_ERROR;
+	rc = apply_filters(m, vals, a, res, err);
+	return rc != MAP_ROW ? rc : mp_apply_fields(m, vals, a, res, err);
+}
+
+int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
+		      struct arena *a, struct map_result *res,
+		      struct bs_err *err)
+{
+	static const struct bs_value one = { "1", 1, BS_V_TEXT };
+	size_t i, n = m->nkeys + m->naggs;
+	int rc = apply_filters(m, vals, a, res, err);
+
+	if (rc != MAP_ROW)
+		return rc;
+	res->v = arena_alloc(a, (n ? n : 1) * sizeof(*res->v));
+	if (!res->v)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory"), MAP_ERROR;
+	for (i = 0; i < n; i++) {
+		const struct expr *e = i < m->nkeys ? m->keys[i].expr :
+				       m->aggs[i - m->nkeys].expr;
+
+		if (!e) {
+			res->v[i] = one;          /* count() */
+			continue;
+		}
+		if (expr_eval(e, vals, a, &res->v[i], err) < 0) {
+			if (err->kind != BS_E_ROW)
+				return MAP_ERROR;
+			bs_err_field(err, i < m->nkeys ? m->keys[i].name :
+				     m->aggs[i - m->nkeys].name);
+			return MAP_REJECTED;
+		}
+	}
+	return MAP_ROW;
+}
+
+int mapping_apply_group(const struct mapping *m, const struct bs_value *gvals,
+			struct arena *a, struct map_result *res,
+			struct bs_err *err)
+{
+	res->filter = NULL;
+	res->v = NULL;
+	return mp_apply_fields(m, gvals, a, res, err);
 }

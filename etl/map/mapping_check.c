@@ -254,4 +254,5 @@ void mp_check_whole(struct mapping *m)
 
 	check_watermark(m);
 	check_group_by(m);
+	mp_check_group(m);
 }

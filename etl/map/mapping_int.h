@@ -20,6 +20,7 @@
 #define MAPPING_MAX_FILTERS 100
 #define MAPPING_MAX_COLUMNS 1000
 #define MAPPING_MAX_LOOKUPS 100
+#define MAPPING_MAX_GROUP 100        /* [group] keys, and [aggregate]s */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -31,7 +32,7 @@
 enum object_key {
 	K_NAME, K_SOURCE, K_OPERATION, K_EXTERNAL_ID, K_NULLS, K_CLEAR_NULLS,
 	K_KEEP_NULLS, K_GROUP_BY, K_SINCE, K_WATERMARK, K_LOOKBACK,
-	K_DESCRIPTION, K_COUNT
+	K_DESCRIPTION, K_ROW_KEY, K_COUNT
 };
 
 /* The longest lookback: ten years, in seconds. */
@@ -82,6 +83,16 @@ struct mapping {
 	size_t ngroup;
 	long key_index;
 
+	/* a group mapping: its [group] keys, then its [aggregate]s, are
+	 * what its fields read (mapping_group.c) */
+	struct map_group_key keys[MAPPING_MAX_GROUP];
+	size_t nkeys;
+	struct map_aggregate aggs[MAPPING_MAX_GROUP];
+	size_t naggs;
+	unsigned long group_section_line; /* first [group] or [aggregate] */
+	unsigned long first_field_line;   /* first [fields] line, or 0 */
+	long row_key;                     /* [object] row_key column, or -1 */
+
 	struct bs_errlist *errs;       /* while loading */
 	size_t nerrs;
 };
@@ -126,5 +137,20 @@ void mp_outside_key(struct mapping *m, const struct ini_item *it);
 
 /* The checks made once the whole file is read (mapping_check.c). */
 void mp_check_whole(struct mapping *m);
+
+/* Group mappings (mapping_group.c): a [group] (agg 0) or [aggregate]
+ * (agg 1) line; the resolver of the names [fields] read in a group
+ * mapping (ctx is the mapping); the checks of a whole group mapping. */
+void mp_group_line(struct mapping *m, const struct ini_item *it, int agg);
+int mp_resolve_group(void *ctx, const char *name, size_t *index,
+		     struct bs_err *err);
+void mp_check_group(struct mapping *m);
+/* 1 when the value of a field starts with an aggregate (sum(...)): said
+ * once, with where aggregates go. */
+int mp_aggregate_misplaced(struct mapping *m, const struct ini_item *it);
+/* The fields of one row of values (mapping_apply.c). */
+int mp_apply_fields(const struct mapping *m, const struct bs_value *vals,
+		    struct arena *a, struct map_result *res,
+		    struct bs_err *err);
 
 #endif

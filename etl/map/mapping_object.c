@@ -9,7 +9,7 @@
 const char *const mp_object_keys[K_COUNT] = {
 	"name", "source", "operation", "external_id", "nulls", "clear_nulls",
 	"keep_nulls", "group_by", "since", "watermark", "lookback",
-	"description"
+	"description", "row_key"
 };
 
 static void unknown_object_key(struct mapping *m, const struct ini_item *it)
@@ -22,7 +22,7 @@ static void unknown_object_key(struct mapping *m, const struct ini_item *it)
 		mp_errorf(m, it->line, "unknown key '%s' in [object] (keys: name, "
 			  "source, operation, external_id, nulls, clear_nulls, "
 			  "keep_nulls, group_by, since, watermark, lookback, "
-			  "description)", it->key);
+			  "description, row_key)", it->key);
 		return;
 	}
 	mp_errorf(m, it->line, "unknown key '%s' in [object]; did you mean '%s'?",
@@ -112,7 +112,8 @@ static void operation_key(struct mapping *m, const struct ini_item *it)
 		  "delete", hint ? hint : "", hint ? "'?" : "");
 }
 
-/* since = COLUMN, watermark = COLUMN: a source column, into *out. */
+/* since = COLUMN, watermark = COLUMN: a source column, into *out;
+ * row_key = COLUMN (out NULL): its index. */
 static void column_key(struct mapping *m, const struct ini_item *it,
 		       const char **out)
 {
@@ -122,8 +123,10 @@ static void column_key(struct mapping *m, const struct ini_item *it,
 	bs_err_clear(&e);
 	if (mp_resolve_column(m, it->value, &idx, &e) < 0)
 		mp_add_error(m, it->line, &e);
-	else
+	else if (out)
 		*out = mp_dup(m, it->value);
+	else
+		m->row_key = (long)idx;
 }
 
 void mp_object_key(struct mapping *m, const struct ini_item *it)
@@ -194,6 +197,9 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 				  "3660d), not '%s'", v);
 		else
 			m->lookback_text = mp_dup(m, v);
+		break;
+	case K_ROW_KEY:
+		column_key(m, it, NULL);
 		break;
 	case K_DESCRIPTION:
 	case K_COUNT:

@@ -118,7 +118,7 @@ int mp_resolve_column(void *ctx, const char *name, size_t *index,
 /* ---- sections --------------------------------------------------------- */
 
 static const char *const section_names[] = {
-	"object", "filter", "fields", "lookups"
+	"object", "filter", "fields", "lookups", "group", "aggregate"
 };
 
 const char *mp_dup(struct mapping *m, const char *s)
@@ -303,11 +303,15 @@ static int lookup_set_twice(struct mapping *m, const struct ini_item *it)
 
 static void field_line(struct mapping *m, const struct ini_item *it)
 {
-	struct expr_columns cols = { mp_resolve_column, m };
+	/* a group mapping's fields read its keys and aggregates */
+	struct expr_columns cols = { m->nkeys ? mp_resolve_group :
+				     mp_resolve_column, m };
 	struct map_field *f;
 	struct bs_err e;
 	size_t ncolumns = m->ncolumns;
 
+	if (!m->first_field_line)
+		m->first_field_line = it->line;
 	if (mapped_twice(m, it))
 		return;
 	if (m->nfields == MAPPING_MAX_FIELDS) {
@@ -318,6 +322,10 @@ static void field_line(struct mapping *m, const struct ini_item *it)
 	memset(f, 0, sizeof(*f));
 	f->line = it->line;
 	if (field_target(m, it, f) < 0 || lookup_set_twice(m, it)) {
+		field_failed(m, it, ncolumns);
+		return;
+	}
+	if (mp_aggregate_misplaced(m, it)) {
 		field_failed(m, it, ncolumns);
 		return;
 	}
@@ -439,7 +447,7 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 			else
 				mp_errorf(m, it->line, "unknown section '[%s]' "
 					  "(sections: [object], [filter], [fields], "
-					  "[lookups])", it->section);
+					  "[lookups], [group], [aggregate])", it->section);
 		}
 		if (!strcmp(it->section, "object"))
 			m->object_line = it->line;
@@ -453,6 +461,10 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 		filter_line(m, it);
 	else if (!strcmp(it->section, "lookups"))
 		lookup_line(m, it);
+	else if (!strcmp(it->section, "group"))
+		mp_group_line(m, it, 0);
+	else if (!strcmp(it->section, "aggregate"))
+		mp_group_line(m, it, 1);
 	else if (!it->section[0])
 		mp_outside_key(m, it);
 	return 0;

@@ -326,7 +326,7 @@ static void test_names(void)
 	size_t n = conv_names(&names), i;
 	struct bs_err err;
 
-	CHECK_INT(n, 16);
+	CHECK_INT(n, 18);
 	for (i = 0; i < n; i++) {
 		struct conv *c;
 

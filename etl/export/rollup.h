@@ -1,0 +1,54 @@
+/*
+ * rollup.h - the groups of a group mapping (map/mapping.h, "Group
+ * mappings"), streamed through the external sort (stage.h) so memory stays
+ * flat whatever the number of rows or groups.
+ *
+ * Rows go in with their keys and aggregate inputs (mapping_group_row's
+ * values); once all are in, groups come out one at a time, sorted by their
+ * keys, each with its aggregates folded over its rows in input order.  A
+ * row whose [object] row_key is read again later is replaced by that later
+ * row (counted as replaced).  A row an aggregate cannot take (a sum over
+ * text) rejects its whole group, which comes out marked with that row's
+ * file:line and reason: a total missing a row is never sent.
+ */
+#ifndef ROLLUP_H
+#define ROLLUP_H
+
+#include <stddef.h>
+
+#include "formats/arena.h"
+#include "formats/bs_err.h"
+#include "formats/rowsrc.h"
+#include "map/mapping.h"
+
+/* One group, valid until the next rollup_next. */
+struct rollup_group {
+	const struct bs_value *v;  /* the keys, then the aggregates' results */
+	unsigned long long rows;   /* rows folded in */
+	const char *file;          /* its first row's (or the rejecting row's) */
+	unsigned long line;
+	int rejected;              /* reason says why */
+	struct bs_err reason;
+};
+
+struct rollup;
+
+/* memory: bytes the sort may hold before spilling (0: a default). */
+struct rollup *rollup_new(const struct mapping *m, size_t memory,
+			  struct bs_err *err);
+/* One row: v holds the mapping_group_keys values then one value per
+ * aggregate; row_key names the row (NULL: none). */
+int rollup_add(struct rollup *r, const struct rowsrc_row *src,
+	       const struct bs_value *v, const struct bs_value *row_key,
+	       struct bs_err *err);
+/* Ends input. */
+int rollup_finish(struct rollup *r, struct bs_err *err);
+/* 1 with the next group in *g (values in arena), 0 at the end, -1 on an
+ * error that stops the run. */
+int rollup_next(struct rollup *r, struct arena *a, struct rollup_group *g,
+		struct bs_err *err);
+/* Rows replaced by a later row of the same row_key (at the end). */
+unsigned long long rollup_replaced(const struct rollup *r);
+void rollup_free(struct rollup *r);
+
+#endif

@@ -1,0 +1,37 @@
+#!/bin/sh
+# t21_rollup.sh - group mappings (docs/mappings.md, "Roll-ups"): daily rows
+# rolled up per line item, month in a non-UTC zone and currency, with exact
+# sums in JPY, USD and BHD (0.10 + 0.20 is 0.30, 1.105 + 2.115 + 0.001 is
+# 3.221), a reverted row filtered out before grouping, a row read twice
+# counted once (the later copy), a row no sum can take rejecting its whole
+# group at its file:line, mixed currencies rejected.  The golden files were
+# checked against Python's decimal module.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+C=tests/cases/rollup
+OBJ=OrbMonthlyLineItemRevenue__c
+
+run_bs export --source "$C/data" --mappings "$C" --out "$T/out"
+check_eq "a rejected group: exit 1" 1 "$rc"
+zcat "$T/out/$OBJ/$OBJ-0001.csv.gz" > "$T/monthly.csv"
+# New York: 2024-02-01T04:59:59Z is still January 31, 05:00:00Z is February
+check_files_eq "golden groups: exact sums, months of New York, reverted row out, later copy of d08 in" \
+	"$C/expected/monthly.csv" "$T/monthly.csv"
+check_files_eq "the group with '12,50' is rejected whole, at the row's file:line" \
+	"$C/expected/rejects.csv" "$T/out/$OBJ/rejects.csv"
+check_contains "the summary adds up with the rows rolled up" "$(cat "$T/stdout")" \
+	"16 read = 7 written + 1 filtered + 1 rejected + 1 duplicates + 0 unchanged + 6 rolled up"
+check_contains "the manifest counts the rolled-up rows" "$(cat "$T/out/manifest.json")" '"rolled_up": 6'
+
+# same(currency): a group mixing USD and EUR is rejected, never summed
+run_bs export --source "$C/data" --mappings "$C/mixed" --out "$T/mixed"
+check_contains "mixed currencies reject their group" "$(cat "$T/mixed/$OBJ/rejects.csv")" \
+	"daily_line_item_revenue.csv,17,currency,same: mixed values 'USD' and 'EUR' in one group; its whole group is left out (2 rows)"
+zcat "$T/mixed/$OBJ/$OBJ-0001.csv.gz" > "$T/mixed.csv"
+check_eq "... and nothing of it is written" "" "$(grep ili_mix "$T/mixed.csv")"
+check_contains "... while a group of one currency is" "$(cat "$T/mixed.csv")" "ili_bhd-2024-03,3.221,BHD"
+
+# preview shows the groups, not the rows
+run_bs preview --source "$C/data" --mappings "$C" "$OBJ"
+check_contains "preview shows a group" "$(cat "$T/stdout")" "ili_usd-2024-01-USD"
+done_testing
