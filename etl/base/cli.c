@@ -71,6 +71,9 @@ int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
 		ctx->quiet = 1;
 		msg_set_level(ctx->msg, MSG_QUIET);
 		return 1;
+	case CLI_OPT_TRACE:
+		ctx->trace_path = arg;
+		return 1;
 	}
 	return 0;
 }

@@ -40,6 +40,7 @@ struct bs_ctx {
 	const char *prog;        /* "billsync" */
 	const char *command;     /* the command being run */
 	const char *config_path; /* --config, or NULL for the default */
+	const char *trace_path;  /* --trace FILE, or NULL */
 	int json;                /* --json: machine-readable output */
 	int verbose;             /* --verbose */
 	int quiet;               /* --quiet */
@@ -71,6 +72,7 @@ enum {
 	CLI_OPT_JSON = 0x100,
 	CLI_OPT_VERBOSE,
 	CLI_OPT_QUIET,
+	CLI_OPT_TRACE,
 	CLI_OPT_FIRST_COMMAND_OPTION = 0x200
 };
 
@@ -80,6 +82,14 @@ enum {
 	{ "json", no_argument, NULL, CLI_OPT_JSON },                    \
 	{ "verbose", no_argument, NULL, CLI_OPT_VERBOSE },              \
 	{ "quiet", no_argument, NULL, CLI_OPT_QUIET }
+
+/* --trace FILE, for the commands that talk to Salesforce (handled by
+ * cli_common_option; setup.h passes it on as [salesforce] trace). */
+#define CLI_TRACE_LONGOPT                                               \
+	{ "trace", required_argument, NULL, CLI_OPT_TRACE }
+#define CLI_TRACE_HELP                                                  \
+	"      --trace FILE         append every HTTP request and response to\n" \
+	"                           FILE, credentials redacted\n"
 
 #define CLI_COMMON_HELP                                                 \
 	"  -c, --config FILE        configuration file (default: ./billsync.conf)\n" \

@@ -52,6 +52,7 @@ static const struct key_spec keys[] = {
 	{ "salesforce", "ca_bundle", K_PATH, NULL },
 	{ "salesforce", "gzip_upload", 0, "true" },
 	{ "salesforce", "timeout", 0, "120" },
+	{ "salesforce", "trace", K_PATH, NULL },
 	{ "load", "max_jobs", 0, "4" },
 	{ "load", "poll_min", 0, "1" },
 	{ "load", "poll_max", 0, "60" },

@@ -28,7 +28,7 @@ const char usage_check[] =
 	"      --org                also check against the org's describe: fields\n"
 	"                           exist and are writable, lookups and External IDs,\n"
 	"                           required fields (uses [salesforce]; reads only)\n"
-	SETUP_HELP;
+	SETUP_HELP CLI_TRACE_HELP;
 
 /* JSON lines have no header: the keys of the first records stand for one
  * (at most this many records of a dataset, this many distinct keys). */
@@ -430,7 +430,7 @@ static void report(struct bs_ctx *ctx, const struct setup *s, int clean,
 int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS,
+		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS, CLI_TRACE_LONGOPT,
 		{ "no-data", no_argument, NULL, OPT_NO_DATA },
 		{ "org", no_argument, NULL, OPT_ORG },
 		{ NULL, 0, NULL, 0 }

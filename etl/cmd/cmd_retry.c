@@ -17,7 +17,7 @@ const char usage_retry[] =
 	"      --object O           only this object (or dataset); repeatable\n"
 	"      --id ID              only this key (external ID); one per --id,\n"
 	"                           repeatable: --id A --id B\n"
-	SETUP_HELP
+	SETUP_HELP CLI_TRACE_HELP
 	"\nExit codes: 0 all sent and synced, 1 records rejected or failed, or\n"
 	"an --id that is not a failed record of the chosen objects (a warning\n"
 	"names it and says what it is), 3 an insert mapping among the chosen\n"
@@ -31,7 +31,7 @@ const char usage_resync[] =
 	"      --object O           only this object (or dataset); repeatable\n"
 	"      --id ID              only this key (external ID); one per --id,\n"
 	"                           repeatable: --id A --id B\n"
-	SETUP_HELP
+	SETUP_HELP CLI_TRACE_HELP
 	"\nExit codes: 0 all sent and synced, 1 records rejected or failed, or\n"
 	"an --id that is not a synced record of the chosen objects (a warning\n"
 	"names it and says what it is), 3 an insert mapping among the chosen\n"
@@ -41,7 +41,7 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 			   enum sync_mode mode, const char *usage)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS,
+		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS, CLI_TRACE_LONGOPT,
 		{ "object", required_argument, NULL, OPT_OBJECT },
 		{ "id", required_argument, NULL, OPT_ID },
 		{ NULL, 0, NULL, 0 }

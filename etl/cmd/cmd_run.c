@@ -25,7 +25,7 @@ const char usage_run[] =
 	"      --since DATE         backfill: only records whose mapping `since`\n"
 	"      --until DATE         column is in [since, until) (implies --full)\n"
 	"      --objects LIST       objects or datasets, comma-separated\n"
-	SETUP_HELP
+	SETUP_HELP CLI_TRACE_HELP
 	"\nA mapping's watermark (docs/state.md) skips reading its old rows on an\n"
 	"incremental run; --full and --since/--until read them all. A mapping\n"
 	"with operation = insert cannot be synced (no key to remember it by):\n"
@@ -48,7 +48,7 @@ static int date_arg(struct bs_ctx *ctx, const char *opt, const char *v)
 int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS,
+		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS, CLI_TRACE_LONGOPT,
 		{ "full", no_argument, NULL, OPT_FULL },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },

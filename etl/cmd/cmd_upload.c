@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "base/config.h"
 #include "runview.h"
+#include "setup.h"
 #include "state/sync.h"
 
 const char usage_upload[] =
@@ -23,6 +24,7 @@ const char usage_upload[] =
 	"      --failures FILE      where rejected records go (default DIR/failures.csv)\n"
 	"      --restart            do not continue an earlier upload of DIR: load every\n"
 	"                           file again\n"
+	CLI_TRACE_HELP
 	"\n"
 	"Exit codes: 0 all records loaded, 1 records failed or were not processed,\n"
 	"5 Salesforce or the network failed the run, 8 stopped at an allocation\n"
@@ -33,7 +35,7 @@ enum { OPT_FAILURES = CLI_OPT_FIRST_COMMAND_OPTION, OPT_RESTART };
 int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
+		CLI_COMMON_LONGOPTS, CLI_TRACE_LONGOPT,
 		{ "failures", required_argument, NULL, OPT_FAILURES },
 		{ "restart", no_argument, NULL, OPT_RESTART },
 		{ NULL, 0, NULL, 0 }
@@ -64,6 +66,11 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 	cfg = config_load(ctx->config_path, &ctx->err);
 	if (!cfg)
 		return cli_exit_for(ctx->err.kind);
+	rc = setup_overrides(ctx, cfg);
+	if (rc) {
+		config_free(cfg);
+		return rc;
+	}
 	bs_err_clear(&err);
 	runview_env(ctx, &env);
 	rc = sync_upload(cfg, argv[optind], failures, restart, &env, &res,

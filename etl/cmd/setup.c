@@ -2,7 +2,10 @@
  * command. */
 #include "setup.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "base/config.h"
 #include "map/mapset.h"
@@ -20,6 +23,22 @@ int setup_option(struct setup *s, int opt, const char *arg)
 	return 0;
 }
 
+int setup_overrides(struct bs_ctx *ctx, struct config *cfg)
+{
+	char cwd[PATH_MAX], path[PATH_MAX + 4096];
+	const char *p = ctx->trace_path;
+
+	if (!p)
+		return 0;
+	if (p[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		snprintf(path, sizeof(path), "%s/%s", cwd, p);
+		p = path;
+	}
+	if (config_set(cfg, "salesforce", "trace", p, 1, &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	return 0;
+}
+
 int setup_config(struct bs_ctx *ctx, struct setup *s)
 {
 	s->cfg = config_load(ctx->config_path, &ctx->err);
@@ -31,7 +50,7 @@ int setup_config(struct bs_ctx *ctx, struct setup *s)
 	if (s->mappings && config_set(s->cfg, "mappings", "dir", s->mappings,
 				      1, &ctx->err) < 0)
 		return cli_exit_for(ctx->err.kind);
-	return 0;
+	return setup_overrides(ctx, s->cfg);
 }
 
 int setup_mappings(struct bs_ctx *ctx, struct setup *s,

@@ -20,6 +20,7 @@
 #include "loadrun.h"
 #include "sf/sf_api.h"
 #include "sf/sf_auth.h"
+#include "sf/trace.h"
 #include "strays.h"
 
 #define RETRY_WAIT_MAX_MS 60000ULL
@@ -46,6 +47,7 @@ int loader_opts_from_config(const struct config *cfg, struct loader_opts *o,
 			    struct bs_err *err)
 {
 	unsigned long long v, timeout_ms;
+	char *trace;
 	const char *ver = config_get(cfg, "salesforce", "api_version");
 	size_t digits;
 
@@ -100,6 +102,14 @@ int loader_opts_from_config(const struct config *cfg, struct loader_opts *o,
 		loader_opts_release(o);
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	}
+	if ((trace = config_get_path(cfg, "salesforce", "trace")) != NULL) {
+		o->http.trace = http_trace_open(trace, err);
+		free(trace);
+		if (!o->http.trace) {
+			loader_opts_release(o);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -108,8 +118,10 @@ void loader_opts_release(struct loader_opts *o)
 	free(o->api_version);
 	free(o->work_dir);
 	free((char *)o->http.ca_bundle);
+	http_trace_free(o->http.trace);
 	o->api_version = o->work_dir = NULL;
 	o->http.ca_bundle = NULL;
+	o->http.trace = NULL;
 }
 
 /* ---- signals and sf_api callbacks ----------------------------------- */

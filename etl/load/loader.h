@@ -98,8 +98,10 @@ struct loader_opts {
 };
 
 /* Fills o from [load], [salesforce] (api_version, gzip_upload, ca_bundle,
- * timeout) and [output] temp_dir; BS_E_CONFIG naming the bad key.
- * loader_opts_release frees the strings it allocated. */
+ * timeout, trace: the HTTP trace file is opened here) and [output]
+ * temp_dir; BS_E_CONFIG naming the bad key, BS_E_IO for a trace file that
+ * cannot be opened.  loader_opts_release frees what it allocated and
+ * closes the trace. */
 int loader_opts_from_config(const struct config *cfg, struct loader_opts *o,
 			    struct bs_err *err);
 void loader_opts_release(struct loader_opts *o);

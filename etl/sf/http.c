@@ -8,11 +8,14 @@
 
 #include <curl/curl.h>
 
+#include "trace.h"
+
 struct http {
 	CURL *curl;
 	char *ca_bundle;
 	char *user_agent;
 	unsigned long timeout_ms, connect_timeout_ms, low_speed_ms;
+	struct http_trace *trace;  /* borrowed, or NULL */
 };
 
 /* What the callbacks of one transfer share. */
@@ -23,6 +26,14 @@ struct xfer {
 	int read_failed;
 	int too_big;              /* response over the body cap */
 	int sink_failed;
+	struct sbuf trace_head;   /* with a trace: chosen response headers */
+	struct sbuf trace_body;   /* and a sink: the body's first bytes */
+};
+
+/* The response headers a trace shows. */
+static const char *const traced_headers[] = {
+	"Content-Type", "Content-Encoding", "Content-Length", "Location",
+	"Retry-After", "Sforce-Limit-Info"
 };
 
 void http_resp_init(struct http_resp *resp, size_t max_body)
@@ -141,6 +152,7 @@ struct http *http_new(const struct http_opts *opts, struct bs_err *err)
 	h->timeout_ms = opts->timeout_ms;
 	h->connect_timeout_ms = opts->connect_timeout_ms;
 	h->low_speed_ms = opts->low_speed_ms;
+	h->trace = opts->trace;
 	return h;
 }
 
@@ -161,6 +173,11 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *p)
 	size_t n = size * nmemb;
 
 	x->resp->body_bytes += n;
+	if (x->req->sink && x->trace_body.max &&
+	    x->trace_body.len < HTTP_TRACE_BODY_MAX)
+		sbuf_add(&x->trace_body, data, n < HTTP_TRACE_BODY_MAX -
+			 x->trace_body.len ? n : HTTP_TRACE_BODY_MAX -
+			 x->trace_body.len);
 	if (x->req->sink) {
 		if (fwrite(data, 1, n, x->req->sink) != n) {
 			x->sink_failed = 1;
@@ -217,7 +234,23 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *p)
 		/* a new response (after 100 Continue): forget the old one's */
 		x->resp->content_type[0] = '\0';
 		x->resp->limit_info[0] = '\0';
+		sbuf_reset(&x->trace_head);
 		return n;
+	}
+	for (size_t i = 0; x->trace_head.max && i < sizeof(traced_headers) /
+		     sizeof(*traced_headers); i++) {
+		size_t nl = strlen(traced_headers[i]);
+
+		if (n > nl && data[nl] == ':' &&
+		    !strncasecmp(data, traced_headers[i], nl)) {
+			size_t len = n;
+
+			while (len && (data[len - 1] == '\r' ||
+				       data[len - 1] == '\n'))
+				len--;
+			sbuf_add(&x->trace_head, data, len);
+			sbuf_addc(&x->trace_head, '\n');
+		}
 	}
 	take_header(data, n, "Content-Type", x->resp->content_type,
 		    sizeof(x->resp->content_type));
@@ -320,6 +353,45 @@ static int network_code(CURLcode rc)
 	}
 }
 
+/* With a trace: the request's block, and the buffers that collect what the
+ * response block shows. */
+static unsigned long trace_start(struct http *h, const struct http_req *req,
+				 struct xfer *x)
+{
+	unsigned long id;
+
+	if (!h->trace)
+		return 0;
+	id = http_trace_next(h->trace);
+	sbuf_init(&x->trace_head, 1 << 16);
+	sbuf_init(&x->trace_body, HTTP_TRACE_BODY_MAX);
+	http_trace_request(h->trace, id, method_name(req->method), req->url,
+			   req->headers, req->body, req->body_len,
+			   req->read ? req->read_len : -1);
+	return id;
+}
+
+static void trace_end(struct http *h, const struct http_req *req,
+		      struct xfer *x, unsigned long id, CURLcode rc,
+		      const char *errbuf)
+{
+	curl_off_t usec = 0;
+	long status = 0;
+	const struct sbuf *body = req->sink ? &x->trace_body : &x->resp->body;
+
+	if (!h->trace)
+		return;
+	curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME_T, &usec);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	http_trace_response(h->trace, id, status, (long long)usec,
+			    x->trace_head.buf, body->buf, body->len,
+			    x->resp->body_bytes, rc == CURLE_OK ? NULL :
+			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	sbuf_release(&x->trace_head);
+	sbuf_release(&x->trace_body);
+}
+
 int http_do(struct http *h, const struct http_req *req,
 	    struct http_resp *resp, struct bs_err *err)
 {
@@ -328,6 +400,7 @@ int http_do(struct http *h, const struct http_req *req,
 	const char *const *hp;
 	struct xfer x;
 	curl_off_t retry_after = -1;
+	unsigned long trace_id;
 	CURLcode rc;
 
 	resp_reset(resp);
@@ -357,7 +430,9 @@ int http_do(struct http *h, const struct http_req *req,
 				  curl_easy_strerror(rc), curl_version_info(
 					  CURLVERSION_NOW)->version);
 	}
+	trace_id = trace_start(h, req, &x);
 	rc = curl_easy_perform(h->curl);
+	trace_end(h, req, &x, trace_id, rc, errbuf);
 	curl_slist_free_all(headers);
 	url_for_message(req->url, where, sizeof(where));
 	if (x.read_failed) {

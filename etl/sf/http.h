@@ -18,9 +18,9 @@
  * replaces the system CA store.  Only https URLs are accepted, except
  * http:// to a loopback host (127.0.0.1, ::1, localhost), which is how the
  * tests reach the local emulator.  Redirects are never followed.  Nothing is
- * logged, so a header such as "Authorization: Bearer ..." stays in the
- * request; error messages name the host and path, never headers or query
- * strings.
+ * logged except into the trace when opts.trace is set (trace.h, which
+ * redacts credentials); error messages name the host and path, never
+ * headers or query strings.
  *
  * Bodies: a request body is in memory (body/body_len) or streamed through
  * a read callback (read/read_ctx/read_len), so a 100 MB upload is never held
@@ -38,6 +38,8 @@
 #include "formats/bs_err.h"
 #include "formats/sbuf.h"
 
+struct http_trace;
+
 struct http_opts {
 	const char *ca_bundle;            /* PEM CA file; NULL: system store */
 	unsigned long timeout_ms;         /* a whole request; 0: no limit */
@@ -45,6 +47,9 @@ struct http_opts {
 	unsigned long low_speed_ms;       /* abort when under 1 byte/s this
 					     long (stalled stream); 0: off */
 	const char *user_agent;           /* "billsync/0.1.0" */
+	struct http_trace *trace;         /* every exchange written there
+					     (trace.h), or NULL; borrowed:
+					     it must outlive the struct http */
 };
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
