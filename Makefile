@@ -5,6 +5,9 @@
 #   make demo     billsync on the shipped samples against the local Salesforce emulator
 #   make bench    the benchmarks (long; not part of check)
 #   make clean    remove what the build made
+#   make install  PREFIX=/usr/local DESTDIR= : the binary, man pages, bash
+#                 completion, example configuration and systemd units
+#   make uninstall  removes what install put there
 #
 # Libraries are found with pkg-config; what is missing is installed with
 # apt-get first, so a fresh Debian machine needs nothing else.
@@ -21,7 +24,7 @@ PC_DEPS := libcurl:libcurl4-openssl-dev zlib:zlib1g-dev libarchive:libarchive-de
 	jansson:libjansson-dev sqlite3:libsqlite3-dev openssl:libssl-dev libisal:libisal-dev
 # command:Debian package, for tools the build and the tests run.
 TOOL_DEPS := gcc:gcc pkg-config:pkg-config python3:python3 gzip:gzip tar:tar \
-	unzip:unzip zip:zip openssl:openssl
+	unzip:unzip zip:zip openssl:openssl mandoc:mandoc
 PC_MODS := $(foreach d,$(PC_DEPS),$(firstword $(subst :, ,$(d))))
 
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
@@ -59,7 +62,7 @@ GEN_BIN := $(if $(GEN_SRC),$(BUILD)/billsync-gen)
 REL_LIBS := $(call layer_libs,cmd,rel)
 SAN_LIBS := $(call layer_libs,cmd,san)
 
-.PHONY: all check demo bench clean deps
+.PHONY: all check demo bench clean deps install uninstall
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -141,5 +144,35 @@ $(BUILD)/statebench: $(BUILD)/rel/tests/bench/statebench.o $(call layer_libs,sta
 
 clean:
 	rm -rf $(BUILD) $(BIN)
+
+# Installing: PREFIX where, DESTDIR a staging root (packages, tests).
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DOCDIR := $(PREFIX)/share/doc/billsync
+MAN1 := $(wildcard docs/man/*.1)
+MAN5 := $(wildcard docs/man/*.5)
+DOCS := README.md $(wildcard docs/*.md)
+MAPS := $(wildcard mappings/*.map)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(DOCDIR)/mappings
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/billsync
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 docs/completion/billsync.bash $(DESTDIR)$(COMPDIR)/billsync
+	install -m 644 docs/examples/billsync.conf $(DESTDIR)$(DOCDIR)/billsync.conf.example
+	sed 's|@BINDIR@|$(BINDIR)|g' docs/examples/billsync.service > $(DESTDIR)$(DOCDIR)/billsync.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/billsync.service
+	install -m 644 docs/examples/billsync.timer $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(MAPS) $(DESTDIR)$(DOCDIR)/mappings/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/billsync $(DESTDIR)$(COMPDIR)/billsync
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
