@@ -15,6 +15,7 @@
 
 #include "export/bulkdir.h"
 #include "base/cli.h"
+#include "base/clock.h"
 #include "base/config.h"
 #include "loadfile.h"
 #include "loadrun.h"
@@ -26,6 +27,8 @@
 #define RETRY_WAIT_MAX_MS 60000ULL
 #define INGEST_OLDEST_VERSION 41     /* Bulk API 2.0 ingest: 41.0 and later */
 #define WAIT_SLICE_MS 200
+/* The progress hook is called at least this often while jobs run. */
+#define PROGRESS_EVERY_MS 500
 
 /* ---- options ------------------------------------------------------- */
 
@@ -395,6 +398,10 @@ static void wait_workers(struct loader *l)
 	while (l->workers_left) {
 		check_interrupt_locked(l);
 		wait_slice_locked(l);
+		/* between polls (up to [load] poll_max apart) the display
+		 * still moves: elapsed time and ETA */
+		if (clock_now_ms() - l->last_progress_ms >= PROGRESS_EVERY_MS)
+			loadrun_progress_locked(l);
 	}
 	pthread_mutex_unlock(&l->mu);
 }

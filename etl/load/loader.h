@@ -187,6 +187,16 @@ struct loader_file_result {
 	const char *message;           /* why FAILED/UNFINISHED, or "" */
 };
 
+/* A file being loaded, as its job's last poll saw it. */
+struct loader_job_progress {
+	const char *path;                   /* the file (loader_file.path) */
+	enum sf_job_state state;            /* of its current job (0: not
+					       created yet) */
+	unsigned long long processed, rows; /* records Salesforce processed, of */
+};
+
+#define LOADER_PROGRESS_JOBS 16
+
 struct loader_progress {
 	size_t files_total, files_done;     /* done includes failed, skipped */
 	unsigned jobs_running;              /* files being loaded */
@@ -196,6 +206,10 @@ struct loader_progress {
 	unsigned long long created, updated, failed, unprocessed;
 	unsigned long long api_calls;       /* API calls this load made */
 	unsigned long long api_used, api_max; /* org's daily usage, if known */
+	/* the files being loaded, in manifest order (the first
+	   LOADER_PROGRESS_JOBS); valid during the hook only */
+	struct loader_job_progress running[LOADER_PROGRESS_JOBS];
+	size_t nrunning;
 };
 
 enum loader_start {
@@ -229,7 +243,8 @@ struct loader_hooks {
 	int (*file_done)(void *ctx, const struct loader_file *f,
 			 const struct loader_file_result *res,
 			 struct bs_err *err);
-	/* Counters changed (after every poll and file). */
+	/* Counters changed (after every poll and file), and at least twice a
+	 * second while jobs run, so a display can show the time go by. */
 	void (*progress)(void *ctx, const struct loader_progress *p);
 	/* A line worth logging: retries, renewed tokens, gzip refused.  f is
 	 * NULL when the note is not about one file.  Never holds a secret. */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
+
 #define BATCH_ROWS 10000ULL          /* Salesforce counts a batch per 10,000 */
 
 int loadrun_textf(char *buf, size_t size, const char *fmt, ...)
@@ -62,12 +64,25 @@ void loadrun_progress_locked(struct loader *l)
 	if (!l->h->progress)
 		return;
 	l->prog.rows_processed = 0;
+	l->prog.nrunning = 0;
 	memset(l->prog.jobs_in_state, 0, sizeof(l->prog.jobs_in_state));
 	for (i = 0; i < l->ntasks; i++) {
-		l->prog.rows_processed += l->tasks[i].processed;
-		if (l->tasks[i].state == T_RUNNING)
-			l->prog.jobs_in_state[l->tasks[i].job_state]++;
+		const struct task *t = &l->tasks[i];
+		struct loader_job_progress *j;
+
+		l->prog.rows_processed += t->processed;
+		if (t->state != T_RUNNING)
+			continue;
+		l->prog.jobs_in_state[t->job_state]++;
+		if (l->prog.nrunning == LOADER_PROGRESS_JOBS)
+			continue;
+		j = &l->prog.running[l->prog.nrunning++];
+		j->path = t->lf.path;
+		j->state = t->job_state;
+		j->processed = t->processed;
+		j->rows = t->lf.rows;
 	}
+	l->last_progress_ms = clock_now_ms();
 	l->h->progress(l->h->ctx, &l->prog);
 }
 

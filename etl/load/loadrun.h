@@ -63,6 +63,7 @@ struct loader {
 	struct bs_err stop_err;           /* why the load stopped (first wins) */
 	atomic_int gzip_refused;
 	unsigned deadline_misses;
+	unsigned long long last_progress_ms; /* the progress hook's last call */
 	/* the org's allocations, as last seen */
 	int have_api, have_batches;
 	unsigned long long api_max, api_remaining, reserved_calls;

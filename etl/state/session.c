@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/msg.h"
+#include "load/progress.h"
 #include "sf/http.h"
 #include "sf/sf_auth.h"
 #include "state.h"
@@ -37,6 +38,7 @@ struct session {
 	int display;                 /* progress is drawn (msg_has_display) */
 	int drawn;
 	unsigned long long last_draw;
+	struct rate rate;            /* rows processed per second, ETA */
 	struct loader_progress prog;
 };
 
@@ -44,27 +46,14 @@ struct session {
 
 static void draw(struct session *u, int force)
 {
-	const struct loader_progress *p = &u->prog;
 	unsigned long long now = clock_now_ms();
 	struct sbuf sb;
-	int s;
 
 	if (!u->display || (!force && now - u->last_draw < DRAW_EVERY_MS))
 		return;
 	u->last_draw = now;
 	sbuf_init(&sb, 0);
-	sbuf_addf(&sb, "files %zu/%zu  rows %llu/%llu  created %llu  "
-		  "updated %llu  failed %llu  unprocessed %llu  api calls %llu  "
-		  "jobs:", p->files_done, p->files_total, p->rows_processed,
-		  p->rows_total, p->created, p->updated, p->failed,
-		  p->unprocessed, p->api_calls);
-	for (s = 0; s <= SF_JOB_ABORTED; s++)
-		if (p->jobs_in_state[s])
-			sbuf_addf(&sb, " %u %s", p->jobs_in_state[s],
-				  s ? sf_job_state_name((enum sf_job_state)s) :
-				      "starting");
-	if (!p->jobs_running)
-		sbuf_addf(&sb, " none");
+	load_progress_line(&sb, &u->prog, &u->rate, now);
 	msg_progress(u->msg, "%s", sb.buf ? sb.buf : "");
 	sbuf_release(&sb);
 	u->drawn = 1;
@@ -441,6 +430,7 @@ int session_load(struct session *u, const struct config *cfg,
 		goto out;
 	o.stop = u->stop;
 	auth = sf_auth_from_config(cfg, err);
+	rate_init(&u->rate, clock_now_ms());
 	if (auth && http_global_init(err) == 0) {
 		rc = loader_run(u->bd, auth, &o, &hooks, sum, err);
 		http_global_cleanup();

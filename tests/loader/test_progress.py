@@ -14,18 +14,22 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from loadtest import BILLSYNC, Case, Tap   # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "sync"))
+
+from loadtest import BILLSYNC, Case, ROOT, Tap   # noqa: E402
+from synctest import World                       # noqa: E402
 
 DRAWN = re.compile(r"\r\x1b\[Kfiles (\d+)/(\d+)  rows (\d+)/(\d+)  created (\d+)  "
                    r"updated (\d+)  failed (\d+)  unprocessed (\d+)  api calls (\d+)  jobs:"
                    r"([^\r\n]*)")
 
 
-def run_on_terminal(case):
-    """Runs the upload with standard error on a pseudo-terminal; (exit code,
-    what the terminal received)."""
+def run_on_terminal(case, argv=None):
+    """Runs the upload (or argv) with standard error on a pseudo-terminal;
+    (exit code, what the terminal received)."""
     master, slave = pty.openpty()
-    p = subprocess.Popen([BILLSYNC, "upload", case.dir, "-c", case.conf],
+    p = subprocess.Popen(argv or [BILLSYNC, "upload", case.dir, "-c", case.conf],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=slave, close_fds=True)
     os.close(slave)
@@ -71,6 +75,44 @@ def on_a_terminal(t):
              [x[9] for x in lines])
 
 
+TIMING = re.compile(r"  \|  (\d+)s elapsed  ([\d.]+k?) rows/s  ETA (\S+)(?:  \|  ([^\r\n]*))?")
+
+
+def long_jobs(t):
+    """A run whose jobs take seconds (1000 daily revenue rows; the emulator
+    processes 150 records a second, 200 at a time): the line still moves
+    every second, with the time, the rate, an ETA, and each running job's
+    state and the records its last poll reported (the poll plan waits
+    for what the job's pace predicts, so a poll lands mid-way)."""
+    w = World(dlir_rows=1000, faults={"rate": 150},
+              load={"poll_min": "0.3", "poll_max": "5", "max_jobs": "2"})
+    try:
+        start = time.monotonic()
+        rc, text = run_on_terminal(None, [BILLSYNC, "run", "-c", w.conf, "--mappings",
+                                          os.path.join(ROOT, "mappings")])
+        took = time.monotonic() - start
+        t.ok(rc in (0, 1), "slow jobs on a terminal: the run ends as usual (exit %d)" % rc,
+             text[-1500:])
+        drawn = [m for m in (TIMING.search(x) for x in text.split("\r")) if m]
+        t.ok(len(drawn) >= 2, "the line shows elapsed time, rows/s and an ETA", text[-1500:])
+        if not drawn:
+            return
+        secs = sorted({int(m.group(1)) for m in drawn})
+        t.ok(took >= 3 and len(secs) >= 3, "the load took seconds (%.1f s)" % took, secs)
+        gaps = [b - a for a, b in zip(secs, secs[1:])]
+        t.ok(gaps and max(gaps) == 1, "redrawn at least once a second: every second of "
+             "elapsed time is shown", secs)
+        t.ok(any(m.group(3) not in ("?", "0s") for m in drawn), "an ETA is given while jobs run",
+             [m.group(0) for m in drawn][:10])
+        jobs = [m.group(4) for m in drawn if m.group(4)]
+        seen = {int(x) for j in jobs for x in re.findall(r"-\d{4} InProgress (\d+)/1000", j)}
+        t.ok(any(0 < x < 1000 for x in seen), "each running job with its state and the "
+             "records its last poll reported (part of the 1000)", sorted(seen), jobs[-10:])
+    finally:
+        w.emu.stop()
+        subprocess.run(["rm", "-rf", w.tmp], check=False)
+
+
 def in_a_log(t):
     with Case("basic") as case:
         r = case.upload(json_report=False)
@@ -84,6 +126,7 @@ def in_a_log(t):
 def main():
     t = Tap()
     t.run(on_a_terminal, t)
+    t.run(long_jobs, t)
     t.run(in_a_log, t)
     t.done()
 
