@@ -98,6 +98,9 @@ _billsync()
 	--status)
 		COMPREPLY=($(compgen -W "pending retried synced resynced failed skipped" -- "$cur"))
 		return ;;
+	--log-format)
+		COMPREPLY=($(compgen -W "plain json" -- "$cur"))
+		return ;;
 	--since | --until | --id | --key | --limit | -n | --run | --max-file-bytes | --max-file-rows)
 		return ;;
 	esac

@@ -74,6 +74,30 @@ int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
 	case CLI_OPT_TRACE:
 		ctx->trace_path = arg;
 		return 1;
+	case CLI_OPT_LOG_FORMAT:
+		return 1;   /* applied by main (cli_log_format) */
+	}
+	return 0;
+}
+
+int cli_log_format(struct bs_ctx *ctx, int argc, char **argv)
+{
+	const char *v;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--log-format") && i + 1 < argc)
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--log-format=", 13))
+			v = argv[i] + 13;
+		else
+			continue;
+		if (!strcmp(v, "json") || !strcmp(v, "plain"))
+			msg_set_format(ctx->msg, !strcmp(v, "json") ?
+				       MSG_JSON : MSG_PLAIN);
+		else
+			return cli_usage(ctx, "--log-format takes plain or json, "
+					 "not '%s'", v), -1;
 	}
 	return 0;
 }

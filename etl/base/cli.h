@@ -41,6 +41,7 @@ struct bs_ctx {
 	const char *command;     /* the command being run */
 	const char *config_path; /* --config, or NULL for the default */
 	const char *trace_path;  /* --trace FILE, or NULL */
+	double started;          /* when the command started (Unix time) */
 	int json;                /* --json: machine-readable output */
 	int verbose;             /* --verbose */
 	int quiet;               /* --quiet */
@@ -73,6 +74,7 @@ enum {
 	CLI_OPT_VERBOSE,
 	CLI_OPT_QUIET,
 	CLI_OPT_TRACE,
+	CLI_OPT_LOG_FORMAT,
 	CLI_OPT_FIRST_COMMAND_OPTION = 0x200
 };
 
@@ -81,7 +83,8 @@ enum {
 	{ "config", required_argument, NULL, CLI_OPT_CONFIG },          \
 	{ "json", no_argument, NULL, CLI_OPT_JSON },                    \
 	{ "verbose", no_argument, NULL, CLI_OPT_VERBOSE },              \
-	{ "quiet", no_argument, NULL, CLI_OPT_QUIET }
+	{ "quiet", no_argument, NULL, CLI_OPT_QUIET },                  \
+	{ "log-format", required_argument, NULL, CLI_OPT_LOG_FORMAT }
 
 /* --trace FILE, for the commands that talk to Salesforce (handled by
  * cli_common_option; setup.h passes it on as [salesforce] trace). */
@@ -95,7 +98,15 @@ enum {
 	"  -c, --config FILE        configuration file (default: ./billsync.conf)\n" \
 	"      --json               machine-readable output\n"                \
 	"      --verbose            more log lines; --quiet: fewer\n"         \
+	"      --log-format FORMAT  plain (default) or json: one JSON object\n" \
+	"                           per log line\n"                             \
 	"  -h, --help               this help\n"
+
+/* Applies --log-format FORMAT ("plain" or "json"), found anywhere in argv
+ * before a "--", to ctx->msg; main calls it before the command runs, so
+ * that every line is in that format.  -1 with a usage error in ctx for
+ * another value. */
+int cli_log_format(struct bs_ctx *ctx, int argc, char **argv);
 
 /* Handles a common option: returns 1 if it was one (and, for --help, prints
  * help and sets *done with exit code 0), 0 if not. */

@@ -61,6 +61,10 @@ static const struct key_spec keys[] = {
 	{ "load", "retry_wait", 0, "1" },
 	{ "load", "lock_retries", 0, "3" },
 	{ "load", "limit_margin", 0, "10" },
+	{ "notify", "command", 0, NULL },
+	{ "notify", "on", 0, "failure" },
+	{ "notify", "timeout", 0, "30" },
+	{ "metrics", "textfile", K_PATH, NULL },
 	{ "dataset", "files", K_LIST | K_PATH, NULL },
 };
 

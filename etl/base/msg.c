@@ -3,12 +3,18 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <jansson.h>
 
 struct msg {
 	FILE *log;
 	enum msg_level level;
 	int tty;
 	int drawn;      /* a progress line is on the terminal */
+	enum msg_format format;
 };
 
 struct msg *msg_new(FILE *log, enum msg_level level, int tty)
@@ -34,9 +40,15 @@ void msg_set_level(struct msg *m, enum msg_level level)
 		m->level = level;
 }
 
+void msg_set_format(struct msg *m, enum msg_format format)
+{
+	if (m)
+		m->format = format;
+}
+
 int msg_has_display(const struct msg *m)
 {
-	return m && m->tty && m->level > MSG_QUIET;
+	return m && m->tty && m->level > MSG_QUIET && m->format == MSG_PLAIN;
 }
 
 int msg_is_verbose(const struct msg *m)
@@ -57,9 +69,38 @@ static void clear_progress(struct msg *m)
 	}
 }
 
-static void vline(struct msg *m, const char *prefix, const char *fmt,
-		  va_list ap)
+/* {"time":"2026-12-04T02:15:03.120Z","level":"warning","message":"..."} */
+static void json_line(struct msg *m, const char *level, const char *fmt,
+		      va_list ap)
 {
+	struct timeval tv;
+	struct tm tm;
+	char stamp[40], text[8192];
+	json_t *j;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp),
+		 ".%03ldZ", (long)(tv.tv_usec / 1000));
+	vsnprintf(text, sizeof(text), fmt, ap);
+	j = json_pack("{s:s, s:s, s:s}", "time", stamp, "level", level,
+		      "message", text);
+	if (j) {
+		json_dumpf(j, m->log, JSON_COMPACT | JSON_ENSURE_ASCII);
+		fputc('\n', m->log);
+		json_decref(j);
+	}
+	fflush(m->log);
+}
+
+static void vline(struct msg *m, const char *level, const char *prefix,
+		  const char *fmt, va_list ap)
+{
+	if (m->format == MSG_JSON) {
+		json_line(m, level, fmt, ap);
+		return;
+	}
 	clear_progress(m);
 	fputs(prefix, m->log);
 	vfprintf(m->log, fmt, ap);
@@ -67,44 +108,44 @@ static void vline(struct msg *m, const char *prefix, const char *fmt,
 	fflush(m->log);
 }
 
-#define MSG_LINE(m, min, prefix, fmt)                   \
+#define MSG_LINE(m, min, lvl, prefix, fmt)              \
 	do {                                            \
 		va_list ap;                             \
 		if (!(m) || (m)->level < (min))         \
 			return;                         \
 		va_start(ap, fmt);                      \
-		vline(m, prefix, fmt, ap);              \
+		vline(m, lvl, prefix, fmt, ap);         \
 		va_end(ap);                             \
 	} while (0)
 
 void msg_note(struct msg *m, const char *fmt, ...)
 {
-	MSG_LINE(m, MSG_NORMAL, "billsync: ", fmt);
+	MSG_LINE(m, MSG_NORMAL, "info", "billsync: ", fmt);
 }
 
 void msg_line(struct msg *m, const char *fmt, ...)
 {
-	MSG_LINE(m, MSG_NORMAL, "", fmt);
+	MSG_LINE(m, MSG_NORMAL, "info", "", fmt);
 }
 
 void msg_verbose(struct msg *m, const char *fmt, ...)
 {
-	MSG_LINE(m, MSG_VERBOSE, "", fmt);
+	MSG_LINE(m, MSG_VERBOSE, "debug", "", fmt);
 }
 
 void msg_warn(struct msg *m, const char *fmt, ...)
 {
-	MSG_LINE(m, MSG_QUIET, "billsync: warning: ", fmt);
+	MSG_LINE(m, MSG_QUIET, "warning", "billsync: warning: ", fmt);
 }
 
 void msg_error(struct msg *m, const char *fmt, ...)
 {
-	MSG_LINE(m, MSG_QUIET, "billsync: ", fmt);
+	MSG_LINE(m, MSG_QUIET, "error", "billsync: ", fmt);
 }
 
 void msg_hint(struct msg *m, const char *fmt, ...)
 {
-	MSG_LINE(m, MSG_QUIET, "", fmt);
+	MSG_LINE(m, MSG_QUIET, "info", "", fmt);
 }
 
 void msg_progress(struct msg *m, const char *fmt, ...)

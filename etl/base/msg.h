@@ -28,6 +28,12 @@ enum msg_level {
 	MSG_VERBOSE = 1     /* --verbose: every job's and file's lines too */
 };
 
+/* --log-format: plain lines, or one JSON object per line
+ * ({"time": ISO 8601 UTC, "level": "info" | "debug" | "warning" | "error",
+ * "message": the text without the "billsync: " prefix}); with JSON the
+ * progress line is never drawn. */
+enum msg_format { MSG_PLAIN, MSG_JSON };
+
 struct msg;
 
 /* Writes to log (borrowed; stderr for the program).  tty: log is a
@@ -35,6 +41,7 @@ struct msg;
 struct msg *msg_new(FILE *log, enum msg_level level, int tty);
 void msg_free(struct msg *m);
 void msg_set_level(struct msg *m, enum msg_level level);
+void msg_set_format(struct msg *m, enum msg_format format);
 
 void msg_note(struct msg *m, const char *fmt, ...) BS_PRINTF(2, 3);
 void msg_line(struct msg *m, const char *fmt, ...) BS_PRINTF(2, 3);

@@ -189,6 +189,7 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 	eo.stop = ctx->stop;
 	if (!ctx->quiet && !ctx->json) {
 		eo.progress = report_object_progress;
+		eo.tick = report_export_tick;
 		eo.progress_ctx = ctx;
 	}
 	if (export_check_objects(a.s.maps, &eo, &ctx->err) < 0 ||

@@ -90,6 +90,8 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 		rc = setup_mappings(ctx, &s, NULL, 0);
 	if (!rc)
 		rc = runview_sync(ctx, &s, &o);
+	else if (s.cfg)
+		runview_not_started(ctx, s.cfg, rc);
 out:
 	setup_release(&s);
 	free(objects);

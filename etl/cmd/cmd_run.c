@@ -87,6 +87,8 @@ int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 		rc = setup_mappings(ctx, &s, NULL, 0);
 	if (!rc)
 		rc = runview_sync(ctx, &s, &o);
+	else if (s.cfg)
+		runview_not_started(ctx, s.cfg, rc);
 	setup_release(&s);
 	return rc;
 }

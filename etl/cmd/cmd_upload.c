@@ -68,6 +68,7 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 		return cli_exit_for(ctx->err.kind);
 	rc = setup_overrides(ctx, cfg);
 	if (rc) {
+		runview_not_started(ctx, cfg, rc);
 		config_free(cfg);
 		return rc;
 	}
@@ -75,7 +76,7 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 	runview_env(ctx, &env);
 	rc = sync_upload(cfg, argv[optind], failures, restart, &env, &res,
 			 &err);
-	rc = runview_finish_upload(ctx, &res, rc, &err);
+	rc = runview_finish_upload(ctx, cfg, &res, rc, &err);
 	sync_result_release(&res);
 	config_free(cfg);
 	return rc;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/cli.h"
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 	struct bs_ctx ctx;
 	const struct bs_command *c;
 	struct sigaction sa;
+	struct timeval tv;
 	char msg[BS_ERR_FILE_MAX + BS_ERR_FIELD_MAX + BS_ERR_MSG_MAX + 64];
 	int rc;
 
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
 	ctx.log = stderr;
 	ctx.tty = isatty(STDERR_FILENO);
 	ctx.stop = &stop_flag;
+	gettimeofday(&tv, NULL);
+	ctx.started = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 	bs_errlist_init(&ctx.errs);
 	opterr = 0;   /* commands report bad options through ctx */
 
@@ -126,7 +130,9 @@ int main(int argc, char **argv)
 		return BS_EXIT_INTERNAL;
 	}
 	c = find_command(argv[1]);
-	if (!c) {
+	if (cli_log_format(&ctx, argc, argv) < 0) {
+		rc = BS_EXIT_USAGE;
+	} else if (!c) {
 		rc = argv[1][0] == '-' ?
 			cli_usage(&ctx, "options go after the command: "
 				  "billsync <command> %s", argv[1]) :

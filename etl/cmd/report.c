@@ -1,6 +1,9 @@
 /* report.c - export summaries for people and for machines. */
 #include "report.h"
 
+#include "base/msg.h"
+#include "base/rate.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +41,27 @@ static void file_totals(const struct manifest_object *obj,
 	}
 }
 
+void report_export_tick(void *vctx, const struct export_tick *t)
+{
+	struct bs_ctx *ctx = vctx;
+	double per_s = t->elapsed_ms ? (double)t->done * 1000 /
+				       (double)t->elapsed_ms : 0;
+	long long eta = t->done >= t->total ? 0 : per_s > 0 ?
+			(long long)((double)(t->total - t->done) / per_s + 0.5) : -1;
+	char el[32], rs[32], left[32];
+
+	rate_format_duration(el, sizeof(el), (long long)(t->elapsed_ms / 1000));
+	rate_format_count(rs, sizeof(rs), per_s);
+	rate_format_duration(left, sizeof(left), eta);
+	if (t->writing)
+		msg_progress(ctx->msg, "%s: writing %llu/%llu rows  %s elapsed  "
+			     "%s rows/s  ETA %s", t->object, t->done, t->total,
+			     el, rs, left);
+	else
+		msg_progress(ctx->msg, "%s: reading %llu rows  %s elapsed  "
+			     "%s rows/s", t->object, t->done, el, rs);
+}
+
 void report_object_progress(void *vctx, const struct manifest_object *obj)
 {
 	const struct manifest_counts *c = &obj->counts;
@@ -52,8 +76,8 @@ void report_object_progress(void *vctx, const struct manifest_object *obj)
 		if (c->below_watermark)
 			snprintf(below, sizeof(below), ", %llu below watermark",
 				 c->below_watermark);
-		fprintf(ctx->log, "billsync: %s: nothing to send (%llu read, "
-			"%llu unchanged%s)%s\n", obj->object, c->read,
+		msg_note(ctx->msg, "%s: nothing to send (%llu read, "
+			"%llu unchanged%s)%s", obj->object, c->read,
 			c->unchanged, below,
 			c->rejected ? ", some rejected" : "");
 		return;
@@ -61,8 +85,8 @@ void report_object_progress(void *vctx, const struct manifest_object *obj)
 	file_totals(obj, &raw, &gz);
 	report_bytes(raw, rb, sizeof(rb));
 	report_bytes(gz, gb, sizeof(gb));
-	fprintf(ctx->log, "billsync: %s: %llu rows in %zu file%s (%s, %s "
-		"gzipped)%s\n", obj->object, c->written, files,
+	msg_note(ctx->msg, "%s: %llu rows in %zu file%s (%s, %s "
+		"gzipped)%s", obj->object, c->written, files,
 		files == 1 ? "" : "s", rb, gb,
 		c->rejected ? ", some rejected" : "");
 }

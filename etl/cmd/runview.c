@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+#include "postrun.h"
 #include "report.h"
 #include "setup.h"
 #include "stateview.h"
@@ -31,6 +32,8 @@ void runview_env(struct bs_ctx *ctx, struct sync_env *env)
 	env->hooks.ctx = ctx;
 	env->hooks.export_progress = !ctx->quiet && !ctx->json ?
 				     report_object_progress : NULL;
+	env->hooks.export_tick = !ctx->quiet && !ctx->json ?
+				 report_export_tick : NULL;
 	env->hooks.exported = on_exported;
 	env->hooks.loaded = on_loaded;
 }
@@ -78,23 +81,47 @@ static int finish(struct bs_ctx *ctx, const struct sync_result *res,
 	return res->code;
 }
 
-int runview_finish_run(struct bs_ctx *ctx, const struct sync_result *res,
-		       int rc, const struct bs_err *err)
+int runview_finish_run(struct bs_ctx *ctx, const struct config *cfg,
+		       const struct sync_result *res, int rc,
+		       const struct bs_err *err)
 {
+	json_t *j = sync_result_json(res);
+
+	postrun(ctx, cfg, res, res->code, j);
 	if (ctx->json && rc == 0)
-		stateview_json(ctx, sync_result_json(res));
+		stateview_json(ctx, j);
+	else
+		json_decref(j);
 	return finish(ctx, res, err);
 }
 
-int runview_finish_upload(struct bs_ctx *ctx, const struct sync_result *res,
-			  int rc, const struct bs_err *err)
+void runview_not_started(struct bs_ctx *ctx, const struct config *cfg,
+			 int code)
 {
+	struct sync_result res;
 	json_t *j;
 
-	if (ctx->json && rc == 0 && (j = load_report_json(&res->load))) {
+	sync_result_init(&res);
+	res.code = code;
+	j = sync_result_json(&res);
+	postrun(ctx, cfg, &res, code, j);
+	json_decref(j);
+	sync_result_release(&res);
+}
+
+int runview_finish_upload(struct bs_ctx *ctx, const struct config *cfg,
+			  const struct sync_result *res, int rc,
+			  const struct bs_err *err)
+{
+	json_t *j = load_report_json(&res->load);
+
+	if (j)
 		json_object_set_new(j, "run", json_integer(res->run));
+	postrun(ctx, cfg, res, res->code, j);
+	if (ctx->json && rc == 0 && j)
 		stateview_json(ctx, j);
-	}
+	else
+		json_decref(j);
 	return finish(ctx, res, err);
 }
 
@@ -109,7 +136,7 @@ int runview_sync(struct bs_ctx *ctx, struct setup *s,
 	bs_err_clear(&err);
 	runview_env(ctx, &env);
 	rc = sync_run(s->cfg, s->maps, o, &env, &res, &err);
-	code = runview_finish_run(ctx, &res, rc, &err);
+	code = runview_finish_run(ctx, s->cfg, &res, rc, &err);
 	sync_result_release(&res);
 	return code;
 }

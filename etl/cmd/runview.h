@@ -26,11 +26,19 @@ void runview_env(struct bs_ctx *ctx, struct sync_env *env);
 void runview_load_summary(FILE *out, const struct load_report *r);
 
 /* After sync_run (rc its return): err into ctx->err, the run's report on
- * ctx->out with --json; returns the exit code. */
-int runview_finish_run(struct bs_ctx *ctx, const struct sync_result *res,
-		       int rc, const struct bs_err *err);
+ * ctx->out with --json, metrics and alerts (postrun.h, from cfg); returns
+ * the exit code. */
+int runview_finish_run(struct bs_ctx *ctx, const struct config *cfg,
+		       const struct sync_result *res, int rc,
+		       const struct bs_err *err);
+/* When the command stopped before the driver ran (a mapping mistake,
+ * exit code code) but the configuration was read: metrics and alerts all
+ * the same, with a report that says only the exit code. */
+void runview_not_started(struct bs_ctx *ctx, const struct config *cfg,
+			 int code);
 /* The same after sync_upload: the load's report and its run with --json. */
-int runview_finish_upload(struct bs_ctx *ctx, const struct sync_result *res,
-			  int rc, const struct bs_err *err);
+int runview_finish_upload(struct bs_ctx *ctx, const struct config *cfg,
+			  const struct sync_result *res, int rc,
+			  const struct bs_err *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/config.h"
+#include "postrun.h"
 #include "map/mapset.h"
 
 int setup_option(struct setup *s, int opt, const char *arg)
@@ -28,15 +29,13 @@ int setup_overrides(struct bs_ctx *ctx, struct config *cfg)
 	char cwd[PATH_MAX], path[PATH_MAX + 4096];
 	const char *p = ctx->trace_path;
 
-	if (!p)
-		return 0;
-	if (p[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+	if (p && p[0] != '/' && getcwd(cwd, sizeof(cwd))) {
 		snprintf(path, sizeof(path), "%s/%s", cwd, p);
 		p = path;
 	}
-	if (config_set(cfg, "salesforce", "trace", p, 1, &ctx->err) < 0)
+	if (p && config_set(cfg, "salesforce", "trace", p, 1, &ctx->err) < 0)
 		return cli_exit_for(ctx->err.kind);
-	return 0;
+	return postrun_check_config(ctx, cfg);
 }
 
 int setup_config(struct bs_ctx *ctx, struct setup *s)

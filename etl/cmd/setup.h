@@ -40,7 +40,8 @@ int setup_option(struct setup *s, int opt, const char *arg);
 /* Loads the configuration and applies --source, --mappings and --trace. */
 int setup_config(struct bs_ctx *ctx, struct setup *s);
 /* Applies the common options that override the configuration (--trace:
- * [salesforce] trace, made absolute); 0 or an exit code. */
+ * [salesforce] trace, made absolute) and checks the sections only
+ * commands read ([notify]); 0 or an exit code. */
 int setup_overrides(struct bs_ctx *ctx, struct config *cfg);
 /* Loads the mappings: the given files, or the --mappings / [mappings] dir. */
 int setup_mappings(struct bs_ctx *ctx, struct setup *s,

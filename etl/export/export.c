@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "formats/csvsplit.h"
 #include "formats/csvw.h"
 #include "formats/sbuf.h"
@@ -46,6 +47,8 @@ struct objw {
 				       less the header */
 	unsigned long long written, duplicates, unchanged, too_large;
 	unsigned long long too_long;  /* over RECORD_MAX_CHARS characters */
+	struct export_tick tick;      /* what o->tick is told */
+	unsigned long long phase_ms, tick_ms; /* the phase's start, last tick */
 };
 
 #define TOO_LARGE_REASON "record larger than a bulk file"
@@ -200,6 +203,32 @@ static int on_file(void *ctx, const struct csvsplit_file *f,
 
 /* ---- stopping --------------------------------------------------------- */
 
+/* Starts the reading (writing = 0) or writing phase of the object. */
+static void tick_phase(struct objw *w, int writing, unsigned long long total)
+{
+	w->tick.object = mapping_object(w->m);
+	w->tick.writing = writing;
+	w->tick.done = 0;
+	w->tick.total = total;
+	w->phase_ms = w->tick_ms = clock_now_ms();
+}
+
+/* done rows of the phase: tells o->tick when EXPORT_TICK_MS went by. */
+static void tick(struct objw *w, unsigned long long done)
+{
+	unsigned long long now;
+
+	if (!w->o->tick)
+		return;
+	now = clock_now_ms();
+	if (now - w->tick_ms < EXPORT_TICK_MS)
+		return;
+	w->tick_ms = now;
+	w->tick.done = done;
+	w->tick.elapsed_ms = now - w->phase_ms;
+	w->o->tick(w->o->progress_ctx, &w->tick);
+}
+
 /* 1 (with err) when a SIGINT/SIGTERM asked the export to stop. */
 static int interrupted(const struct export_opts *o, struct bs_err *err)
 {
@@ -349,9 +378,11 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 
 	sg.ngroup = mapping_group_fields(m, &sg.group);
 	sbuf_init(&sg.gkey, 0);
+	tick_phase(w, 0, 0);
 	while ((r = pipe_next(p, &it, err)) == 1) {
 		if (interrupted(w->o, err))
 			goto fail;
+		tick(w, it.seq + 1);
 		if (it.status == PIPE_REJECTED) {
 			if (rejects_add(w->rej, it.src->file, it.src->line,
 					it.reason, it.src->raw,
@@ -467,10 +498,11 @@ static int write_rows(struct objw *w, struct stage *st, struct csvsplit *cs,
 {
 	struct sbuf prev_group;
 	struct stage_rec rec;
-	unsigned long long out = 0;
+	unsigned long long out = 0, seen = 0;
 	int r, first = 1;
 
 	sbuf_init(&prev_group, 0);
+	tick_phase(w, 1, stage_rows(st));
 	while ((r = stage_next(st, &rec, err)) == 1) {
 		const unsigned char *pl = rec.payload;
 		const char *csv = (const char *)pl + PAYLOAD_HDR;
@@ -482,6 +514,7 @@ static int write_rows(struct objw *w, struct stage *st, struct csvsplit *cs,
 
 		if (interrupted(w->o, err))
 			goto fail;
+		tick(w, ++seen);
 		memcpy(&src, pl, 4);
 		memcpy(&line, pl + 4, 8);
 		src_name = origin_source_name(w->orig, src);

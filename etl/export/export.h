@@ -49,6 +49,20 @@ typedef int (*export_skip_fn)(void *ctx, const struct mapping *m,
 			      const char *filter, const char *source,
 			      unsigned long line, struct bs_err *err);
 
+/* An object's export under way (export_opts.tick). */
+struct export_tick {
+	const char *object;
+	int writing;                   /* 0: reading the source; 1: writing
+					  the bulk files */
+	unsigned long long done;       /* rows read, or rows written so far */
+	unsigned long long total;      /* writing: the rows to write; reading:
+					  0, not known before the end */
+	unsigned long long elapsed_ms; /* since this object's phase began */
+};
+
+/* export_opts.tick is called at most this often. */
+#define EXPORT_TICK_MS 250
+
 struct export_opts {
 	const char *out_dir;
 	unsigned long long max_file_bytes;   /* 0: 100,000,000 */
@@ -72,6 +86,9 @@ struct export_opts {
 						no cap); see pipeline.h */
 	/* progress: called after each object with its manifest entry */
 	void (*progress)(void *ctx, const struct manifest_object *object);
+	/* tick: while an object is read and written, at most every
+	   EXPORT_TICK_MS (NULL: not called); both with progress_ctx */
+	void (*tick)(void *ctx, const struct export_tick *t);
 	void *progress_ctx;
 	/* set to 1 (by a SIGINT/SIGTERM handler) to stop: the export ends
 	   with BS_E_LIMIT "interrupted" and writes no manifest; NULL: never */

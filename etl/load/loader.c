@@ -361,6 +361,14 @@ static void summarize(const struct loader *l, struct loader_summary *s)
 	s->unprocessed = l->prog.unprocessed;
 	s->api_calls = l->prog.api_calls;
 	s->logins = sf_auth_logins(l->auth);
+	if (l->have_api) {
+		s->api_max = l->api_max;
+		s->api_remaining = l->api_remaining;
+	}
+	if (l->have_batches) {
+		s->batches_max = l->batches_max;
+		s->batches_remaining = l->batches_remaining;
+	}
 }
 
 /* Starts the workers with SIGINT and SIGTERM blocked, so that the

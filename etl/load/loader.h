@@ -259,6 +259,9 @@ struct loader_summary {
 	unsigned long long api_calls;      /* API calls made (token calls not
 					      included) */
 	unsigned long logins;              /* tokens fetched */
+	/* the org's daily allocations as last seen (max 0: not known) */
+	unsigned long long api_max, api_remaining;       /* DailyApiRequests */
+	unsigned long long batches_max, batches_remaining; /* DailyBulkApiBatches */
 };
 
 /* Loads every file of bd.  Returns 0 when every file was processed (some

@@ -45,6 +45,10 @@ struct load_report {
 	unsigned long long files_total, files_loaded, files_failed,
 			   files_skipped, files_unfinished;
 	unsigned long long jobs_created, api_calls, logins;
+	/* the org's daily allocations as the load last saw them (max 0: not
+	   known); not in the JSON */
+	unsigned long long api_max, api_remaining, batches_max,
+			   batches_remaining;
 	struct load_report_object *objects;
 	size_t nobjects;
 	struct load_report_job *jobs;

@@ -335,6 +335,10 @@ int session_report(struct session *u, const struct loader_summary *s,
 	r->jobs_created = s->jobs;
 	r->api_calls = s->api_calls;
 	r->logins = s->logins;
+	r->api_max = s->api_max;
+	r->api_remaining = s->api_remaining;
+	r->batches_max = s->batches_max;
+	r->batches_remaining = s->batches_remaining;
 	r->failures = u->failures_n;
 	free(r->failures_csv);
 	r->failures_csv = strdup(u->failures_path);

@@ -241,6 +241,11 @@ int state_records_find(struct state *st, const struct state_filter *f,
 int state_records_count(struct state *st, const struct state_filter *f,
 			unsigned long long *n, struct bs_err *err);
 
+/* The exit code of the latest run before run (of any run when run is 0)
+ * that has one: 1 and *code set, 0 if there is none. */
+int state_previous_exit_code(struct state *st, long long run, int *code,
+			     struct bs_err *err);
+
 /* One run as state_runs_each writes it; 1 and fn called if it exists,
  * 0 if not. */
 int state_run_json(struct state *st, long long id,

@@ -278,3 +278,28 @@ int state_objects_each(struct state *st,
 	sqlite3_finalize(s);
 	return stop || r == SQLITE_DONE ? 0 : state_db_error(st, err, "read objects");
 }
+
+int state_previous_exit_code(struct state *st, long long run, int *code,
+			     struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT exit_code FROM runs WHERE "
+			       "exit_code IS NOT NULL AND (?1 = 0 OR id < ?1) "
+			       "ORDER BY id DESC LIMIT 1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return state_db_error(st, err, "prepare");
+	sqlite3_bind_int64(s, 1, run);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*code = sqlite3_column_int(s, 0);
+		r = 1;
+	} else if (r == SQLITE_DONE) {
+		r = 0;
+	} else {
+		r = state_db_error(st, err, "read the runs");
+	}
+	sqlite3_finalize(s);
+	return r;
+}

@@ -257,6 +257,7 @@ static int export_changes(const struct config *cfg, const struct mapset *maps,
 	eo.watermark_floor = sync_mark_floor;
 	eo.watermark_cap = run->started_at;
 	eo.progress = env->hooks.export_progress;
+	eo.tick = env->hooks.export_tick;
 	eo.progress_ctx = env->hooks.ctx;
 	if (state_run_set_work_dir(c->st, run->id, res->work_dir, err) < 0 ||
 	    state_begin(c->st, err) < 0)

@@ -37,6 +37,7 @@
 #include "loadreport.h"
 
 struct config;
+struct export_tick;
 struct mapset;
 struct msg;
 
@@ -64,6 +65,8 @@ struct sync_hooks {
 	void *ctx;
 	/* after each object's bulk files are written (export_opts.progress) */
 	void (*export_progress)(void *ctx, const struct manifest_object *object);
+	/* while an object is read and written (export_opts.tick) */
+	void (*export_tick)(void *ctx, const struct export_tick *t);
 	/* after the export: res->manifest and res->work_dir are set */
 	void (*exported)(void *ctx, const struct sync_result *res);
 	/* after a load (the continued run's, then this run's, or upload's) */

@@ -92,6 +92,7 @@ check_eq "options of run, from its --help" "--full" "$(comp billsync run --fu)"
 check_eq "--trace on upload" "--trace" "$(comp billsync upload --tr)"
 check_eq "no --trace on export" "" "$(comp billsync export --tr)"
 check_eq "statuses" "failed" "$(comp billsync records --status fa)"
+check_eq "log formats" "json" "$(comp billsync status --log-format j)"
 check_eq "objects of the configured mappings for preview" "OrbInvoiceLineItemBilling__c
 OrbInvoice__c" "$(comp billsync preview -c "$T/billsync.conf" OrbInv)"
 check_eq "datasets too" "invoice_line_item_billing

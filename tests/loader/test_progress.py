@@ -113,6 +113,43 @@ def long_jobs(t):
         subprocess.run(["rm", "-rf", w.tmp], check=False)
 
 
+EXPORT_LINE = re.compile(r"(\w+): (reading|writing) (\d+)(?:/(\d+))? rows  (\d+)s elapsed  "
+                         r"([\d.]+k?M?) rows/s(?:  ETA (\S+))?")
+
+
+def export_on_a_terminal(t):
+    """billsync export of 300,000 daily revenue rows on a terminal: while
+    reading, the rows read, the time and the rate; while writing, the rows
+    written of those to write, and an ETA; redrawn several times a second.
+    With standard error not a terminal, none of it."""
+    from synctest import generate
+    import tempfile
+    d = tempfile.mkdtemp(prefix="billsync-progress.")
+    try:
+        generate(os.path.join(d, "src"), 300000)
+        argv = [BILLSYNC, "export", "--source", os.path.join(d, "src"), "--out",
+                os.path.join(d, "out"), "--objects", "OrbDailyLineItemRevenue__c",
+                "--mappings", os.path.join(ROOT, "mappings")]
+        rc, text = run_on_terminal(None, argv)
+        t.eq(rc, 0, "export on a terminal: exit 0", text[-500:])
+        seen = [m.groups() for m in (EXPORT_LINE.search(x) for x in text.split("\r")) if m]
+        reading = [g for g in seen if g[1] == "reading"]
+        writing = [g for g in seen if g[1] == "writing"]
+        t.ok(len(reading) >= 2 and [int(g[2]) for g in reading] ==
+             sorted(int(g[2]) for g in reading), "reading: rows read, growing", reading[:5])
+        t.ok(writing and all(g[3] and int(g[2]) <= int(g[3]) for g in writing) and
+             all(g[6] for g in writing), "writing: rows written of those to write, and an "
+             "ETA", writing[:5])
+        t.ok(all(float(g[5].rstrip("kM")) > 0 for g in seen[1:]), "a rate in rows per second",
+             seen[:5])
+        p = subprocess.run(argv[:5] + [os.path.join(d, "out2")] + argv[6:], capture_output=True,
+                           text=True, check=False)
+        t.ok(p.returncode == 0 and "reading" not in p.stderr and "\r" not in p.stderr,
+             "not on a terminal: no progress line", p.stderr[-500:])
+    finally:
+        subprocess.run(["rm", "-rf", d], check=False)
+
+
 def in_a_log(t):
     with Case("basic") as case:
         r = case.upload(json_report=False)
@@ -127,6 +164,7 @@ def main():
     t = Tap()
     t.run(on_a_terminal, t)
     t.run(long_jobs, t)
+    t.run(export_on_a_terminal, t)
     t.run(in_a_log, t)
     t.done()
 
