@@ -71,7 +71,7 @@ class Tool:
 def billsync_cmd(a, data, out, whole=False):
     """billsync export of the daily revenue object, or of every object (whole=True)."""
     return [a.billsync, "export", "--source", data, "--out", out] + \
-        ([] if whole else ["--objects", DATASET]) + \
+        ([] if whole else ["--objects", "OrbDailyLineItemRevenue__c"]) + \
         ["--mappings", os.path.join(ROOT, "mappings"), "--quiet"]
 
 
@@ -264,8 +264,8 @@ def main():
                     bs_regzip / 1e6))
     lines += [""] + ["- " + c for c in checks]
     lines += ["", "Peak RSS of billsync export by size, the daily revenue object alone "
-              "(`--objects %s`, as in the table above; one run at each other size, the "
-              "%s-row line from the repetitions):" % (DATASET, grouped(rows)), ""]
+              "(`--objects OrbDailyLineItemRevenue__c`, as in the table above; one run at "
+              "each other size, the %s-row line from the repetitions):" % grouped(rows), ""]
     lines.append(table(["rows", "peak RSS MiB", "wall s"],
                        [[grouped(n), "%.1f" % r, fmt_s(w)] for n, r, w in rss], "rrr"))
     lines += ["", "Peak RSS of the whole export by size: `billsync export` without "

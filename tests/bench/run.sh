@@ -5,7 +5,8 @@
 #              [BENCH_RSS_SIZES="300k 10M"]
 #              [BENCH_TOOLS=billsync,python,python-6,miller,gzip-1,gzip-6]
 #              [BENCH_LOAD_ROWS=1M] [BENCH_LOAD_READINGS=job,org] [BENCH_STATE_ROWS=10M]
-#              [BENCH_ONLY=export|load|state] [BENCH_DOC=docs/performance.md]
+#              [BENCH_ROLLUP_ROWS="1M 10M"]
+#              [BENCH_ONLY=export|load|state|rollup] [BENCH_DOC=docs/performance.md]
 #
 # export: BENCH_REPS interleaved repetitions of every BENCH_TOOLS contender on the daily
 #   revenue file of BENCH_ROWS rows (python = the Python reference at gzip level 9, its
@@ -16,6 +17,9 @@
 #   reading of "5,000 records a second": job = 5,000 per job (--rate 5000), org = 5,000 for
 #   the whole org shared by the jobs in progress (--rate 0 --rate-total 5000).
 # state: the change store with BENCH_STATE_ROWS records.
+# rollup: mappings/monthly_line_item_revenue.map on BENCH_ROLLUP_ROWS daily rows, against
+#   the same GROUP BY in the sqlite3 command-line tool and a Python reference
+#   (tests/bench/rollupbench.py).
 #
 # Generated data and outputs go under $BENCH_DIR (kept between runs: the data is made again
 # only when billsync-gen changes), never into the repository.  Results are printed and
@@ -37,6 +41,7 @@ tools=${BENCH_TOOLS:-billsync,python,python-6,miller,gzip-1,gzip-6}
 load_rows=${BENCH_LOAD_ROWS:-1M}
 load_readings=${BENCH_LOAD_READINGS:-job,org}
 state_rows=${BENCH_STATE_ROWS:-10M}
+rollup_rows=${BENCH_ROLLUP_ROWS:-1M 10M}
 only=${BENCH_ONLY:-}
 doc=${BENCH_DOC:-docs/performance.md}
 
@@ -52,7 +57,7 @@ install_missing() {
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
-deps="/usr/bin/time:time gzip:gzip"
+deps="/usr/bin/time:time gzip:gzip sqlite3:sqlite3"
 case $tools in *miller*) deps="$deps mlr:miller" ;; esac
 # shellcheck disable=SC2086
 install_missing $deps
@@ -100,5 +105,10 @@ if [ -z "$only" ] || [ "$only" = state ]; then
 		} >> "$doc"
 	fi
 	rm -rf "$dir/state"
+fi
+if [ -z "$only" ] || [ "$only" = rollup ]; then
+	"$PYTHON" tests/bench/rollupbench.py --billsync "$BILLSYNC" --gen "$BILLSYNC_GEN" \
+		--python "$PYTHON" --sizes "$rollup_rows" --bench-dir "$dir" \
+		--doc "$doc" || status=1
 fi
 exit $status

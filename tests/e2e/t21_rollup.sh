@@ -4,8 +4,9 @@
 # sums in JPY, USD and BHD (0.10 + 0.20 is 0.30, 1.105 + 2.115 + 0.001 is
 # 3.221), a reverted row filtered out before grouping, a row read twice
 # counted once (the later copy), a row no sum can take rejecting its whole
-# group at its file:line, mixed currencies rejected.  The golden files were
-# checked against Python's decimal module.
+# group at its file:line, mixed currencies rejected; the shipped
+# mappings/monthly_line_item_revenue.map on the samples.  The golden files
+# were checked against Python's decimal module.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 C=tests/cases/rollup
@@ -34,4 +35,34 @@ check_contains "... while a group of one currency is" "$(cat "$T/mixed.csv")" "i
 # preview shows the groups, not the rows
 run_bs preview --source "$C/data" --mappings "$C" "$OBJ"
 check_contains "preview shows a group" "$(cat "$T/stdout")" "ili_usd-2024-01-USD"
+
+# the shipped roll-up on the samples: per line item and month, the totals
+# of the daily rows that are not reverted, recomputed here with Python's
+# decimal module
+run_bs export --source samples --out "$T/samples" --objects "$OBJ"
+check_eq "samples: exit 0" 0 "$rc"
+"$PYTHON" - "$T/samples/$OBJ/$OBJ-0001.csv.gz" > "$T/sums.check" 2>&1 <<'PY'
+import csv, decimal, gzip, sys
+D = decimal.Decimal
+want = {}
+for r in csv.DictReader(open("samples/daily_line_item_revenue.csv")):
+    if r["reverted_at"]:
+        continue
+    k = "%s-%s-%s" % (r["line_item_id"], r["timeframe_start"][:7], r["currency"].upper())
+    s = want.setdefault(k, [D(0), D(0), 0, r["timeframe_start"][:10], r["timeframe_start"][:10]])
+    s[0] += D(r["amount"])
+    s[1] += D(r["quantity"])
+    s[2] += 1
+    s[3] = min(s[3], r["timeframe_start"][:10])
+    s[4] = max(s[4], r["timeframe_start"][:10])
+got = {r["OrbId__c"]: r for r in csv.DictReader(gzip.open(sys.argv[1], "rt"))}
+def r6(x):   # decimal(6): half away from zero
+    return x.quantize(D("0.000001"), rounding=decimal.ROUND_HALF_UP)
+bad = [k for k, s in want.items() if k not in got or
+       D(got[k]["Amount__c"]) != r6(s[0]) or D(got[k]["Quantity__c"]) != r6(s[1]) or
+       int(got[k]["Days__c"]) != s[2] or got[k]["FirstDay__c"] != s[3] or got[k]["LastDay__c"] != s[4]]
+print("same" if not bad and len(got) == len(want) else
+      "differ: %d of %d, %s; %d records" % (len(bad), len(want), bad[:3], len(got)))
+PY
+check_eq "samples: every month's totals are its days'" "same" "$(cat "$T/sums.check")"
 done_testing

@@ -36,7 +36,7 @@ def main():
                                    mappings], capture_output=True, text=True, check=False)
 
         p = check(os.path.join(ROOT, "mappings"))
-        t.ok(p.returncode == 0 and "7 mappings OK, and against the org" in p.stdout,
+        t.ok(p.returncode == 0 and "8 mappings OK, and against the org" in p.stdout,
              "the shipped mappings pass against the org", p.stdout + p.stderr)
         writes = [r for r in emu.requests() if r["method"] != "GET" and r["kind"] != "token"]
         t.ok(not writes and any(r["kind"] == "describe" for r in emu.requests()),

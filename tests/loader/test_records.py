@@ -101,9 +101,9 @@ def status_text(t, w):
     runs = [l for l in lines if l.lstrip().startswith("1 ")]
     t.ok(runs and " done " in runs[0] and " run " in runs[0],
          "status lists run 1 as done", p.stdout)
-    t.has(p.stdout, "run 1 (run, incremental, done): 7 files", "status names the run's 7 files")
+    t.has(p.stdout, "run 1 (run, incremental, done): 8 files", "status names the run's 8 files")
     jobs = [l for l in lines if "JobComplete" in l]
-    t.eq(len(jobs), 7, "status shows 7 jobs JobComplete", p.stdout)
+    t.eq(len(jobs), 8, "status shows 8 jobs JobComplete", p.stdout)
     t.ok(any("OrbCustomer__c" in l and l.split()[-2:] == ["12", "2"] for l in jobs),
          "the customers' job: 12 processed, 2 failed", jobs)
     t.ok(any(l.startswith("records (all objects):") and " 2 failed," in l for l in lines),
@@ -119,10 +119,10 @@ def status_json(t, w):
     run = doc["run"]
     t.eq((run["id"], run["phase"], run["exit_code"]), (1, "done", 1),
          "the latest run: done, exit 1")
-    t.eq(len(run["files"]), 7, "7 files")
+    t.eq(len(run["files"]), 8, "8 files")
     jobs = [j for f in run["files"] for j in f["jobs"]]
     t.eq(sorted({j["state"] for j in jobs}), ["JobComplete"], "every job JobComplete")
-    t.eq(len(jobs), 7, "7 jobs")
+    t.eq(len(jobs), 8, "8 jobs")
     t.eq(run["load_counts"]["failed"], 2, "load counts: 2 failed")
     t.eq(run["export_counts"]["rejected"], 2, "export counts: 2 rejected")
     t.eq(doc["records"]["failed"], 2, "record counts: 2 failed")

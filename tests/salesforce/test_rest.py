@@ -121,7 +121,7 @@ def describe(c):
     t.eq((r.status, r.text), (404, NOT_FOUND), "describe unknown object -> 404 NOT_FOUND")
     r = c.get(BASE + "/sobjects")
     names = [o["name"] for o in r.json()["sobjects"]]
-    t.eq(len(names), 8, "sobjects lists the 8 schema objects")
+    t.eq(len(names), 9, "sobjects lists the 9 schema objects")
     t.ok("OrbDailyLineItemRevenue__c" in names and "Account" in names, "sobjects names")
 
 

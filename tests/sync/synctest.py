@@ -34,7 +34,7 @@ DATASETS = ("customers", "plans", "subscriptions", "invoices", "invoice_line_ite
             "daily_line_item_revenue", "credit_ledger_entries")
 OBJECTS = ("OrbCustomer__c", "OrbPlan__c", "OrbSubscription__c", "OrbInvoice__c",
            "OrbInvoiceLineItemBilling__c", "OrbDailyLineItemRevenue__c",
-           "OrbCommittedLedgerEntry__c")
+           "OrbCommittedLedgerEntry__c", "OrbMonthlyLineItemRevenue__c")
 SYSTEM_FIELDS = ("Id", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp")
 
 # What samples/README.md says a run on the samples ends with.
@@ -82,6 +82,13 @@ def generate(dest, dlir_rows, seed=1):
     """A billsync-gen export."""
     subprocess.run([BILLSYNC_GEN, "--out", dest, "--dlir-rows", str(dlir_rows), "--seed",
                     str(seed)], check=True, capture_output=True)
+
+
+def month_key(row):
+    """The OrbMonthlyLineItemRevenue__c id of a daily revenue row (a dict):
+    mappings/monthly_line_item_revenue.map's line-month-currency."""
+    return "%s-%s-%s" % (row["line_item_id"], row["timeframe_start"][:7],
+                         row["currency"].upper())
 
 
 def read_csv(path):

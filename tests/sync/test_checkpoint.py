@@ -13,7 +13,7 @@ from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import (OBJECTS, SAMPLE_FAILED, SAMPLE_REJECTED, Tap, World,  # noqa: E402
+from synctest import (OBJECTS, SAMPLE_FAILED, SAMPLE_REJECTED, Tap, World, month_key,  # noqa: E402
                       check_like_clean, check_run, clean_result, diff_snapshots,
                       is_upload, job_of, request_mark, requests_after)
 
@@ -102,7 +102,9 @@ def request_limit(t, data, clean):
     """REQUEST_LIMIT_EXCEEDED stops the backfill at once, with jobs in flight;
     the next run polls those jobs instead of creating them again."""
     label = "REQUEST_LIMIT_EXCEEDED"
-    with World(src=data, faults={"limit_after_calls": 12},
+    # 13 calls: the stop comes with jobs in flight (12 with seven objects;
+    # the monthly roll-up's object adds a call before them)
+    with World(src=data, faults={"limit_after_calls": 13},
                output={"max_file_rows": FILE_ROWS}) as w:
         r1 = w.run("--full")
         check_run(t, r1, 8, "%s: the backfill stops" % label)
@@ -145,6 +147,11 @@ def since_until(t):
                 keys = {r["id"] for r in csv.DictReader(f)
                         if instant(r[col]) and lo <= instant(r[col]) < hi}
             want[obj] = sorted(keys - SAMPLE_REJECTED)
+        # the monthly roll-up: the months in range (the range is whole months)
+        with open(w.path("daily_line_item_revenue"), encoding="utf-8", newline="") as f:
+            want["OrbMonthlyLineItemRevenue__c"] = sorted(
+                {month_key(r) for r in csv.DictReader(f) if not r["reverted_at"] and
+                 lo <= instant(r["timeframe_start"]) < hi})
         t.ok(sum(1 for o in OBJECTS if want[o]) >= 5, "--since/--until: the range holds "
              "rows of most objects", {o: len(k) for o, k in want.items()})
         check_run(t, w.run(), 1, "--since/--until: the first sync")

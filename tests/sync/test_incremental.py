@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from synctest import (OBJECTS, SAMPLE_FAILED, SAMPLE_REJECTED, SAMPLE_SKIPPED, SEEDED_ACCOUNT,  # noqa: E402
                       Tap, World, check_run, diff_snapshots, duplicates, edit_csv,
-                      read_csv)
+                      month_key, read_csv)
 
 SOURCES = {"OrbCustomer__c": "customers", "OrbPlan__c": "plans",
            "OrbSubscription__c": "subscriptions", "OrbInvoice__c": "invoices",
@@ -30,6 +30,9 @@ def sample_keys(w):
         rows = read_csv(w.path(ds))
         out[obj] = ({r[0] for r in rows[1:]} - SAMPLE_REJECTED - set(FAILED_CUSTOMERS) -
                     {k for o, k in SAMPLE_SKIPPED if o == obj})
+    with open(w.path("daily_line_item_revenue"), encoding="utf-8", newline="") as f:
+        out["OrbMonthlyLineItemRevenue__c"] = {month_key(r) for r in csv.DictReader(f)
+                                               if not r["reverted_at"]}
     return out
 
 
@@ -104,22 +107,29 @@ def incremental(t):
         edit_csv(w.path("invoices"), issued, status="paid")
         cust = "Gq7cVz4TbR2wXk9L"
         edit_csv(w.path("customers"), cust, name="Renamed Customer Ltd")
-        dlir = next(r["id"] for r in csv.DictReader(open(w.path("daily_line_item_revenue"),
-                                                         encoding="utf-8", newline=""))
-                    if not r["reverted_at"])
+        day = next(r for r in csv.DictReader(open(w.path("daily_line_item_revenue"),
+                                                  encoding="utf-8", newline=""))
+                   if not r["reverted_at"])
+        dlir, month = day["id"], month_key(day)
         edit_csv(w.path("daily_line_item_revenue"), dlir,
                  reverted_at="2024-07-15T00:00:00Z")
         before = w.landed()
         r3 = w.run()
         check_run(t, r3, 1, "run 3 (three edits)")
+        # the reverted day's month is sent again, with its new total
         only_sent(t, w, {"OrbCustomer__c": sorted([cust] + FAILED_CUSTOMERS),
-                             "OrbInvoice__c": [issued],
-                             "OrbDailyLineItemRevenue__c": [dlir]}, "run 3 (three edits)")
+                         "OrbInvoice__c": [issued],
+                         "OrbDailyLineItemRevenue__c": [dlir],
+                         "OrbMonthlyLineItemRevenue__c": [month]}, "run 3 (three edits)")
         snap3 = w.landed()
         t.eq(changed_records(before, snap3),
              {("OrbCustomer__c", cust), ("OrbInvoice__c", issued),
-              ("OrbDailyLineItemRevenue__c", dlir)},
-             "run 3: exactly the three edited records changed in Salesforce")
+              ("OrbDailyLineItemRevenue__c", dlir), ("OrbMonthlyLineItemRevenue__c", month)},
+             "run 3: exactly the three edited records and the reverted day's month "
+             "changed in Salesforce")
+        t.eq(snap3["OrbMonthlyLineItemRevenue__c"][month][0]["Days__c"],
+             before["OrbMonthlyLineItemRevenue__c"][month][0]["Days__c"] - 1,
+             "run 3: the month counts one day less")
         t.eq(snap3["OrbInvoice__c"][issued][0]["Status__c"], "paid",
              "run 3: the invoice is paid in Salesforce")
         t.eq(snap3["OrbCustomer__c"][cust][0]["Name"], "Renamed Customer Ltd",
