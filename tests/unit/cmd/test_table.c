@@ -79,9 +79,7 @@ static void test_table_aligns_wide(void)
 	struct table *t = table_new(3, head);
 	char *out;
 
-	CHECK(t != NULL);
-	if (!t)
-		return;
+	REQUIRE(t != NULL);
 	CHECK_INT(table_add(t, r1, NULL), 0);
 	CHECK_INT(table_add(t, r2, NULL), 0);
 	CHECK_INT(table_add(t, r3, NULL), 0);

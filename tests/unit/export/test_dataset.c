@@ -27,10 +27,7 @@ static void write_plans(const char *name, const char *ids)
 		mkdir(path, 0755);
 	}
 	f = fopen(path, "w");
-	if (!f) {
-		CHECK(f != NULL);
-		return;
-	}
+	REQUIRE(f != NULL);
 	fputs("id,name\n", f);
 	while (*p) {
 		size_t n = strcspn(p, " ");
@@ -75,8 +72,7 @@ static void read_all(struct config *cfg, const char *name, char *files,
 	int r;
 
 	files[0] = ids[0] = '\0';
-	if (!ds)
-		return;
+	REQUIRE(ds != NULL);
 	n = dataset_entries(ds, &ent);
 	for (i = 0; i < n; i++)
 		snprintf(files + strlen(files), fsz - strlen(files), "%s%s",

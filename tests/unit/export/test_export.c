@@ -137,8 +137,7 @@ static void test_round_trip(void)
 	struct manifest *manifest = NULL;
 	size_t i;
 
-	if (!mkdtemp(out))
-		return;
+	REQUIRE(mkdtemp(out) != NULL);
 	bs_errlist_init(&errs);
 	CHECK_INT(config_set(cfg, "source", "path", "samples", 1, &e), 0);
 	maps = mapset_load_dir("mappings", &errs);

@@ -97,9 +97,7 @@ static void test_mem(void)
 	struct input *in = input_open_mem("m.csv", "abcdefg", 7, 3, &err);
 	char buf[16];
 
-	CHECK(in != NULL);
-	if (!in)
-		return;
+	REQUIRE(in != NULL);
 	CHECK_STR(input_name(in), "m.csv");
 	CHECK_INT(input_read(in, buf, sizeof(buf), &err), 3);
 	CHECK_INT(input_read(in, buf, 2, &err), 2);

@@ -190,8 +190,7 @@ static void test_csv_bom_blank_lines(void)
 
 	check_reads(&s, "5:0:ROW:|=1|=a\n8:1:ROW:|=2|=b\nDONE");
 	rs = open_text("t.csv", s.text, 0);
-	if (!rs)
-		return;
+	REQUIRE(rs != NULL);
 	CHECK_INT(rowsrc_header(rs, &names), 2);
 	CHECK_STR(names[0], "id");                 /* no BOM in it */
 	CHECK_STR(names[1], "v");
@@ -384,8 +383,7 @@ static void test_csv_select_errors(void)
 	struct rowsrc *rs = open_text("t.csv", "id,customer_id\n", 0);
 	struct bs_err err;
 
-	if (!rs)
-		return;
+	REQUIRE(rs != NULL);
 	CHECK_INT(rowsrc_select(rs, typo, 1, &err), -1);
 	CHECK_INT(err.kind, BS_E_CONFIG);
 	CHECK_STR(err.file, "t.csv");
@@ -443,8 +441,7 @@ static void test_csv_raw_and_index(void)
 	struct rowsrc_row row;
 	struct bs_err err;
 
-	if (!rs)
-		return;
+	REQUIRE(rs != NULL);
 	CHECK_INT(rowsrc_next(rs, &row, &err), ROWSRC_ROW);
 	CHECK_INT(row.raw_len, 8);
 	CHECK_STR(row.raw, "1,\"x\r\ny\"");
@@ -669,8 +666,7 @@ static void test_jsonl_default_and_bad_paths(void)
 	check_reads(&b, "SELECT:bad JSON path 'a..b': expected names joined by '.'");
 	check_reads(&d, "SELECT:bad JSON path '.a': expected names joined by '.'");
 	rs = open_text("t.jsonl", "", 0);
-	if (!rs)
-		return;
+	REQUIRE(rs != NULL);
 	CHECK_INT(rowsrc_header(rs, &names), 0);
 	CHECK(names == NULL);
 	rowsrc_free(rs);

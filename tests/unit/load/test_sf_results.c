@@ -101,9 +101,7 @@ static void test_recon_keyed(void)
 
 	memset(&s, 0, sizeof(s));
 	r = recon_open(origin, "Key", 4, &e);
-	CHECK(r != NULL);
-	if (!r)
-		return;
+	REQUIRE(r != NULL);
 	CHECK_INT(recon_attempt_rows(r), 4);
 	CHECK_INT(recon_read(r, SF_RESULTS_SUCCESSFUL, ok, LOCKS, NULL, collect, &s, &e), 0);
 	CHECK_INT(recon_read(r, SF_RESULTS_FAILED, bad, LOCKS, NULL, collect, &s, &e), 0);

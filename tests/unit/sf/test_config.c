@@ -38,9 +38,7 @@ static void test_values_and_defaults(void)
 				   "[output]\nmax_file_bytes = 5000\n"
 				   "[load]\npoll_max = 2.5s\n"
 				   "[dataset invoices]\nfiles = inv/*.csv\n", 0644), &e);
-	CHECK(c != NULL);
-	if (!c)
-		return;
+	REQUIRE(c != NULL);
 	CHECK_INT(config_get_list(c, "source", "path", &v), 2);
 	CHECK_STR(v[1], "/abs/drops");
 	p = config_get_path(c, "source", "path");  /* last one */
@@ -103,9 +101,7 @@ static void test_secrets(void)
 		 "[salesforce]\nclient_secret_file = secret\n"
 		 "private_key_file = open-secret\nrefresh_token_env = BS_TEST_TOKEN\n");
 	c = config_load(write_file("s.conf", text, 0644), &e);
-	CHECK(c != NULL);
-	if (!c)
-		return;
+	REQUIRE(c != NULL);
 	CHECK_INT(secret_read(c, "salesforce", "client_secret", &s, &e), 1);
 	CHECK_STR(s, "s3cr3t");
 	secret_free(s);
