@@ -1,7 +1,9 @@
 # Makefile - build, test, demo and benchmark billsync.
 #
 #   make          build ./billsync
-#   make check    every test (unit, end-to-end, emulator); ends "N passed, N failed"
+#   make check    every test (unit, end-to-end, emulator, fuzz corpora, source
+#                 checks); ends "N passed, N failed"
+#   make fuzz     fuzz each harness of tests/fuzz/ for FUZZ_SECONDS (clang)
 #   make demo     billsync on the shipped samples against the local Salesforce emulator
 #   make bench    the benchmarks (long; not part of check)
 #   make clean    remove what the build made
@@ -35,7 +37,7 @@ SAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
 # The layers, bottom up.  Each folder builds as a static library and may call
-# only the layers listed after it in LAYER_DEPS (tests/layers.sh checks every
+# only the layers listed after it in LAYER_DEPS (tests/tree/layers.py checks every
 # object's undefined symbols against that; unit tests link their own layer and
 # those below, so a call upward is a link error).
 LAYERS := formats base map export sf load state cmd
@@ -62,7 +64,7 @@ GEN_BIN := $(if $(GEN_SRC),$(BUILD)/billsync-gen)
 REL_LIBS := $(call layer_libs,cmd,rel)
 SAN_LIBS := $(call layer_libs,cmd,san)
 
-.PHONY: all check demo bench clean deps install uninstall
+.PHONY: all check demo bench clean deps install uninstall fuzz
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -108,7 +110,7 @@ $$(BUILD)/$(2)/lib$(1).a: $$(patsubst %.c,$$(BUILD)/$(2)/%.o,$$(call layer_src,$
 	@rm -f $$@
 	$$(AR) rcs $$@ $$^
 endef
-$(foreach k,rel san,$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(l),$(k)))))
+$(foreach k,rel san fuzz,$(foreach l,$(LAYERS),$(eval $(call layer_lib,$(l),$(k)))))
 
 $(BIN): $(BUILD)/rel/etl/cmd/main.o $(REL_LIBS)
 	$(CC) $(OPT_CFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -127,7 +129,60 @@ $(foreach t,$(UNIT_SRC),$(eval $(call unit_test,$(t))))
 $(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o)
 	$(CC) $(OPT_CFLAGS) -o $@ $^ -lm
 
-check: all $(BUILD)/san/billsync $(UNIT_BIN)
+# Fuzz harnesses (tests/fuzz/fuzz_NAME.c, libFuzzer's entry point).  For make
+# check each is built with gcc under ASan+UBSan and linked with a driver that
+# replays tests/fuzz/corpus/NAME/ (zstd's regression driver); make fuzz builds
+# them with clang -fsanitize=fuzzer and fuzzes each for FUZZ_SECONDS (new
+# inputs go to $(BUILD)/fuzz/corpus/NAME, crashes to $(BUILD)/fuzz/).  The
+# harnesses reach formats, base and map, so they link the map layer down.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/san/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+CLANG ?= clang
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 \
+	-fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+
+$(BUILD)/san/fuzz/fuzz_%: $(BUILD)/san/tests/fuzz/fuzz_%.o $(BUILD)/san/tests/fuzz/driver.o \
+		$(BUILD)/san/tests/fuzz/util.o $(call layer_libs,map,san)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# clang with libFuzzer's runtime, installed when missing, as config.mk does
+# for the rest (only make fuzz needs it, so a plain build does not install it)
+$(BUILD)/fuzz/clang.ok:
+	@mkdir -p $(@D)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d && n) - 1; }\n' > $(@D)/probe.c
+	@$(CLANG) -fsanitize=fuzzer $(@D)/probe.c -o $(@D)/probe >/dev/null 2>&1 || { \
+		echo "installing missing packages: clang libclang-rt-dev"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends clang libclang-rt-dev >/dev/null && \
+		$(CLANG) -fsanitize=fuzzer $(@D)/probe.c -o $(@D)/probe; }
+	@touch $@
+
+$(BUILD)/fuzz/%.o: %.c $(BUILD)/config.mk | $(BUILD)/fuzz/clang.ok
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(DEP_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/bin/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/tests/fuzz/util.o \
+		$(call layer_libs,map,fuzz)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/fuzz_%)
+	@for n in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$n; \
+		echo "fuzz_$$n: $(FUZZ_SECONDS) s, log in $(BUILD)/fuzz/fuzz_$$n.log"; \
+		ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} $(BUILD)/fuzz/bin/fuzz_$$n \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/fuzz_$$n- \
+			$(BUILD)/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+			> $(BUILD)/fuzz/fuzz_$$n.log 2>&1 || { tail -n 60 $(BUILD)/fuzz/fuzz_$$n.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_runs|^#[0-9]+.*DONE' $(BUILD)/fuzz/fuzz_$$n.log | tail -n 2; \
+	done
+
+check: all $(BUILD)/san/billsync $(UNIT_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync BILLSYNC_GEN=$(BUILD)/billsync-gen \
 		PYTHON=$(PYTHON) sh tests/run-tests.sh
 

@@ -2,9 +2,13 @@
 # run-tests.sh - runs every test suite and prints one line "N passed, N failed".
 #
 # A suite is a program printing TAP lines ("ok N - name" / "not ok N - name"):
-#   - each unit-test binary in $BUILD/san/bin/ (from tests/unit/test_*.c),
+#   - each unit-test binary in $BUILD/san/bin/ (from tests/unit/LAYER/test_*.c),
+#   - each fuzz harness in $BUILD/san/fuzz/ (tests/fuzz/fuzz_NAME.c) replaying
+#     its corpus tests/fuzz/corpus/NAME/,
+#   - each tests/tree/*.py check of the sources (style, layers),
 #   - each tests/e2e/t*.sh script,
-#   - each tests/salesforce/test_*.py script (run with $PYTHON).
+#   - each tests/salesforce/test_*.py and tests/sync/test_*.py script (run
+#     with $PYTHON).
 # Suites run two at a time; a suite that exits non-zero without a "not ok"
 # line counts as one failure.  Set TESTS=pattern to run only matching suites.
 set -u
@@ -22,6 +26,8 @@ trap 'rm -rf "$logs"' EXIT INT TERM
 list="$logs/suites"
 : > "$list"
 for t in "$BUILD"/san/bin/test_*; do [ -x "$t" ] && echo "unit $t" >> "$list"; done
+for t in "$BUILD"/san/fuzz/fuzz_*; do [ -x "$t" ] && echo "fuzz $t" >> "$list"; done
+for t in tests/tree/*.py; do [ -f "$t" ] && echo "py $t" >> "$list"; done
 for t in tests/e2e/t*.sh; do [ -f "$t" ] && echo "sh $t" >> "$list"; done
 for t in tests/salesforce/test_*.py tests/sync/test_*.py; do [ -f "$t" ] && echo "py $t" >> "$list"; done
 if [ -n "$TESTS" ]; then
@@ -35,6 +41,7 @@ xargs -P "$JOBS" -L 1 sh -c '
 	kind=$1 path=$2; name=$(echo "$path" | tr "/" "_")
 	case $kind in
 	unit) "$path" ;; sh) sh "$path" ;; py) "$PYTHON" "$path" ;;
+	fuzz) n=$(basename "$path"); "$path" "tests/fuzz/corpus/${n#fuzz_}" ;;
 	esac > "$logs/$name.log" 2>&1 < /dev/null
 	echo $? > "$logs/$name.rc"' sh < "$list"
 
