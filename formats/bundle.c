@@ -176,7 +176,8 @@ int bundle_write(const char *archive, const struct bundle_entry *entries,
 
 	if (fmt == BUNDLE_NONE)
 		return bs_err_set(err, BS_E_USAGE,
-				  "cannot tell the archive format of '%s'; use .tar, .tar.gz, .tgz or .zip",
+				  "cannot tell the archive format of '%s'; use "
+				  ".tar, .tar.gz, .tgz or .zip",
 				  archive);
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	buf = malloc(BUNDLE_BUF);

@@ -354,7 +354,8 @@ static int take_header(struct csvr *c, struct bs_err *err)
 		for (j = 0; j < i; j++)
 			if (strcmp(c->names[j], s) == 0)
 				return bs_err_at(err, BS_E_INPUT, name, c->start,
-						 "duplicate column '%s' in the header (columns %zu and %zu)",
+						 "duplicate column '%s' in the "
+						 "header (columns %zu and %zu)",
 						 s, j + 1, i + 1);
 	}
 	return 0;

@@ -65,7 +65,8 @@ struct csvsplit *csvsplit_new(const char *dir, const char *basename,
 
 	if (!header_len || header[header_len - 1] != '\n' || header_len >= max) {
 		bs_err_set(err, BS_E_CONFIG,
-			   "csv header of %zu bytes must end in a line feed and leave room under the file cap of %llu bytes",
+			   "csv header of %zu bytes must end in a line feed "
+			   "and leave room under the file cap of %llu bytes",
 			   header_len, max);
 		return NULL;
 	}
@@ -333,7 +334,8 @@ static int csvsplit_check(const struct csvsplit *s, const struct csvsplit_row *r
 				  "side line does not end in a line feed");
 	if (row->len > s->o.max_bytes - s->header_len)
 		return bs_err_set(err, BS_E_ROW,
-				  "record of %zu bytes does not fit in a file of at most %llu bytes with its %zu-byte header",
+				  "record of %zu bytes does not fit in a file "
+				  "of at most %llu bytes with its %zu-byte header",
 				  row->len, s->o.max_bytes, s->header_len);
 	sp->rec = row->rec;
 	sp->len = row->len;

@@ -50,7 +50,8 @@ struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
 
 	if (!format) {
 		bs_err_at(err, BS_E_INPUT, input_name(in), 0,
-			  "unknown format: expected a name ending in .csv, .jsonl, .ndjson or .json (optionally .gz)");
+			  "unknown format: expected a name ending in .csv, "
+			  ".jsonl, .ndjson or .json (optionally .gz)");
 		input_free(in);
 		return NULL;
 	}

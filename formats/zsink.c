@@ -72,7 +72,8 @@ int zsink_opts_parse(struct zsink_opts *o, const char *spec,
 		    level > (codec == ZSINK_ISAL ? ISAL_DEF_MAX_LEVEL : 9) ||
 		    (codec == ZSINK_ZLIB && level < 1))
 			return bs_err_set(err, BS_E_CONFIG,
-					  "bad compression level in '%s'; use isal[:0-3] or zlib[:1-9]",
+					  "bad compression level in '%s'; use "
+					  "isal[:0-3] or zlib[:1-9]",
 					  spec);
 	}
 	o->codec = codec;

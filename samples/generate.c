@@ -49,7 +49,8 @@
 #define W_R 100u
 #define W_MIN 10u
 #define W_DIV 100u
-#define BUDGET_PER_SUB 2000ULL        /* daily rows above which a customer gets another subscription */
+/* daily rows above which a customer gets another subscription */
+#define BUDGET_PER_SUB 2000ULL
 #define DLIR_PER_CUSTOMER 1500ULL     /* size M: 3M daily rows, 2k customers */
 
 enum { EXIT_IO = 1, EXIT_USAGE = 2 };
@@ -939,7 +940,8 @@ static void make_plan(struct gen *g, struct plan *p, int idx)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
 	if (cur == CUR_JPY)
-		snprintf(p->name, sizeof p->name, "%s (JPY) プラン v%d", tier_names[p->tier], p->version);
+		snprintf(p->name, sizeof p->name, "%s (JPY) プラン v%d",
+			 tier_names[p->tier], p->version);
 	else if (idx % 5 == 1)
 		snprintf(p->name, sizeof p->name, "%s, annual \"commit\" (%s)", tier_names[p->tier],
 			 currencies[cur].code);
@@ -955,7 +957,8 @@ static void make_plan(struct gen *g, struct plan *p, int idx)
 			  rng_range(r, 5, 50));
 	if (p->tier > 1 && rng_ppm(r, 600000))
 		add_price(g, p, IT_SUPPORT, 0, 1);
-	add_price(g, p, IT_API, local_price(item_usd6[IT_API] * rng_range(r, 75, 125) / 100, cur), 0);
+	add_price(g, p, IT_API,
+		  local_price(item_usd6[IT_API] * rng_range(r, 75, 125) / 100, cur), 0);
 	if (rng_ppm(r, 550000))
 		add_price(g, p, IT_STORAGE, local_price(item_usd6[IT_STORAGE], cur), 0);
 	if (rng_ppm(r, 300000))
@@ -1872,10 +1875,12 @@ static void subscription_invoice(struct gen *g, struct customer *c, struct sub *
 			continue;
 		}
 		ln->qty7 = p->qty * E7;
-		ln->subtotal6 = trial ? 0 : to_unit(p->unit6 * p->qty * (pe - ps) / cycle, c->scale);
+		ln->subtotal6 = trial ? 0 : to_unit(p->unit6 * p->qty * (pe - ps) / cycle,
+						    c->scale);
 		ln->adjusted6 = ln->subtotal6;
 		if (s->plan->discount_bp && p->item == IT_PLATFORM)
-			ln->adjusted6 = to_unit(ln->subtotal6 * (10000 - s->plan->discount_bp) / 10000,
+			ln->adjusted6 = to_unit(ln->subtotal6 *
+						(10000 - s->plan->discount_bp) / 10000,
 						c->scale);
 	}
 	s->cursor = pe;
@@ -2172,7 +2177,8 @@ int main(int argc, char **argv)
 		case 'n':
 			if (parse_count(optarg, &rows) < 0 || rows < GEN_MIN_DLIR ||
 			    rows > GEN_MAX_DLIR)
-				return usage_error("--dlir-rows wants a count from 100 to 1000M, not",
+				return usage_error("--dlir-rows wants a count "
+						   "from 100 to 1000M, not",
 						   optarg);
 			break;
 		case 's':
@@ -2260,7 +2266,8 @@ int main(int argc, char **argv)
 	}
 	if (!rc)
 		for (k = 0; k < DS_COUNT; k++)
-			printf("%-30s %10llu rows\n", ds_name[k], (unsigned long long)g->out[k].rows);
+			printf("%-30s %10llu rows\n", ds_name[k],
+			       (unsigned long long)g->out[k].rows);
 	free(g->plans);
 	free(g->weight);
 	free(g);

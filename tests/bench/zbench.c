@@ -395,7 +395,8 @@ int main(int argc, char **argv)
 	snprintf(out, sizeof(out), "%s/zbench.gz", dir);
 	in_size = file_size(in);
 	printf("input %s: %.1f MB, best of %d run(s)\n\n", in, in_size / 1e6, repeat);
-	printf("| option | wall s | CPU s | MB/s | output MB | %% of input | vs gzip -6 | gzip -t |\n");
+	printf("| option | wall s | CPU s | MB/s | output MB | %% of input | "
+	       "vs gzip -6 | gzip -t |\n");
 	printf("|---|---:|---:|---:|---:|---:|---:|---|\n");
 	fflush(stdout);
 	for (i = 0; i < (int)(sizeof(rows) / sizeof(rows[0])); i++) {

@@ -330,14 +330,17 @@ static void test_corrupt(void)
 	CHECK_INT(sh("head -c 12 big.csv.gz > head.csv.gz"
 		     " && head -c 30000 big.csv.gz > cut.csv.gz"
 		     " && cp big.csv.gz flip.csv.gz"
-		     " && printf 'XXXXXXXX' | dd of=flip.csv.gz bs=1 seek=20000 conv=notrunc 2>/dev/null"
+		     " && printf 'XXXXXXXX' | dd of=flip.csv.gz bs=1"
+		     " seek=20000 conv=notrunc 2>/dev/null"
 		     " && cp big.csv.gz crc.csv.gz"
 		     " && size=$(wc -c < crc.csv.gz)"
-		     " && printf 'X' | dd of=crc.csv.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null"
+		     " && printf 'X' | dd of=crc.csv.gz bs=1"
+		     " seek=$((size - 8)) conv=notrunc 2>/dev/null"
 		     " && (cat big.csv.gz; echo junk) > tail.csv.gz"
 		     " && tar -cf - d big.csv | gzip -c > crc.tar.gz"
 		     " && size=$(wc -c < crc.tar.gz)"
-		     " && printf 'X' | dd of=crc.tar.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null"),
+		     " && printf 'X' | dd of=crc.tar.gz bs=1"
+		     " seek=$((size - 8)) conv=notrunc 2>/dev/null"),
 		 0);
 	make_bad_crc_zip();
 	check_bad("fake.csv.gz", NULL, "not in gzip format");

@@ -332,10 +332,13 @@ static void test_csv_stray_quotes(void)
 
 	/* a stray quote costs its own record only */
 	check_reads(&s,
-		"2:0:BAD:t.csv:2: '\"' inside an unquoted field (byte 4 of the record) [1,5\" screen]\n"
-		"3:1:BAD:t.csv:3: unexpected character after a closing quote (byte 6 of the record) [2,\"x\"y]\n"
+		"2:0:BAD:t.csv:2: '\"' inside an unquoted field (byte 4 of the "
+		"record) [1,5\" screen]\n"
+		"3:1:BAD:t.csv:3: unexpected character after a closing quote "
+		"(byte 6 of the record) [2,\"x\"y]\n"
 		"4:2:ROW:|=3|=ok\n"
-		"5:3:BAD:t.csv:5: unexpected character after a closing quote (byte 6 of the record) [4,\"x\" ]\n"
+		"5:3:BAD:t.csv:5: unexpected character after a closing quote "
+		"(byte 6 of the record) [4,\"x\" ]\n"
 		"6:4:ROW:|=5|=z\n"
 		"DONE");
 }
@@ -372,7 +375,8 @@ static void test_csv_select(void)
 
 	check_reads(&s, "2:0:ROW:|=m1|=1|=m1\n3:1:ROW:|~|=2|~\nDONE");
 	check_reads(&t,
-		"SELECT:t.csv:2: no column 'custmer_id' in the header; did you mean 'customer_id'?");
+		"SELECT:t.csv:2: no column 'custmer_id' in the header; "
+		"did you mean 'customer_id'?");
 	check_reads(&u, "SELECT:t.csv:1: no column 'zzzzzz' in the header");
 	check_reads(&none, "2:0:ROW:\nDONE");
 }
@@ -507,7 +511,8 @@ static void test_unknown_format(void)
 	static const struct src s = CSV("t.txt", "a\n");
 
 	check_reads(&s,
-		"OPEN:t.txt: unknown format: expected a name ending in .csv, .jsonl, .ndjson or .json (optionally .gz)");
+		"OPEN:t.txt: unknown format: expected a name ending in .csv, "
+		".jsonl, .ndjson or .json (optionally .gz)");
 	rowsrc_free(NULL);
 }
 
@@ -522,12 +527,15 @@ static const char *const jcols[] = {
 static void test_jsonl_values(void)
 {
 	static const struct src s = JL(
-		"{\"id\":\"c1\",\"a\":1.5e-7,\"b\":[1,2.50],\"addr\":{\"country\":\"FR\",\"zip\":\"75001\"},\"flag\":true}\n"
-		"{\"id\":7,\"a\":null,\"b\":{\"a\":1.5e-7,\"b\":[1,2.50]},\"addr\":\"x\",\"flag\":false}\n"
+		"{\"id\":\"c1\",\"a\":1.5e-7,\"b\":[1,2.50],"
+		"\"addr\":{\"country\":\"FR\",\"zip\":\"75001\"},\"flag\":true}\n"
+		"{\"id\":7,\"a\":null,\"b\":{\"a\":1.5e-7,\"b\":[1,2.50]},"
+		"\"addr\":\"x\",\"flag\":false}\n"
 		"{ \"id\" : \"\" , \"b\" : [ ] , \"addr\" : { } }\n");
 
 	check_reads(&s,
-		"1:0:ROW:|=c1|#1.5e-7|@[1,2.50]|=FR|@{\"country\":\"FR\",\"zip\":\"75001\"}|?true|~|~\n"
+		"1:0:ROW:|=c1|#1.5e-7|@[1,2.50]|=FR"
+		"|@{\"country\":\"FR\",\"zip\":\"75001\"}|?true|~|~\n"
 		"2:1:ROW:|#7|~|@{\"a\":1.5e-7,\"b\":[1,2.50]}|~|=x|?false|~|~\n"
 		"3:2:ROW:|=|~|@[]|~|@{}|~|~|~\n"
 		"DONE");
@@ -556,7 +564,8 @@ static void test_jsonl_strings(void)
 	static const char *const cols[] = { "s", "o" };
 	static const struct src s = {
 		"t.json",
-		"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\u0000 a/b\",\"o\":{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}}\n"
+		"{\"s\":\"caf\\u00e9 \\\"q\\\" \\\\u0000 "
+		"a/b\",\"o\":{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}}\n"
 		"{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}\n"
 		"{\"s\":\"x\\u0000\"}\n"
 		"{\"\\u0000\":1}\n"
@@ -565,11 +574,16 @@ static void test_jsonl_strings(void)
 	};
 
 	check_reads(&s,
-		"1:0:ROW:|=caf\xC3\xA9 \"q\" \\u0000 a/b|@{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}\n"
-		"2:1:BAD:t.json:2: string holds \\u0000 at column 26: NUL is not allowed [{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}]\n"
-		"3:2:BAD:t.json:3: string holds \\u0000 at column 8: NUL is not allowed [{\"s\":\"x\\u0000\"}]\n"
-		"4:3:BAD:t.json:4: string holds \\u0000 at column 3: NUL is not allowed [{\"\\u0000\":1}]\n"
-		"5:4:BAD:t.json:5: malformed JSON at column 10: unable to decode byte 0xc3 near '\"bad ' [{\"s\":\"bad \xC3(\"}]\n"
+		"1:0:ROW:|=caf\xC3\xA9 \"q\" \\u0000 "
+		"a/b|@{\"k\":\"\xC3\xA9\\n\\u0001\",\"t\":\"\\\\u0000\"}\n"
+		"2:1:BAD:t.json:2: string holds \\u0000 at column 26: NUL is "
+		"not allowed [{\"s\":\"tab\\there\",\"o\":[\"\\\"\\u0000x\"]}]\n"
+		"3:2:BAD:t.json:3: string holds \\u0000 at column 8: NUL is "
+		"not allowed [{\"s\":\"x\\u0000\"}]\n"
+		"4:3:BAD:t.json:4: string holds \\u0000 at column 3: NUL is "
+		"not allowed [{\"\\u0000\":1}]\n"
+		"5:4:BAD:t.json:5: malformed JSON at column 10: unable to "
+		"decode byte 0xc3 near '\"bad ' [{\"s\":\"bad \xC3(\"}]\n"
 		"DONE");
 }
 
@@ -597,7 +611,8 @@ static void test_jsonl_malformed(void)
 
 	check_reads(&s,
 		"1:0:ROW:|#1\n"
-		"2:1:BAD:t.jsonl:2: malformed JSON at column 8: string or '}' expected near '}' [{\"a\":1,}]\n"
+		"2:1:BAD:t.jsonl:2: malformed JSON at column 8: string or '}' "
+		"expected near '}' [{\"a\":1,}]\n"
 		"3:2:BAD:t.jsonl:3: malformed JSON at column 6: ':' expected near '1' [{\"a\" 1}]\n"
 		"4:3:BAD:t.jsonl:4: expected a JSON object, found an array [[1,2]]\n"
 		"5:4:BAD:t.jsonl:5: expected a JSON object, found a string [\"text\"]\n"
@@ -606,9 +621,12 @@ static void test_jsonl_malformed(void)
 		"8:7:BAD:t.jsonl:8: malformed number '1.' at column 6 [{\"a\":1.}]\n"
 		"9:8:BAD:t.jsonl:9: malformed number '-' at column 6 [{\"a\":-}]\n"
 		"10:9:BAD:t.jsonl:10: malformed number '1e+' at column 6 [{\"a\":1e+}]\n"
-		"11:10:BAD:t.jsonl:11: malformed JSON at column 10: duplicate object key near '\"a\"' [{\"a\":1,\"a\":2}]\n"
-		"12:11:BAD:t.jsonl:12: malformed JSON at column 8: invalid token near 'tru' [{\"a\":tru}]\n"
-		"13:12:BAD:t.jsonl:13: malformed JSON at column 9: end of file expected near 'x' [{\"a\":2} x]\n"
+		"11:10:BAD:t.jsonl:11: malformed JSON at column 10: duplicate "
+		"object key near '\"a\"' [{\"a\":1,\"a\":2}]\n"
+		"12:11:BAD:t.jsonl:12: malformed JSON at column 8: invalid "
+		"token near 'tru' [{\"a\":tru}]\n"
+		"13:12:BAD:t.jsonl:13: malformed JSON at column 9: end of file "
+		"expected near 'x' [{\"a\":2} x]\n"
 		"14:13:ROW:|#3\n"
 		"DONE");
 }
@@ -644,7 +662,8 @@ static void test_jsonl_limits(void)
 
 	check_reads(&s,
 		"1:0:ROW:|=12345678|~\n"
-		"2:1:BAD:t.jsonl:2: field 'a': value is longer than 8 bytes [{\"a\":\"123456789\"}]\n"
+		"2:1:BAD:t.jsonl:2: field 'a': value is longer than 8 bytes "
+		"[{\"a\":\"123456789\"}]\n"
 		"3:2:BAD:t.jsonl:3: field 'b': value is longer than 8 bytes [{\"b\":[1,2,3,4,5]}]\n"
 		"4:3:ROW:|~|@[1,2,3]\n"
 		"5:4:BAD:t.jsonl:5: line is longer than 20 bytes [{\"a\":1,\"b\":\"01234567]\n"
