@@ -21,7 +21,7 @@
 
 #include "bs_err.h"
 #include "linerd.h"
-#include "rowsrc.h"
+#include "row.h"
 
 struct csvr;
 
