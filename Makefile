@@ -182,7 +182,15 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/fuzz_%)
 		grep -E '^stat::number_of_executed_runs|^#[0-9]+.*DONE' $(BUILD)/fuzz/fuzz_$$n.log | tail -n 2; \
 	done
 
-check: all $(BUILD)/san/billsync $(UNIT_BIN) $(FUZZ_BIN)
+# A test-only billsync whose allocations can be made to fail, one at a time
+# (tests/alloc/failmalloc.c; tests/e2e/t90_alloc.sh sweeps them): every
+# allocation of billsync's own objects goes through the wrapper.
+ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+$(BUILD)/san/billsync-failmalloc: $(BUILD)/san/etl/cmd/main.o \
+		$(BUILD)/san/tests/alloc/failmalloc.o $(SAN_LIBS)
+	$(CC) $(SAN_CFLAGS) $(ALLOC_WRAP) -o $@ $^ $(DEP_LIBS)
+
+check: all $(BUILD)/san/billsync $(BUILD)/san/billsync-failmalloc $(UNIT_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync BILLSYNC_GEN=$(BUILD)/billsync-gen \
 		PYTHON=$(PYTHON) sh tests/run-tests.sh
 

@@ -114,9 +114,11 @@ static int parse_text(const char *name, const char *text, size_t len,
 		if (memchr(start, '\0', n))
 			r = bs_err_at(&e, BS_E_CONFIG, name, lineno,
 				      "NUL byte in text");
-		else if (sbuf_add(&line, start, n) < 0)
+		else if (n > INI_MAX_LINE)
 			r = bs_err_at(&e, BS_E_CONFIG, name, lineno,
 				      "line longer than %d bytes", INI_MAX_LINE);
+		else if (sbuf_add(&line, start, n) < 0)
+			r = bs_err_set(&e, BS_E_NOMEM, "out of memory");
 		else
 			r = parse_line(name, lineno, line.buf, &section, fn,
 				       ctx, &e);
@@ -165,9 +167,13 @@ int ini_read_file(const char *path, char **text, size_t *len,
 				 strerror(errno));
 	sbuf_init(&sb, INI_MAX_FILE);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (sbuf_add(&sb, buf, n) < 0) {
+		int big = sb.len + n > INI_MAX_FILE;
+
+		if (big || sbuf_add(&sb, buf, n) < 0) {
 			fclose(f);
 			sbuf_release(&sb);
+			if (!big)
+				return bs_err_set(err, BS_E_NOMEM, "out of memory");
 			return bs_err_at(err, BS_E_CONFIG, path, 0,
 					 "file larger than %d bytes", INI_MAX_FILE);
 		}

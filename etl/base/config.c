@@ -88,8 +88,9 @@ struct config {
 	char *dir;           /* folder of file, for relative paths */
 	struct entry *e;
 	size_t n, alloc;
-	const char **scratch; /* returned by config_get_list */
-	size_t scratch_alloc;
+	/* what config_get_list and config_datasets return; room for alloc
+	 * entries, so that they never allocate (nor fail) */
+	const char **scratch;
 	const char **datasets;
 };
 
@@ -181,6 +182,20 @@ static struct entry *find_entry(const struct config *cfg, const char *section,
 	return NULL;
 }
 
+static int grow_lists(struct config *cfg, size_t n)
+{
+	const char **s = realloc(cfg->scratch, n * sizeof(*s)), **d;
+
+	if (!s)
+		return -1;
+	cfg->scratch = s;
+	d = realloc(cfg->datasets, n * sizeof(*d));
+	if (!d)
+		return -1;
+	cfg->datasets = d;
+	return 0;
+}
+
 static int add_entry(struct config *cfg, const char *section, const char *key,
 		     const char *value, unsigned long line, int replace,
 		     struct bs_err *err)
@@ -228,11 +243,12 @@ static int add_entry(struct config *cfg, const char *section, const char *key,
 		size_t na = cfg->alloc ? cfg->alloc * 2 : 32;
 		struct entry *ne = realloc(cfg->e, na * sizeof(*ne));
 
-		if (!ne) {
+		if (ne)
+			cfg->e = ne;
+		if (!ne || grow_lists(cfg, na) < 0) {
 			free(v);
 			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 		}
-		cfg->e = ne;
 		cfg->alloc = na;
 	}
 	e = &cfg->e[cfg->n];
@@ -374,29 +390,14 @@ const char *config_get(const struct config *cfg, const char *section,
 size_t config_get_list(const struct config *cfg, const char *section,
 		       const char *key, const char *const **values)
 {
-	struct config *c = (struct config *)cfg; /* scratch is a cache */
+	const char **s = cfg->scratch; /* room for every entry */
 	size_t i, n = 0;
 
 	for (i = 0; i < cfg->n; i++)
 		if (!strcmp(cfg->e[i].section, section) &&
 		    !strcmp(cfg->e[i].key, key))
-			n++;
-	if (n > c->scratch_alloc) {
-		const char **s = realloc(c->scratch, n * sizeof(*s));
-
-		if (!s) {
-			*values = NULL;
-			return 0;
-		}
-		c->scratch = s;
-		c->scratch_alloc = n;
-	}
-	n = 0;
-	for (i = 0; i < cfg->n; i++)
-		if (!strcmp(cfg->e[i].section, section) &&
-		    !strcmp(cfg->e[i].key, key))
-			c->scratch[n++] = cfg->e[i].value;
-	*values = c->scratch;
+			s[n++] = cfg->e[i].value;
+	*values = s;
 	return n;
 }
 
@@ -525,16 +526,9 @@ int config_get_ms(const struct config *cfg, const char *section,
 
 size_t config_datasets(const struct config *cfg, const char *const **names)
 {
-	struct config *c = (struct config *)cfg; /* cache */
-	const char **d;
+	const char **d = cfg->datasets; /* room for every entry */
 	size_t i, j, n = 0;
 
-	d = realloc(c->datasets, (cfg->n + 1) * sizeof(*d));
-	if (!d) {
-		*names = NULL;
-		return 0;
-	}
-	c->datasets = d;
 	for (i = 0; i < cfg->n; i++) {
 		const char *s = cfg->e[i].section;
 

@@ -199,8 +199,11 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;
 	}
-	report_export(ctx, manifest, out, a.archive);
 	rc = report_exit_code(manifest);
+	if (report_export(ctx, manifest, out, a.archive) < 0) {
+		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+		rc = BS_EXIT_INTERNAL;
+	}
 out:
 	manifest_free(manifest);
 	free(out_cfg);

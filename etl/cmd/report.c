@@ -103,7 +103,7 @@ static void print_breakdown(FILE *f, const struct manifest_object *obj,
 			by[i].name, post);
 }
 
-void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
+int report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		   const char *out_dir, const char *archive)
 {
 	static const char *const head[] = { "object", "read", "written",
@@ -116,14 +116,16 @@ void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 	if (ctx->json) {
 		json_t *j = manifest_to_json(manifest);
 
+		if (!j)
+			return -1;
 		json_dumpf(j, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
 		json_decref(j);
-		return;
+		return 0;
 	}
 	tb = table_new(10, head);
 	if (!tb)
-		return;
+		return -1;
 	for (c = 1; c < 10; c++)
 		table_align_right(tb, c);
 	for (i = 0; i < manifest->nobjects; i++) {
@@ -147,7 +149,10 @@ void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		report_bytes(gz, gb, sizeof(gb));
 		cells[8] = rb;
 		cells[9] = gb;
-		table_add(tb, cells, NULL);
+		if (table_add(tb, cells, NULL) < 0) {
+			table_free(tb);
+			return -1;
+		}
 	}
 	table_print(tb, ctx->out, 0);
 	table_free(tb);
@@ -178,6 +183,7 @@ void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		fprintf(ctx->out, " + %llu rolled up", t.rolled_up);
 	fprintf(ctx->out, "; %llu files in %s%s%s\n", t.files, out_dir,
 		archive ? ", bundled in " : "", archive ? archive : "");
+	return 0;
 }
 
 int report_exit_code(const struct manifest *manifest)

@@ -17,8 +17,9 @@ void report_object_progress(void *ctx, const struct manifest_object *object);
 struct export_tick;
 void report_export_tick(void *ctx, const struct export_tick *t);
 /* The summary of an export: a table and the reasons, or the manifest as
- * JSON with --json. */
-void report_export(struct bs_ctx *ctx, const struct manifest *manifest,
+ * JSON with --json.  -1 when memory ran out (the summary is then
+ * incomplete), else 0. */
+int report_export(struct bs_ctx *ctx, const struct manifest *manifest,
 		   const char *out_dir, const char *archive);
 /* BS_EXIT_RECORDS when rows were rejected, else BS_EXIT_OK. */
 int report_exit_code(const struct manifest *manifest);

@@ -67,8 +67,15 @@ int setup_mappings(struct bs_ctx *ctx, struct setup *s,
 		s->maps = mapset_load_dir(dir, &ctx->errs);
 		free(dir);
 	}
-	if (!s->maps)
+	if (!s->maps) {
+		size_t i;
+
+		/* running out of memory is no mistake in the mappings */
+		for (i = 0; i < ctx->errs.n; i++)
+			if (ctx->errs.v[i].kind == BS_E_NOMEM)
+				return BS_EXIT_INTERNAL;
 		return BS_EXIT_CONFIG;
+	}
 	return 0;
 }
 

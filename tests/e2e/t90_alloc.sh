@@ -1,0 +1,63 @@
+#!/bin/sh
+# t90_alloc.sh - allocation-failure injection (curl's torture tests):
+# `billsync export` of the samples, built as $BUILD/san/billsync-failmalloc
+# (tests/alloc/failmalloc.c), is run once per allocation call site with that
+# site's first allocation failing, and must end cleanly each time: exit 6
+# with an "out of memory" message, no crash, no leak, no sanitizer report.
+#
+# Which allocations: failing every allocation index in turn would take one
+# run per allocation (tens of thousands here), so the sweep fails each
+# distinct call site once instead, a site being the three innermost frames
+# above the allocator (so sbuf_grow or arena_alloc count once per caller):
+# a first recording run lists each site with the index of its first
+# allocation, then one run fails that index.  An error path is the same code
+# whichever allocation of its site fails; the first is the one reached with
+# the least state, and a later one of the same site only differs in what has
+# to be freed, which the leak check of the runs before it already covers
+# for the common paths.  Billsync allocates per file and per mapping, not per
+# row (rows live in arenas), so the export of all the samples makes about a
+# thousand allocations from about a hundred sites, and the sweep takes about
+# a hundred runs of a fraction of a second each.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+FAILBS=${FAILBS:-$BUILD/san/billsync-failmalloc}
+[ -x "$FAILBS" ] || { not_ok "$FAILBS is built (make check builds it)"; done_testing; exit 1; }
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
+
+"$FAILBS" export --source samples --out "$T/ref" > "$T/ref.out" 2>&1
+ref=$?
+check_eq "without a failure the export of the samples exits 1 (rows rejected)" 1 "$ref"
+
+BILLSYNC_FAILMALLOC_SITES="$T/sites" "$FAILBS" export --source samples \
+	--out "$T/rec" > /dev/null 2>&1
+n=$(wc -l < "$T/sites" 2>/dev/null || echo 0)
+if [ "$n" -gt 50 ]; then ok "the recording run found $n allocation sites"
+else not_ok "the recording run found allocation sites" "found $n"; fi
+
+bad=0 clean=0 i=0
+sort -n "$T/sites" > "$T/sites.sorted"
+while read -r idx site; do
+	i=$((i + 1))
+	rm -rf "$T/out"
+	BILLSYNC_FAILMALLOC=$idx "$FAILBS" export --source samples --out "$T/out" \
+		> "$T/run.out" 2>&1 < /dev/null
+	rc=$?
+	if [ "$rc" -eq 6 ] && grep -q "out of memory" "$T/run.out" &&
+	   ! grep -q "Sanitizer\|runtime error" "$T/run.out"; then
+		clean=$((clean + 1))
+		continue
+	fi
+	bad=$((bad + 1))
+	[ "$bad" -le 20 ] || continue
+	echo "# allocation $idx (site $site) failed: exit $rc"
+	grep -v '^ *$' "$T/run.out" | head -n 12 | sed 's/^/#     /'
+done < "$T/sites.sorted"
+if [ "$bad" -eq 0 ]; then
+	ok "each of the $i allocation sites, failed, gives exit 6 and 'out of memory'"
+else
+	not_ok "each of the $i allocation sites, failed, gives exit 6 and 'out of memory'" \
+		"$bad of $i did not (the first 20 above)"
+fi
+done_testing
