@@ -15,10 +15,12 @@
 
 const struct bs_command bs_commands[] = {
 	{ "run", cmd_run, "extract, map and load into Salesforce (the daily job)", usage_run },
-	{ "export", cmd_export, "write gzipped CSV bulk files and a manifest, no network", usage_export },
+	{ "export", cmd_export,
+	  "write gzipped CSV bulk files and a manifest, no network", usage_export },
 	{ "upload", cmd_upload, "load files written by 'export' into Salesforce", usage_upload },
 	{ "check", cmd_check, "check mapping files (and optionally against the org)", usage_check },
-	{ "preview", cmd_preview, "show mapped rows for an object, sending nothing", usage_preview },
+	{ "preview", cmd_preview,
+	  "show mapped rows for an object, sending nothing", usage_preview },
 	{ "status", cmd_status, "recent runs, jobs and their states", usage_status },
 	{ "records", cmd_records, "per-record outcomes; filter and export as CSV", usage_records },
 	{ "retry", cmd_retry, "re-send failed records", usage_retry },
