@@ -114,10 +114,10 @@ static int load_object(struct bulkdir *bd, const struct manifest *m,
 	   checked that the others are listed before) */
 	o->depends_on = calloc(mo->ndepends_on ? mo->ndepends_on : 1,
 			       sizeof(*o->depends_on));
-	o->nfiles = mo->nfiles;
-	o->files = calloc(o->nfiles ? o->nfiles : 1, sizeof(*o->files));
+	o->files = calloc(mo->nfiles ? mo->nfiles : 1, sizeof(*o->files));
 	if (!o->depends_on || !o->files)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	o->nfiles = mo->nfiles;   /* only now: bulkdir_free walks them */
 	for (i = 0; i < mo->ndepends_on; i++) {
 		const struct manifest_object *p =
 			manifest_find(m, mo->depends_on[i]);
@@ -147,11 +147,11 @@ static int load(struct bulkdir *bd, struct bs_err *err)
 	if (!m)
 		return -1;
 	bd->priv = m;
-	bd->nobjects = m->nobjects;
-	bd->objects = calloc(bd->nobjects ? bd->nobjects : 1,
+	bd->objects = calloc(m->nobjects ? m->nobjects : 1,
 			     sizeof(*bd->objects));
 	if (!bd->objects)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	bd->nobjects = m->nobjects;   /* only now: bulkdir_free walks them */
 	for (i = 0; i < bd->nobjects; i++)
 		if (load_object(bd, m, i, err) < 0)
 			return -1;

@@ -272,12 +272,12 @@ static int make_tasks(struct loader *l, struct bs_err *err)
 	const struct bulkdir *bd = l->bd;
 	size_t i;
 
-	l->ntasks = bd->nfiles;
 	l->tasks = calloc(bd->nfiles ? bd->nfiles : 1, sizeof(*l->tasks));
 	l->obj_left = calloc(bd->nobjects ? bd->nobjects : 1,
 			     sizeof(*l->obj_left));
 	if (!l->tasks || !l->obj_left)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	l->ntasks = bd->nfiles;   /* only now: summarize walks them */
 	for (i = 0; i < bd->nfiles; i++) {
 		struct task *t = &l->tasks[i];
 		const struct bulkdir_file *bf = bulkdir_file_at(bd, i);

@@ -25,6 +25,7 @@ struct xfer {
 	struct bs_err read_err;   /* set by the body source */
 	int read_failed;
 	int too_big;              /* response over the body cap */
+	int no_memory;            /* the body could not grow */
 	int sink_failed;
 	struct sbuf trace_head;   /* with a trace: chosen response headers */
 	struct sbuf trace_body;   /* and a sink: the body's first bytes */
@@ -186,7 +187,10 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *p)
 		return n;
 	}
 	if (sbuf_add(&x->resp->body, data, n) < 0) {
-		x->too_big = 1;
+		if (x->resp->body.len + n > x->resp->body.max)
+			x->too_big = 1;
+		else
+			x->no_memory = 1;
 		return 0;
 	}
 	return n;
@@ -443,6 +447,8 @@ int http_do(struct http *h, const struct http_req *req,
 		return bs_err_set(err, BS_E_IO,
 				  "cannot write the response of %s to a file",
 				  where);
+	if (x.no_memory)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	if (x.too_big)
 		return bs_err_set(err, BS_E_REMOTE,
 				  "the response of %s is larger than %zu bytes",

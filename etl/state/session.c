@@ -160,8 +160,9 @@ static int open_failures(struct session *u, struct bs_err *err)
 		return 0;
 	sbuf_init(&head, 0);
 	if (csvw_record_strs(&head, failure_columns, NULL, NFAILURE_COLUMNS,
-			     CSVW_SPREADSHEET, err) < 0 ||
-	    fwrite(head.buf, 1, head.len, u->failures) != head.len)
+			     CSVW_SPREADSHEET, err) < 0)
+		r = -1;   /* out of memory, said in err */
+	else if (fwrite(head.buf, 1, head.len, u->failures) != head.len)
 		r = bs_err_set(err, BS_E_IO, "cannot write '%s'",
 			       u->failures_path);
 	sbuf_release(&head);
@@ -215,8 +216,9 @@ static int write_failure(struct session *u, const struct loader_record *r,
 	cells[10] = rec ? rec : "";
 	sbuf_reset(&u->row);
 	if (csvw_record_strs(&u->row, cells, NULL, NFAILURE_COLUMNS,
-			     CSVW_SPREADSHEET, err) < 0 ||
-	    fwrite(u->row.buf, 1, u->row.len, u->failures) != u->row.len)
+			     CSVW_SPREADSHEET, err) < 0)
+		rc = -1;   /* out of memory, said in err */
+	else if (fwrite(u->row.buf, 1, u->row.len, u->failures) != u->row.len)
 		rc = bs_err_set(err, BS_E_IO, "cannot write '%s'",
 				u->failures_path);
 	free(rec);
