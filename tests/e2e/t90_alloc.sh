@@ -2,11 +2,14 @@
 # t90_alloc.sh - allocation-failure injection (curl's torture tests):
 # `billsync export` of the samples, built as $BUILD/san/billsync-failmalloc
 # (tests/alloc/failmalloc.c), is run once per allocation call site with that
-# site's first allocation failing, and must end cleanly each time: exit 6
-# with an "out of memory" message, no crash, no leak, no sanitizer report.
+# site's first allocation failing, and must end cleanly each time: no crash,
+# no leak, no sanitizer report, and either exit 6 with an "out of memory"
+# message, or, where the code falls back by design (the grouped sort without
+# its stretch index), the very outcome of the export without a failure:
+# same exit code, same files (all but manifest.json's timestamps).
 #
 # Which allocations: failing every allocation index in turn would take one
-# run per allocation (tens of thousands here), so the sweep fails each
+# run per allocation (over a thousand here), so the sweep fails each
 # distinct call site once instead, a site being the three innermost frames
 # above the allocator (so sbuf_grow or arena_alloc count once per caller):
 # a first recording run lists each site with the index of its first
@@ -28,6 +31,8 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
 
 "$FAILBS" export --source samples --out "$T/ref" > "$T/ref.out" 2>&1
 ref=$?
+sum_of() { (cd "$1" && find . -type f ! -name manifest.json | sort | xargs cat | cksum); }
+refsum=$(sum_of "$T/ref")
 check_eq "without a failure the export of the samples exits 1 (rows rejected)" 1 "$ref"
 
 BILLSYNC_FAILMALLOC_SITES="$T/sites" "$FAILBS" export --source samples \
@@ -44,8 +49,9 @@ while read -r idx site; do
 	BILLSYNC_FAILMALLOC=$idx "$FAILBS" export --source samples --out "$T/out" \
 		> "$T/run.out" 2>&1 < /dev/null
 	rc=$?
-	if [ "$rc" -eq 6 ] && grep -q "out of memory" "$T/run.out" &&
-	   ! grep -q "Sanitizer\|runtime error" "$T/run.out"; then
+	if ! grep -q "Sanitizer\|runtime error" "$T/run.out" &&
+	   { { [ "$rc" -eq 6 ] && grep -q "out of memory" "$T/run.out"; } ||
+	     { [ "$rc" -eq "$ref" ] && [ "$(sum_of "$T/out")" = "$refsum" ]; }; }; then
 		clean=$((clean + 1))
 		continue
 	fi
@@ -55,9 +61,9 @@ while read -r idx site; do
 	grep -v '^ *$' "$T/run.out" | head -n 12 | sed 's/^/#     /'
 done < "$T/sites.sorted"
 if [ "$bad" -eq 0 ]; then
-	ok "each of the $i allocation sites, failed, gives exit 6 and 'out of memory'"
+	ok "each of the $i allocation sites, failed, ends cleanly (exit 6, or the same export)"
 else
-	not_ok "each of the $i allocation sites, failed, gives exit 6 and 'out of memory'" \
+	not_ok "each of the $i allocation sites, failed, ends cleanly (exit 6, or the same export)" \
 		"$bad of $i did not (the first 20 above)"
 fi
 done_testing
