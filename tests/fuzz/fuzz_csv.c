@@ -40,7 +40,9 @@ static void read_all(const uint8_t *data, size_t size,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct rowsrc_limits tiny = { 16, 64, 8 };
+	static const struct rowsrc_limits tiny = {
+		.max_field = 16, .max_record = 64, .max_columns = 8
+	};
 
 	read_all(data, size, &tiny, 3);
 	read_all(data, size, NULL, 0);
