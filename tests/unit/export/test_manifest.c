@@ -85,9 +85,7 @@ static void test_round_trip(void)
 	char *a, *b;
 	json_t *j;
 
-	CHECK(m != NULL);
-	if (!m)
-		return;
+	REQUIRE(m != NULL);
 	a = dump(m);
 	CHECK(a != NULL);
 	CHECK_INT(m->objects[1].counts.nfiltered_by, 1);

@@ -35,8 +35,7 @@ static void test_record_lifecycle(void)
 	struct state_run run;
 	unsigned long long c[REC_SKIPPED + 1];
 
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	state_hash_row("a,b\n", 4, &h1);
 	state_hash_row("a,c\n", 4, &h2);
 	CHECK(memcmp(&h1, &h2, sizeof(h1)) != 0);
@@ -117,8 +116,7 @@ static void test_runs_and_jobs(void)
 	char job[32], json[4096] = "";
 	int n = 0;
 
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	CHECK_INT(state_run_begin(st, "run", "full", "--full", &run, &e), 0);
 	CHECK_INT(state_run_unfinished(st, &un, &e), 1);   /* exporting */
 	CHECK_INT(un.phase, RUN_EXPORTING);
@@ -205,8 +203,7 @@ static void test_skipped_kept(void)
 	unsigned long long n;
 	struct state_filter since = { "Skip__c", NULL, NULL, NULL };
 
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	CHECK_INT(state_run_begin(st, "run", "incremental", "", &r1, &e), 0);
 	CHECK_INT(state_begin(st, &e), 0);
 	CHECK_INT(state_record_skipped(st, r1.id, "Skip__c", "s1", 2, "drafts",
@@ -275,8 +272,7 @@ static void test_watermarks(void)
 	struct state_run run;
 	unsigned long long left;
 
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	state_hash_row("[object]\n", 9, &h);
 	CHECK_INT(state_watermark_get(st, "Rev__c", &w, &e), 0);
 	CHECK_INT(state_watermark_set(st, "Rev__c", "2024-06-19T00:00:00.000Z",

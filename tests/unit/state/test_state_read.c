@@ -69,9 +69,7 @@ static void test_read_while_writing(void)
 	struct state_filter all = { NULL, NULL, NULL, NULL };
 	unsigned long long n = 99;
 
-	CHECK(w != NULL);
-	if (!w)
-		return;
+	REQUIRE(w != NULL);
 	state_hash_row("x", 1, &h);
 	CHECK_INT(state_run_begin(w, "run", "incremental", "", &run, &e), 0);
 	CHECK_INT(state_begin(w, &e), 0);
@@ -124,9 +122,7 @@ static void test_filters(void)
 	unsigned long long n;
 	char json[4096] = "";
 
-	CHECK(st != NULL);
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	CHECK_INT(state_records_find(st, &f, keep_key, &k, &e), 0);
 	CHECK_STR(k.text, "A__c/a1 A__c/a2");
 	f.status = "failed";
@@ -168,8 +164,7 @@ static void test_not_a_database(void)
 	mkdir(path, 0700);
 	snprintf(db, sizeof(db), "%s/billsync.db", path);
 	f = fopen(db, "w");
-	if (!f)
-		return;
+	REQUIRE(f != NULL);
 	fputs("this is not a database, and it is long enough to look at\n", f);
 	fclose(f);
 	CHECK_INT(state_exists(path), 1);

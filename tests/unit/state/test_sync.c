@@ -372,9 +372,7 @@ static void test_load_report_round_trip(void)
 	r.failures = 2;
 	r.failures_csv = strdup("/tmp/f.csv");
 	o = load_report_object(&r, "Widget__c", 1);
-	CHECK(o != NULL);
-	if (!o)
-		return;
+	REQUIRE(o != NULL);
 	o->operation = strdup("upsert");
 	o->sent = 10;
 	o->created = 5;
