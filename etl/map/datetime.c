@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "formats/strsim.h"
-#include "calendar.h"
+#include "base/calendar.h"
 #include "tz.h"
 
 #define DT_MAX_OFFSET (23 * 3600 + 59 * 60)

@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #include "formats/bs_err.h"
-#include "calendar.h"
+#include "base/calendar.h"
 
 struct tz;
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "formats/strsim.h"
-#include "calendar.h"
+#include "base/calendar.h"
 
 #define TZ_MAX_TIMES 100000     /* transitions in one file */
 #define TZ_MAX_TYPES 256

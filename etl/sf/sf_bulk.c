@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "map/calendar.h"
+#include "base/calendar.h"
 #include "sf_api.h"
 
 #define JSON_RESPONSE_MAX (1 << 20)

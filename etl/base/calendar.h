@@ -1,6 +1,7 @@
 /*
- * calendar.h - proleptic Gregorian calendar arithmetic, below both
- * datetime (dates and instants) and tz (time zones), which use it.
+ * calendar.h - proleptic Gregorian calendar arithmetic, below map's
+ * datetime (dates and instants) and tz (time zones), and sf_bulk's dates,
+ * which use it.
  *
  * Days are counted from 1970-01-01 (day 0); seconds likewise (POSIX time,
  * no leap seconds).  Pure functions, valid for any int32 year.
