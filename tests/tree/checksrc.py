@@ -19,8 +19,9 @@ The rules:
   whitespace    no trailing blanks, no CR, a final newline.
   indent        code indents with tabs: leading white space is tabs, then
                 at most 7 spaces of alignment (never a space before a tab).
-  guard         every header has an include guard named after its file
-                (csvr.h: #ifndef CSVR_H / #define CSVR_H) before any code.
+  guard         every header has an include guard named after its file,
+                around all its code (csvr.h: #ifndef CSVR_H / #define CSVR_H;
+                a prefix such as the layer's is allowed: LOAD_PROGRESS_H).
 """
 import glob
 import os
@@ -110,11 +111,13 @@ def check_guard(path, lines, found):
     state = {"comment": False}
     code = [(no, strip_code(l, state).strip()) for no, l in enumerate(lines, 1)]
     code = [(no, c) for no, c in code if c]
-    if len(code) < 3 or code[0][1] != "#ifndef " + want or \
-            code[1][1] != "#define " + want or not code[-1][1].startswith("#endif"):
+    guard = code[0][1][len("#ifndef "):] if code else ""
+    named = guard == want or guard.endswith("_" + want)
+    if len(code) < 3 or not code[0][1].startswith("#ifndef ") or not named or \
+            code[1][1] != "#define " + guard or not code[-1][1].startswith("#endif"):
         found["guard"].append((path, code[0][0] if code else 1,
-                               "needs the include guard #ifndef %s / #define %s"
-                               " ... #endif around all of it" % (want, want)))
+                               "needs an include guard #ifndef [PREFIX_]%s / #define"
+                               " ... #endif around all of it" % want))
 
 
 def main(argv):

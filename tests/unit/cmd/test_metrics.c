@@ -45,14 +45,18 @@ static void test_file(void)
 	s = slurp(path);
 	CHECK_CONTAINS(s, "# TYPE billsync_last_run_exit_code gauge\n"
 		       "billsync_last_run_exit_code{command=\"run\"} 1\n");
-	CHECK_CONTAINS(s, "billsync_last_run_start_timestamp_seconds{command=\"run\"} 1700000000.5\n");
+	CHECK_CONTAINS(s, "billsync_last_run_start_timestamp_seconds"
+		       "{command=\"run\"} 1700000000.5\n");
 	CHECK_CONTAINS(s, "billsync_last_run_duration_seconds{command=\"run\"} 60.25\n");
-	CHECK_CONTAINS(s, "billsync_last_run_records{command=\"run\",object=\"OrbInvoice__c\",status=\"created\"} 7\n");
-	CHECK_CONTAINS(s, "billsync_last_run_records{command=\"run\",object=\"OrbInvoice__c\",status=\"rejected\"} 3\n");
+	CHECK_CONTAINS(s, "billsync_last_run_records"
+		       "{command=\"run\",object=\"OrbInvoice__c\",status=\"created\"} 7\n");
+	CHECK_CONTAINS(s, "billsync_last_run_records"
+		       "{command=\"run\",object=\"OrbInvoice__c\",status=\"rejected\"} 3\n");
 	CHECK_CONTAINS(s, "object=\"Odd\\\"Name\\\\\"");
 	CHECK_CONTAINS(s, "billsync_last_run_api_calls{command=\"run\"} 55\n");
 	CHECK_CONTAINS(s, "billsync_last_run_jobs{command=\"run\"} 3\n");
-	CHECK_CONTAINS(s, "billsync_salesforce_daily_allocation_remaining{allocation=\"DailyApiRequests\"} 99000\n");
+	CHECK_CONTAINS(s, "billsync_salesforce_daily_allocation_remaining"
+		       "{allocation=\"DailyApiRequests\"} 99000\n");
 	CHECK_CONTAINS(s, "billsync_last_completed_run_timestamp_seconds 1700000060.75\n");
 	CHECK(stat(tmp, &st) != 0);      /* renamed, nothing left behind */
 
