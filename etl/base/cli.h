@@ -32,8 +32,10 @@ enum bs_exit {
 	BS_EXIT_SALESFORCE = 5,  /* Salesforce or the network failed the run */
 	BS_EXIT_INTERNAL = 6,    /* a bug, or out of memory */
 	BS_EXIT_LOCKED = 7,      /* another run holds the state directory */
-	BS_EXIT_PAUSED = 8       /* stopped at an allocation checkpoint: run
+	BS_EXIT_PAUSED = 8,      /* stopped at an allocation checkpoint: run
 				    again later to continue */
+	BS_EXIT_DELETES = 9      /* done, but an object's deletes were held
+				    back by its max_deletes safety cap */
 };
 
 struct bs_ctx {

@@ -74,7 +74,7 @@ struct out {
 static int parse_status(struct bs_ctx *ctx, const char *arg, char buf[16],
 			const char **status)
 {
-	const char *names[REC_SKIPPED + 1], *hint;
+	const char *names[REC_COUNT], *hint;
 	enum state_rec_status s;
 	size_t i;
 
@@ -85,9 +85,9 @@ static int parse_status(struct bs_ctx *ctx, const char *arg, char buf[16],
 		*status = state_rec_status_name(s);
 		return 0;
 	}
-	for (i = 0; i <= REC_SKIPPED; i++)
+	for (i = 0; i < REC_COUNT; i++)
 		names[i] = state_rec_status_name((enum state_rec_status)i);
-	hint = strsim_closest(arg, names, REC_SKIPPED + 1);
+	hint = strsim_closest(arg, names, REC_COUNT);
 	if (hint)
 		return cli_usage(ctx, "unknown status '%s'; did you mean '%s'?",
 				 arg, hint);

@@ -49,7 +49,7 @@ static int retry_or_resync(int argc, char **argv, struct bs_ctx *ctx,
 	/* each --object or --id takes at least one argument of argv */
 	const char **objects = calloc((size_t)argc, sizeof(*objects));
 	const char **ids = calloc((size_t)argc, sizeof(*ids));
-	struct sync_opts o = { mode, NULL, NULL, objects, 0, ids, 0 };
+	struct sync_opts o = { mode, NULL, NULL, objects, 0, ids, 0, NULL, 0 };
 	struct setup s = { 0 };
 	int opt, done = 0, rc;
 

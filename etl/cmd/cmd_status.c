@@ -129,13 +129,13 @@ static void add_counts(json_t *run)
 }
 
 /* Record counts by status, and their total. */
-static json_t *counts_json(const unsigned long long c[REC_SKIPPED + 1])
+static json_t *counts_json(const unsigned long long c[REC_COUNT])
 {
 	unsigned long long total = 0;
 	json_t *o = json_object();
 	int k;
 
-	for (k = 0; k <= REC_SKIPPED; k++) {
+	for (k = 0; k < REC_COUNT; k++) {
 		json_object_set_new(o, state_rec_status_name(k),
 				    json_integer((json_int_t)c[k]));
 		total += c[k];
@@ -252,13 +252,13 @@ static void print_jobs(FILE *out, const json_t *run)
 }
 
 static void print_records(FILE *out,
-			  const unsigned long long c[REC_SKIPPED + 1])
+			  const unsigned long long c[REC_COUNT])
 {
 	unsigned long long total = 0;
 	int k;
 
 	fputs("\nrecords (all objects):", out);
-	for (k = 0; k <= REC_SKIPPED; k++) {
+	for (k = 0; k < REC_COUNT; k++) {
 		fprintf(out, " %llu %s,", c[k], state_rec_status_name(k));
 		total += c[k];
 	}
@@ -271,7 +271,7 @@ static int report(struct bs_ctx *ctx, struct state *st, const char *dir,
 		  int limit, long long run_id)
 {
 	struct collect runs = { json_array(), 0 }, one = { json_array(), 0 };
-	unsigned long long counts[REC_SKIPPED + 1];
+	unsigned long long counts[REC_COUNT];
 	json_t *sel, *run;
 	int rc = BS_EXIT_OK, found = 1;
 	size_t i;
@@ -319,7 +319,7 @@ out:
 /* Nothing has run yet: said on the output, not an error. */
 static void no_runs(struct bs_ctx *ctx, const char *dir, const char *note)
 {
-	unsigned long long counts[REC_SKIPPED + 1] = { 0 };
+	unsigned long long counts[REC_COUNT] = { 0 };
 
 	if (ctx->json)
 		stateview_json(ctx, json_pack("{s:s, s:[], s:n, s:o}", "state_dir",

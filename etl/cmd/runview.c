@@ -44,9 +44,10 @@ void runview_load_summary(FILE *out, const struct load_report *r)
 	size_t i, k;
 
 	if (!r->nobjects)
-		return;
-	fprintf(out, "%-32s %10s %10s %10s %10s %12s\n", "object", "sent",
-		"created", "updated", "failed", "unprocessed");
+		goto deletes;
+	fprintf(out, "%-32s %10s %10s %10s %10s %12s\n", r->deletes ?
+		"deleted in Salesforce" : "object", "sent", "created",
+		r->deletes ? "deleted" : "updated", "failed", "unprocessed");
 	for (i = 0; i < r->nobjects; i++) {
 		const struct load_report_object *o = &r->objects[i];
 
@@ -71,6 +72,11 @@ void runview_load_summary(FILE *out, const struct load_report *r)
 	if (r->failures)
 		fprintf(out, "%llu records failed or were not processed: see %s\n",
 			r->failures, r->failures_csv);
+deletes:
+	if (r->deletes_load) {   /* the run's delete jobs, after its upserts */
+		fputc('\n', out);
+		runview_load_summary(out, r->deletes_load);
+	}
 }
 
 static int finish(struct bs_ctx *ctx, const struct sync_result *res,

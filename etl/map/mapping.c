@@ -152,6 +152,8 @@ void mapping_free(struct mapping *m)
 		expr_free(m->keys[i].expr);
 	for (i = 0; i < m->naggs; i++)
 		expr_free(m->aggs[i].expr);
+	if (!m->del_filter)
+		cond_free(m->del.when.cond);
 	arena_release(&m->arena);
 	free(m);
 }
@@ -215,6 +217,11 @@ size_t mapping_fields(const struct mapping *m, const struct map_field **f)
 {
 	*f = m->fields;
 	return m->nfields;
+}
+
+const struct map_delete *mapping_delete(const struct mapping *m)
+{
+	return &m->del;
 }
 
 size_t mapping_filters(const struct mapping *m, const struct map_filter **f)

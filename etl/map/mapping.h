@@ -120,6 +120,9 @@ const char *mapping_lookback_text(const struct mapping *m);
 
 size_t mapping_fields(const struct mapping *m, const struct map_field **f);
 size_t mapping_filters(const struct mapping *m, const struct map_filter **f);
+/* The [delete] section (mapdelete.h); its line is 0 without one. */
+struct map_delete;
+const struct map_delete *mapping_delete(const struct mapping *m);
 size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l);
 /* The source columns rows must carry, in order (rowsrc_select). */
 size_t mapping_columns(const struct mapping *m, const char *const **cols);

@@ -90,7 +90,10 @@ static int apply_filters(const struct mapping *m, const struct bs_value *vals,
 		if (cond_eval(f->cond, vals, a, &truth, err) < 0) {
 			if (err->kind != BS_E_ROW)
 				return MAP_ERROR;
-			bs_err_prefix(err, "filter '%s'", f->name);
+			if (!strcmp(f->name, MAP_DELETE_FILTER))
+				bs_err_prefix(err, "%s", f->name);
+			else
+				bs_err_prefix(err, "filter '%s'", f->name);
 			res->filter = f;
 			return MAP_REJECTED;
 		}

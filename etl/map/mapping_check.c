@@ -187,6 +187,39 @@ static void check_watermark(struct mapping *m)
 			  "e.g. timeframe_start) or remove it");
 }
 
+/* The [delete] section as a whole; a deletion marker that deletes becomes
+ * the first filter: a marked row is not loaded, whatever the other
+ * filters say of it, and is counted and told (export.h skipped) as
+ * filtered by MAP_DELETE_FILTER. */
+static void check_delete(struct mapping *m)
+{
+	unsigned long line;
+	struct bs_err e;
+
+	bs_err_clear(&e);
+	if (m->del.line && m->nkeys) {
+		mp_errorf(m, m->del.line, "[delete] is not for group mappings: "
+			  "their records are sums of rows, not rows");
+		return;
+	}
+	if (map_delete_check(&m->del, m->op, &line, &e) < 0) {
+		mp_add_error(m, line, &e);
+		return;
+	}
+	if (!map_delete_active(&m->del) || !m->del.when.cond)
+		return;
+	if (m->nfilters == MAPPING_MAX_FILTERS) {
+		mp_errorf(m, m->del.when.line, "more than %d filters, with "
+			  "[delete] when", MAPPING_MAX_FILTERS - 1);
+		return;
+	}
+	memmove(&m->filters[1], &m->filters[0],
+		m->nfilters * sizeof(m->filters[0]));
+	m->filters[0] = m->del.when;
+	m->nfilters++;
+	m->del_filter = 1;
+}
+
 /* group_by = FIELD, ...: the lookups that order the bulk files, up to
  * MAP_GROUP_MAX; by default the first lookup, none with "none". */
 static void check_group_by(struct mapping *m)
@@ -253,6 +286,7 @@ void mp_check_whole(struct mapping *m)
 		m->fields[m->key_index].clear_nulls = 0;
 
 	check_watermark(m);
+	check_delete(m);
 	check_group_by(m);
 	mp_check_group(m);
 }

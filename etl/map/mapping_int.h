@@ -4,7 +4,8 @@
  *
  *   mapping.c         load, free, accessors, collecting errors
  *   mapping_object.c  the [object] section
- *   mapping_parse.c   names, columns, [fields], [filter], [lookups]
+ *   mapping_parse.c   names, columns, [fields], [filter], [lookups],
+ *                     [delete] (its keys: mapdelete.c)
  *   mapping_check.c   the checks made once the whole file is read
  *   mapping_apply.c   one row through filters and fields
  */
@@ -14,6 +15,7 @@
 #include <stddef.h>
 
 #include "formats/ini.h"
+#include "mapdelete.h"
 #include "mapping.h"
 
 #define MAPPING_MAX_FIELDS 800
@@ -82,6 +84,9 @@ struct mapping {
 	long group_fields[MAP_GROUP_MAX];
 	size_t ngroup;
 	long key_index;
+	struct map_delete del;         /* [delete]; its `when` is filters[0]
+					  when it deletes (del_filter) */
+	int del_filter;
 
 	/* a group mapping: its [group] keys, then its [aggregate]s, are
 	 * what its fields read (mapping_group.c) */

@@ -118,7 +118,8 @@ int mp_resolve_column(void *ctx, const char *name, size_t *index,
 /* ---- sections --------------------------------------------------------- */
 
 static const char *const section_names[] = {
-	"object", "filter", "fields", "lookups", "group", "aggregate"
+	"object", "filter", "fields", "lookups", "group", "aggregate",
+	"delete"
 };
 
 const char *mp_dup(struct mapping *m, const char *s)
@@ -423,6 +424,19 @@ static void lookup_line(struct mapping *m, const struct ini_item *it)
 	l->declared = 1;
 }
 
+static void delete_line(struct mapping *m, const struct ini_item *it)
+{
+	struct expr_columns cols = { mp_resolve_column, m };
+	size_t ncolumns = m->ncolumns;
+	struct bs_err e;
+
+	bs_err_clear(&e);
+	if (map_delete_line(&m->del, it, &m->arena, &cols, &e) < 0) {
+		mp_add_error(m, it->line, &e);
+		m->ncolumns = ncolumns;   /* not checked against the data */
+	}
+}
+
 int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 {
 	struct mapping *m = ctx;
@@ -447,7 +461,8 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 			else
 				mp_errorf(m, it->line, "unknown section '[%s]' "
 					  "(sections: [object], [filter], [fields], "
-					  "[lookups], [group], [aggregate])", it->section);
+					  "[lookups], [group], [aggregate], [delete])",
+					  it->section);
 		}
 		if (!strcmp(it->section, "object"))
 			m->object_line = it->line;
@@ -465,6 +480,8 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 		mp_group_line(m, it, 0);
 	else if (!strcmp(it->section, "aggregate"))
 		mp_group_line(m, it, 1);
+	else if (!strcmp(it->section, "delete"))
+		delete_line(m, it);
 	else if (!it->section[0])
 		mp_outside_key(m, it);
 	return 0;

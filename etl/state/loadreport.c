@@ -35,11 +35,14 @@ void load_report_release(struct load_report *r)
 	free(r->jobs);
 	free(r->error);
 	free(r->failures_csv);
+	load_report_free(r->deletes_load);
 	load_report_init(r);
 }
 
 void load_report_free(struct load_report *r)
 {
+	if (!r)
+		return;
 	load_report_release(r);
 	free(r);
 }
@@ -121,10 +124,11 @@ const char *load_report_status(int code)
 {
 	static const char *const status[] = {
 		"ok", "records_failed", "usage", "config", "input",
-		"salesforce_error", "internal", "locked", "paused"
+		"salesforce_error", "internal", "locked", "paused",
+		"deletes_held"
 	};
 
-	return code >= 0 && code <= 8 ? status[code] : "error";
+	return code >= 0 && code <= 9 ? status[code] : "error";
 }
 
 /* ---- encoding ------------------------------------------------------ */
@@ -148,7 +152,9 @@ static json_t *objects_json(const struct load_report *r)
 			"files", (json_int_t)o->files,
 			"sent", (json_int_t)o->sent,
 			"created", (json_int_t)o->created,
-			"updated", (json_int_t)o->updated,
+			/* a delete job's records are deleted, not updated */
+			r->deletes ? "deleted" : "updated",
+			(json_int_t)o->updated,
 			"failed", (json_int_t)o->failed,
 			"unprocessed", (json_int_t)o->unprocessed,
 			"failed_by_code", codes ? codes : json_object()));
@@ -177,7 +183,7 @@ static json_t *jobs_json(const struct load_report *r)
 
 json_t *load_report_json(const struct load_report *r)
 {
-	return json_pack(
+	json_t *j = json_pack(
 		"{s:s, s:i, s:s?, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:I,"
 		" s:o, s:o, s:s?}",
 		"status", load_report_status(r->exit_code),
@@ -193,6 +199,11 @@ json_t *load_report_json(const struct load_report *r)
 		"logins", (json_int_t)r->logins,
 		"objects", objects_json(r), "jobs", jobs_json(r),
 		"failures_csv", r->failures ? r->failures_csv : NULL);
+
+	if (j && r->deletes_load)
+		json_object_set_new(j, "deletes",
+				    load_report_json(r->deletes_load));
+	return j;
 }
 
 /* ---- decoding ------------------------------------------------------ */
@@ -236,7 +247,8 @@ static int decode_object(const json_t *jo, struct load_report *r, int *oom)
 	o->files = num(jo, "files");
 	o->sent = num(jo, "sent");
 	o->created = num(jo, "created");
-	o->updated = num(jo, "updated");
+	o->updated = num(jo, json_object_get(jo, "deleted") ? "deleted" :
+			 "updated");
 	o->failed = num(jo, "failed");
 	o->unprocessed = num(jo, "unprocessed");
 	json_object_foreach((json_t *)json_object_get(jo, "failed_by_code"),
@@ -308,6 +320,16 @@ int load_report_from_json(const json_t *j, struct load_report *r,
 		if (decode_job(v, r, &oom) < 0 && !oom)
 			return bs_err_set(err, BS_E_INPUT, "load report: a job "
 					  "without an id");
+	v = json_object_get(j, "deletes");
+	if (v && !oom) {
+		r->deletes_load = malloc(sizeof(*r->deletes_load));
+		if (!r->deletes_load)
+			oom = 1;
+		else if (load_report_from_json(v, r->deletes_load, err) < 0)
+			return -1;
+		else
+			r->deletes_load->deletes = 1;
+	}
 	if (oom)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	return 0;

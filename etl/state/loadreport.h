@@ -55,11 +55,17 @@ struct load_report {
 	size_t njobs;
 	unsigned long long failures;  /* records failed or not processed */
 	char *failures_csv;           /* where they are; NULL when none */
+	int deletes;                  /* the report of a run's delete jobs:
+					 an object's `updated` counts the
+					 records deleted ("deleted" in JSON) */
+	struct load_report *deletes_load; /* the delete jobs' load that
+					 followed this one (owned), or NULL */
 };
 
 void load_report_init(struct load_report *r);
 void load_report_release(struct load_report *r);
-void load_report_free(struct load_report *r);   /* release + free(r) */
+void load_report_free(struct load_report *r);   /* release + free(r);
+						   NULL is harmless */
 
 /* The object's entry (added, zeroed, when missing with add set), or NULL
  * (not found, or out of memory). */

@@ -28,6 +28,7 @@ struct session {
 	const struct bulkdir *bd;
 	struct state *state;         /* the ledger; NULL: none */
 	long long run;
+	int deletes;                 /* session_opts.deletes */
 	unsigned long batched;       /* outcomes in the open transaction */
 	struct sbuf row;             /* a failures CSV row being encoded */
 	struct load_report rep;      /* objects in bd's order, and jobs */
@@ -226,13 +227,46 @@ static int write_failure(struct session *u, const struct loader_record *r,
 	return rc;
 }
 
+/* A delete of an Id Salesforce no longer has (in the recycle bin, or
+ * removed for good) did what it was for: a resumed run never fails on
+ * its own earlier work. */
+static int already_gone(const struct loader_record *r)
+{
+	return r->outcome == LOADER_FAILED && r->error_code &&
+	       (!strcmp(r->error_code, "ENTITY_IS_DELETED") ||
+		!strcmp(r->error_code, "INVALID_CROSS_REFERENCE_KEY"));
+}
+
+/* The state's word on one record of a file. */
+static int record_outcome(struct session *u, const struct loader_record *r,
+			  int ok, struct bs_err *err)
+{
+	char msg[SF_JOB_MESSAGE_MAX + 64];
+
+	if (!u->deletes)
+		return state_record_outcome(u->state, u->run, r->file->object,
+					    r->key, ok, r->sf_id,
+					    r->error_code, r->error_message,
+					    err);
+	if (!already_gone(r))
+		return state_delete_outcome(u->state, u->run, r->file->object,
+					    r->key, ok, ok ? NULL :
+					    r->error_code, ok ? NULL :
+					    r->error_message, err);
+	snprintf(msg, sizeof(msg), "already gone from Salesforce: %s",
+		 r->error_message ? r->error_message : "");
+	return state_delete_outcome(u->state, u->run, r->file->object, r->key,
+				    1, r->error_code, msg, err);
+}
+
 static int on_record(void *ctx, const struct loader_record *r,
 		     struct bs_err *err)
 {
 	struct session *u = ctx;
 	struct load_report_object *o = load_report_object(&u->rep,
 								    r->file->object, 0);
-	int ok = r->outcome == LOADER_CREATED || r->outcome == LOADER_UPDATED;
+	int ok = r->outcome == LOADER_CREATED || r->outcome == LOADER_UPDATED ||
+		 (u->deletes && already_gone(r));
 
 	/* outcomes are written in batches: one commit per record would cost
 	   a sync of the disk each; a file is marked done only after a commit
@@ -240,12 +274,14 @@ static int on_record(void *ctx, const struct loader_record *r,
 	   done are read again on resume */
 	if (u->state && r->key[0] &&
 	    (state_begin(u->state, err) < 0 ||
-	     state_record_outcome(u->state, u->run, r->file->object, r->key,
-				  ok, r->sf_id, r->error_code,
-				  r->error_message, err) < 0 ||
+	     record_outcome(u, r, ok, err) < 0 ||
 	     (++u->batched % OUTCOME_BATCH == 0 &&
 	      state_commit(u->state, err) < 0)))
 		return -1;
+	if (ok && u->deletes) {
+		o->updated++;   /* shown as deleted */
+		return 0;
+	}
 	switch (r->outcome) {
 	case LOADER_CREATED: o->created++; return 0;
 	case LOADER_UPDATED: o->updated++; return 0;
@@ -325,6 +361,7 @@ int session_report(struct session *u, const struct loader_summary *s,
 	struct load_report *r = &u->rep;
 
 	r->exit_code = code;
+	r->deletes = u->deletes;
 	free(r->error);
 	r->error = NULL;
 	if (why && why->kind != BS_E_NONE && !(r->error = strdup(why->msg)))
@@ -366,6 +403,7 @@ struct session *session_new(const struct bulkdir *bd,
 	u->bd = bd;
 	u->state = o->state;
 	u->run = o->run;
+	u->deletes = o->deletes;
 	u->display = msg_has_display(o->msg);
 	u->failures_append = o->append_failures;
 	sbuf_init(&u->row, 0);

@@ -30,6 +30,10 @@ struct session_opts {
 	long long run;              /* the run in the state */
 	struct msg *msg;            /* log lines and progress (NULL: none) */
 	volatile sig_atomic_t *stop; /* set on SIGINT/SIGTERM, or NULL */
+	int deletes;                /* the files are the run's delete jobs
+				       (deletes.h): outcomes go to the
+				       records by Salesforce Id, and an Id
+				       already gone counts as deleted */
 };
 
 struct session;

@@ -74,6 +74,21 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_JOB_UPDATE] =
 	"UPDATE jobs SET state = ?2, processed = ?3, failed = ?4, "
 	"error_message = ?5, updated_at = ?6 WHERE id = ?1",
+	[S_DEL_ADD] =
+	"INSERT OR REPLACE INTO deletes (run, object, sf_id, key, reason, "
+	"source, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* a deleted record forgets its hash: if its row comes back, it is
+	   sent (and created) again */
+	[S_DEL_OK] =
+	"UPDATE records SET status = 'deleted', hash = NULL, error_code = ?4, "
+	"error_message = ?5, updated_at = ?6, run = ?1 WHERE object = ?2 AND "
+	"key = (SELECT key FROM deletes WHERE run = ?1 AND object = ?2 AND "
+	"sf_id = ?3)",
+	[S_DEL_FAIL] =
+	"UPDATE records SET status = 'failed', error_code = ?4, "
+	"error_message = ?5, updated_at = ?6, run = ?1 WHERE object = ?2 AND "
+	"key = (SELECT key FROM deletes WHERE run = ?1 AND object = ?2 AND "
+	"sf_id = ?3)",
 };
 
 static const char schema[] =
@@ -98,7 +113,11 @@ static const char schema[] =
 	" PRIMARY KEY (object, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS watermarks ("
 	" object TEXT PRIMARY KEY, value TEXT NOT NULL, mapping_hash BLOB,"
-	" run INTEGER, updated_at TEXT);";
+	" run INTEGER, updated_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS deletes ("
+	" run INTEGER, object TEXT, sf_id TEXT, key TEXT NOT NULL,"
+	" reason TEXT, source TEXT, line INTEGER,"
+	" PRIMARY KEY (run, object, sf_id)) WITHOUT ROWID;";
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -144,6 +163,11 @@ static sqlite3_stmt *bind(struct state *st, enum stmt_id id, const char *fmt,
 	va_list ap;
 	int i = 1;
 
+	if (!s && sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+				     SQLITE_PREPARE_PERSISTENT, &st->stmt[id],
+				     NULL) != SQLITE_OK)
+		return NULL;   /* step_done says why */
+	s = st->stmt[id];
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	va_start(ap, fmt);
@@ -176,8 +200,11 @@ static sqlite3_stmt *bind(struct state *st, enum stmt_id id, const char *fmt,
 static int step_done(struct state *st, sqlite3_stmt *s, struct bs_err *err,
 		     const char *what)
 {
-	int r = sqlite3_step(s);
+	int r;
 
+	if (!s)
+		return state_db_error(st, err, what);
+	r = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE)
 		return state_db_error(st, err, what);
@@ -195,7 +222,8 @@ void state_hash_row(const char *row, size_t len, struct state_hash *out)
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const rec_names[] = {
-	"pending", "retried", "synced", "resynced", "failed", "skipped"
+	"pending", "retried", "synced", "resynced", "failed", "skipped",
+	"deleted"
 };
 
 const char *state_rec_status_name(enum state_rec_status s)
@@ -276,7 +304,7 @@ int state_prepare_all(struct state *st, struct bs_err *err)
 {
 	size_t i;
 
-	for (i = 0; i < S_COUNT; i++)
+	for (i = 0; i < S_LAZY; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
 				       NULL) != SQLITE_OK)
@@ -661,6 +689,27 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 	return step_done(st, bind(st, S_REC_FAIL, "ttttti", object, key,
 				  error_code, error_message, st->now, run), err,
 			 "record outcome");
+}
+
+/* ---- deletes ----------------------------------------------------------- */
+
+int state_delete_planned(struct state *st, long long run, const char *object,
+			 const char *sf_id, const char *key, const char *reason,
+			 const char *source, unsigned long line,
+			 struct bs_err *err)
+{
+	return step_done(st, bind(st, S_DEL_ADD, "ittttti", run, object, sf_id,
+				  key, reason, source, (long long)line), err,
+			 "record a planned delete");
+}
+
+int state_delete_outcome(struct state *st, long long run, const char *object,
+			 const char *sf_id, int deleted, const char *error_code,
+			 const char *error_message, struct bs_err *err)
+{
+	return step_done(st, bind(st, deleted ? S_DEL_OK : S_DEL_FAIL, "itttttt",
+				  run, object, sf_id, error_code, error_message,
+				  st->now), err, "delete outcome");
 }
 
 /* ---- watermarks -------------------------------------------------------- */

@@ -17,6 +17,7 @@
  *     failed    Salesforce refused it (error code and message kept), or it
  *               was left unprocessed
  *     skipped   a filter of the mapping left it out
+ *     deleted   billsync deleted it in Salesforce (or found it gone there)
  *
  * The store's memory is SQLite's page cache (bounded), whatever the number
  * of records.  All functions return 0 or -1 with err set (BS_E_IO for the
@@ -35,8 +36,9 @@ struct state;
 
 enum state_rec_status {
 	REC_PENDING, REC_RETRIED, REC_SYNCED, REC_RESYNCED, REC_FAILED,
-	REC_SKIPPED
+	REC_SKIPPED, REC_DELETED
 };
+#define REC_COUNT (REC_DELETED + 1)
 const char *state_rec_status_name(enum state_rec_status s);
 int state_rec_status_parse(const char *name, enum state_rec_status *s);
 
@@ -151,6 +153,24 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 			 const char *error_code, const char *error_message,
 			 struct bs_err *err);
 
+/* ---- deletes (docs/state.md, "Deletes") ------------------------------- */
+
+/* A delete of run: object's record key, Salesforce id sf_id, goes in a
+ * delete job (reason: "marked" or "missing"; source and line: the marker
+ * row, or NULL).  Batched like record changes: commit it before the job
+ * can be created. */
+int state_delete_planned(struct state *st, long long run, const char *object,
+			 const char *sf_id, const char *key, const char *reason,
+			 const char *source, unsigned long line,
+			 struct bs_err *err);
+/* Salesforce's word on a planned delete, by the Id the job sent: deleted
+ * (status deleted, its hash forgotten, so a row that comes back is sent
+ * again; error_code/message say how when it was already gone) or not
+ * (status failed with the error). */
+int state_delete_outcome(struct state *st, long long run, const char *object,
+			 const char *sf_id, int deleted, const char *error_code,
+			 const char *error_message, struct bs_err *err);
+
 /* ---- watermarks (docs/state.md, "Watermark") -------------------------- */
 
 /* The newest watermark value of an object's last successful incremental or
@@ -194,7 +214,7 @@ int state_records_each(struct state *st, const char *object,
 /* Counts by status (indexed by enum state_rec_status) for an object (or
  * all objects when object is NULL). */
 int state_record_counts(struct state *st, const char *object,
-			unsigned long long counts[REC_SKIPPED + 1],
+			unsigned long long counts[REC_COUNT],
 			struct bs_err *err);
 
 /* Runs newest first, each as JSON text with its files and jobs (for

@@ -18,8 +18,13 @@
 enum stmt_id {
 	S_REC_GET, S_REC_SENDING, S_REC_SKIPPED, S_REC_OK, S_REC_FAIL,
 	S_FILE_ADD, S_FILE_SET, S_FILE_GET, S_JOB_ADD, S_JOB_UPDATE,
+	S_DEL_ADD, S_DEL_OK, S_DEL_FAIL,
 	S_COUNT
 };
+/* The statements from here on are prepared when first used: a database
+ * that only a reader has opened since an older billsync wrote it has no
+ * deletes table yet. */
+#define S_LAZY S_DEL_ADD
 
 struct state {
 	char *dir;

@@ -111,14 +111,14 @@ int state_records_count(struct state *st, const struct state_filter *f,
 }
 
 int state_record_counts(struct state *st, const char *object,
-			unsigned long long counts[REC_SKIPPED + 1],
+			unsigned long long counts[REC_COUNT],
 			struct bs_err *err)
 {
 	sqlite3_stmt *s;
 	enum state_rec_status k;
 	int r;
 
-	memset(counts, 0, sizeof(counts[0]) * (REC_SKIPPED + 1));
+	memset(counts, 0, sizeof(counts[0]) * REC_COUNT);
 	if (sqlite3_prepare_v2(st->db, "SELECT status, count(*) FROM records "
 			       "WHERE ?1 IS NULL OR object = ?1 GROUP BY status",
 			       -1, &s, NULL) != SQLITE_OK)

@@ -15,7 +15,9 @@
 #include "export/export.h"
 #include "formats/sbuf.h"
 #include "map/mapset.h"
+#include "deletes.h"
 #include "session.h"
+#include "syncdel.h"
 
 #define FAILURES_NAME "failures.csv"
 
@@ -35,19 +37,23 @@ static int file_registered(struct state *st, long long run,
 	return 0;
 }
 
-/* Loads run's directory and records the run's end; *report gets the load's
- * report (*loaded set) unless it stopped before loading.  Returns the exit
- * code; err says why a load stopped (set only if it was clear). */
+/* Loads run's directory (its upserts, then its delete jobs: syncdel.h) and
+ * records the run's end; *report gets the load's report (*loaded set)
+ * unless it stopped before loading, with the delete jobs' in
+ * report->deletes_load.  Returns the exit code; err says why a load
+ * stopped (set only if it was clear). */
 static int load_dir(const struct config *cfg, const struct sync_env *env,
 		    struct state *st, long long run, const char *dir,
 		    const char *failures, int resumed,
 		    struct load_report *report, int *loaded, struct bs_err *err)
 {
 	struct session_opts so = { failures, resumed, st, run, env->msg,
-				   env->stop };
+				   env->stop, 0 };
 	struct loader_summary sum;
 	struct session *ses = NULL;
-	struct bulkdir *bd;
+	struct bulkdir *bd, *dbd = NULL;
+	struct load_report *dreport = NULL;
+	unsigned long long dfailed = 0;
 	struct bs_err lerr;
 	enum state_run_phase phase;
 	json_t *j;
@@ -57,20 +63,32 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 	*loaded = 0;
 	bs_err_clear(&lerr);
 	bd = bulkdir_load(dir, err);
-	if (!bd || state_begin(st, err) < 0 ||
+	if (!bd || syncdel_dir(dir, &dbd, err) < 0 ||
+	    state_begin(st, err) < 0 ||
 	    file_registered(st, run, bd, err) < 0 ||
+	    (dbd && file_registered(st, run, dbd, err) < 0) ||
 	    state_commit(st, err) < 0 ||
 	    state_run_set_phase(st, run, RUN_LOADING, 0, NULL, NULL, err) < 0 ||
 	    !(ses = session_new(bd, &so, err))) {
 		bulkdir_free(bd);
+		bulkdir_free(dbd);
 		return cli_exit_for(err->kind);
 	}
 	rc = session_load(ses, cfg, &sum, &lerr);
+	/* deletes go after the upserts, and only once they all ended */
+	if (rc == 0 && dbd)
+		rc = syncdel_load(cfg, env, st, run, dbd, failures, &dreport,
+				  &dfailed, &lerr);
 	code = rc < 0 ? cli_exit_for(lerr.kind) :
-	       session_failures(ses) ? BS_EXIT_RECORDS : BS_EXIT_OK;
+	       session_failures(ses) || dfailed ? BS_EXIT_RECORDS : BS_EXIT_OK;
 	phase = rc == 0 ? RUN_DONE : lerr.kind == BS_E_LIMIT ? RUN_PAUSED :
 		RUN_FAILED;
 	*loaded = session_report(ses, &sum, code, &lerr, report, err) == 0;
+	if (*loaded) {
+		report->deletes_load = dreport;
+		dreport = NULL;
+	}
+	load_report_free(dreport);
 	j = *loaded ? load_report_json(report) : NULL;
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -84,6 +102,7 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 		*err = lerr;
 	session_free(ses);
 	bulkdir_free(bd);
+	bulkdir_free(dbd);
 	return code;
 }
 
@@ -246,6 +265,9 @@ static int export_changes(const struct config *cfg, const struct mapset *maps,
 	if (export_opts_from_config(&eo, cfg, err) < 0 ||
 	    sync_marks_prepare(c, err) < 0)
 		return -1;
+	c->del = syncdel_new(c->st, maps, c->o, err);
+	if (!c->del && err->kind != BS_E_NONE)
+		return -1;
 	eo.out_dir = res->work_dir;
 	eo.temp_dir = config_get(cfg, "output", "temp_dir");
 	eo.stop = env->stop;
@@ -278,10 +300,24 @@ static int load_changes(const struct config *cfg, const struct sync_env *env,
 			struct bs_err *err)
 {
 	struct manifest_totals t;
-	int code;
+	unsigned long long drows = 0;
+	char *ddir;
+	int code, rc;
 
 	manifest_totals(res->manifest, &t);
-	if (!t.written) {
+	if (c->del) {
+		ddir = join_path(res->work_dir, SYNCDEL_DIR);
+		if (!ddir)
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
+		rc = syncdel_prepare(env->msg, c->del, c->o, c->run,
+				     res->manifest, ddir, &drows,
+				     &res->deletes_held, err);
+		free(ddir);
+		if (rc < 0)
+			return -1;
+		res->deletes = deletes_json(c->del);
+	}
+	if (!t.written && !drows) {
 		code = t.rejected || earlier_records || res->nids ?
 		       BS_EXIT_RECORDS : BS_EXIT_OK;
 		msg_note(env->msg, "nothing to send: every record is as it "
@@ -313,6 +349,8 @@ static int precheck(const struct config *cfg, const struct mapset *maps,
 		return cli_exit_for(err->kind);
 	if (sync_refuse_inserts(maps, o, env->errs, err) < 0)
 		return BS_EXIT_CONFIG;
+	if (syncdel_check_allow(maps, o, err) < 0)
+		return cli_exit_for(err->kind);
 	if (session_check_config(cfg, err) < 0)
 		return cli_exit_for(err->kind);
 	return 0;
@@ -366,7 +404,11 @@ int sync_run(const struct config *cfg, const struct mapset *maps,
 	    sync_marks_after_load(&c, res->manifest, res->loaded ? &res->load :
 				  NULL, code, res, err) < 0)
 		goto fail;
-	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
+	if (res->deletes_held && (code == BS_EXIT_OK ||
+				  code == BS_EXIT_RECORDS))
+		code = BS_EXIT_DELETES;   /* an object's deletes were held */
+	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS ||
+	    code == BS_EXIT_DELETES)
 		sync_prune_runs(state_dir(c.st), c.run);
 	reported = 1;
 	goto out;
@@ -380,6 +422,7 @@ out:
 	free(failures);
 	free(c.marks);
 	free(c.id_sent);
+	deletes_free(c.del);
 	state_close(c.st);
 	return reported ? 0 : -1;
 }

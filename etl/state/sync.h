@@ -23,6 +23,12 @@
  * the run stopped.  Parts: sync.c (the run's state machine), sync_change.c
  * (which records a run sends), sync_marks.c (watermarks), sync_prune.c
  * (old runs' files), sync_result.c (the result and its JSON encoder).
+ *
+ * `run` (not retry or resync) also deletes what the chosen mappings'
+ * [delete] sections say is deleted (deletes.h), after the upserts, in
+ * delete jobs of their own; an object over its max_deletes deletes
+ * nothing, is named in a warning, and the exit code is BS_EXIT_DELETES
+ * unless a worse one applies.
  */
 #ifndef SYNC_H
 #define SYNC_H
@@ -40,6 +46,7 @@ struct config;
 struct export_tick;
 struct mapset;
 struct msg;
+struct delete_allow;
 
 enum sync_mode {
 	SYNC_INCREMENTAL,  /* new or changed records, and failed ones */
@@ -56,6 +63,8 @@ struct sync_opts {
 	const char *const *ids;            /* retry/resync: these keys only
 					      (borrowed, like objects) */
 	size_t nids;
+	const struct delete_allow *allow;  /* run: --allow-deletes (deletes.h) */
+	size_t nallow;
 };
 
 struct sync_result;
@@ -116,6 +125,10 @@ struct sync_result {
 	size_t nids;
 	struct sync_mark *marks;         /* watermarked objects */
 	size_t nmarks;
+	json_t *deletes;                 /* the deletes planned per object
+					    (deletes_json), or NULL */
+	int deletes_held;                /* an object's deletes were held
+					    back by its cap (exit 9) */
 };
 
 void sync_result_init(struct sync_result *res);

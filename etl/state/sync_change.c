@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "base/msg.h"
+#include "deletes.h"
+#include "map/mapdelete.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
 
@@ -86,6 +88,8 @@ int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 	if (!key_len)   /* insert mappings are refused before the export */
 		return bs_err_at(err, BS_E_INTERNAL, mapping_file(m), 0,
 				 "a record without a key to sync");
+	if (c->del && deletes_seen(c->del, m, key, key_len, err) < 0)
+		return -1;
 	state_hash_row(row, row_len, &h);
 	known = state_record_get(c->st, object, key, key_len, &r, err);
 	if (known < 0)
@@ -127,6 +131,13 @@ int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
 {
 	struct change *c = ctx;
 
+	/* a deletion marker: the record stays as it is until its delete
+	   job says it is gone (a retry or resync deletes nothing) */
+	if (!strcmp(filter, MAP_DELETE_FILTER))
+		return c->del ? deletes_marked(c->del, m, key, key_len,
+					       source, line, err) : 0;
+	if (c->del && deletes_filtered(c->del, m, key, key_len, err) < 0)
+		return -1;
 	return state_record_skipped(c->st, c->run, mapping_object(m), key,
 				    key_len, filter, source, line, err);
 }

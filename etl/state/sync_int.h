@@ -34,6 +34,7 @@ struct change {
 	struct msg *msg;
 	struct mark *marks;             /* one per mapping of maps */
 	unsigned char *id_sent;         /* one per o->ids: something sent */
+	struct deletes *del;            /* NULL: no chosen mapping deletes */
 };
 
 /* ---- sync_change.c: which records a run sends ---------------------- */

@@ -21,6 +21,7 @@ void sync_result_release(struct sync_result *res)
 	free(res->work_dir);
 	free(res->ids);
 	free(res->marks);
+	json_decref(res->deletes);
 	sync_result_init(res);
 }
 
@@ -74,6 +75,8 @@ json_t *sync_result_json(const struct sync_result *res)
 	if (root && !res->continued_only) {
 		json_object_set_new(root, "ids_not_sent", ids_json(res));
 		json_object_set_new(root, "watermarks", marks_json(res));
+		json_object_set_new(root, "deletes", res->deletes ?
+				    json_incref(res->deletes) : json_null());
 	}
 	return root;
 }

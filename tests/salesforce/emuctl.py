@@ -79,6 +79,10 @@ class Emulator:
         """Stored records; numbers as float, or as Decimal (exact) with exact=True."""
         return self.inspect("GET", "records/" + obj, exact=exact)
 
+    def deleted(self, obj):
+        """Ids in the recycle bin of obj (deleted, not hard-deleted), sorted."""
+        return self.inspect("GET", "deleted/" + obj)
+
     def add_records(self, obj, rows):
         return self.inspect("POST", "records/" + obj, rows)
 

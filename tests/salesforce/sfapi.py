@@ -455,6 +455,11 @@ def _create(org, req, version):
         ext = f.name
     rule = spec.get("assignmentRuleId") if isinstance(spec.get("assignmentRuleId"), str) else None
     with org.lock:
+        if op == "hardDelete" and not org.faults["hard_delete"]:
+            # Decision: the reference says hardDelete needs the "Bulk API Hard Delete"
+            # permission but records no wording; refused at create, like other job refusals.
+            raise _bulk(400, "INVALIDJOB", "InvalidJob : The user does not have the Bulk API "
+                        "Hard Delete permission, which the hardDelete operation requires")
         for limit, used in (("DailyBulkApiBatches", "batches"), ("DailyBulkRecords", "records")):
             if org.usage[used] >= org.limits[limit]:
                 # Decision: an exhausted Bulk allocation refuses new jobs like the API limit.
@@ -602,6 +607,12 @@ def _inspect(org, req):
                 return Response(200, exact_json(org.store.dump(obj)), JSON_CT)
         if req.method == "POST":
             return _plain(_put_records(org, obj, req.body))
+    if segs[0] == "deleted" and len(segs) == 2 and req.method == "GET":
+        obj = org.schema.get(segs[1])
+        if obj is None:
+            raise HttpError(Response(404, compact({"error": "unknown object"}), JSON_CT))
+        with org.lock:
+            return _plain(sorted(org.store.deleted[obj.name]))
     if route == ("GET", "stats"):
         org.sweep_jobs()
         return _plain(org.stats_view())

@@ -65,6 +65,8 @@ FAULTS = {
                      "its creation ends Failed (0 = never)"),
     "expire_after_s": (float, 604800.0, "a job this many seconds after it ended is deleted "
                        "(404 NOT_FOUND; 0 = never)"),
+    "hard_delete": (_flag, False, "the user has the Bulk API Hard Delete permission (off, as "
+                    "in a new org: a hardDelete job create is refused)"),
 }
 
 LIMITS = {

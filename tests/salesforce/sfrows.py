@@ -138,7 +138,7 @@ def apply_row(store, plan, row, stamp, dup_keys=frozenset(), lock=False):
         if plan.operation in ("delete", "hardDelete"):
             if lock:
                 return Outcome(rid, False, LOCKED)
-            store.delete(plan.obj, target)
+            store.delete(plan.obj, target, hard=plan.operation == "hardDelete")
             return Outcome(rid, False)
         values = _values(store, plan, parsed, target)
         _check_required(plan, values, target)

@@ -81,10 +81,13 @@ class Store:
         rec["LastModifiedDate"] = rec["SystemModstamp"] = stamp
         self._index(obj, rid, rec, True)
 
-    def delete(self, obj, rid):
+    def delete(self, obj, rid, hard=False):
+        """Moves the record to the recycle bin (a later delete or update of its id gets
+        ENTITY_IS_DELETED); a hard delete removes it altogether (its id is then unknown)."""
         rec = self.records[obj.name].pop(rid)
         self._index(obj, rid, rec, False)
-        self.deleted[obj.name].add(rid)
+        if not hard:
+            self.deleted[obj.name].add(rid)
 
     def dump(self, obj):
         """Every record as dicts for sfwire.exact_json: each field present, None when

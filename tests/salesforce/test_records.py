@@ -1,6 +1,6 @@
 """Per-record rules: types, lengths, picklists, required, unique, lookups, upsert (ref. 4, 5, 7)."""
 
-from emutest import Client, Emulator, Tap, csv_rows
+from emutest import INGEST, Client, Emulator, Tap, csv_rows
 
 t = Tap()
 ACME = "001Hs00002abcdeIAA"
@@ -277,6 +277,35 @@ def record_length(c, emu):
     t.eq(got, ["len1", "len3"], "the long record is not stored, the others are")
 
 
+def hard_delete(c, emu):
+    """hardDelete needs the permission switch; it leaves nothing in the recycle bin, so a
+    second delete of the id finds nothing (INVALID_CROSS_REFERENCE_KEY); a plain delete
+    leaves the id in the recycle bin (ENTITY_IS_DELETED)."""
+    head = "OrbId__c,Name\n"
+    c.run_job("OrbPlan__c", head + "hd1,H1\nhd2,H2\n")
+    ids = {r["OrbId__c"]: r["Id"] for r in emu.records("OrbPlan__c")}
+    r = c.post_json(INGEST, {"object": "OrbPlan__c", "operation": "hardDelete"})
+    t.eq((r.status, r.json()[0]["errorCode"]), (400, "INVALIDJOB"),
+         "hardDelete without the permission: the job create is refused")
+    t.has(r.json()[0]["message"], "Bulk API Hard Delete permission", "and the refusal says why")
+    emu.set_faults(hard_delete=1)
+    try:
+        info, ok, bad = c.run_job("OrbPlan__c", "Id\n%s\n" % ids["hd1"], "hardDelete", None)
+        t.eq((info["state"], info["numberRecordsFailed"]), ("JobComplete", 0),
+             "hardDelete with the permission")
+        info, ok, bad = c.run_job("OrbPlan__c", "Id\n%s\n" % ids["hd2"], "delete", None)
+        t.eq(emu.deleted("OrbPlan__c").count(ids["hd2"]), 1, "a deleted id is in the recycle bin")
+        t.ok(ids["hd1"] not in emu.deleted("OrbPlan__c"), "a hard-deleted one is not")
+        info, ok, bad = c.run_job("OrbPlan__c", "Id\n%s\n%s\n" % (ids["hd1"], ids["hd2"]),
+                                  "delete", None)
+        t.eq(sorted(r[1] for r in csv_rows(bad)[1:]),
+             ["ENTITY_IS_DELETED:entity is deleted:--",
+              "INVALID_CROSS_REFERENCE_KEY:invalid cross reference id:--"],
+             "deleting again: recycle bin -> ENTITY_IS_DELETED, hard-deleted -> not found")
+    finally:
+        emu.set_faults(hard_delete=None)
+
+
 with Emulator() as emu:
     c = Client(emu)
     stored = customers(c, emu)
@@ -286,4 +315,5 @@ with Emulator() as emu:
     t.run(plain_operations, c, emu)
     t.run(nonunique_external_id, c, emu)
     t.run(delimiters, c, emu)
+    t.run(hard_delete, c, emu)
 t.done()

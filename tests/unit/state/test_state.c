@@ -33,7 +33,7 @@ static void test_record_lifecycle(void)
 	struct state_record r;
 	struct state_hash h1, h2;
 	struct state_run run;
-	unsigned long long c[REC_SKIPPED + 1];
+	unsigned long long c[REC_COUNT];
 
 	REQUIRE(st != NULL);
 	state_hash_row("a,b\n", 4, &h1);

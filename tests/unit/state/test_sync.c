@@ -132,7 +132,7 @@ static void world_release(struct world *w)
 static int run(struct world *w, enum sync_mode mode, const char *const *ids,
 	       size_t nids)
 {
-	struct sync_opts o = { mode, NULL, NULL, NULL, 0, ids, nids };
+	struct sync_opts o = { mode, NULL, NULL, NULL, 0, ids, nids, NULL, 0 };
 
 	sync_result_release(&w->res);
 	bs_err_clear(&w->err);
