@@ -12,6 +12,8 @@
 #include "utf8.h"
 
 #define CSVR_OPTS (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)
+/* A UTF-8 byte order mark; linerd.h drops the first at the start. */
+#define BOM "\xEF\xBB\xBF"
 /* Step by which libcsv grows its field buffer (it never shrinks). */
 #define CSVR_GROW ((size_t)4096)
 
@@ -20,6 +22,7 @@ enum csvr_fail {
 	CSVR_OK = 0,
 	CSVR_FIELD_LONG,    /* a field over lim.max_field */
 	CSVR_BAD_UTF8,      /* a field that is not UTF-8 */
+	CSVR_NUL,           /* a field holding a NUL byte */
 	CSVR_TOO_MANY,      /* a header over lim.max_columns */
 	CSVR_NOMEM
 };
@@ -44,6 +47,7 @@ struct csvr {
 	/* what the libcsv callbacks gather */
 	int header;                 /* the record is the header */
 	int check_utf8;             /* the record has invalid UTF-8 somewhere */
+	int check_nul;              /* the record holds a NUL byte somewhere */
 	size_t nfields;             /* fields seen */
 	size_t nends;               /* record ends seen */
 	enum csvr_fail fail;
@@ -87,6 +91,7 @@ static void take_field(struct csvr *c, const char *s, size_t len)
 {
 	size_t i = c->nfields++, off;
 	struct sbuf *sb = &c->vals;
+	const char *q;
 
 	if (c->fail)
 		return;
@@ -99,6 +104,12 @@ static void take_field(struct csvr *c, const char *s, size_t len)
 		c->fail = CSVR_BAD_UTF8;
 		c->fail_field = i;
 		c->fail_off = off;
+		return;
+	}
+	if (c->check_nul && (q = memchr(s, '\0', len)) != NULL) {
+		c->fail = CSVR_NUL;
+		c->fail_field = i;
+		c->fail_off = (size_t)(q - s);
 		return;
 	}
 	if (c->header && i >= c->lim.max_columns) {
@@ -273,6 +284,7 @@ static int parse_record(struct csvr *c, size_t *bad)
 	c->fail = CSVR_OK;
 	sbuf_reset(&c->vals);
 	c->check_utf8 = !valid_utf8(c->rec.buf, n);
+	c->check_nul = memchr(c->rec.buf, '\0', n) != NULL;
 	if (!c->has_quote) {
 		split_plain(c);
 		return 0;
@@ -322,6 +334,10 @@ static int check_record(struct csvr *c, size_t bad, int parsed,
 	else if (c->fail == CSVR_BAD_UTF8)
 		bs_err_at(err, kind, name, c->start,
 			  "invalid UTF-8 at byte %zu", c->fail_off + 1);
+	else if (c->fail == CSVR_NUL)
+		bs_err_at(err, kind, name, c->start,
+			  "NUL byte at byte %zu: NUL is not allowed in a value",
+			  c->fail_off + 1);
 	else
 		return 0;
 	if (!c->header)
@@ -347,6 +363,10 @@ static int take_header(struct csvr *c, struct bs_err *err)
 	c->names_buf = sbuf_detach(&c->vals, NULL);
 	for (i = 0, s = c->names_buf; i < n; s += strlen(s) + 1, i++) {
 		c->names[i] = s;
+		if (strncmp(s, BOM, 3) == 0)
+			return bs_err_at(err, BS_E_INPUT, name, c->start,
+					 "column %zu of the header begins with a byte order mark%s",
+					 i + 1, i ? "" : " (the file has two at its start)");
 		if (!*s)
 			return bs_err_at(err, BS_E_INPUT, name, c->start,
 					 "column %zu of the header has no name",
@@ -361,10 +381,13 @@ static int take_header(struct csvr *c, struct bs_err *err)
 	return 0;
 }
 
+/* Reads and checks the header.  A CR in it is taken for a file whose
+ * lines end with CR alone: it would otherwise read as one long header. */
 static int read_header(struct csvr *c, struct bs_err *err)
 {
 	size_t bad = 0;
 	int r = read_record(c, err);
+	const char *cr;
 
 	if (r < 0)
 		return -1;
@@ -372,6 +395,12 @@ static int read_header(struct csvr *c, struct bs_err *err)
 		return bs_err_at(err, BS_E_INPUT, csvr_name(c), 0,
 				 "empty file: expected a header row");
 	c->header_line = c->start;
+	cr = memchr(c->rec.buf, '\r', c->rec.len);
+	if (cr)
+		return bs_err_at(err, BS_E_INPUT, csvr_name(c), c->start,
+				 "carriage return inside the header (byte %zu): "
+				 "lines must end with LF or CRLF, not CR alone",
+				 (size_t)(cr - c->rec.buf) + 1);
 	if (c->too_long)
 		return bs_err_at(err, BS_E_INPUT, csvr_name(c), c->start,
 				 "header is longer than %zu bytes",

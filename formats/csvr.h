@@ -4,10 +4,12 @@
  * Records are assembled line by line (linerd.h), so each knows the line it
  * starts on: a record goes on over line ends inside double quotes; blank
  * lines between records are skipped but counted; a record ends at LF or
- * CRLF.  A CR elsewhere is data.  Fields are taken as they are: spaces
- * around them are kept; an empty field, quoted or not, is BS_V_NULL.  The
- * first non-blank record is the header: its names must be non-empty and
- * distinct.
+ * CRLF.  A CR elsewhere is data, but not in the header: a CR there means
+ * lines that end with CR alone, which is refused as such.  Fields are
+ * taken as they are: spaces around them are kept; an empty field, quoted
+ * or not, is BS_V_NULL; a field holding a NUL byte rejects its record.
+ * The first non-blank record is the header: its names must be non-empty,
+ * distinct, and not begin with a byte order mark (a second one).
  *
  * Semantics, limits and statuses are those of rowsrc.h, which calls this
  * and keeps ROWSRC_DONE and ROWSRC_ERROR once returned (csvr_next is not

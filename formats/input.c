@@ -5,6 +5,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,8 @@ struct input {
 	size_t mem_len, mem_pos, max_chunk;
 	unsigned long long off;
 	int eof;                    /* the entry is known to be empty */
+	int archive;                /* the path is an archive */
+	const char *member;         /* the member in name, or NULL */
 	char name[];                /* display name */
 };
 
@@ -78,8 +81,39 @@ static int archive_fail(struct bs_err *err, struct input *in, const char *what)
 	if (e == EIO || e == EACCES || e == ENOENT || e == EISDIR)
 		return bs_err_at(err, BS_E_IO, in->name, 0, "cannot %s: %s",
 				 what, strerror(e));
-	return bs_err_at(err, BS_E_INPUT, in->name, 0, "cannot %s: %s", what,
-			 s ? s : "corrupt or truncated data");
+	if (!s)
+		s = "corrupt or truncated data";
+	if (in->member)
+		return bs_err_at(err, BS_E_INPUT, in->name, 0,
+				 "corrupt archive: cannot read member '%s': %s",
+				 in->member, s);
+	if (in->archive)
+		return bs_err_at(err, BS_E_INPUT, in->name, 0,
+				 "corrupt archive: %s", s);
+	return bs_err_at(err, BS_E_INPUT, in->name, 0, "cannot %s: %s", what, s);
+}
+
+/* 1 when an archive member's name is absolute or climbs out of the
+ * archive through "..": such a member is refused, never read. */
+static int escapes(const char *m)
+{
+	int depth = 0;
+	size_t n;
+
+	if (*m == '/' || *m == '\\')
+		return 1;
+	while (*m) {
+		n = strcspn(m, "/\\");
+		if (n == 2 && m[0] == '.' && m[1] == '.') {
+			if (--depth < 0)
+				return 1;
+		} else if (n && !(n == 1 && m[0] == '.')) {
+			depth++;
+		}
+		m += n;
+		m += strspn(m, "/\\");
+	}
+	return 0;
 }
 
 /* Opens path as its kind says: a gzip stream, or a libarchive reader
@@ -90,6 +124,7 @@ static int open_path(struct input *in, const char *path, enum input_kind kind,
 	int tgz = ends_with(path, ".tar.gz") || ends_with(path, ".tgz");
 	struct stat st;
 
+	in->archive = kind == INPUT_ARCHIVE;
 	if (stat(path, &st) < 0)
 		return bs_err_at(err, BS_E_IO, in->name, 0, "cannot open: %s",
 				 strerror(errno));
@@ -122,6 +157,20 @@ static int open_path(struct input *in, const char *path, enum input_kind kind,
 	return 0;
 }
 
+/* Fills err for a member that escapes(); the error names the archive. */
+static int refuse(const struct input *in, const char *m, struct bs_err *err)
+{
+	int n = in->member ? (int)(in->member - in->name - 1)
+			   : (int)strlen(in->name);
+	char path[BS_ERR_FILE_MAX];
+
+	snprintf(path, sizeof(path), "%.*s", n, in->name);
+	return bs_err_at(err, BS_E_INPUT, path, 0,
+			 "member '%s' refused: its name %s", m,
+			 *m == '/' || *m == '\\' ? "is absolute"
+			 : "climbs out of the archive");
+}
+
 /* The next regular-file member of an archive: 1 and *pathname, 0 at the
  * end, -1 on error. */
 static int next_member(struct input *in, const char **pathname,
@@ -141,6 +190,8 @@ static int next_member(struct input *in, const char **pathname,
 		*pathname = archive_entry_pathname(e);
 		if (!*pathname)
 			*pathname = archive_entry_pathname_utf8(e);
+		if (*pathname && escapes(*pathname))
+			return refuse(in, *pathname, err);
 		if (*pathname)
 			return 1;
 	}
@@ -160,6 +211,7 @@ static struct input *input_alloc(const char *name, const char *member,
 	if (member) {
 		in->name[n] = '!';
 		memcpy(in->name + n + 1, member, m - 1);
+		in->member = in->name + n + 1;
 	}
 	bs_err_clear(&in->gz_err);
 	return in;

@@ -11,7 +11,10 @@
  * length of a member) with fixed-size buffers: memory does not grow with the
  * file.  Damaged data is an error, never wrong bytes: gzip members and zip
  * entries are checked against their CRC-32 (tar has no data checksum), so
- * the end of a .tar.gz member reads the gzip stream to its end.
+ * the end of a .tar.gz member reads the gzip stream to its end; a damaged
+ * archive is "corrupt archive", naming the member being read.  A member
+ * whose name is absolute or climbs out of the archive ("../x.csv",
+ * "d/../../x.csv") is refused: listing or opening the archive fails.
  */
 #ifndef INPUT_H
 #define INPUT_H

@@ -370,11 +370,65 @@ static void test_corrupt(void)
 		rowsrc_free(rs);
 	}
 	/* a zip member whose CRC-32 does not match */
-	check_bad("crc.zip", "big.csv", "cannot read: ZIP bad CRC");
+	check_bad("crc.zip", "big.csv",
+		  "corrupt archive: cannot read member 'big.csv': ZIP bad CRC");
 	/* a zip that is not one */
 	CHECK_INT(input_list_members(at("bad.zip"), add_member, NULL, &err), -1);
 	CHECK_INT(err.kind, BS_E_INPUT);
-	CHECK_CONTAINS(formatted(&err), "bad.zip: cannot read");
+	CHECK_CONTAINS(formatted(&err), "bad.zip: corrupt archive: ");
+	/* deflated data damaged in the middle names the member (issue 13) */
+	CHECK_INT(sh("gzip -dc big.csv.gz > z.csv && rm -f z.zip && zip -q z.zip z.csv"
+		     " && printf 'XXXXXXXXXXXXXXXX'"
+		     " | dd of=z.zip bs=1 seek=2000 conv=notrunc 2>/dev/null"),
+		  0);
+	check_bad("z.zip", "z.csv", "corrupt archive: cannot read member 'z.csv': ");
+}
+
+/* Members named absolutely or climbing out with ".." are refused, when
+ * listed and when opened (issue 13). */
+static void test_escaping_members(void)
+{
+	static const char mk[] =
+		"import io, sys, tarfile, zipfile\n"
+		"a, m = sys.argv[1:]\n"
+		"if a.endswith('.zip'):\n"
+		"    zipfile.ZipFile(a, 'w').writestr(m, 'id\\n1\\n')\n"
+		"else:\n"
+		"    t = tarfile.open(a, 'w'); i = tarfile.TarInfo(m); i.size = 5\n"
+		"    t.addfile(i, io.BytesIO(b'id\\n1\\n')); t.close()\n";
+	static const char *const bad[][2] = {
+		{ "up.zip", "../../x.csv" }, { "abs.zip", "/abs/x.csv" },
+		{ "up.tar", "d/../../x.csv" }, { "abs.tar", "/abs/x.csv" },
+	};
+	struct members m = { SBUF_INIT, 0, 0 };
+	struct input *in;
+	struct bs_err err;
+	char cmd[512], want[512];
+	size_t i;
+
+	sbuf_init(&m.names, 0);
+	write_file("mk.py", mk, strlen(mk));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "python3 mk.py %s '%s'", bad[i][0],
+			 bad[i][1]);
+		CHECK_INT(sh(cmd), 0);
+		snprintf(want, sizeof(want), "%s: member '%s' refused: its name %s",
+			 at(bad[i][0]), bad[i][1], bad[i][1][0] == '/'
+			 ? "is absolute" : "climbs out of the archive");
+		CHECK_INT(input_list_members(at(bad[i][0]), add_member, &m, &err), -1);
+		CHECK_INT(err.kind, BS_E_INPUT);
+		CHECK_STR(formatted(&err), want);
+		in = input_open(at(bad[i][0]), bad[i][1], &err);
+		CHECK(in == NULL);
+		input_free(in);
+		CHECK_STR(formatted(&err), want);
+	}
+	/* a ".." that stays inside is a name like any other */
+	sbuf_reset(&m.names);
+	CHECK_INT(sh("python3 mk.py in.zip 'd/../x.csv'"), 0);
+	CHECK_INT(input_list_members(at("in.zip"), add_member, &m, &err), 0);
+	CHECK_STR(m.names.buf, "d/../x.csv;");
+	sbuf_release(&m.names);
 }
 
 static void test_fs_errors(void)
@@ -419,6 +473,7 @@ int main(void)
 	RUN(test_rows_from_entries);
 	RUN(test_corrupt);
 	RUN(test_fs_errors);
+	RUN(test_escaping_members);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# cannot remove %s\n", dir);

@@ -93,7 +93,11 @@ static char *transcript(const struct src *s, size_t max_chunk)
 			if (err.kind != BS_E_ROW)
 				sbuf_adds(&out, "<kind>");
 			sbuf_adds(&out, " [");
-			sbuf_add(&out, row.raw, row.raw_len);
+			for (i = 0; i < row.raw_len; i++)   /* a NUL as \0 */
+				if (row.raw[i])
+					sbuf_addc(&out, row.raw[i]);
+				else
+					sbuf_adds(&out, "\\0");
 			sbuf_adds(&out, "]\n");
 			continue;
 		}
@@ -305,6 +309,52 @@ static void test_csv_bad_utf8(void)
 		"DONE");
 	check_reads(&header,
 		"OPEN:t.csv:1: column 2 of the header: invalid UTF-8 at byte 2");
+}
+
+/* A NUL byte in a field rejects the row, as in JSON lines (issue 13). */
+static void test_csv_nul(void)
+{
+#define ROWS "id,name\n1,a\0b\n2,\"x\0\"\n3,ok\n"
+#define HEADER "id,n\0\n1,2\n"
+	static const struct src s = {
+		"t.csv", ROWS, sizeof(ROWS) - 1, NULL, 0, NULL
+	};
+	static const struct src header = {
+		"t.csv", HEADER, sizeof(HEADER) - 1, NULL, 0, NULL
+	};
+#undef ROWS
+#undef HEADER
+
+	check_reads(&s,
+		"2:0:BAD:t.csv:2: field 'name': NUL byte at byte 2: "
+		"NUL is not allowed in a value [1,a\\0b]\n"
+		"3:1:BAD:t.csv:3: field 'name': NUL byte at byte 2: "
+		"NUL is not allowed in a value [2,\"x\\0\"]\n"
+		"4:2:ROW:|=3|=ok\n"
+		"DONE");
+	check_reads(&header,
+		"OPEN:t.csv:1: column 2 of the header: NUL byte at byte 2: "
+		"NUL is not allowed in a value");
+}
+
+/* CR-only line ends and a second byte order mark are named (issue 13). */
+static void test_csv_cr_only_and_second_bom(void)
+{
+	static const struct src cr = CSV("t.csv",
+		"id,amount\r1,10.00\r2,10.00\r");
+	static const struct src bom2 = CSV("t.csv",
+		"\xEF\xBB\xBF\xEF\xBB\xBFid,v\n1,2\n");
+	static const struct src bom_mid = CSV("t.csv",
+		"id,\xEF\xBB\xBFv\n1,2\n");
+
+	check_reads(&cr,
+		"OPEN:t.csv:1: carriage return inside the header (byte 10): "
+		"lines must end with LF or CRLF, not CR alone");
+	check_reads(&bom2,
+		"OPEN:t.csv:1: column 1 of the header begins with a byte order mark "
+		"(the file has two at its start)");
+	check_reads(&bom_mid,
+		"OPEN:t.csv:1: column 2 of the header begins with a byte order mark");
 }
 
 static void test_csv_unterminated_quote(void)
@@ -701,6 +751,8 @@ int main(void)
 	RUN(test_csv_field_count);
 	RUN(test_csv_limits);
 	RUN(test_csv_bad_utf8);
+	RUN(test_csv_nul);
+	RUN(test_csv_cr_only_and_second_bom);
 	RUN(test_csv_unterminated_quote);
 	RUN(test_csv_stray_quotes);
 	RUN(test_csv_header_errors);
