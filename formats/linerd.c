@@ -10,6 +10,7 @@
 
 struct linerd {
 	struct input *in;
+	const volatile sig_atomic_t *stop;   /* may be NULL */
 	size_t pos, end;        /* unread bytes are buf[pos..end) */
 	unsigned long lineno;   /* line of the next piece */
 	unsigned long cur;      /* line of the piece last returned */
@@ -21,7 +22,8 @@ struct linerd {
 	char buf[LINERD_BUF];
 };
 
-struct linerd *linerd_new(struct input *in, struct bs_err *err)
+struct linerd *linerd_new(struct input *in, const volatile sig_atomic_t *stop,
+			  struct bs_err *err)
 {
 	struct linerd *lr = malloc(sizeof(*lr));
 
@@ -31,6 +33,7 @@ struct linerd *linerd_new(struct input *in, struct bs_err *err)
 		return NULL;
 	}
 	lr->in = in;
+	lr->stop = stop;
 	lr->pos = lr->end = 0;
 	lr->lineno = 1;
 	lr->cur = 0;
@@ -39,12 +42,18 @@ struct linerd *linerd_new(struct input *in, struct bs_err *err)
 	return lr;
 }
 
-/* Appends what the input gives to buf[end..); -1 on a read error. */
+/* Appends what the input gives to buf[end..); -1 on a read error or
+ * when asked to stop. */
 static int fill(struct linerd *lr, struct bs_err *err)
 {
-	ssize_t r = input_read(lr->in, lr->buf + lr->end,
-			       LINERD_BUF - lr->end, err);
+	ssize_t r;
 
+	if (lr->stop && *lr->stop)
+		r = bs_err_at(err, BS_E_LIMIT, input_name(lr->in), 0,
+			      "interrupted");
+	else
+		r = input_read(lr->in, lr->buf + lr->end, LINERD_BUF - lr->end,
+			       err);
 	if (r < 0) {
 		lr->failed = 1;
 		if (err)

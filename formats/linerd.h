@@ -11,6 +11,7 @@
 #ifndef LINERD_H
 #define LINERD_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "bs_err.h"
@@ -20,8 +21,12 @@
 struct linerd;
 
 /* Reads from in, which the line reader owns from now on (it is freed by
- * linerd_free, or here on failure). */
-struct linerd *linerd_new(struct input *in, struct bs_err *err);
+ * linerd_free, or here on failure).  stop may be NULL; once *stop is
+ * non-zero, the next read from in fails instead (BS_E_LIMIT,
+ * "interrupted"), so a caller skipping blank lines or a long line is
+ * stopped within one buffer of input. */
+struct linerd *linerd_new(struct input *in, const volatile sig_atomic_t *stop,
+			  struct bs_err *err);
 
 /* The next piece of the current line: bytes (*p)[0..*n), valid until the
  * next call.  *eol is set when the piece ends its line (the last line of

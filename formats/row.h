@@ -7,6 +7,7 @@
 #ifndef ROW_H
 #define ROW_H
 
+#include <signal.h>
 #include <stddef.h>
 
 enum bs_vkind {
@@ -28,6 +29,11 @@ struct rowsrc_limits {
 	size_t max_field;   /* bytes in one value */
 	size_t max_record;  /* bytes in one record (a CSV record or a JSON line) */
 	size_t max_columns; /* columns in a CSV header / fields in a record */
+	/* A SIGINT/SIGTERM flag, or NULL: once *stop is non-zero, reading
+	 * fails (ROWSRC_ERROR, BS_E_LIMIT "interrupted") within one read
+	 * buffer (64 KiB of input), however many blank lines or however
+	 * long a line that input holds. */
+	const volatile sig_atomic_t *stop;
 };
 
 #define ROWSRC_MAX_FIELD_DEFAULT ((size_t)1 << 20)    /* 1 MiB */

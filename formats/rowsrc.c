@@ -42,7 +42,7 @@ struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
 {
 	struct rowsrc_limits l = {
 		ROWSRC_MAX_FIELD_DEFAULT, ROWSRC_MAX_RECORD_DEFAULT,
-		ROWSRC_MAX_COLUMNS_DEFAULT
+		ROWSRC_MAX_COLUMNS_DEFAULT, NULL
 	};
 	int format = format_of(format_name);
 	struct linerd *lr;
@@ -61,6 +61,8 @@ struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
 		l.max_record = lim->max_record;
 	if (lim && lim->max_columns)
 		l.max_columns = lim->max_columns;
+	if (lim)
+		l.stop = lim->stop;
 	rs = calloc(1, sizeof(*rs));
 	if (!rs) {
 		input_free(in);
@@ -68,7 +70,7 @@ struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
 		return NULL;
 	}
 	rs->state = ROWSRC_ROW;
-	lr = linerd_new(in, err);
+	lr = linerd_new(in, l.stop, err);
 	if (lr && format == 1)
 		rs->csv = csvr_new(lr, &l, err);
 	else if (lr)

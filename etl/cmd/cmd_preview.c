@@ -400,9 +400,11 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	struct shown sh;
 	struct sbuf csv;
 	struct pipe *p = NULL;
+	struct pipe_opts po = { 0 };
 	int rc = BS_EXIT_OK;
 
 	memset(&sh, 0, sizeof(sh));
+	po.stop = ctx->stop;
 	sh.out = ctx->out;
 	for (i = 0; i < nf && i < 1024; i++)
 		headers[i] = fields[i].target;
@@ -425,7 +427,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	if (key >= 0 && mapping_op(m) != MAP_INSERT) {
 		struct stage_opts so = { DUP_STAGE_MEMORY,
 					 config_get(s->cfg, "output", "temp_dir"),
-					 0 };
+					 0, ctx->stop };
 
 		sh.dups.st = stage_new(&so, &ctx->err);
 		if (!sh.dups.st) {
@@ -433,7 +435,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 			goto out;
 		}
 	}
-	p = pipe_open(s->cfg, m, NULL, &ctx->err);
+	p = pipe_open(s->cfg, m, &po, &ctx->err);
 	if (!p) {
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;

@@ -22,6 +22,7 @@ struct dataset {
 	size_t ncols;
 	size_t cur;              /* entry being read */
 	struct rowsrc *rs;
+	struct rowsrc_limits lim;   /* defaults, and the stop flag */
 };
 
 static int has_suffix(const char *s, size_t len, const char *suf)
@@ -308,6 +309,11 @@ int dataset_select(struct dataset *ds, const char *const *cols, size_t n,
 	return 0;
 }
 
+void dataset_watch(struct dataset *ds, const volatile sig_atomic_t *stop)
+{
+	ds->lim.stop = stop;
+}
+
 int dataset_next(struct dataset *ds, struct rowsrc_row *row,
 		 struct bs_err *err)
 {
@@ -318,7 +324,8 @@ int dataset_next(struct dataset *ds, struct rowsrc_row *row,
 			if (ds->cur >= ds->n)
 				return ROWSRC_DONE;
 			ds->rs = rowsrc_open(ds->e[ds->cur].path,
-					     ds->e[ds->cur].member, NULL, err);
+					     ds->e[ds->cur].member, &ds->lim,
+					     err);
 			if (!ds->rs)
 				return ROWSRC_ERROR;
 			if (rowsrc_select(ds->rs, ds->cols, ds->ncols, err) < 0)

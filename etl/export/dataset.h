@@ -43,6 +43,9 @@ size_t dataset_entries(const struct dataset *ds,
 /* Reading: choose the columns, then pull rows across all files in order. */
 int dataset_select(struct dataset *ds, const char *const *cols, size_t n,
 		   struct bs_err *err);
+/* Reading fails (BS_E_LIMIT) soon after *stop becomes non-zero, even
+ * inside a long run of blank lines (rowsrc_limits.stop); stop may be NULL. */
+void dataset_watch(struct dataset *ds, const volatile sig_atomic_t *stop);
 /* ROWSRC_ROW, ROWSRC_BAD (a rejected row), ROWSRC_DONE or ROWSRC_ERROR. */
 int dataset_next(struct dataset *ds, struct rowsrc_row *row,
 		 struct bs_err *err);

@@ -702,7 +702,7 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 	const long *group;
 	struct stage_opts so = { o->sort_memory ? o->sort_memory :
 				 EXPORT_SORT_MEMORY, o->temp_dir,
-				 mapping_group_fields(m, &group) > 0 };
+				 mapping_group_fields(m, &group) > 0, o->stop };
 	struct csvsplit_opts co = CSVSPLIT_OPTS_INIT;
 	struct csvsplit *cs = NULL;
 	struct stage *st = NULL;
@@ -730,7 +730,7 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 		floor = o->watermark_floor(o->keep_ctx, m);
 	{
 		struct pipe_opts po = { o->since, o->until, floor,
-					o->watermark_cap };
+					o->watermark_cap, o->stop };
 
 		p = pipe_open(cfg, m, &po, err);
 	}
@@ -741,8 +741,10 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 		       CSVSPLIT_MAX_BYTES_DEFAULT;
 	w.max_bytes = co.max_bytes;
 	w.max_record = co.max_bytes > header.len ? co.max_bytes - header.len : 0;
-	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0)
+	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0) {
+		interrupted(o, err);   /* the reader or the sort saw it */
 		goto out;
+	}
 	co.max_rows = o->max_file_rows;
 	co.zsink = o->zsink;
 	co.on_file = on_file;

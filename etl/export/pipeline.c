@@ -162,6 +162,8 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		pipe_free(p);
 		return NULL;
 	}
+	if (opts)
+		dataset_watch(p->ds, opts->stop);
 	ncols = mapping_columns(m, &cols);
 	if (dataset_select(p->ds, cols, ncols, err) < 0) {
 		pipe_free(p);

@@ -85,6 +85,9 @@ struct pipe_opts {
 	const char *until;
 	const char *watermark_floor;   /* date or datetime, or NULL: none */
 	const char *watermark_cap;     /* date or datetime, or NULL: none */
+	const volatile sig_atomic_t *stop;  /* SIGINT/SIGTERM flag, or NULL:
+					       reading fails soon after it is
+					       set (dataset_watch) */
 };
 
 #define PIPE_RANGE_FILTER "--since/--until"

@@ -89,7 +89,7 @@ static int file_index(struct rollup *r, const char *name, uint32_t *out,
 struct rollup *rollup_new(const struct mapping *m, size_t memory,
 			  struct bs_err *err)
 {
-	struct stage_opts so = { memory ? memory : ROLLUP_MEMORY, NULL, 1 };
+	struct stage_opts so = { memory ? memory : ROLLUP_MEMORY, NULL, 1, NULL };
 	const struct map_group_key *keys;
 	struct rollup *r = calloc(1, sizeof(*r));
 	size_t i;

@@ -483,6 +483,16 @@ static void fp_heap_down(struct fp_reader **h, size_t n, size_t i)
 	}
 }
 
+/* -1 with err when a SIGINT/SIGTERM asked to stop; a long loop looks at
+ * every STOP_EVERY-th step (some microseconds apart). */
+#define STOP_EVERY ((size_t)1 << 16)
+static int stopped(const struct stage *s, size_t step, struct bs_err *err)
+{
+	if (step % STOP_EVERY || !s->o.stop || !*s->o.stop)
+		return 0;
+	return bs_err_set(err, BS_E_LIMIT, "interrupted");
+}
+
 /* Walks all fingerprints in (h1, h2, seq) order and drops every seq that
  * is followed by another with the same fingerprint.  The run buffers
  * share the memory budget, so memory does not grow with the runs. */
@@ -490,16 +500,17 @@ static int find_superseded(struct stage *s, struct bs_err *err)
 {
 	struct fp_reader *rd = NULL, **heap = NULL;
 	struct fp prev = { 0, 0, 0 };
-	size_t i, nr, n = 0, cap;
+	size_t i, nr, n = 0, cap, step = 0;
 	int have = 0, r = -1;
 
 	if (!s->nfp_runs) {
 		if (s->nfps)
 			qsort(s->fps, s->nfps, sizeof(*s->fps), fp_cmp);
 		for (i = 1; i < s->nfps; i++)
-			if (s->fps[i].h1 == s->fps[i - 1].h1 &&
-			    s->fps[i].h2 == s->fps[i - 1].h2 &&
-			    drop_seq(s, s->fps[i - 1].seq, err) < 0)
+			if (stopped(s, i, err) < 0 ||
+			    (s->fps[i].h1 == s->fps[i - 1].h1 &&
+			     s->fps[i].h2 == s->fps[i - 1].h2 &&
+			     drop_seq(s, s->fps[i - 1].seq, err) < 0))
 				return -1;
 		return 0;
 	}
@@ -531,6 +542,8 @@ static int find_superseded(struct stage *s, struct bs_err *err)
 	while (n) {
 		struct fp_reader *top = heap[0];
 
+		if (stopped(s, ++step, err) < 0)
+			goto out;
 		if (have && prev.h1 == top->cur->h1 && prev.h2 == top->cur->h2 &&
 		    drop_seq(s, prev.seq, err) < 0)
 			goto out;
@@ -645,6 +658,8 @@ int stage_finish(struct stage *s, struct bs_err *err)
 
 	if (s->finished)
 		return 0;
+	if (stopped(s, 0, err) < 0)
+		return -1;
 	s->finished = 1;
 	/* spilled: the last run goes to disk first, so the row buffer, the
 	 * fingerprint readers and the run readers each have the budget in

@@ -18,6 +18,7 @@
 #ifndef STAGE_H
 #define STAGE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "formats/bs_err.h"
@@ -26,6 +27,9 @@ struct stage_opts {
 	size_t memory;          /* bytes for rows in memory (at least 8 MiB) */
 	const char *temp_dir;   /* where runs spill; NULL: $TMPDIR or /tmp */
 	int grouped;            /* sort by group key */
+	/* SIGINT/SIGTERM flag, or NULL: stage_finish fails (BS_E_LIMIT)
+	 * soon after it is set, however many rows it is sorting */
+	const volatile sig_atomic_t *stop;
 };
 
 struct stage_rec {

@@ -9,7 +9,7 @@
 
 static struct stage *make(int grouped, size_t memory)
 {
-	struct stage_opts o = { memory, NULL, grouped };
+	struct stage_opts o = { memory, NULL, grouped, NULL };
 	struct bs_err e;
 
 	return stage_new(&o, &e);
@@ -194,11 +194,43 @@ static void test_spilled(void)
 	stage_free(s);
 }
 
+/* A stop request ends the sort with BS_E_LIMIT, in memory and spilled
+ * alike (issue 13, point 6). */
+static void test_stop(void)
+{
+	static volatile sig_atomic_t stop;
+	char key[32], pay[64];
+	struct bs_err e;
+	size_t mem, i;
+
+	for (mem = 0; mem <= 1; mem++) {
+		struct stage_opts o = { 0, NULL, 1, &stop };
+		struct stage *s;
+
+		stop = 0;
+		s = stage_new(&o, &e);
+		if (!s)
+			continue;
+		for (i = 0; i < (mem ? 1000 : 150000); i++) {
+			snprintf(key, sizeof(key), "k%zu", i % 1000);
+			snprintf(pay, sizeof(pay), "%0*zu", 40, i);
+			add(s, key + 1, key, pay);
+		}
+		stop = 1;
+		CHECK_INT(stage_finish(s, &e), -1);
+		CHECK_INT(e.kind, BS_E_LIMIT);
+		CHECK_STR(e.msg, "interrupted");
+		CHECK_INT(stage_spills(s) > 0, !mem);
+		stage_free(s);
+	}
+}
+
 int main(void)
 {
 	RUN(test_small_grouped);
 	RUN(test_ungrouped_keeps_order);
 	RUN(test_stretches);
 	RUN(test_spilled);
+	RUN(test_stop);
 	return tap_done();
 }

@@ -254,7 +254,7 @@ static void test_csv_field_count(void)
 
 static void test_csv_limits(void)
 {
-	static const struct rowsrc_limits lim = { 5, 16, 3 };
+	static const struct rowsrc_limits lim = { 5, 16, 3, NULL };
 	static const struct src field = {
 		"t.csv", "a,b\n1,123456\n2,12345\n", 0, NULL, 0, &lim
 	};
@@ -698,7 +698,7 @@ static void test_jsonl_blank_lines_crlf(void)
 static void test_jsonl_limits(void)
 {
 	static const char *const cols[] = { "a", "b" };
-	static const struct rowsrc_limits lim = { 8, 20, 0 };
+	static const struct rowsrc_limits lim = { 8, 20, 0, NULL };
 	static const struct src s = {
 		"t.jsonl",
 		"{\"a\":\"12345678\"}\n"
