@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "formats/ini.h"
 #include "formats/sbuf.h"
@@ -85,6 +86,10 @@ struct entry {
 
 struct config {
 	char *file;          /* NULL for defaults */
+	char *label;         /* config_file() when file is NULL, or NULL */
+	struct bs_errlist *errs;  /* while loading: where mistakes go */
+	size_t nerrs;        /* mistakes put there */
+	int bad_section;     /* in a section already reported unknown */
 	char *dir;           /* folder of file, for relative paths */
 	struct entry *e;
 	size_t n, alloc;
@@ -284,16 +289,18 @@ static int check_api_version(const struct ini_item *it, struct bs_err *err)
 	return 0;
 }
 
-static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
+static int take_item(struct config *cfg, const struct ini_item *it,
+		     struct bs_err *err)
 {
-	struct config *cfg = ctx;
-
 	if (!it->key) {
-		if (!section_known(it->section))
+		cfg->bad_section = !section_known(it->section);
+		if (cfg->bad_section)
 			return unknown_section(it->file, it->line, it->section,
 					       err);
 		return 0;
 	}
+	if (cfg->bad_section)
+		return 0;   /* its keys are not reported once more */
 	if (!it->section[0])
 		return bs_err_at(err, BS_E_CONFIG, it->file, it->line,
 				 "'%s' is outside any [section]", it->key);
@@ -304,12 +311,50 @@ static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 			 err);
 }
 
+/* Takes one item; with a list to report to, a mistake goes there and
+ * reading goes on, so that every mistake is reported at once. */
+static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
+{
+	struct config *cfg = ctx;
+	struct bs_err e;
+
+	bs_err_clear(&e);
+	if (take_item(cfg, it, &e) == 0)
+		return 0;
+	if (cfg->errs && e.kind == BS_E_CONFIG) {
+		bs_errlist_add(cfg->errs, &e);
+		cfg->nerrs++;
+		return 0;
+	}
+	if (err)
+		*err = e;
+	return -1;
+}
+
+/* What config_file says when no file was found: where it looked. */
+static char *no_file_label(void)
+{
+	char cwd[4096];
+	struct sbuf sb;
+
+	sbuf_init(&sb, 0);
+	sbuf_addf(&sb, "(no billsync.conf in %s)",
+		  getcwd(cwd, sizeof(cwd)) ? cwd : "the current folder");
+	return sbuf_detach(&sb, NULL);
+}
+
 struct config *config_new_defaults(void)
 {
 	return calloc(1, sizeof(struct config));
 }
 
 struct config *config_load(const char *path, struct bs_err *err)
+{
+	return config_load_all(path, NULL, err);
+}
+
+struct config *config_load_all(const char *path, struct bs_errlist *errs,
+			       struct bs_err *err)
 {
 	struct config *cfg = config_new_defaults();
 	struct stat st;
@@ -320,8 +365,14 @@ struct config *config_load(const char *path, struct bs_err *err)
 		return NULL;
 	}
 	if (!path) {
-		if (stat("billsync.conf", &st) != 0)
-			return cfg;
+		if (stat("billsync.conf", &st) != 0) {
+			cfg->label = no_file_label();
+			if (cfg->label)
+				return cfg;
+			config_free(cfg);
+			bs_err_set(err, BS_E_NOMEM, "out of memory");
+			return NULL;
+		}
 		path = "billsync.conf";
 	}
 	cfg->file = strdup(path);
@@ -336,9 +387,15 @@ struct config *config_load(const char *path, struct bs_err *err)
 		slash[1] = '\0';
 	else
 		cfg->dir[0] = '\0';
+	cfg->errs = errs;
 	if (ini_parse_file(path, on_item, cfg, err) != 0) {
 		if (err && err->kind == BS_E_IO)
 			err->kind = BS_E_CONFIG;
+		config_free(cfg);
+		return NULL;
+	}
+	cfg->errs = NULL;
+	if (cfg->nerrs) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -360,13 +417,14 @@ void config_free(struct config *cfg)
 	free(cfg->scratch);
 	free(cfg->datasets);
 	free(cfg->file);
+	free(cfg->label);
 	free(cfg->dir);
 	free(cfg);
 }
 
 const char *config_file(const struct config *cfg)
 {
-	return cfg->file ? cfg->file : "(defaults)";
+	return cfg->file ? cfg->file : cfg->label ? cfg->label : "(defaults)";
 }
 
 int config_set(struct config *cfg, const char *section, const char *key,

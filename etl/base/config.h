@@ -23,13 +23,22 @@
 struct config;
 
 /* Loads path; NULL means ./billsync.conf if it exists, else built-in
- * defaults only.  The result is owned by the caller (config_free). */
+ * defaults only.  The result is owned by the caller (config_free).
+ * The first mistake in the file is the error. */
 struct config *config_load(const char *path, struct bs_err *err);
+/* Like config_load, reporting every mistake in the file at once: each
+ * (unknown section or key, a key set twice, a bad value) is added to errs
+ * and the file is read to its end, then NULL is returned with err left
+ * alone; err is still set for what stops the reading (a line that is not
+ * INI, an unreadable file, no memory). */
+struct config *config_load_all(const char *path, struct bs_errlist *errs,
+			       struct bs_err *err);
 /* An empty configuration holding only defaults (for tests). */
 struct config *config_new_defaults(void);
 void config_free(struct config *cfg);
 
-/* The file name, or "(defaults)". */
+/* The file name; without one, "(no billsync.conf in DIR)" naming the
+ * folder looked in (config_load), or "(defaults)" (config_new_defaults). */
 const char *config_file(const struct config *cfg);
 
 /* Sets a value as if it came from the file (command-line overrides);

@@ -63,9 +63,10 @@ int cmd_upload(int argc, char **argv, struct bs_ctx *ctx)
 		return cli_usage(ctx, optind >= argc ?
 				 "which export directory? billsync upload DIR" :
 				 "expected one directory");
-	cfg = config_load(ctx->config_path, &ctx->err);
+	cfg = config_load_all(ctx->config_path, &ctx->errs, &ctx->err);
 	if (!cfg)
-		return cli_exit_for(ctx->err.kind);
+		return ctx->err.kind ? cli_exit_for(ctx->err.kind)
+				     : BS_EXIT_CONFIG;
 	rc = setup_overrides(ctx, cfg);
 	if (rc) {
 		runview_not_started(ctx, cfg, rc);

@@ -40,9 +40,10 @@ int setup_overrides(struct bs_ctx *ctx, struct config *cfg)
 
 int setup_config(struct bs_ctx *ctx, struct setup *s)
 {
-	s->cfg = config_load(ctx->config_path, &ctx->err);
+	s->cfg = config_load_all(ctx->config_path, &ctx->errs, &ctx->err);
 	if (!s->cfg)
-		return cli_exit_for(ctx->err.kind);
+		return ctx->err.kind ? cli_exit_for(ctx->err.kind)
+				     : BS_EXIT_CONFIG;
 	if (s->source && config_set(s->cfg, "source", "path", s->source, 1,
 				    &ctx->err) < 0)
 		return cli_exit_for(ctx->err.kind);

@@ -237,8 +237,8 @@ struct dataset *dataset_open(const struct config *cfg, const char *name,
 	if (!n)
 		n = config_get_list(cfg, "source", "path", &locs);
 	if (!n) {
-		bs_err_set(err, BS_E_CONFIG, "no source data: set [source] path "
-			   "in %s or pass --source", config_file(cfg));
+		bs_err_at(err, BS_E_CONFIG, config_file(cfg), 0, "no source "
+			  "data: set [source] path or pass --source");
 		dataset_free(ds);
 		return NULL;
 	}

@@ -89,6 +89,49 @@ static void test_mistakes(void)
 	CHECK_INT(e.kind, BS_E_CONFIG);
 }
 
+/* Every mistake at once, each with its line; the keys of an unknown
+ * section are not reported again (issue 13, point 8). */
+static void test_all_mistakes(void)
+{
+	static const char *const want[] = {
+		"m.conf:2: unknown key 'max_file_byts' in [output]; did you mean 'max_file_bytes'?",
+		"m.conf:4: unknown section '[salesfroce]'; did you mean '[salesforce]'?",
+		"m.conf:7: [salesforce] api_version: 'x' is not a version such as 62.0",
+		"m.conf:10: unknown key 'max_jbos' in [load]; did you mean 'max_jobs'?",
+		"m.conf:11: 'poll_min' in [load] is already set on line 9",
+	};
+	struct bs_errlist l;
+	struct bs_err e;
+	char buf[512], cwd[4096], label[4200];
+	struct config *c;
+	size_t i;
+
+	bs_errlist_init(&l);
+	bs_err_clear(&e);
+	CHECK(config_load_all(write_file("m.conf",
+		"[output]\nmax_file_byts = 1\ndir = out\n"
+		"[salesfroce]\ninstance_url = https://x\n[salesforce]\n"
+		"api_version = x\n[load]\npoll_min = 1\nmax_jbos = 2\n"
+		"poll_min = 2\n", 0644), &l, &e) == NULL);
+	CHECK_INT(e.kind, BS_E_NONE);
+	CHECK_INT(l.n, 5);
+	for (i = 0; i < l.n && i < 5; i++) {
+		bs_err_format(&l.v[i], buf, sizeof(buf));
+		CHECK_CONTAINS(buf, want[i]);
+	}
+	bs_errlist_release(&l);
+	/* no file: says so, and where it looked */
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	CHECK_INT(chdir(dir), 0);
+	c = config_load(NULL, &e);
+	CHECK(c != NULL);
+	snprintf(label, sizeof(label), "(no billsync.conf in %s)", dir);
+	if (c)
+		CHECK_STR(config_file(c), label);
+	config_free(c);
+	CHECK_INT(chdir(cwd), 0);
+}
+
 static void test_secrets(void)
 {
 	struct bs_err e;
@@ -124,6 +167,7 @@ int main(void)
 		return 1;
 	RUN(test_values_and_defaults);
 	RUN(test_mistakes);
+	RUN(test_all_mistakes);
 	RUN(test_secrets);
 	{
 		char cmd[600];
