@@ -28,6 +28,8 @@ PC_DEPS := libcurl:libcurl4-openssl-dev zlib:zlib1g-dev libarchive:libarchive-de
 TOOL_DEPS := gcc:gcc pkg-config:pkg-config python3:python3 gzip:gzip tar:tar \
 	unzip:unzip zip:zip openssl:openssl mandoc:mandoc
 PC_MODS := $(foreach d,$(PC_DEPS),$(firstword $(subst :, ,$(d))))
+# Seconds to wait for apt's lock when another apt-get or dpkg holds it.
+APT_LOCK_WAIT ?= 300
 
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings
@@ -88,7 +90,21 @@ $(BUILD)/config.mk: Makefile
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing missing packages:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+		waited=0; \
+		until out=$$( { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing; } 2>&1 >/dev/null); do \
+			case $$out in *"Could not get lock"*) ;; *) \
+				echo "$$out" >&2; \
+				echo "cannot install$$missing with apt-get (above); install them, then run make again" >&2; \
+				exit 1 ;; esac; \
+			if [ $$waited -ge $(APT_LOCK_WAIT) ]; then \
+				echo "$$out" >&2; \
+				echo "cannot install$$missing: apt is busy (another apt-get or dpkg has held its lock for $(APT_LOCK_WAIT) s); run make again when it is done" >&2; \
+				exit 1; \
+			fi; \
+			[ $$waited -eq 0 ] && echo "apt is busy (another apt-get or dpkg holds its lock): waiting up to $(APT_LOCK_WAIT) s"; \
+			sleep 5; waited=$$((waited + 5)); \
+		done; \
 	fi
 	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags $(PC_MODS))"; \
 	   echo "DEP_LIBS := $$(pkg-config --libs $(PC_MODS)) -lcsv -lpthread -lm"; } > $@.tmp
@@ -194,7 +210,9 @@ check: all $(BUILD)/san/billsync $(BUILD)/san/billsync-failmalloc $(UNIT_BIN) $(
 	@BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync BILLSYNC_GEN=$(BUILD)/billsync-gen \
 		PYTHON=$(PYTHON) sh tests/run-tests.sh
 
-demo: all
+# the demo builds quietly: only errors show
+demo:
+	@$(MAKE) --no-print-directory -s all
 	@BUILD=$(BUILD) BILLSYNC=./$(BIN) PYTHON=$(PYTHON) sh tests/demo.sh
 
 bench: all $(BUILD)/statebench
