@@ -32,7 +32,8 @@ const char usage_preview[] =
 	"was filtered or rejected and why. Sends nothing. OBJECT is the object\n"
 	"(OrbInvoice__c) or the dataset (invoices).\n\n"
 	"  -n, --limit N            rows to show (default 10; 0 = all)\n"
-	"      --csv                the rows as CSV (as they will be uploaded)\n"
+	"      --csv                the rows as CSV, in the bulk files' format (a key\n"
+	"                           read twice shows each row; export keeps the last)\n"
 	"      --vertical           one block per row instead of a table\n"
 	"      --wide               do not cut long values\n"
 	SETUP_HELP;

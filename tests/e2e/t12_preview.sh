@@ -57,7 +57,7 @@ PY
 check_eq "customers table: every column starts at the same terminal column" ok "$aligned"
 check_contains "customers table: the Japanese name is whole" "$(cat "$T/stdout")" "Zt5rHn1cLq9PdF3J  株式会社サンプル  "
 
-# --csv: the rows as they will be uploaded, counts on stderr
+# --csv: the rows in the bulk files' format, counts on stderr
 run_bs preview customers --source samples --limit 0 --csv
 check_eq "customers --csv: exit 0" 0 "$rc"
 check_files_eq "customers --csv matches $G/customers.csv" "$G/customers.csv" "$T/stdout"

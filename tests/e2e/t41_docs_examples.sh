@@ -1,0 +1,49 @@
+#!/bin/sh
+# t41_docs_examples.sh - the examples of docs/records.md are what billsync
+# prints (issue 13, point 9): the samples run twice against the emulator,
+# then `status` and `records --status failed`; the counts in the docs'
+# tables must be those of the real output (times and ids aside).
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+EMUCTL="$PYTHON tests/salesforce/emuctl.py"
+URL=$($EMUCTL start --dir "$T") || { not_ok "the emulator starts"; done_testing; exit 0; }
+trap '$EMUCTL stop --dir "$T" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
+printf 'demo-secret\n' > "$T/secret"
+chmod 600 "$T/secret"
+cat > "$T/billsync.conf" <<CONF
+[source]
+path = $ROOT/samples
+[mappings]
+dir = $ROOT/mappings
+[state]
+dir = $T/state
+[salesforce]
+instance_url = $URL
+auth = client_credentials
+client_id = billsync-demo
+client_secret_file = $T/secret
+[load]
+poll_min = 0.02
+poll_max = 0.2
+CONF
+run_bs run -c "$T/billsync.conf"
+run_bs run -c "$T/billsync.conf"
+check_eq "the second run exits 1 (two records refused again)" 1 "$rc"
+
+# the run rows, from "run" to "failed", without the times
+runs() { grep -E '^ +[0-9]+ +run ' | awk '{ print $1, $2, $3, $8, $9, $10, $11, $12, $13, $14, $15, $16 }'; }
+"$BILLSYNC" status -c "$T/billsync.conf" > "$T/status" 2>&1
+doc=$(sed -n '/^\$ billsync status$/,/^```$/p' docs/records.md)
+check_eq "status: the runs as docs/records.md shows them" \
+	"$(runs < "$T/status")" "$(printf '%s\n' "$doc" | runs)"
+check_eq "status: the records line as docs/records.md shows it" \
+	"$(grep '^records (all objects)' "$T/status")" \
+	"$(printf '%s\n' "$doc" | grep '^records (all objects)')"
+
+cut_rec() { grep -E '^Orb' | awk '{ print $1, $2, $3, $4 }'; }
+"$BILLSYNC" records -c "$T/billsync.conf" --status failed > "$T/records" 2>&1
+doc=$(sed -n '/^\$ billsync records --status failed$/,/^```$/p' docs/records.md)
+check_eq "records --status failed: as docs/records.md shows it" \
+	"$(cut_rec < "$T/records")" "$(printf '%s\n' "$doc" | cut_rec)"
+
+done_testing
