@@ -135,8 +135,7 @@ static void check_interrupt_locked(struct loader *l)
 	struct bs_err e;
 
 	if (l->o->stop && *l->o->stop && !atomic_load(&l->halt)) {
-		bs_err_set(&e, BS_E_LIMIT, "interrupted: run the same command "
-			   "again to continue where it stopped");
+		bs_err_set(&e, BS_E_LIMIT, LOADRUN_INTERRUPTED);
 		loadrun_stop_locked(l, &e, 1);
 	}
 }
@@ -423,6 +422,7 @@ int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
 	struct loader l;
 	struct worker *w = NULL;
 	struct sf_api_opts ao;
+	struct http_opts ho = o->http;
 	size_t i, nw = 0, started = 0;
 	int rc = 0;
 
@@ -452,12 +452,14 @@ int loader_run(const struct bulkdir *bd, struct sf_auth *auth,
 	ao.retry_wait_max_ms = RETRY_WAIT_MAX_MS;
 	ao.stop = NULL;     /* workers watch halt; see wait_workers */
 	ao.halt = &l.halt;
+	ho.stop = o->stop;  /* but a request in flight ends on a signal at once
+			       (and read_limits runs before wait_workers) */
 	ao.on_response = on_response;
 	ao.on_note = on_note;
 	for (i = 0; i < (nw ? nw : 1); i++) {
 		w[i].l = &l;
 		ao.ctx = &w[i];
-		w[i].api = sf_api_new(auth, &o->http, &ao, err);
+		w[i].api = sf_api_new(auth, &ho, &ao, err);
 		if (!w[i].api) {
 			rc = -1;
 			goto out;

@@ -29,6 +29,9 @@ void loadrun_stop_locked(struct loader *l, const struct bs_err *err,
 	if (!l->stop_set) {
 		l->stop_set = 1;
 		l->stop_err = *err;
+		/* a request the signal cut short says so the usual way */
+		if (l->o->stop && *l->o->stop)
+			bs_err_set(&l->stop_err, BS_E_LIMIT, LOADRUN_INTERRUPTED);
 	}
 	l->draining = 1;
 	if (halt_now)

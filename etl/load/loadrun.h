@@ -103,6 +103,10 @@ struct worker {
 int loadrun_textf(char *buf, size_t size, const char *fmt, ...)
 	BS_PRINTF(3, 4);
 
+/* Why a load that SIGINT/SIGTERM stopped ended (also when a request it
+ * cut short failed first). */
+#define LOADRUN_INTERRUPTED "interrupted: run the same command again to " \
+	"continue where it stopped"
 /* Stops the load with err (the first reason is kept); halt_now stops
  * running jobs too, otherwise they finish first. */
 void loadrun_stop_locked(struct loader *l, const struct bs_err *err,

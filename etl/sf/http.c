@@ -16,6 +16,7 @@ struct http {
 	char *user_agent;
 	unsigned long timeout_ms, connect_timeout_ms, low_speed_ms;
 	struct http_trace *trace;  /* borrowed, or NULL */
+	const volatile sig_atomic_t *stop;
 };
 
 /* What the callbacks of one transfer share. */
@@ -154,6 +155,7 @@ struct http *http_new(const struct http_opts *opts, struct bs_err *err)
 	h->connect_timeout_ms = opts->connect_timeout_ms;
 	h->low_speed_ms = opts->low_speed_ms;
 	h->trace = opts->trace;
+	h->stop = opts->stop;
 	return h;
 }
 
@@ -207,6 +209,17 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *p)
 		return CURL_READFUNC_ABORT;
 	}
 	return (size_t)n;
+}
+
+/* libcurl's progress callback, about once a second at least: non-zero
+ * ends the transfer when a SIGINT/SIGTERM asked to stop. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct http *h = p;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return *h->stop != 0;
 }
 
 /* Copies the value of header line "Name: value\r\n" into dst when its name
@@ -310,6 +323,11 @@ static CURLcode set_options(struct http *h, const struct http_req *req,
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, x);
+	if (h->stop) {
+		SET(CURLOPT_NOPROGRESS, 0L);
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, h);
+	}
 	if (req->read) {
 		SET(CURLOPT_READFUNCTION, on_read);
 		SET(CURLOPT_READDATA, x);
@@ -455,6 +473,9 @@ int http_do(struct http *h, const struct http_req *req,
 				  where, resp->body.max);
 	if (rc != CURLE_OK) {
 		resp->status = 0;
+		if (rc == CURLE_ABORTED_BY_CALLBACK)
+			return bs_err_set(err, BS_E_LIMIT, "%s %s: interrupted",
+					  method_name(req->method), where);
 		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
 		    rc == CURLE_SSL_CACERT_BADFILE)
 			return bs_err_set(err, BS_E_CONFIG,

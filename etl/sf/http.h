@@ -32,6 +32,7 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -50,6 +51,10 @@ struct http_opts {
 	struct http_trace *trace;         /* every exchange written there
 					     (trace.h), or NULL; borrowed:
 					     it must outlive the struct http */
+	/* A SIGINT/SIGTERM flag, or NULL: a request in flight (connecting,
+	 * sending, waiting) ends within about a second once *stop is
+	 * non-zero, and http_do fails with BS_E_LIMIT "interrupted". */
+	const volatile sig_atomic_t *stop;
 };
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
@@ -109,7 +114,8 @@ void http_free(struct http *h);
 /* Sends req and fills resp (resp is reset first).  Returns 0 when a
  * response arrived, whatever its status.  Returns -1 with err set when
  * there is none: BS_E_NETWORK when the server could not be reached or the
- * connection dropped or timed out (worth retrying), BS_E_CONFIG for a URL
+ * connection dropped or timed out (worth retrying), BS_E_LIMIT when
+ * opts.stop ended it, BS_E_CONFIG for a URL
  * http_url_check refuses, BS_E_REMOTE for a response body over the cap,
  * BS_E_IO when the sink cannot be written, or the read callback's error. */
 int http_do(struct http *h, const struct http_req *req,

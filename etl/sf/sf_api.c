@@ -33,12 +33,15 @@ struct sf_api *sf_api_new(struct sf_auth *auth, const struct http_opts *ho,
 			  const struct sf_api_opts *opts, struct bs_err *err)
 {
 	struct sf_api *api = calloc(1, sizeof(*api));
+	struct http_opts h = *ho;
 
 	if (!api) {
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	api->http = http_new(ho, err);
+	if (!h.stop)             /* a request in flight ends on it too */
+		h.stop = opts->stop;
+	api->http = http_new(&h, err);
 	if (!api->http) {
 		free(api);
 		return NULL;
