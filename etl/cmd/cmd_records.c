@@ -14,6 +14,7 @@
 #include "formats/strsim.h"
 #include "commands.h"
 #include "map/datetime.h"
+#include "state/history.h"
 #include "state/state.h"
 #include "stateview.h"
 #include "table.h"
@@ -26,7 +27,7 @@
 
 enum {
 	OPT_OBJECT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_STATUS, OPT_SINCE,
-	OPT_KEY, OPT_LIMIT, OPT_CSV, OPT_STATE
+	OPT_KEY, OPT_LIMIT, OPT_CSV, OPT_STATE, OPT_HISTORY
 };
 
 const char usage_records[] =
@@ -46,6 +47,10 @@ const char usage_records[] =
 	"      --csv FILE           write every matching record to FILE ('-':\n"
 	"                           standard output) as CSV; cells starting with\n"
 	"                           = + - @ get a ' in front, for spreadsheets\n"
+	"      --history K          the timeline of the record with key K: every\n"
+	"                           status it had, when, in which run, with\n"
+	"                           Salesforce's error (the last 100 runs;\n"
+	"                           with --object, of that object only)\n"
 	"      --state DIR          the state directory (instead of [state] dir)\n"
 	"\nExit codes: 0 (also when no run has happened yet), 2 usage,\n"
 	"3 configuration, 4 the state or the CSV file cannot be read or written.\n";
@@ -401,6 +406,78 @@ out:
 	return rc;
 }
 
+/* ---- --history -------------------------------------------------------- */
+
+struct timeline {
+	struct bs_ctx *ctx;
+	struct table *t;
+	json_t *events;
+	unsigned long long n;
+};
+
+static int take_event(void *p, const struct history_event *e)
+{
+	struct timeline *tl = p;
+	char run[24];
+	const char *cells[6];
+
+	tl->n++;
+	if (tl->events)
+		return json_array_append_new(tl->events, json_pack(
+			"{s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}", "object",
+			e->object, "key", e->key, "at", e->at, "run",
+			(json_int_t)e->run, "status", e->status, "error_code",
+			*e->error_code ? e->error_code : NULL, "error_message",
+			*e->error_message ? e->error_message : NULL)) != 0;
+	snprintf(run, sizeof(run), "%lld", e->run);
+	cells[0] = e->object;
+	cells[1] = e->at;
+	cells[2] = run;
+	cells[3] = e->status;
+	cells[4] = e->error_code;
+	cells[5] = e->error_message;
+	return table_add(tl->t, cells, NULL) < 0;
+}
+
+/* `records --history KEY`: the record's events, oldest first. */
+static int history(struct bs_ctx *ctx, struct state *st, const char *object,
+		   const char *key)
+{
+	static const char *const head[] = {
+		"object", "time (UTC)", "run", "status", "error", "message"
+	};
+	struct timeline tl = { ctx, NULL, NULL, 0 };
+	int r = 0, rc = BS_EXIT_OK;
+
+	if (ctx->json)
+		tl.events = json_array();
+	else
+		tl.t = table_new(6, head);
+	if (!tl.events && !tl.t)
+		return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory"),
+		       BS_EXIT_INTERNAL;
+	if (st)
+		r = history_each(st, object, key, take_event, &tl, &ctx->err);
+	if (r < 0) {
+		rc = cli_exit_for(ctx->err.kind);
+	} else if (r > 0) {
+		rc = BS_EXIT_INTERNAL;
+		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+	} else if (ctx->json) {
+		stateview_json(ctx, json_pack("{s:s, s:O}", "key", key,
+					      "history", tl.events));
+	} else if (!tl.n) {
+		fprintf(ctx->out, "no history for key '%s'%s\n", key,
+			st ? "" : ": no run yet");
+	} else {
+		table_print(tl.t, ctx->out, RECORDS_CELL_MAX);
+		fprintf(ctx->out, "%llu event%s\n", tl.n, tl.n == 1 ? "" : "s");
+	}
+	json_decref(tl.events);
+	table_free(tl.t);
+	return rc;
+}
+
 int cmd_records(int argc, char **argv, struct bs_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -412,11 +489,13 @@ int cmd_records(int argc, char **argv, struct bs_ctx *ctx)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "state", required_argument, NULL, OPT_STATE },
+		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct state_filter f = { NULL, NULL, NULL, NULL };
 	unsigned long long limit = RECORDS_DEFAULT_LIMIT;
 	const char *object_arg = NULL, *csv_path = NULL, *state_arg = NULL;
+	const char *history_key = NULL;
 	char status[16], since[DT_ISO_LEN + 1], note[BS_ERR_MSG_MAX];
 	char *object = NULL, *dir = NULL;
 	struct state *st = NULL;
@@ -445,12 +524,17 @@ int cmd_records(int argc, char **argv, struct bs_ctx *ctx)
 			csv_path = optarg;
 		} else if (opt == OPT_STATE) {
 			state_arg = optarg;
+		} else if (opt == OPT_HISTORY) {
+			history_key = optarg;
 		} else {
 			return cli_bad_option(ctx, argv, opt);
 		}
 	}
 	if (optind < argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (history_key && (csv_path || f.status || f.since || f.key))
+		return cli_usage(ctx, "--history shows one record's timeline: "
+				 "only --object goes with it");
 	if (csv_path && !strcmp(csv_path, "-") && ctx->json)
 		return cli_usage(ctx, "--csv - and --json both write to standard "
 				 "output; choose one");
@@ -458,7 +542,9 @@ int cmd_records(int argc, char **argv, struct bs_ctx *ctx)
 	if (!rc && st && object_arg)
 		rc = resolve_object(ctx, st, object_arg, &object);
 	f.object = object;
-	if (!rc)   /* no state yet (st NULL): nothing matches */
+	if (!rc && history_key)
+		rc = history(ctx, st, object, history_key);
+	else if (!rc)   /* no state yet (st NULL): nothing matches */
 		rc = list(ctx, st, &f, limit, csv_path, note);
 	free(object);
 	state_close(st);

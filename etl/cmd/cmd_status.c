@@ -120,12 +120,18 @@ static void add_load_counts(json_t *run)
 	load_report_release(&r);
 }
 
-static void add_counts(json_t *run)
+/* newest: the run is the latest; held: a process holds the state's lock.
+ * A run without an exit code is going on (the latest, while the lock is
+ * held) or was killed: "outcome" says which. */
+static void add_counts(json_t *run, int newest, int held)
 {
 	json_t *e = export_counts(run);
 
 	json_object_set_new(run, "export_counts", e ? e : json_null());
 	add_load_counts(run);
+	if (!json_is_integer(json_object_get(run, "exit_code")))
+		json_object_set_new(run, "outcome", json_string(
+			newest && held ? "running" : "killed"));
 }
 
 /* Record counts by status, and their total. */
@@ -178,7 +184,9 @@ static void print_runs(FILE *out, const json_t *runs)
 		cells[4] = stateview_time(json_string_value(
 			json_object_get(run, "finished_at")), finished);
 		cells[5] = json_string_value(json_object_get(run, "phase"));
-		cells[6] = num(run, "exit_code", n[1], sizeof(n[1]));
+		cells[6] = json_object_get(run, "outcome") ? json_string_value(
+			json_object_get(run, "outcome")) :
+			num(run, "exit_code", n[1], sizeof(n[1]));
 		for (k = 0; k < 4; k++)
 			cells[7 + k] = num(e, ekeys[k], n[2 + k], sizeof(n[0]));
 		for (k = 0; k < 2; k++)
@@ -273,7 +281,8 @@ static int report(struct bs_ctx *ctx, struct state *st, const char *dir,
 	struct collect runs = { json_array(), 0 }, one = { json_array(), 0 };
 	unsigned long long counts[REC_COUNT];
 	json_t *sel, *run;
-	int rc = BS_EXIT_OK, found = 1;
+	json_int_t newest;
+	int rc = BS_EXIT_OK, found = 1, held;
 	size_t i;
 
 	if (state_runs_each(st, limit ? limit : -1, keep_run, &runs,
@@ -293,10 +302,14 @@ static int report(struct bs_ctx *ctx, struct state *st, const char *dir,
 		rc = cli_usage(ctx, "no run %lld in %s", run_id, dir);
 		goto out;
 	}
+	held = state_lock_held(dir);
+	newest = json_array_size(runs.runs) ? json_integer_value(json_object_get(
+		json_array_get(runs.runs, 0), "id")) : 0;
 	json_array_foreach(runs.runs, i, run)
-		add_counts(run);
+		add_counts(run, i == 0, held);
 	json_array_foreach(one.runs, i, run)
-		add_counts(run);
+		add_counts(run, json_integer_value(json_object_get(run, "id")) ==
+			   newest, held);
 	/* the run whose files and jobs are shown: --run, else the newest */
 	sel = json_array_get(run_id ? one.runs : runs.runs, 0);
 	if (ctx->json) {

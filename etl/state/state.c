@@ -2,6 +2,7 @@
  * state.h and docs/state.md). */
 #include "state.h"
 #include "state_int.h"
+#include "history.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -287,6 +288,20 @@ static int take_lock(struct state *st, struct bs_err *err)
 	return 0;
 }
 
+int state_lock_held(const char *dir)
+{
+	char path[4096];
+	int fd, held;
+
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) != 0;
+	close(fd);   /* lets go of the shared lock it took, if any */
+	return held;
+}
+
 struct state *state_alloc(const char *dir, struct bs_err *err)
 {
 	struct state *st = calloc(1, sizeof(*st));
@@ -341,7 +356,8 @@ struct state *state_open(const char *dir, struct bs_err *err)
 		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 		 "PRAGMA cache_size = -%d; PRAGMA busy_timeout = 5000;",
 		 STATE_CACHE_KIB);
-	if (state_exec(st, pragmas, err) < 0 || state_exec(st, schema, err) < 0)
+	if (state_exec(st, pragmas, err) < 0 || state_exec(st, schema, err) < 0 ||
+	    history_setup(st, err) < 0)
 		goto fail;
 	snprintf(pragmas, sizeof(pragmas), "PRAGMA user_version = %d;",
 		 STATE_SCHEMA_VERSION);
@@ -493,11 +509,52 @@ int state_run_set_phase(struct state *st, long long run,
 	return run_exec(st, final ?
 			"UPDATE runs SET phase = ?2, message = ?3, "
 			"report = coalesce(?4, report), finished_at = ?5, "
-			"exit_code = ?6 WHERE id = ?1" :
+			"exit_code = nullif(?6, -1) WHERE id = ?1" :
 			"UPDATE runs SET phase = ?2, message = ?3, "
 			"report = coalesce(?4, report), finished_at = NULL, "
-			"exit_code = ?6 WHERE id = ?1",
+			"exit_code = NULL WHERE id = ?1",
 			run, text, 4, exit_code, err);
+}
+
+int state_run_set_exit(struct state *st, long long run, int exit_code,
+		       struct bs_err *err)
+{
+	return run_exec(st, "UPDATE runs SET exit_code = ?2 WHERE id = ?1",
+			run, NULL, 0, exit_code, err);
+}
+
+int state_run_last_done(struct state *st, const char *command,
+			const char *work_dir, struct state_run *run,
+			int *exit_code, char finished[32], struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, started_at, coalesce(exit_code, 0), "
+			       "coalesce(finished_at, '') FROM runs r WHERE "
+			       "command = ?1 AND work_dir = ?2 AND phase = 'done' "
+			       "AND NOT EXISTS (SELECT 1 FROM files f WHERE "
+			       "f.run = r.id AND f.status <> 'done') "
+			       "ORDER BY id DESC LIMIT 1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return state_db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, work_dir, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		memset(run, 0, sizeof(*run));
+		run->id = sqlite3_column_int64(s, 0);
+		snprintf(run->started_at, sizeof(run->started_at), "%s",
+			 (const char *)sqlite3_column_text(s, 1));
+		*exit_code = sqlite3_column_int(s, 2);
+		snprintf(finished, 32, "%s",
+			 (const char *)sqlite3_column_text(s, 3));
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return state_db_error(st, err, "read runs");
+	return r == SQLITE_ROW;
 }
 
 int state_run_unfinished(struct state *st, struct state_run *run,

@@ -52,6 +52,8 @@ void state_hash_row(const char *row, size_t len, struct state_hash *out);
  * holding it is a BS_E_LOCKED error naming its pid. */
 struct state *state_open(const char *dir, struct bs_err *err);
 void state_close(struct state *st);
+/* 1 when a process holds dir's lock now (a run is going on), else 0. */
+int state_lock_held(const char *dir);
 const char *state_dir(const struct state *st);
 
 /* ---- runs ------------------------------------------------------------- */
@@ -81,10 +83,20 @@ int state_run_begin(struct state *st, const char *command, const char *mode,
 		    struct bs_err *err);
 int state_run_set_work_dir(struct state *st, long long run,
 			   const char *work_dir, struct bs_err *err);
+/* exit_code -1: none (a run that never finished, closed by a later one). */
 int state_run_set_phase(struct state *st, long long run,
 			enum state_run_phase phase, int exit_code,
 			const char *message, const char *report_json,
 			struct bs_err *err);
+/* Records the exit code the process exits with (the phase's may be
+ * raised after it: rejected rows, --id that sent nothing). */
+int state_run_set_exit(struct state *st, long long run, int exit_code,
+		       struct bs_err *err);
+/* The latest run of command on work_dir that ended done with every file
+ * loaded: 1 with *run, its exit code and finish time, 0 if none. */
+int state_run_last_done(struct state *st, const char *command,
+			const char *work_dir, struct state_run *run,
+			int *exit_code, char finished[32], struct bs_err *err);
 /* The latest run that has work left (phase LOADING, FAILED or PAUSED with
  * files not done, or EXPORTING); 1 and *run filled, 0 if none. */
 int state_run_unfinished(struct state *st, struct state_run *run,

@@ -3,6 +3,7 @@
  * may be writing (see state.h). */
 #include "state.h"
 #include "state_int.h"
+#include "history.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -249,7 +250,7 @@ struct state *state_open_readonly(const char *dir, struct bs_err *err)
 			  "version %d", v, STATE_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (state_prepare_all(st, err) < 0)
+	if (history_register(st, err) < 0 || state_prepare_all(st, err) < 0)
 		goto fail;
 	state_stamp(st);
 	return st;

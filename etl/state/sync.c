@@ -198,7 +198,7 @@ static int resume(const struct config *cfg, const struct sync_env *env,
 		else
 			msg_note(env->msg, "run %lld stopped while writing its "
 				 "bulk files; starting over", ur.id);
-		if (state_run_set_phase(st, ur.id, RUN_FAILED, 0,
+		if (state_run_set_phase(st, ur.id, RUN_FAILED, -1,
 					"interrupted while writing bulk files",
 					NULL, err) < 0)
 			return cli_exit_for(err->kind);
@@ -409,7 +409,7 @@ int sync_run(const struct config *cfg, const struct mapset *maps,
 		code = BS_EXIT_DELETES;   /* an object's deletes were held */
 	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS ||
 	    code == BS_EXIT_DELETES)
-		sync_prune_runs(state_dir(c.st), c.run);
+		sync_prune_runs(c.st, c.run);
 	reported = 1;
 	goto out;
 fail:
@@ -419,6 +419,13 @@ fail:
 				    NULL, NULL);
 out:
 	res->code = code;
+	{
+		struct bs_err e;   /* the state then holds the exit code the
+				      process exits with (as good as it can) */
+
+		if (c.run)
+			state_run_set_exit(c.st, c.run, code, &e);
+	}
 	free(failures);
 	free(c.marks);
 	free(c.id_sent);
@@ -430,12 +437,15 @@ out:
 /* ---- upload ------------------------------------------------------------- */
 
 /* The upload's run: the unfinished upload of the same directory, or a new
- * one (an unfinished run of anything else is closed first). */
+ * one (an unfinished run of anything else is closed first).  1 (and a
+ * warning) when the directory was loaded already: nothing to do without
+ * restart. */
 static int upload_run(const struct sync_env *env, struct state *st,
 		      const char *dir, int restart, struct state_run *run,
 		      int *resumed, struct bs_err *err)
 {
-	int found = state_run_unfinished(st, run, err);
+	int found = state_run_unfinished(st, run, err), code;
+	char finished[32];
 
 	*resumed = 0;
 	if (found < 0)
@@ -447,7 +457,22 @@ static int upload_run(const struct sync_env *env, struct state *st,
 			 "started %s)", dir, run->id, run->started_at);
 		return 0;
 	}
-	if (found && state_run_set_phase(st, run->id, RUN_FAILED, 0,
+	if (!found && !restart) {
+		found = state_run_last_done(st, "upload", dir, run, &code,
+					    finished, err);
+		if (found < 0)
+			return -1;
+		if (found) {
+			msg_warn(env->msg, "%s was already loaded by run %lld "
+				 "(finished %s, exit %d: %s): nothing sent; "
+				 "--restart loads it again", dir, run->id,
+				 finished, code, code ? "some records failed; "
+				 "see 'billsync records --status failed'" :
+				 "every record loaded");
+			return 1;
+		}
+	}
+	if (found && state_run_set_phase(st, run->id, RUN_FAILED, -1,
 					 "left unfinished: a newer run started",
 					 NULL, err) < 0)
 		return -1;
@@ -483,8 +508,14 @@ int sync_upload(const struct config *cfg, const char *dir,
 			  strerror(errno));
 		goto fail;
 	}
-	if (upload_run(env, st, real, restart, &run, &resumed, err) < 0)
+	switch (upload_run(env, st, real, restart, &run, &resumed, err)) {
+	case -1:
 		goto fail;
+	case 1:
+		res->run = run.id;
+		res->code = BS_EXIT_OK;
+		goto out;
+	}
 	res->run = run.id;
 	fail_path = failures ? strdup(failures) : join_path(real, FAILURES_NAME);
 	if (!fail_path) {
@@ -493,6 +524,8 @@ int sync_upload(const struct config *cfg, const char *dir,
 	}
 	res->code = load_dir(cfg, env, st, run.id, real, fail_path, resumed,
 			     &res->load, &res->loaded, err);
+	if (state_run_set_exit(st, run.id, res->code, err) < 0)
+		res->code = cli_exit_for(err->kind);
 	goto out;
 fail:
 	res->code = cli_exit_for(err->kind);

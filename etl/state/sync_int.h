@@ -79,8 +79,9 @@ int sync_marks_after_load(struct change *c, const struct manifest *manifest,
 /* ---- sync_prune.c: housekeeping ------------------------------------ */
 
 /* Removes the bulk files of finished runs before current, but the last
- * SYNC_KEEP_RUN_DIRS. */
+ * SYNC_KEEP_RUN_DIRS, and the record history of runs before the last
+ * HISTORY_KEEP_RUNS (history.h).  Housekeeping: a failure is no error. */
 #define SYNC_KEEP_RUN_DIRS 3
-void sync_prune_runs(const char *state_dir, long long current);
+void sync_prune_runs(struct state *st, long long current);
 
 #endif

@@ -1,8 +1,12 @@
 /* statebench.c - the change store at scale: N records of one object go
  * through what runs do to them (first sync, outcome, unchanged check),
- * with the time of each phase and the peak memory.
+ * with the time of each phase, the peak memory and what the record
+ * history (state/history.h) holds after them.
  *
- *   statebench N STATE_DIR        (N may end in k or M)
+ *   statebench N STATE_DIR [--no-history]      (N may end in k or M)
+ *
+ * --no-history drops the history's triggers first: the difference of the
+ * two runs' times is what the history costs.
  *
  * Built by `make bench` (tests/bench/run.sh); not part of `make check`. */
 #include <stdio.h>
@@ -11,6 +15,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "state/history.h"
 #include "state/state.h"
 
 static double now(void)
@@ -37,7 +42,7 @@ static int fail(const struct bs_err *e)
 
 int main(int argc, char **argv)
 {
-	unsigned long long n, i, unchanged = 0;
+	unsigned long long n, i, unchanged = 0, events, bytes;
 	char key[32], row[160];
 	struct state_record r;
 	struct state_hash h;
@@ -47,8 +52,9 @@ int main(int argc, char **argv)
 	double t0, t;
 	int len, klen;
 
-	if (argc != 3)
-		return fprintf(stderr, "usage: statebench N STATE_DIR\n"), 2;
+	if (argc != 3 && (argc != 4 || strcmp(argv[3], "--no-history")))
+		return fprintf(stderr, "usage: statebench N STATE_DIR "
+			       "[--no-history]\n"), 2;
 	{
 		char *end;
 
@@ -59,9 +65,10 @@ int main(int argc, char **argv)
 			n *= 1000000;
 	}
 	st = state_open(argv[2], &e);
-	if (!st || state_run_begin(st, "run", "full", "", &run, &e) < 0)
+	if (!st || (argc == 4 && history_pause(st, &e) < 0) ||
+	    state_run_begin(st, "run", "full", "", &run, &e) < 0)
 		return fail(&e);
-	printf("records: %llu\n", n);
+	printf("records: %llu%s\n", n, argc == 4 ? " (no record history)" : "");
 
 	/* 1: a first sync sends every record (lookup, then sending) */
 	t0 = now();
@@ -103,6 +110,11 @@ int main(int argc, char **argv)
 	t = now() - t0;
 	printf("outcomes: %.1f s (%.0f records/s), peak RSS %ld KiB\n", t,
 	       (double)n / t, peak_kib());
+	if (history_size(st, &events, &bytes, &e) < 0)
+		return fail(&e);
+	printf("record history: %llu events, %.1f MB (%.1f bytes per event)\n",
+	       events, (double)bytes / 1e6,
+	       events ? (double)bytes / (double)events : 0.0);
 
 	/* 3: the next daily run finds them unchanged */
 	t0 = now();

@@ -1,8 +1,8 @@
 #!/bin/sh
 # t41_docs_examples.sh - the examples of docs/records.md are what billsync
 # prints (issue 13, point 9): the samples run twice against the emulator,
-# then `status` and `records --status failed`; the counts in the docs'
-# tables must be those of the real output (times and ids aside).
+# then `status`, `records --status failed` and `records --history`; what
+# the docs' tables show must be the real output (times and ids aside).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 EMUCTL="$PYTHON tests/salesforce/emuctl.py"
@@ -45,5 +45,12 @@ cut_rec() { grep -E '^Orb' | awk '{ print $1, $2, $3, $4 }'; }
 doc=$(sed -n '/^\$ billsync records --status failed$/,/^```$/p' docs/records.md)
 check_eq "records --status failed: as docs/records.md shows it" \
 	"$(cut_rec < "$T/records")" "$(printf '%s\n' "$doc" | cut_rec)"
+
+# records --history (issue 13): the events, without their times
+ev() { grep -E '^Orb' | awk '{ print $1, $4, $5, $6 }'; }
+"$BILLSYNC" records -c "$T/billsync.conf" --history fHim2JUPczfvLZhm > "$T/history" 2>&1
+doc=$(sed -n '/^\$ billsync records --history fHim2JUPczfvLZhm$/,/^```$/p' docs/records.md)
+check_eq "records --history: as docs/records.md shows it" \
+	"$(printf '%s\n' "$doc" | ev)" "$(ev < "$T/history")"
 
 done_testing

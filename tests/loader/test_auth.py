@@ -98,7 +98,7 @@ def access_token(t):
         t.eq(r.rc, 0, "a ready access token: the load runs") or print("# %r" % r)
         clean_output(t, r, "access token", token)
         case.emu.inspect("POST", "revoke-tokens")
-        r = case.upload(env={"BS_TEST_TOKEN": token})
+        r = case.upload("--restart", env={"BS_TEST_TOKEN": token})
         t.eq(r.rc, 5, "a revoked access token: exit 5")
         t.ok("cannot get a new one" in r.stderr, "a revoked access token: the error says "
              "it cannot be renewed", r)

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""What billsync records is what happened (issue 13): the state keeps the
+exit code the process exits with, for every code the tests can provoke
+after a run began (0, 1, 4, 5, 8), "running" while a run goes on and
+"killed" for one that never finished; `upload DIR` of a folder already
+loaded says so and sends nothing (only --restart sends it again); and
+`records --history KEY` shows a record's timeline across runs."""
+
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from synctest import BILLSYNC, ROOT, Tap, World, wait_for    # noqa: E402
+
+
+def status_runs(w):
+    p = subprocess.run([BILLSYNC, "status", "-c", w.conf, "--json", "--limit", "0"],
+                       cwd=ROOT, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(p.stdout)["runs"]
+    except (ValueError, KeyError):
+        return []
+
+
+def newest(w):
+    runs = status_runs(w)
+    return runs[0] if runs else {}
+
+
+def exit_codes_test(t):
+    """After each process, the run it last wrote (the newest) holds its exit
+    code; a run continued by a later process holds the later outcome."""
+    with World() as w:
+        def step(label, want, *args):
+            r = w.run(*args, json_out=False)
+            t.eq(r.rc, want, "%s: exit code %d" % (label, want), r)
+            t.eq(newest(w).get("exit_code"), r.rc, "%s: the state records exit %d"
+                 % (label, r.rc), status_runs(w)[:1])
+
+        step("a clean run", 0, "--objects", "plans")
+        step("rows rejected by billsync", 1, "--full", "--objects", "invoices")
+        w.emu.set_faults(http_500_every=1)
+        step("Salesforce answers 500 to everything", 5, "--full", "--objects", "plans")
+        w.emu.set_faults(http_500_every=0, limit_after_calls=2)
+        step("the org's API allocation runs out", 8, "--full", "--objects", "plans")
+        w.emu.set_faults(limit_after_calls=0)
+        step("the paused run finished", 0, "--objects", "plans")
+        os.rename(w.path("plans"), w.path("plans") + ".gone")
+        step("the source data is gone", 4, "--full", "--objects", "plans")
+
+
+def running_killed_test(t):
+    with World(faults={"slow_ms": 400}) as w:
+        p = w.spawn("--objects", "customers")
+        run = wait_for(lambda: newest(w).get("outcome") == "running" and newest(w), p)
+        t.ok(run, "a run in progress: exit shown as 'running'", status_runs(w))
+        t.eq(run and run.get("exit_code"), None, "a run in progress: no exit code yet")
+        p.kill()
+        t.eq(newest(w).get("outcome"), "killed", "a run that never finished: 'killed'",
+             status_runs(w))
+        out = subprocess.run([BILLSYNC, "status", "-c", w.conf], cwd=ROOT,
+                             capture_output=True, text=True, check=False).stdout
+        t.has(out, " killed ", "`status` shows it in the exit column")
+
+
+def upload_again_test(t):
+    with World() as w:
+        out = os.path.join(w.tmp, "export")
+        subprocess.run([BILLSYNC, "export", "-c", w.conf, "--out", out, "--objects",
+                        "plans"], cwd=ROOT, capture_output=True, check=False)
+        r = w.run(out, cmd="upload", json_out=False)
+        t.eq(r.rc, 0, "upload: the first loads the folder", r)
+        first = newest(w).get("id")
+        calls = len(w.emu.requests())
+        r = w.run(out, cmd="upload", json_out=False)
+        t.eq(r.rc, 0, "upload again: exit 0", r)
+        t.has(r.stderr, "was already loaded by run %s (finished " % first,
+              "upload again: says it was loaded, by which run and when")
+        t.has(r.stderr, "exit 0: every record loaded): nothing sent; --restart loads it "
+              "again", "upload again: the outcome, and that nothing was sent")
+        t.eq(len(w.emu.requests()), calls, "upload again: Salesforce saw no request")
+        t.eq(newest(w).get("id"), first, "upload again: no new run")
+        r = w.run(out, "--restart", cmd="upload", json_out=False)
+        t.eq(r.rc, 0, "upload --restart: loads it again", r)
+        t.ok(len(w.emu.requests()) > calls, "upload --restart: sends")
+
+
+def history_test(t):
+    with World() as w:
+        w.run(json_out=False)
+        w.run(json_out=False)
+        p = subprocess.run([BILLSYNC, "records", "-c", w.conf, "--history",
+                            "fHim2JUPczfvLZhm", "--json"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+        try:
+            h = json.loads(p.stdout)["history"]
+        except (ValueError, KeyError):
+            h = []
+        t.eq([(e["run"], e["status"], e["error_code"]) for e in h],
+             [(1, "pending", None), (1, "failed", "INVALID_EMAIL_ADDRESS"),
+              (2, "retried", "INVALID_EMAIL_ADDRESS"),
+              (2, "failed", "INVALID_EMAIL_ADDRESS")],
+             "records --history: when it failed, and again", p.stdout + p.stderr)
+        p = subprocess.run([BILLSYNC, "records", "-c", w.conf, "--history",
+                            "Gq7cVz4TbR2wXk9L", "--json"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+        try:
+            h = json.loads(p.stdout)["history"]
+        except (ValueError, KeyError):
+            h = []
+        t.eq([(e["run"], e["status"]) for e in h], [(1, "pending"), (1, "synced")],
+             "records --history: a record that went through once, unchanged since",
+             p.stdout)
+
+
+def main():
+    t = Tap()
+    exit_codes_test(t)
+    running_killed_test(t)
+    upload_again_test(t)
+    history_test(t)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
