@@ -3,25 +3,49 @@
 
 #include <jansson.h>
 
+#include "base/msg.h"
 #include "postrun.h"
 #include "report.h"
 #include "setup.h"
 #include "stateview.h"
 
+/* With --quiet, no tables: what the exit code stands for is a warning
+ * on stderr, and a run with nothing to report prints nothing. */
 static void on_exported(void *vctx, const struct sync_result *res)
 {
 	struct bs_ctx *ctx = vctx;
+	size_t i;
 
-	if (!ctx->json)
+	if (ctx->json)
+		return;
+	if (!ctx->quiet) {
 		report_export(ctx, res->manifest, res->work_dir, NULL);
+		return;
+	}
+	for (i = 0; res->manifest && i < res->manifest->nobjects; i++) {
+		const struct manifest_object *o = &res->manifest->objects[i];
+
+		if (o->counts.rejected)
+			msg_warn(ctx->msg, "%s: %llu row%s rejected: see "
+				 "%s/%s/rejects.csv", o->object,
+				 o->counts.rejected,
+				 o->counts.rejected == 1 ? "" : "s",
+				 res->work_dir, o->object);
+	}
 }
 
 static void on_loaded(void *vctx, const struct load_report *r)
 {
 	struct bs_ctx *ctx = vctx;
 
-	if (!ctx->json)
+	if (ctx->json)
+		return;
+	if (!ctx->quiet)
 		runview_load_summary(ctx->out, r);
+	else if (r->failures)
+		msg_warn(ctx->msg, "%llu record%s failed or %s not processed: "
+			 "see %s", r->failures, r->failures == 1 ? "" : "s",
+			 r->failures == 1 ? "was" : "were", r->failures_csv);
 }
 
 void runview_env(struct bs_ctx *ctx, struct sync_env *env)

@@ -3,8 +3,10 @@
 exit code the process exits with, for every code the tests can provoke
 after a run began (0, 1, 4, 5, 8), "running" while a run goes on and
 "killed" for one that never finished; `upload DIR` of a folder already
-loaded says so and sends nothing (only --restart sends it again); and
-`records --history KEY` shows a record's timeline across runs."""
+loaded says so and sends nothing (only --restart sends it again);
+`records --history KEY` shows a record's timeline across runs; and
+`run --quiet` prints nothing when there is nothing to report, warnings
+(stderr) for what the exit code stands for, no tables."""
 
 import json
 import os
@@ -116,12 +118,32 @@ def history_test(t):
              p.stdout)
 
 
+def quiet_test(t):
+    with World() as w:
+        r = w.run("--quiet", json_out=False)
+        t.eq(r.rc, 1, "run --quiet: exit 1 (rows rejected, records failed)", r)
+        t.eq(r.stdout, "", "run --quiet: nothing on standard output")
+        t.eq(sorted(l.split(":")[2].strip() for l in r.stderr.splitlines()),
+             ["2 records failed or were not processed", "OrbInvoice__c"],
+             "run --quiet: one warning per thing the exit code stands for", r.stderr)
+        t.has(r.stderr, "OrbInvoice__c: 2 rows rejected: see ",
+              "run --quiet: the rejected rows, and where they are")
+        r = w.run("--quiet", "--objects", "plans", json_out=False)
+        t.eq((r.rc, r.stdout, r.stderr), (0, "", ""),
+             "run --quiet with nothing to report prints nothing")
+        r = w.run("--objects", "plans", json_out=False)
+        t.ok(r.stdout.strip() != "", "without --quiet: the summary", r)
+        r = w.run("--quiet", "--objects", "plans")
+        t.ok(r.report is not None, "--json --quiet: the JSON report", r.stdout[:300])
+
+
 def main():
     t = Tap()
     exit_codes_test(t)
     running_killed_test(t)
     upload_again_test(t)
     history_test(t)
+    quiet_test(t)
     return t.done()
 
 
