@@ -187,6 +187,7 @@ int cmd_export(int argc, char **argv, struct bs_ctx *ctx)
 	eo.nobjects = a.nobjects;
 	eo.temp_dir = config_get(a.s.cfg, "output", "temp_dir");
 	eo.stop = ctx->stop;
+	eo.errs = &ctx->errs;
 	if (!ctx->quiet && !ctx->json) {
 		eo.progress = report_object_progress;
 		eo.tick = report_export_tick;

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "base/config.h"
 #include "map/mapset.h"
+#include "export/precheck.h"
 #include "export/pipeline.h"
 #include "setup.h"
 #include "export/stage.h"
@@ -402,6 +403,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	struct sbuf csv;
 	struct pipe *p = NULL;
 	struct pipe_opts po = { 0 };
+	const char *name;
 	int rc = BS_EXIT_OK;
 
 	memset(&sh, 0, sizeof(sh));
@@ -435,6 +437,12 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 			rc = cli_exit_for(ctx->err.kind);
 			goto out;
 		}
+	}
+	name = mapping_object(m);   /* its columns against every header first */
+	if (export_precheck(s->cfg, s->maps, &name, 1, &ctx->errs,
+			    &ctx->err) < 0) {
+		rc = cli_exit_for(ctx->err.kind);
+		goto out;
 	}
 	p = pipe_open(s->cfg, m, &po, &ctx->err);
 	if (!p) {

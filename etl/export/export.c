@@ -24,6 +24,7 @@
 #include "map/mapping.h"
 #include "map/mapset.h"
 #include "origin.h"
+#include "precheck.h"
 #include "pipeline.h"
 #include "rejects.h"
 #include "stage.h"
@@ -822,7 +823,10 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	*manifest = NULL;
 	if (!mf)
 		return nomem(err);
-	if (mkdirs(o->out_dir, err) < 0 || remove_manifest(o->out_dir, err) < 0)
+	/* every mapping against every header before the first row is read */
+	if (export_precheck(cfg, maps, o->objects, o->nobjects, o->errs,
+			    err) < 0 ||
+	    mkdirs(o->out_dir, err) < 0 || remove_manifest(o->out_dir, err) < 0)
 		goto fail;
 	for (i = 0; i < mapset_count(maps); i++) {
 		if (!mapping_chosen(mapset_at(maps, i), o->objects,

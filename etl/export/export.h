@@ -93,6 +93,9 @@ struct export_opts {
 	/* set to 1 (by a SIGINT/SIGTERM handler) to stop: the export ends
 	   with BS_E_LIMIT "interrupted" and writes no manifest; NULL: never */
 	const volatile sig_atomic_t *stop;
+	/* every mistake the check before reading finds but the last (which is
+	   the error) goes here (precheck.h); NULL: only the last is told */
+	struct bs_errlist *errs;
 };
 
 /* Fills opts from the [output] section of cfg (out_dir from [output] dir

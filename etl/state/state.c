@@ -411,6 +411,14 @@ int state_commit(struct state *st, struct bs_err *err)
 	return state_exec(st, "COMMIT", err);
 }
 
+void state_rollback(struct state *st)
+{
+	if (!st->in_tx)
+		return;
+	st->in_tx = 0;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* Job and run changes must be on disk at once: commit any batch first. */
 static int commit_now(struct state *st, struct bs_err *err)
 {

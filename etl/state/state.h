@@ -135,6 +135,8 @@ int state_job_update(struct state *st, const char *job_id, const char *state,
  * their own. */
 int state_begin(struct state *st, struct bs_err *err);
 int state_commit(struct state *st, struct bs_err *err);
+/* Undoes what was written since state_begin (an export that failed). */
+void state_rollback(struct state *st);
 
 struct state_record {
 	enum state_rec_status status;

@@ -281,11 +281,17 @@ static int export_changes(const struct config *cfg, const struct mapset *maps,
 	eo.progress = env->hooks.export_progress;
 	eo.tick = env->hooks.export_tick;
 	eo.progress_ctx = env->hooks.ctx;
+	eo.errs = env->errs;
 	if (state_run_set_work_dir(c->st, run->id, res->work_dir, err) < 0 ||
 	    state_begin(c->st, err) < 0)
 		return -1;
 	rc = export_run(cfg, maps, &eo, &res->manifest, err);
-	if (state_commit(c->st, rc < 0 ? NULL : err) < 0 || rc < 0)
+	if (rc < 0) {
+		/* nothing was sent: every record as it was (issue 13) */
+		state_rollback(c->st);
+		return -1;
+	}
+	if (state_commit(c->st, err) < 0)
 		return -1;
 	if (env->hooks.exported)
 		env->hooks.exported(env->hooks.ctx, res);

@@ -10,6 +10,7 @@ loaded says so and sends nothing (only --restart sends it again);
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -137,6 +138,39 @@ def quiet_test(t):
         t.ok(r.report is not None, "--json --quiet: the JSON report", r.stdout[:300])
 
 
+def mapping_typo_test(t):
+    """A column typo in one mapping stops the run (exit 3) before any row is
+    read: no file written, every record's status and attempts as before."""
+    with World() as w:
+        w.run(json_out=False)
+        maps = os.path.join(w.tmp, "mappings")
+        shutil.copytree(os.path.join(ROOT, "mappings"), maps)
+        path = os.path.join(maps, "daily_line_item_revenue.map")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("= invoice_id", "= invoice_idd", 1))
+        before = w.query("SELECT object, key, status, attempts FROM records")
+        runs = len(w.runs())
+        for cmd in ("run", "retry", "export", "preview"):
+            args = ["--mappings", maps]
+            if cmd == "export":
+                args += ["--out", os.path.join(w.tmp, "out-" + cmd)]
+            if cmd == "preview":
+                args = ["OrbDailyLineItemRevenue__c"] + args
+            r = w.run(*args, cmd=cmd, json_out=False)
+            t.eq(r.rc, 3, "%s with a column typo: exit 3" % cmd, r)
+            t.has(r.stderr, "daily_line_item_revenue.csv:1: no column 'invoice_idd' in "
+                  "the header; did you mean 'invoice_id'?",
+                  "%s with a column typo: names file, line and the column" % cmd)
+            t.eq(w.query("SELECT object, key, status, attempts FROM records"), before,
+                 "%s with a column typo: every record's status and attempts untouched"
+                 % cmd)
+        t.ok(not os.path.exists(os.path.join(w.tmp, "out-export", "OrbCustomer__c")),
+             "export with a column typo: no object was written")
+        t.ok(len(w.runs()) <= runs + 2, "the runs it began ended", w.runs())
+
+
 def main():
     t = Tap()
     exit_codes_test(t)
@@ -144,6 +178,7 @@ def main():
     upload_again_test(t)
     history_test(t)
     quiet_test(t)
+    mapping_typo_test(t)
     return t.done()
 
 

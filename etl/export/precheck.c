@@ -1,0 +1,72 @@
+/* precheck.c - the chosen mappings against their datasets' headers, before
+ * any row is read (see precheck.h). */
+#include "precheck.h"
+
+#include <sys/stat.h>
+
+#include "dataset.h"
+#include "formats/rowsrc.h"
+#include "map/mapping.h"
+#include "map/mapset.h"
+
+/* The errors of one mapping's dataset into found. */
+static void check_mapping(const struct config *cfg, const struct mapping *m,
+			  struct bs_errlist *found)
+{
+	const struct dataset_entry *ent;
+	const char *const *cols;
+	size_t ncols = mapping_columns(m, &cols), n, i;
+	struct dataset *ds;
+	struct bs_err e;
+
+	bs_err_clear(&e);
+	ds = dataset_open(cfg, mapping_source(m), &e);
+	if (!ds) {
+		bs_errlist_add(found, &e);
+		return;
+	}
+	n = dataset_entries(ds, &ent);
+	for (i = 0; i < n; i++) {
+		struct rowsrc *rs;
+		struct stat sb;
+
+		if (stat(ent[i].path, &sb) == 0 && !S_ISREG(sb.st_mode))
+			continue;   /* a FIFO can be read once only */
+		rs = rowsrc_open(ent[i].path, ent[i].member, NULL, &e);
+
+		if (!rs || (rowsrc_header(rs, NULL) &&
+			    rowsrc_select(rs, cols, ncols, &e) < 0))
+			bs_errlist_add(found, &e);
+		rowsrc_free(rs);
+	}
+	dataset_free(ds);
+}
+
+int export_precheck(const struct config *cfg, const struct mapset *maps,
+		    const char *const *objects, size_t nobjects,
+		    struct bs_errlist *errs, struct bs_err *err)
+{
+	struct bs_errlist found;
+	size_t i, last;
+
+	bs_errlist_init(&found);
+	for (i = 0; i < mapset_count(maps); i++)
+		if (mapping_chosen(mapset_at(maps, i), objects,
+				   objects ? nobjects : 0))
+			check_mapping(cfg, mapset_at(maps, i), &found);
+	if (!found.n) {
+		bs_errlist_release(&found);
+		return 0;
+	}
+	for (last = found.n - 1; last > 0; last--)
+		if (found.v[last].kind == BS_E_CONFIG)
+			break;
+	if (found.v[last].kind != BS_E_CONFIG)
+		last = found.n - 1;
+	for (i = 0; i < found.n; i++)
+		if (i != last && errs)
+			bs_errlist_add(errs, &found.v[i]);
+	*err = found.v[last];
+	bs_errlist_release(&found);
+	return -1;
+}

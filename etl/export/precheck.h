@@ -1,0 +1,34 @@
+/*
+ * precheck.h - every chosen mapping against the headers of every file of
+ * its dataset, before the first row is read (what `billsync check` does
+ * for CSV), so that a column typo stops export, run, retry, resync and
+ * preview before anything is read, written or recorded.
+ *
+ * For each chosen mapping, each file of its dataset is opened and its
+ * header read (CSV); a column the mapping reads that a header lacks is a
+ * BS_E_CONFIG error naming file and line, with a did-you-mean hint; a
+ * dataset with no files, or a file that cannot be opened, is the error
+ * reading it would be (BS_E_INPUT, BS_E_IO).  JSON-lines files have no
+ * header: a key missing from a record is null, never an error.  A file
+ * that is not a regular file (a FIFO) is left to the export: it can be
+ * read only once.
+ */
+#ifndef PRECHECK_H
+#define PRECHECK_H
+
+#include <stddef.h>
+
+#include "formats/bs_err.h"
+
+struct config;
+struct mapset;
+
+/* 0 when every chosen mapping (objects NULL: all) can be read.  Else -1:
+ * every error found but one goes to errs (when not NULL), and err is the
+ * last, a mapping mistake (BS_E_CONFIG, exit 3) if there is any, so the
+ * exit code is that of `check`. */
+int export_precheck(const struct config *cfg, const struct mapset *maps,
+		    const char *const *objects, size_t nobjects,
+		    struct bs_errlist *errs, struct bs_err *err);
+
+#endif
