@@ -1,4 +1,5 @@
-/* cmd_run.c - `billsync run`: the daily job (sync.h does the work). */
+/* cmd_run.c - `billsync run`: the daily job (sync.h does the work), and
+ * `billsync plan` (= `run --dry-run`): what it would do (plan.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "commands.h"
 #include "map/compare.h"
 #include "setup.h"
+#include "planview.h"
 #include "runview.h"
 #include "state/deletes.h"
 #include "state/sync.h"
@@ -15,7 +17,10 @@ enum {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_OBJECTS,
-	OPT_ALLOW_DELETES
+	OPT_ALLOW_DELETES,
+	OPT_DRY_RUN,
+	OPT_SHOW,
+	OPT_OFFLINE
 };
 
 #define MAX_ALLOW 64
@@ -47,7 +52,31 @@ const char usage_run[] =
 	"7 another run holds the state directory, 8 paused at a Salesforce\n"
 	"allocation checkpoint (run again to continue), 9 an object would\n"
 	"have deleted more than its max_deletes: nothing of it was deleted\n"
-	"(the warning names the --allow-deletes that lets it once).\n";
+	"(the warning names the --allow-deletes that lets it once).\n"
+	"\n      --dry-run            make the plan of the run instead (billsync\n"
+	"                           plan: see billsync plan --help)\n";
+
+const char usage_plan[] =
+	"usage: billsync plan [options]   (also: billsync run --dry-run)\n"
+	"What the next run would do, before it does it: the export read through\n"
+	"the same mappings, filters and sync state as run, with run's options,\n"
+	"and nothing written (no job, no state change, no watermark moved; the\n"
+	"bulk files go to a temporary folder, removed). Works while a run holds\n"
+	"the state directory.\n\n"
+	"Per object: records new, changed, to retry, sent again though unchanged\n"
+	"(resend: --full), unchanged, filtered, rejected, duplicates, adding up to\n"
+	"what was read; the bulk files, jobs, API calls (polls expected at 5,000\n"
+	"records/s) and Bulk batches, against the org's daily allocations from\n"
+	"/limits less [load] limit_margin, the days they need, and the data\n"
+	"storage the new records take (2 KB each) against what the org has left.\n\n"
+	"      --full, --since DATE, --until DATE, --objects LIST   as for run\n"
+	"      --show N             up to N keys of each kind, with source file:line\n"
+	"      --offline            ask the org nothing (no allocations or storage)\n"
+	SETUP_HELP
+	"\nThe state keeps a hash of what was last synced, not its values: a\n"
+	"changed record is named, without a field diff.\n"
+	"\nExit codes: 0 the plan was made, 2 usage, 3 a mapping or configuration\n"
+	"mistake, 4 input, 5 Salesforce (/limits) could not be read.\n";
 
 static int date_arg(struct bs_ctx *ctx, const char *opt, const char *v)
 {
@@ -83,7 +112,7 @@ static int allow_arg(struct bs_ctx *ctx, const char *v,
 	return 0;
 }
 
-int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
+static int run_or_plan(int argc, char **argv, struct bs_ctx *ctx, int plan)
 {
 	static const struct option opts[] = {
 		CLI_COMMON_LONGOPTS, SETUP_LONGOPTS, CLI_TRACE_LONGOPT,
@@ -92,10 +121,16 @@ int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "objects", required_argument, NULL, OPT_OBJECTS },
 		{ "allow-deletes", required_argument, NULL, OPT_ALLOW_DELETES },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "show", required_argument, NULL, OPT_SHOW },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sync_opts o = { SYNC_INCREMENTAL, NULL, NULL, NULL, 0, NULL, 0,
-			       NULL, 0 };
+	struct plan_opts po = { { SYNC_INCREMENTAL, NULL, NULL, NULL, 0, NULL,
+				  0, NULL, 0 }, 0, 0 };
+	struct sync_opts o = po.sync;
+	const char *usage = plan ? usage_plan : usage_run;
+	int shown = 0;
 	struct delete_allow allow[MAX_ALLOW];
 	char allow_names[MAX_ALLOW][256];
 	struct setup s = { 0 };
@@ -103,7 +138,7 @@ int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 	int opt, done = 0, rc;
 
 	while ((opt = getopt_long(argc, argv, ":hc:", opts, NULL)) != -1) {
-		if (cli_common_option(ctx, opt, optarg, usage_run, &done)) {
+		if (cli_common_option(ctx, opt, optarg, usage, &done)) {
 			if (done)
 				return BS_EXIT_OK;
 		} else if (setup_option(&s, opt, optarg)) {
@@ -127,19 +162,44 @@ int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
 				return BS_EXIT_USAGE;
 			o.allow = allow;
 			o.nallow++;
+		} else if (opt == OPT_DRY_RUN) {
+			plan = 1;
+		} else if (opt == OPT_SHOW) {
+			if (cli_parse_count(optarg, &po.show) < 0)
+				return cli_usage(ctx, "--show takes a number of "
+						 "keys, not '%s'", optarg);
+			shown = 1;
+		} else if (opt == OPT_OFFLINE) {
+			po.offline = 1;
+			shown = 1;
 		} else {
 			return cli_bad_option(ctx, argv, opt);
 		}
 	}
 	if (optind < argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (shown && !plan)
+		return cli_usage(ctx, "--show and --offline are options of a plan: "
+				 "billsync plan, or billsync run --dry-run");
+	po.sync = o;
 	rc = setup_config(ctx, &s);
 	if (!rc)
 		rc = setup_mappings(ctx, &s, NULL, 0);
 	if (!rc)
-		rc = runview_sync(ctx, &s, &o);
-	else if (s.cfg)
+		rc = plan ? planview_plan(ctx, &s, &po) :
+		     runview_sync(ctx, &s, &o);
+	else if (s.cfg && !plan)
 		runview_not_started(ctx, s.cfg, rc);
 	setup_release(&s);
 	return rc;
+}
+
+int cmd_run(int argc, char **argv, struct bs_ctx *ctx)
+{
+	return run_or_plan(argc, argv, ctx, 0);
+}
+
+int cmd_plan(int argc, char **argv, struct bs_ctx *ctx)
+{
+	return run_or_plan(argc, argv, ctx, 1);
 }

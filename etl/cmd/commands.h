@@ -24,6 +24,7 @@ int cmd_check(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_export(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_run(int argc, char **argv, struct bs_ctx *ctx);
+int cmd_plan(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_upload(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_status(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_records(int argc, char **argv, struct bs_ctx *ctx);
@@ -33,6 +34,6 @@ int cmd_resync(int argc, char **argv, struct bs_ctx *ctx);
 /* Usage texts, shared by the table and the command files. */
 extern const char usage_run[], usage_export[], usage_upload[], usage_check[],
 	usage_preview[], usage_status[], usage_records[], usage_retry[],
-	usage_resync[];
+	usage_resync[], usage_plan[];
 
 #endif

@@ -15,6 +15,8 @@
 
 const struct bs_command bs_commands[] = {
 	{ "run", cmd_run, "extract, map and load into Salesforce (the daily job)", usage_run },
+	{ "plan", cmd_plan,
+	  "what the next run would send and cost, sending nothing", usage_plan },
 	{ "export", cmd_export,
 	  "write gzipped CSV bulk files and a manifest, no network", usage_export },
 	{ "upload", cmd_upload, "load files written by 'export' into Salesforce", usage_upload },

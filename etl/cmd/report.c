@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "base/msg.h"
 #include "export/export.h"
 #include "table.h"
 

@@ -97,6 +97,11 @@ struct loader_opts {
 					       signals */
 };
 
+/* The API calls the budget reserves for a job of rows records (create,
+ * upload, close, three result sets, polls, and slack for retries); plan.h
+ * packs days of allocations with it. */
+unsigned long long loader_job_calls(unsigned long long rows);
+
 /* Fills o from [load], [salesforce] (api_version, gzip_upload, ca_bundle,
  * timeout, trace: the HTTP trace file is opened here) and [output]
  * temp_dir; BS_E_CONFIG naming the bad key, BS_E_IO for a trace file that

@@ -472,6 +472,9 @@ int sf_bulk_limits(struct sf_api *api, struct sf_limits *lim,
 		lim->have_batches = limit_pair(j, "DailyBulkApiBatches",
 					       &lim->batches_max,
 					       &lim->batches_remaining);
+		lim->have_storage = limit_pair(j, "DataStorageMB",
+					       &lim->storage_max_mb,
+					       &lim->storage_remaining_mb);
 		json_decref(j);
 	}
 	http_resp_release(&resp);

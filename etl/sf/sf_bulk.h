@@ -154,6 +154,8 @@ struct sf_limits {
 	int have_api, have_batches;
 	unsigned long long api_max, api_remaining;          /* DailyApiRequests */
 	unsigned long long batches_max, batches_remaining;  /* DailyBulkApiBatches */
+	int have_storage;
+	unsigned long long storage_max_mb, storage_remaining_mb;  /* DataStorageMB */
 };
 
 int sf_bulk_limits(struct sf_api *api, struct sf_limits *lim,

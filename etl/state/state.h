@@ -252,6 +252,11 @@ int state_exists(const char *dir);
  * state_close. */
 struct state *state_open_readonly(const char *dir, struct bs_err *err);
 
+/* A read transaction: what is read until state_read_end is one snapshot
+ * of the state (a run committing meanwhile is not seen). */
+int state_read_begin(struct state *st, struct bs_err *err);
+void state_read_end(struct state *st);
+
 /* The names of the objects that have records, in order; fn as above. */
 int state_objects_each(struct state *st,
 		       int (*fn)(void *ctx, const char *object), void *ctx,

@@ -304,3 +304,24 @@ int state_previous_exit_code(struct state *st, long long run, int *code,
 	sqlite3_finalize(s);
 	return r;
 }
+
+int state_read_begin(struct state *st, struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (state_exec(st, "BEGIN", err) < 0)
+		return -1;
+	/* a deferred transaction takes its snapshot at its first read */
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM runs", -1, &s,
+			       NULL) != SQLITE_OK)
+		return state_db_error(st, err, "prepare");
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return r == SQLITE_ROW ? 0 : state_db_error(st, err, "read runs");
+}
+
+void state_read_end(struct state *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -152,7 +152,7 @@ static void options_text(const struct sync_opts *o, struct sbuf *sb)
 		sbuf_addf(sb, " --id %s", o->ids[i]);
 }
 
-static const char *mode_name(const struct sync_opts *o)
+const char *sync_mode_name(const struct sync_opts *o)
 {
 	switch (o->mode) {
 	case SYNC_INCREMENTAL: return "incremental";
@@ -234,19 +234,46 @@ static int begin_run(struct change *c, struct sync_result *res,
 	options_text(c->o, &opts);
 	r = state_run_begin(c->st, c->o->mode == SYNC_RETRY ? "retry" :
 			    c->o->mode == SYNC_RESYNC ? "resync" : "run",
-			    mode_name(c->o), opts.len ? opts.buf + 1 : "",
+			    sync_mode_name(c->o), opts.len ? opts.buf + 1 : "",
 			    run, err);
 	sbuf_release(&opts);
 	if (r < 0)
 		return -1;
 	c->run = res->run = run->id;
-	snprintf(res->mode, sizeof(res->mode), "%s", mode_name(c->o));
+	snprintf(res->mode, sizeof(res->mode), "%s", sync_mode_name(c->o));
 	snprintf(id, sizeof(id), "runs/%lld", run->id);
 	res->work_dir = join_path(state_dir(c->st), id);
 	*failures = res->work_dir ? join_path(res->work_dir, FAILURES_NAME) :
 		    NULL;
 	if (!*failures)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int sync_export_opts(const struct config *cfg, const struct sync_env *env,
+		     struct change *c, const char *out_dir, const char *cap,
+		     struct export_opts *eo, struct bs_err *err)
+{
+	memset(eo, 0, sizeof(*eo));
+	eo->objects = c->o->objects;
+	eo->nobjects = c->o->nobjects;
+	if (export_opts_from_config(eo, cfg, err) < 0 ||
+	    sync_marks_prepare(c, err) < 0)
+		return -1;
+	eo->out_dir = out_dir;
+	eo->temp_dir = config_get(cfg, "output", "temp_dir");
+	eo->stop = env->stop;
+	eo->keep = sync_keep_row;
+	eo->skipped = sync_skip_row;
+	eo->keep_ctx = c;
+	eo->since = c->o->since;
+	eo->until = c->o->until;
+	eo->watermark_floor = sync_mark_floor;
+	eo->watermark_cap = cap;
+	eo->progress = env->hooks.export_progress;
+	eo->tick = env->hooks.export_tick;
+	eo->progress_ctx = env->hooks.ctx;
+	eo->errs = env->errs;
 	return 0;
 }
 
@@ -259,29 +286,12 @@ static int export_changes(const struct config *cfg, const struct mapset *maps,
 	struct export_opts eo;
 	int rc;
 
-	memset(&eo, 0, sizeof(eo));
-	eo.objects = c->o->objects;
-	eo.nobjects = c->o->nobjects;
-	if (export_opts_from_config(&eo, cfg, err) < 0 ||
-	    sync_marks_prepare(c, err) < 0)
+	if (sync_export_opts(cfg, env, c, res->work_dir, run->started_at, &eo,
+			     err) < 0)
 		return -1;
 	c->del = syncdel_new(c->st, maps, c->o, err);
 	if (!c->del && err->kind != BS_E_NONE)
 		return -1;
-	eo.out_dir = res->work_dir;
-	eo.temp_dir = config_get(cfg, "output", "temp_dir");
-	eo.stop = env->stop;
-	eo.keep = sync_keep_row;
-	eo.skipped = sync_skip_row;
-	eo.keep_ctx = c;
-	eo.since = c->o->since;
-	eo.until = c->o->until;
-	eo.watermark_floor = sync_mark_floor;
-	eo.watermark_cap = run->started_at;
-	eo.progress = env->hooks.export_progress;
-	eo.tick = env->hooks.export_tick;
-	eo.progress_ctx = env->hooks.ctx;
-	eo.errs = env->errs;
 	if (state_run_set_work_dir(c->st, run->id, res->work_dir, err) < 0 ||
 	    state_begin(c->st, err) < 0)
 		return -1;
@@ -340,11 +350,9 @@ static int load_changes(const struct config *cfg, const struct sync_env *env,
 	return code;
 }
 
-/* Checks what can be checked before the state is touched: the chosen
- * objects, insert mappings, the [salesforce] and [load] settings. */
-static int precheck(const struct config *cfg, const struct mapset *maps,
-		    const struct sync_opts *o, const struct sync_env *env,
-		    struct bs_err *err)
+int sync_precheck(const struct config *cfg, const struct mapset *maps,
+		  const struct sync_opts *o, const struct sync_env *env,
+		  int check_sf, struct bs_err *err)
 {
 	struct export_opts eo;
 
@@ -357,7 +365,7 @@ static int precheck(const struct config *cfg, const struct mapset *maps,
 		return BS_EXIT_CONFIG;
 	if (syncdel_check_allow(maps, o, err) < 0)
 		return cli_exit_for(err->kind);
-	if (session_check_config(cfg, err) < 0)
+	if (check_sf && session_check_config(cfg, err) < 0)
 		return cli_exit_for(err->kind);
 	return 0;
 }
@@ -376,7 +384,7 @@ int sync_run(const struct config *cfg, const struct mapset *maps,
 	c.o = o;
 	c.maps = maps;
 	c.msg = env->msg;
-	res->code = precheck(cfg, maps, o, env, err);
+	res->code = sync_precheck(cfg, maps, o, env, 1, err);
 	if (res->code)
 		return -1;
 	c.id_sent = calloc(o->nids ? o->nids : 1, 1);

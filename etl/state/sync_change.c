@@ -74,16 +74,63 @@ static long selected_id(const struct sync_opts *o, const char *key,
 	return -1;
 }
 
+static int is_failed(enum state_rec_status s)
+{
+	return s == REC_FAILED || s == REC_RETRIED;
+}
+
+static int is_synced(enum state_rec_status s)
+{
+	return s == REC_SYNCED || s == REC_RESYNCED;
+}
+
+int sync_verdict(struct change *c, const struct mapping *m, const char *key,
+		 size_t key_len, const struct state_hash *h,
+		 struct sync_verdict *v, struct bs_err *err)
+{
+	struct state_record r;
+	int known, unchanged;
+
+	memset(v, 0, sizeof(*v));
+	known = c->st ? state_record_get(c->st, mapping_object(m), key,
+					 key_len, &r, err) : 0;
+	if (known < 0)
+		return -1;
+	unchanged = known && r.has_hash && is_synced(r.status) &&
+		    !memcmp(&r.hash, h, sizeof(*h));
+	switch (c->o->mode) {
+	case SYNC_INCREMENTAL:
+		v->send = !unchanged;
+		break;
+	case SYNC_FULL:
+		v->send = 1;
+		v->forced = unchanged;
+		break;
+	case SYNC_RETRY:
+		v->id = selected_id(c->o, key, key_len);
+		v->send = known && is_failed(r.status) && v->id >= 0;
+		break;
+	case SYNC_RESYNC:
+		v->id = selected_id(c->o, key, key_len);
+		v->send = known && is_synced(r.status) && v->id >= 0;
+		v->forced = 1;
+		break;
+	}
+	v->why = !known ? SYNC_WHY_NEW :
+		 unchanged ? (v->send ? SYNC_WHY_RESEND : SYNC_WHY_UNCHANGED) :
+		 is_failed(r.status) || r.status == REC_PENDING ?
+		 SYNC_WHY_RETRY : r.has_hash ? SYNC_WHY_CHANGED : SYNC_WHY_NEW;
+	return v->send;
+}
+
 int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *row, size_t row_len,
 		  const char *source, unsigned long line, struct bs_err *err)
 {
 	struct change *c = ctx;
-	const char *object = mapping_object(m);
-	struct state_record r;
+	struct sync_verdict v;
 	struct state_hash h;
-	int known, unchanged, send = 0, forced = 0;
-	long id = 0;
+	int r;
 
 	if (!key_len)   /* insert mappings are refused before the export */
 		return bs_err_at(err, BS_E_INTERNAL, mapping_file(m), 0,
@@ -91,38 +138,14 @@ int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 	if (c->del && deletes_seen(c->del, m, key, key_len, err) < 0)
 		return -1;
 	state_hash_row(row, row_len, &h);
-	known = state_record_get(c->st, object, key, key_len, &r, err);
-	if (known < 0)
-		return -1;
-	unchanged = known && r.has_hash &&
-		    (r.status == REC_SYNCED || r.status == REC_RESYNCED) &&
-		    !memcmp(&r.hash, &h, sizeof(h));
-	switch (c->o->mode) {
-	case SYNC_INCREMENTAL:
-		send = !unchanged;
-		break;
-	case SYNC_FULL:
-		send = 1;
-		forced = unchanged;
-		break;
-	case SYNC_RETRY:
-		id = selected_id(c->o, key, key_len);
-		send = known && (r.status == REC_FAILED ||
-				 r.status == REC_RETRIED) && id >= 0;
-		break;
-	case SYNC_RESYNC:
-		id = selected_id(c->o, key, key_len);
-		send = known && (r.status == REC_SYNCED ||
-				 r.status == REC_RESYNCED) && id >= 0;
-		forced = 1;
-		break;
-	}
-	if (!send)
-		return 0;
+	r = sync_verdict(c, m, key, key_len, &h, &v, err);
+	if (r <= 0)
+		return r;
 	if (c->o->nids)
-		c->id_sent[id] = 1;
-	return state_record_sending(c->st, c->run, object, key, key_len, &h,
-				    forced, source, line, err) < 0 ? -1 : 1;
+		c->id_sent[v.id] = 1;
+	return state_record_sending(c->st, c->run, mapping_object(m), key,
+				    key_len, &h, v.forced, source, line,
+				    err) < 0 ? -1 : 1;
 }
 
 int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
@@ -140,16 +163,6 @@ int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
 		return -1;
 	return state_record_skipped(c->st, c->run, mapping_object(m), key,
 				    key_len, filter, source, line, err);
-}
-
-static int is_failed(enum state_rec_status s)
-{
-	return s == REC_FAILED || s == REC_RETRIED;
-}
-
-static int is_synced(enum state_rec_status s)
-{
-	return s == REC_SYNCED || s == REC_RESYNCED;
 }
 
 /* Says why --id key sent nothing: no such record, no row makes it any

@@ -12,6 +12,7 @@
 #include "state.h"
 #include "sync.h"
 
+struct config;
 struct mapping;
 struct mapset;
 struct msg;
@@ -38,6 +39,29 @@ struct change {
 };
 
 /* ---- sync_change.c: which records a run sends ---------------------- */
+
+/* Why a record is sent, or not. */
+enum sync_why {
+	SYNC_WHY_NEW,        /* no record of it */
+	SYNC_WHY_CHANGED,    /* synced before with other values */
+	SYNC_WHY_RETRY,      /* failed, or left pending by a run that stopped */
+	SYNC_WHY_RESEND,     /* unchanged, sent anyway (--full, resync) */
+	SYNC_WHY_UNCHANGED   /* not sent */
+};
+
+struct sync_verdict {
+	int send;            /* the command sends it */
+	int forced;          /* as state_record_sending takes it */
+	long id;             /* the --id it is (0 without --id) */
+	enum sync_why why;
+};
+
+/* The change store's word on a mapped record whose row hashes to h (c->st
+ * NULL: no state, every record is new): 1 send, 0 not, -1 with err.  Used
+ * by runs and plans alike, so that a plan counts what a run sends. */
+int sync_verdict(struct change *c, const struct mapping *m, const char *key,
+		 size_t key_len, const struct state_hash *h,
+		 struct sync_verdict *v, struct bs_err *err);
 
 /* 1 when the mapping is one the command works on. */
 int sync_selected_map(const struct sync_opts *o, const struct mapping *m);
@@ -76,7 +100,28 @@ int sync_marks_after_load(struct change *c, const struct manifest *manifest,
 			  const struct load_report *load, int code,
 			  struct sync_result *res, struct bs_err *err);
 
+/* ---- sync.c: shared with plan.c ----------------------------------- */
+
+struct export_opts;
+
+/* Checks what can be checked before the state is touched: the chosen
+ * objects, insert mappings, and (check_sf) the [salesforce] and [load]
+ * settings.  0, or the exit code with err (or env->errs). */
+int sync_precheck(const struct config *cfg, const struct mapset *maps,
+		  const struct sync_opts *o, const struct sync_env *env,
+		  int check_sf, struct bs_err *err);
+/* The export options of a run of c into out_dir; cap: the newest
+ * watermark value kept (the run's start). */
+int sync_export_opts(const struct config *cfg, const struct sync_env *env,
+		     struct change *c, const char *out_dir, const char *cap,
+		     struct export_opts *eo, struct bs_err *err);
+/* "incremental", "full", "backfill", "retry", "resync". */
+const char *sync_mode_name(const struct sync_opts *o);
+
 /* ---- sync_prune.c: housekeeping ------------------------------------ */
+
+/* Removes path and everything under it (errors ignored). */
+void sync_remove_tree(const char *path);
 
 /* Removes the bulk files of finished runs before current, but the last
  * SYNC_KEEP_RUN_DIRS, and the record history of runs before the last

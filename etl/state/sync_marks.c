@@ -79,7 +79,8 @@ int sync_marks_prepare(struct change *c, struct bs_err *err)
 		if (!mapping_watermark_column(m) || !sync_selected_map(c->o, m))
 			continue;
 		k->has_hash = mapping_hash(m, &k->hash);
-		found = state_watermark_get(c->st, mapping_object(m), &w, err);
+		found = c->st ? state_watermark_get(c->st, mapping_object(m), &w,
+						    err) : 0;
 		if (found < 0)
 			return -1;
 		if (!found)

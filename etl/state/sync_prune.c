@@ -17,6 +17,11 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
+void sync_remove_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void sync_prune_runs(struct state *st, long long current)
 {
 	char path[4096];
@@ -27,6 +32,6 @@ void sync_prune_runs(struct state *st, long long current)
 	for (id = current - SYNC_KEEP_RUN_DIRS; id > 0 &&
 	     id > current - SYNC_KEEP_RUN_DIRS - 50; id--) {
 		snprintf(path, sizeof(path), "%s/runs/%lld", state_dir(st), id);
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		sync_remove_tree(path);
 	}
 }

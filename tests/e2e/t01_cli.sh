@@ -5,7 +5,7 @@
 run_bs --help
 check_eq "--help exits 0" 0 "$rc"
 help=$(cat "$T/stdout")
-for c in run export upload check preview status records retry resync; do
+for c in run plan export upload check preview status records retry resync; do
 	check_contains "--help lists $c" "$help" "  $c "
 	run_bs "$c" --help
 	check_eq "$c --help exits 0" 0 "$rc"

@@ -274,7 +274,8 @@ def _limits(org):
                 "DailyBulkApiBatches": pair("DailyBulkApiBatches", use["batches"]),
                 "DailyBulkV2QueryFileStorageMB": {"Max": 976562, "Remaining": 976562},
                 "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
-                "DataStorageMB": {"Max": 1024, "Remaining": 1024},
+                "DataStorageMB": pair("DataStorageMB",
+                                      (org.store.count() * 2 + 1023) // 1024),
                 "FileStorageMB": {"Max": 1024, "Remaining": 1024}}
 
 

@@ -74,6 +74,7 @@ LIMITS = {
     "DailyBulkApiBatches": 15000,
     "DailyBulkRecords": 150000000,
     "JobDataMaxBytes": 150000000,       # per job, after base64
+    "DataStorageMB": 1024,              # stored records take 2 KB each
 }
 
 

@@ -28,6 +28,10 @@ class Store:
                 values = {obj.field(k).name: v for k, v in row.items() if k != "Id"}
                 self.insert(obj, values, stamp, rid=row.get("Id"))
 
+    def count(self):
+        """Records stored, of every object."""
+        return sum(len(r) for r in self.records.values())
+
     def get(self, obj, rid):
         return self.records[obj.name].get(rid)
 

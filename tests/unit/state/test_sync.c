@@ -13,6 +13,7 @@
 #include "base/msg.h"
 #include "map/mapset.h"
 #include "state/loadreport.h"
+#include "state/plan.h"
 #include "state/state.h"
 #include "state/sync.h"
 
@@ -420,6 +421,78 @@ static void test_load_report_round_trip(void)
 	load_report_release(&r);
 }
 
+/* A plan, offline: new, changed and retry counted from the state as a run
+ * would, the keys shown with their lines, and the state left as it was
+ * (no run added). */
+static void test_plan_offline(void)
+{
+	struct world w;
+	struct plan_opts po;
+	struct plan_result pr;
+	struct state *st;
+	struct state_run r;
+	struct state_hash h;
+	struct bs_err e;
+	int code = 0;
+
+	world_init(&w, "state-plan", "w1,One\nw2,Two\nw3,Three\n", 0);
+	st = w.ok ? state_open(at("state-plan"), &e) : NULL;
+	if (!st) {
+		CHECK(!"the state was opened");
+		world_release(&w);
+		return;
+	}
+	state_hash_row("x", 1, &h);
+	CHECK_INT(state_run_begin(st, "run", "incremental", "", &r, &e), 0);
+	CHECK_INT(state_record_sending(st, r.id, "Widget__c", "w1", 2, &h, 0,
+				       "widgets.csv", 2, &e), 0);
+	CHECK_INT(state_record_outcome(st, r.id, "Widget__c", "w1", 1,
+				       "a01000000000001AAA", NULL, NULL, &e), 0);
+	CHECK_INT(state_record_sending(st, r.id, "Widget__c", "w3", 2, &h, 0,
+				       "widgets.csv", 4, &e), 0);
+	CHECK_INT(state_record_outcome(st, r.id, "Widget__c", "w3", 0, NULL,
+				       "INVALID_FIELD", "no", &e), 0);
+	CHECK_INT(state_run_set_phase(st, r.id, RUN_DONE, 1, NULL, NULL, &e), 0);
+	state_close(st);
+
+	memset(&po, 0, sizeof(po));
+	po.sync.mode = SYNC_INCREMENTAL;
+	po.show = 1;
+	po.offline = 1;
+	CHECK_INT(sync_plan(w.cfg, w.maps, &po, &w.env, &pr, &code, &w.err), 0);
+	CHECK_INT(code, 0);
+	CHECK_INT(pr.has_state, 1);
+	CHECK_INT(pr.nobjects, 1);
+	if (pr.nobjects == 1) {
+		const struct plan_object *o = &pr.objects[0];
+
+		CHECK_STR(o->object, "Widget__c");
+		CHECK_INT(o->read, 3);
+		CHECK_INT(o->n[PLAN_NEW], 1);
+		CHECK_INT(o->n[PLAN_CHANGED], 1);
+		CHECK_INT(o->n[PLAN_RETRY], 1);
+		CHECK_INT(o->files, 1);
+		CHECK_INT(o->records, 3);
+		CHECK_INT(o->nshown, 3);
+		if (o->nshown == 3)
+			CHECK_STR(o->shown[0].source, at("src/widgets.csv"));
+	}
+	CHECK_INT(pr.have_limits, 0);
+	plan_result_release(&pr);
+	st = state_open_readonly(at("state-plan"), &e);
+	CHECK(st != NULL);
+	if (st) {
+		unsigned long long c[REC_SKIPPED + 1];
+
+		CHECK_INT(state_record_counts(st, NULL, c, &e), 0);
+		CHECK_INT(c[REC_SYNCED] + c[REC_FAILED], 2);
+		CHECK_INT(c[REC_PENDING], 0);
+		CHECK_INT(state_run_unfinished(st, &r, &e), 0);
+		state_close(st);
+	}
+	world_release(&w);
+}
+
 int main(void)
 {
 	char cmd[4200];
@@ -438,6 +511,7 @@ int main(void)
 	RUN(test_killed_backfill_named);
 	RUN(test_upload_missing_dir);
 	RUN(test_load_report_round_trip);
+	RUN(test_plan_offline);
 	rc = tap_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

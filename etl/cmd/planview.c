@@ -1,0 +1,207 @@
+/* planview.c - showing a plan (see planview.h). */
+#include "planview.h"
+
+#include <stdio.h>
+
+#include "report.h"
+#include "runview.h"
+#include "setup.h"
+#include "stateview.h"
+#include "table.h"
+
+#define NCOLS 14
+
+static void row_cells(const struct plan_object *po, char n[NCOLS][24],
+		      const char *cells[NCOLS])
+{
+	const unsigned long long v[NCOLS - 1] = {
+		po->read, po->n[PLAN_NEW], po->n[PLAN_CHANGED],
+		po->n[PLAN_RETRY], po->n[PLAN_RESEND], po->unchanged,
+		po->n[PLAN_FILTERED], po->rejected, po->duplicates,
+		po->below_watermark, po->files, po->api_calls, po->batches
+	};
+	size_t c;
+
+	cells[0] = po->object;
+	for (c = 0; c < NCOLS - 1; c++) {
+		snprintf(n[c], sizeof(n[c]), "%llu", v[c]);
+		cells[c + 1] = n[c];
+	}
+}
+
+static void print_table(FILE *out, const struct plan_result *res,
+			const struct plan_object *t)
+{
+	static const char *const head[NCOLS] = { "object", "read", "new",
+		"changed", "retry", "resend", "unchanged", "filtered",
+		"rejected", "duplicates", "below wm", "jobs", "API calls",
+		"batches" };
+	struct table *tb = table_new(NCOLS, head);
+	char n[NCOLS][24];
+	const char *cells[NCOLS];
+	size_t i, c;
+
+	if (!tb)
+		return;
+	for (c = 1; c < NCOLS; c++)
+		table_align_right(tb, c);
+	for (i = 0; i < res->nobjects; i++) {
+		row_cells(&res->objects[i], n, cells);
+		table_add(tb, cells, NULL);
+	}
+	row_cells(t, n, cells);
+	table_add(tb, cells, NULL);
+	table_print(tb, out, 0);
+	table_free(tb);
+}
+
+static void print_keys(FILE *out, const struct plan_result *res)
+{
+	size_t i, k;
+
+	for (i = 0; i < res->nobjects; i++) {
+		const struct plan_object *po = &res->objects[i];
+
+		for (k = 0; k < po->nshown; k++) {
+			const struct plan_key *pk = &po->shown[k];
+
+			fprintf(out, "  %s %s %s (%s:%lu)", po->object,
+				plan_kind_name(pk->kind), pk->key, pk->source,
+				pk->line);
+			if (pk->kind == PLAN_FILTERED)
+				fprintf(out, ": filter %s", pk->filter);
+			else if (pk->kind == PLAN_CHANGED)
+				fputs(": the state keeps a hash of what was "
+				      "last synced, not its values: no field "
+				      "diff", out);
+			fputc('\n', out);
+		}
+		for (k = 0; k < po->nrejected_by; k++)
+			fprintf(out, "  %s: %llu rejected (%s)\n", po->object,
+				po->rejected_by[k].n, po->rejected_by[k].name);
+	}
+}
+
+static void print_allocation(FILE *out, const char *what,
+			     unsigned long long max,
+			     unsigned long long remaining, unsigned pct,
+			     unsigned long long need)
+{
+	unsigned long long margin = max * pct / 100;
+	unsigned long long usable = remaining > margin ? remaining - margin : 0;
+
+	fprintf(out, "  %s: %llu of %llu left today, %u%% (%llu) kept in "
+		"reserve: the run needs about %llu, %s\n", what, remaining, max,
+		pct, margin, need, need <= usable ? "which fits today" :
+		"MORE THAN IS LEFT TODAY");
+}
+
+static void print_org(FILE *out, const struct plan_result *res,
+		      const struct plan_object *t)
+{
+	unsigned long long kb = plan_storage_kb(res);
+
+	if (res->offline) {
+		fputs("offline: the org's daily allocations and data storage "
+		      "were not read\n", out);
+		return;
+	}
+	if (!res->have_limits && !res->have_storage) {
+		fputs("the org did not say its limits (/limits)\n", out);
+		return;
+	}
+	fputs("the org:\n", out);
+	if (res->lim.have_api)
+		print_allocation(out, "API requests", res->lim.api_max,
+				 res->lim.api_remaining, res->margin_pct,
+				 res->reserve_calls + res->run_calls);
+	if (res->lim.have_batches)
+		print_allocation(out, "Bulk API batches", res->lim.batches_max,
+				 res->lim.batches_remaining, res->margin_pct,
+				 t->batches);
+	if (res->days > 1)
+		fprintf(out, "  BACKFILL OVER %u DAYS: the sends need %u days of "
+			"%s (the run stops at the reserve; run again each "
+			"day to go on)\n", res->days, res->days, res->days_by);
+	else if (res->days == 1)
+		fputs("  days needed: 1\n", out);
+	if (res->one_job_too_big)
+		fputs("  A JOB NEEDS MORE THAN A WHOLE DAY'S ALLOCATION: it can "
+		      "never start; make the bulk files smaller ([output] "
+		      "max_file_rows)\n", out);
+	if (res->have_storage) {
+		if (kb > res->storage_remaining_mb * 1024)
+			fprintf(out, "  NOT ENOUGH DATA STORAGE: %llu new records "
+				"take about %llu MB (%d KB each); the org has "
+				"%llu MB of %llu MB left\n", t->n[PLAN_NEW],
+				(kb + 1023) / 1024, PLAN_RECORD_KB,
+				res->storage_remaining_mb,
+				res->storage_max_mb);
+		else
+			fprintf(out, "  data storage: %llu new records take "
+				"about %llu KB (%d KB each); %llu MB of %llu MB "
+				"left\n", t->n[PLAN_NEW], kb, PLAN_RECORD_KB,
+				res->storage_remaining_mb,
+				res->storage_max_mb);
+	}
+}
+
+static void print_plan(FILE *out, const struct plan_result *res)
+{
+	struct plan_object t;
+	char rb[32], gb[32];
+	unsigned long long send;
+
+	plan_totals(res, &t);
+	send = t.n[PLAN_NEW] + t.n[PLAN_CHANGED] + t.n[PLAN_RETRY] +
+	       t.n[PLAN_RESEND];
+	if (res->continues)
+		fprintf(out, "first, the run continues run %lld (its files "
+			"left are not in this plan)\n", res->continues);
+	if (!res->has_state)
+		fputs("no run yet: every record is new\n", out);
+	print_table(out, res, &t);
+	print_keys(out, res);
+	fprintf(out, "%llu read = %llu to send (%llu new + %llu changed + %llu "
+		"retry + %llu resend) + %llu unchanged + %llu filtered + %llu "
+		"rejected + %llu duplicates", t.read, send, t.n[PLAN_NEW],
+		t.n[PLAN_CHANGED], t.n[PLAN_RETRY], t.n[PLAN_RESEND],
+		t.unchanged, t.n[PLAN_FILTERED], t.rejected, t.duplicates);
+	if (t.below_watermark)
+		fprintf(out, " + %llu below watermark", t.below_watermark);
+	fputc('\n', out);
+	if (t.n[PLAN_CHANGED])
+		fputs("(the state keeps a hash of each record's last synced "
+		      "values, not the values: no field diff of a changed "
+		      "record)\n", out);
+	report_bytes(t.raw_bytes, rb, sizeof(rb));
+	report_bytes(t.gz_bytes, gb, sizeof(gb));
+	fprintf(out, "cost: %llu bulk files (%s, %s gzipped), %llu jobs, about "
+		"%llu API calls (%llu polls expected at %d records/s), %llu "
+		"Bulk batches, %llu records\n", t.files, rb, gb, t.files,
+		t.api_calls, t.polls, PLAN_ASSUMED_RATE, t.batches, t.records);
+	print_org(out, res, &t);
+}
+
+int planview_plan(struct bs_ctx *ctx, struct setup *s,
+		  const struct plan_opts *o)
+{
+	struct sync_env env;
+	struct plan_result res;
+	struct bs_err err;
+	int rc, code = 0;
+
+	bs_err_clear(&err);
+	runview_env(ctx, &env);
+	rc = sync_plan(s->cfg, s->maps, o, &env, &res, &code, &err);
+	if (rc == 0) {
+		if (ctx->json)
+			stateview_json(ctx, plan_result_json(&res));
+		else
+			print_plan(ctx->out, &res);
+	} else if (err.kind != BS_E_NONE) {
+		ctx->err = err;
+	}
+	plan_result_release(&res);
+	return rc == 0 ? BS_EXIT_OK : code;
+}

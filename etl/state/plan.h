@@ -1,0 +1,121 @@
+/*
+ * plan.h - `billsync plan` (and `run --dry-run`): what the next run would
+ * do, before it does it.
+ *
+ * A plan reads the export through the same mappings, filters, watermarks
+ * and change store as a run (sync_change.c decides for both), with the same
+ * options, and writes nothing: no job, no state change, no watermark
+ * moved.  Its bulk files go to a temporary folder that is removed before
+ * it returns.  The state is read without its lock, in one read transaction
+ * (a consistent snapshot, also while a run writes).
+ *
+ * Per object it counts the records the run would send (new, changed, to
+ * retry, sent again though unchanged) and those it would not (unchanged,
+ * filtered, rejected, duplicates, below the watermark), which add up to
+ * what was read; keeps up to `show` keys of each kind with their source
+ * line; and estimates the cost: bulk files and jobs, API calls (create,
+ * upload, close, results, and the polls pollplan.h would make if
+ * Salesforce processed PLAN_ASSUMED_RATE records a second), Bulk batches,
+ * against the org's daily allocations from /limits with [load]
+ * limit_margin, the days of allocations the sends need (packing jobs as
+ * the loader budgets them, loadrun.c), and the data storage the new
+ * records take (PLAN_RECORD_KB each) against what the org has left.
+ * Offline: no org call, no allocations or storage.
+ */
+#ifndef PLAN_H
+#define PLAN_H
+
+#include <jansson.h>
+
+#include "sf/sf_bulk.h"
+#include "sync.h"
+
+#define PLAN_RECORD_KB 2          /* Salesforce counts most records as 2 KB */
+#define PLAN_ASSUMED_RATE 5000    /* records/s a job is assumed to take */
+
+/* Why a record is sent. */
+enum plan_kind {
+	PLAN_NEW,        /* no record of it in the state */
+	PLAN_CHANGED,    /* synced before, with other values */
+	PLAN_RETRY,      /* failed last time (or left pending) */
+	PLAN_RESEND,     /* unchanged, sent anyway (--full, resync) */
+	PLAN_FILTERED,   /* not sent: a filter left it out */
+	PLAN_KINDS
+};
+const char *plan_kind_name(enum plan_kind k);
+
+/* A key shown with --show. */
+struct plan_key {
+	enum plan_kind kind;
+	char *key, *source;
+	unsigned long line;
+	char *filter;                 /* PLAN_FILTERED: which filter */
+};
+
+/* Rows counted by a reason (a filter's name, a rejection's reason). */
+struct plan_reason {
+	char *name;
+	unsigned long long n;
+};
+
+struct plan_object {
+	const char *object;           /* borrowed from the mapset */
+	unsigned long long read;
+	unsigned long long n[PLAN_KINDS];     /* PLAN_FILTERED: filtered */
+	unsigned long long unchanged, rejected, duplicates, below_watermark;
+	struct plan_reason *rejected_by;
+	size_t nrejected_by;
+	/* the cost of sending */
+	unsigned long long files, records, raw_bytes, gz_bytes;
+	unsigned long long api_calls, polls, batches;
+	struct plan_key *shown;       /* up to show of each kind */
+	size_t nshown;
+};
+
+struct plan_opts {
+	struct sync_opts sync;
+	unsigned long long show;      /* keys of each kind to list */
+	int offline;                  /* no org calls */
+};
+
+struct plan_result {
+	char mode[16];                /* as the run's: incremental, full... */
+	int offline;
+	int has_state;                /* 0: no run yet, every record is new */
+	long long continues;          /* the run the next run continues
+					 first (its files are not planned), 0 */
+	struct plan_object *objects;  /* chosen mappings, in load order */
+	size_t nobjects;
+	unsigned long long run_calls; /* calls per run, not per job (/limits) */
+	/* the org (not offline, and /limits answered) */
+	int have_limits;
+	struct sf_limits lim;
+	unsigned margin_pct;
+	int have_storage;
+	unsigned long long storage_max_mb, storage_remaining_mb;
+	/* what the sends need */
+	unsigned long long reserve_calls; /* as the loader reserves them */
+	unsigned days;                /* days of allocations; 0: unknown */
+	const char *days_by;          /* the allocation that sets them */
+	int one_job_too_big;          /* a job needs more than a whole day */
+};
+
+void plan_result_release(struct plan_result *res);
+
+/* Makes the plan (res initialised here; release it).  0, or -1 with err
+ * and res->code as a run's: 2 (an unknown object), 3 (configuration or
+ * mapping; every insert mapping in env->errs), 4 (input), 5 (/limits
+ * could not be read), 6. */
+int sync_plan(const struct config *cfg, const struct mapset *maps,
+	      const struct plan_opts *o, const struct sync_env *env,
+	      struct plan_result *res, int *code, struct bs_err *err);
+
+/* Sums of every object's counts (object NULL). */
+void plan_totals(const struct plan_result *res, struct plan_object *t);
+/* The storage the new records take, in KB. */
+unsigned long long plan_storage_kb(const struct plan_result *res);
+
+/* The plan for machines (`plan --json`); NULL when out of memory. */
+json_t *plan_result_json(const struct plan_result *res);
+
+#endif
