@@ -169,6 +169,8 @@ static void print_plan(FILE *out, const struct plan_result *res)
 		t.unchanged, t.n[PLAN_FILTERED], t.rejected, t.duplicates);
 	if (t.below_watermark)
 		fprintf(out, " + %llu below watermark", t.below_watermark);
+	if (t.rolled_up)
+		fprintf(out, " + %llu rolled up", t.rolled_up);
 	fputc('\n', out);
 	if (t.n[PLAN_CHANGED])
 		fputs("(the state keeps a hash of each record's last synced "

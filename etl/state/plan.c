@@ -180,6 +180,7 @@ static int read_manifest(struct plan_result *res, const struct manifest *m,
 		po->rejected = c->rejected;
 		po->duplicates = c->duplicates;
 		po->below_watermark = c->below_watermark;
+		po->rolled_up = c->rolled_up;
 		if (reasons(c, po, err) < 0)
 			return -1;
 		for (k = 0; k < mo->nfiles; k++) {
@@ -506,6 +507,7 @@ void plan_totals(const struct plan_result *res, struct plan_object *t)
 		t->rejected += po->rejected;
 		t->duplicates += po->duplicates;
 		t->below_watermark += po->below_watermark;
+		t->rolled_up += po->rolled_up;
 		t->files += po->files;
 		t->records += po->records;
 		t->raw_bytes += po->raw_bytes;

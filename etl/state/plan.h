@@ -62,7 +62,8 @@ struct plan_object {
 	const char *object;           /* borrowed from the mapset */
 	unsigned long long read;
 	unsigned long long n[PLAN_KINDS];     /* PLAN_FILTERED: filtered */
-	unsigned long long unchanged, rejected, duplicates, below_watermark;
+	unsigned long long unchanged, rejected, duplicates, below_watermark,
+			   rolled_up;
 	struct plan_reason *rejected_by;
 	size_t nrejected_by;
 	/* the cost of sending */

@@ -58,6 +58,8 @@ static json_t *object_json(const struct plan_object *po, int with_keys)
 	if (o) {
 		json_object_set_new(o, "below_watermark",
 				    json_integer((json_int_t)po->below_watermark));
+		json_object_set_new(o, "rolled_up",
+				    json_integer((json_int_t)po->rolled_up));
 		/* only hashes are kept: a changed record has no field diff */
 		json_object_set_new(o, "values_kept", json_false());
 		if (with_keys)

@@ -66,7 +66,7 @@ def writes_nothing(t, w, label, *args, offline=False):
 def adds_up(t, report, label):
     bad = [o["object"] for o in report["objects"]
            if o["read"] != sends(o) + o["unchanged"] + o["filtered"] + o["rejected"] +
-           o["duplicates"] + o["below_watermark"]]
+           o["duplicates"] + o["below_watermark"] + o["rolled_up"]]
     t.eq(bad, [], "%s: each object's counts add up to what was read" % label)
 
 
