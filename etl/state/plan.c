@@ -181,6 +181,9 @@ static int read_manifest(struct plan_result *res, const struct manifest *m,
 		po->duplicates = c->duplicates;
 		po->below_watermark = c->below_watermark;
 		po->rolled_up = c->rolled_up;
+		/* the export's count: a group mapping's filters drop rows
+		   before they have a key, without telling the skip hook */
+		po->n[PLAN_FILTERED] = c->filtered;
 		if (reasons(c, po, err) < 0)
 			return -1;
 		for (k = 0; k < mo->nfiles; k++) {
