@@ -89,6 +89,10 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 		dreport = NULL;
 	}
 	load_report_free(dreport);
+	if (!*loaded) {   /* out of memory: what was loaded is recorded */
+		code = cli_exit_for(err->kind);
+		phase = RUN_FAILED;
+	}
 	j = *loaded ? load_report_json(report) : NULL;
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
