@@ -53,6 +53,8 @@ def timed(cmd, log, **kw):
     secs = time.monotonic() - t0
     with open(tfile) as f:
         rss = int(f.read().split()[-1]) / 1024.0
+    print("  %s: %.1f s, %.1f MiB peak RSS" % (os.path.basename(cmd[0]), secs, rss),
+          flush=True)
     if p.returncode not in (0, 1):
         sys.exit("rollupbench: %s failed (%d), see %s" % (cmd[0], p.returncode, log))
     return secs, rss
