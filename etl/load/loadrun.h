@@ -21,7 +21,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "loader.h"
+#include "loadtypes.h"
 #include "pollplan.h"
 
 struct bulkdir_file;

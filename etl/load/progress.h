@@ -15,7 +15,7 @@
 
 #include "base/rate.h"
 #include "formats/sbuf.h"
-#include "loader.h"
+#include "loadtypes.h"
 
 /* Appends the line for p to sb; r (the caller's, rate_init'ed when the
  * load started) is updated with the rows processed as of now_ms. */
