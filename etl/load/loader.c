@@ -498,3 +498,8 @@ out:
 	pthread_mutex_destroy(&l.mu);
 	return rc;
 }
+
+unsigned long long loader_job_calls(unsigned long long rows)
+{
+	return loadrun_job_calls(rows);
+}

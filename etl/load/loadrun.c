@@ -116,7 +116,7 @@ int loadrun_job_hook(struct loader *l, int created,
 /* API calls a job of rows records is expected to take: create, upload,
  * close, three result sets, and polls (pollplan.h: a handful per
  * 500,000 records), plus slack for retries. */
-unsigned long long loader_job_calls(unsigned long long rows)
+unsigned long long loadrun_job_calls(unsigned long long rows)
 {
 	return 10 + rows / 100000;
 }
@@ -131,7 +131,7 @@ int loadrun_budget_reserve(struct loader *l, const struct loader_file *f,
 	struct bs_err e;
 	int rc = 0;
 
-	*calls = loader_job_calls(rows);
+	*calls = loadrun_job_calls(rows);
 	pthread_mutex_lock(&l->mu);
 	if (l->have_api && l->api_remaining < l->reserved_calls + *calls +
 					      l->api_max * pct / 100) {

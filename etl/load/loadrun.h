@@ -128,6 +128,8 @@ int loadrun_job_hook(struct loader *l, int created,
 /* Reserves the allocations a job of rows records needs (*calls: the API
  * calls reserved); -1, and the load drains, when that would eat into the
  * margin or the load is stopping. */
+/* API calls a job of rows records is expected to take (loader_job_calls). */
+unsigned long long loadrun_job_calls(unsigned long long rows);
 int loadrun_budget_reserve(struct loader *l, const struct loader_file *f,
 			   unsigned long long rows, unsigned long long *calls);
 void loadrun_budget_release(struct loader *l, unsigned long long calls);
