@@ -482,7 +482,7 @@ static void test_plan_offline(void)
 	st = state_open_readonly(at("state-plan"), &e);
 	CHECK(st != NULL);
 	if (st) {
-		unsigned long long c[REC_SKIPPED + 1];
+		unsigned long long c[REC_COUNT];
 
 		CHECK_INT(state_record_counts(st, NULL, c, &e), 0);
 		CHECK_INT(c[REC_SYNCED] + c[REC_FAILED], 2);
