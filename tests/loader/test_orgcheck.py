@@ -4,6 +4,7 @@ results pass; each kind of mistake the org can reveal fails with exit 3 and the
 mapping's file and line."""
 
 import os
+import json
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,14 @@ from loadtest import BILLSYNC, ROOT, SECRET, Tap, emuctl   # noqa: E402
 def main():
     t = Tap()
     tmp = tempfile.mkdtemp(prefix="billsync-orgcheck.")
-    emu = emuctl.Emulator()
+    # an org that requires OrbInvoice__c.Memo__c on create
+    with open(emuctl.SCHEMA, encoding="utf-8") as f:
+        doc = json.load(f)
+    doc["objects"]["OrbInvoice__c"]["fields"]["Memo__c"]["required"] = True
+    schema = os.path.join(tmp, "schema.json")
+    with open(schema, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    emu = emuctl.Emulator(schema=schema)
     try:
         secret = os.path.join(tmp, "secret")
         with open(secret, "w", encoding="ascii") as f:
@@ -52,6 +60,7 @@ def main():
                 .replace("OrbCustomer__r.OrbId__c     = customer_id",
                          "OrbCustomr__r.OrbId__c      = customer_id")
                 .replace("external_id = OrbId__c", "external_id = InvoiceNumber__c")
+                .replace("Memo__c                     = memo\n", "")
                 .replace("Name                        = invoice_number | truncate(80)\n", ""))
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
@@ -71,8 +80,10 @@ def main():
         t.has(err, "%s:%d: field 'InvoiceNumber__c': OrbInvoice__c.InvoiceNumber__c is not "
               "an External ID field" % (path, line_of("InvoiceNumber__c")),
               "an upsert key that is not an External ID")
-        t.has(err, "%s: field 'Name': OrbInvoice__c requires 'Name' on create" % path,
+        t.has(err, "%s: field 'Memo__c': OrbInvoice__c requires 'Memo__c' on create" % path,
               "a required field left out")
+        t.ok("'Name' on create" not in err, "a custom object's Name may be left out "
+             "(Salesforce names the record by its Id)", err)
     finally:
         emu.stop()
         shutil.rmtree(tmp, ignore_errors=True)

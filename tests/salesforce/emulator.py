@@ -3,13 +3,14 @@
 
     python3 tests/salesforce/emulator.py --port 0 --schema tests/salesforce/schema.json \\
         [--port-file FILE] [--rate N] [--rate-total N] [--fault NAME=VALUE ...] \\
-        [--limit NAME=N ...] ...
+        [--limit NAME=N ...] [--schema-sfdx DIR] [--multi-currency USD,EUR,...] ...
 
 Prints "listening on http://127.0.0.1:PORT" when ready; SIGTERM or SIGINT stop it
 (exit 0).  docs/emulator.md describes the flags, faults and inspection API."""
 
 import argparse
 import gzip
+import json
 import os
 import signal
 import socket
@@ -24,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sfapi                                    # noqa: E402
 import sfschema                                 # noqa: E402
+import sfsfdx                                   # noqa: E402
 from sfauth import RsaKey                       # noqa: E402
 from sforg import FAULTS, LIMITS, Org, parse_assignments    # noqa: E402
 
@@ -179,6 +181,12 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 = free)")
     p.add_argument("--schema", default=DEFAULT_SCHEMA, help="object schema JSON file")
+    p.add_argument("--schema-sfdx", metavar="DIR",
+                   help="take the custom objects from a Salesforce DX source folder "
+                   "(standard objects and seed records stay those of --schema)")
+    p.add_argument("--multi-currency", metavar="CODES",
+                   help="a multi-currency org with these active currencies, corporate "
+                   "currency first (USD,EUR,GBP)")
     p.add_argument("--port-file", help="write the port number here when ready")
     p.add_argument("--rate", type=float, help="records processed per second per job")
     p.add_argument("--rate-total", type=float,
@@ -197,6 +205,15 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def load_schema(args):
+    with open(args.schema, encoding="utf-8") as f:
+        doc = json.load(f)
+    if args.schema_sfdx:
+        doc = sfsfdx.merge(doc, args.schema_sfdx)
+    codes = sfschema.parse_currencies(args.multi_currency) if args.multi_currency else ()
+    return sfschema.Schema(doc, codes)
+
+
 def _write_port_file(path, port):
     tmp = "%s.tmp.%d" % (path, os.getpid())
     with open(tmp, "w", encoding="ascii") as f:
@@ -210,7 +227,7 @@ def main(argv=None):
         signal.signal(sig, lambda *_: stop.set())
     args = parse_args(argv)
     try:
-        schema = sfschema.load(args.schema)
+        schema = load_schema(args)
         faults = parse_assignments(args.fault, FAULTS, "fault")
         if args.rate is not None:
             faults["rate"] = args.rate

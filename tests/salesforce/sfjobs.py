@@ -285,7 +285,7 @@ class Processor(threading.Thread):
                                    "values, the header has %d" % (total, len(row), len(header)))
                 if job.operation == "upsert" and not isinstance(row, sfcsv.BadRow):
                     # Decision: every record of a job that shares its external id with
-                    # another record of the job fails (DUPLICATE_VALUE).
+                    # another record of the job fails (DUPLICATE_EXTERNAL_ID).
                     key = plan.row_key(row)
                     if key is not None:
                         (dups if key in seen else seen).add(key)

@@ -193,8 +193,9 @@ def _resolve_target(store, plan, row, dup_keys):
         if raw in ("", NA):
             raise FieldError(record_error("MISSING_ARGUMENT", "%s not specified" % plan.ext.name))
         if plan.ext.match_key(raw) in dup_keys:
-            raise FieldError(record_error("DUPLICATE_VALUE",
-                                          "Duplicate external id specified: %s" % raw))
+            raise FieldError(record_error("DUPLICATE_EXTERNAL_ID",
+                                          "Duplicate external id specified: %s" % raw,
+                                          [plan.ext.name]))
         found = store.find(obj, plan.ext, raw)
         if len(found) > 1:
             raise FieldError(record_error(
@@ -259,7 +260,8 @@ def _values(store, plan, parsed, target):
 def _check_required(plan, values, target):
     missing = []
     for f in plan.obj.required:
-        if (f.name in values and values[f.name] is None) or (not target and f.name not in values):
+        if (f.name in values and values[f.name] is None) or \
+                (not target and f.name not in values and not f.defaulted):
             missing.append(f.name)
     if missing:
         raise FieldError(record_error("REQUIRED_FIELD_MISSING", "Required fields are missing: "

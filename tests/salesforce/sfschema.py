@@ -1,7 +1,6 @@
 """The emulated org's objects: the schema file, describe results, field value parsing."""
 
 import datetime
-import json
 import re
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
@@ -77,6 +76,9 @@ class Field:
         self.standard = standard
         self.createable = spec.get("createable", True)
         self.updateable = spec.get("updateable", True)
+        # A custom object's Name (and CurrencyIsoCode) get a value when an insert
+        # leaves them out: the record's Id, the corporate currency.
+        self.defaulted = bool(spec.get("defaulted"))
         self.indexed = self.external_id or self.unique or self.type == "id"
         t = self.type
         self._quantum = Decimal(1).scaleb(-self.scale)
@@ -207,7 +209,8 @@ class Field:
             "createable": self.createable,
             "custom": self.name.endswith("__c"),
             "defaultValue": False if self.type == "boolean" else None,
-            "defaultedOnCreate": self.type == "boolean" or not self.createable,
+            "defaultedOnCreate": self.type == "boolean" or not self.createable or
+            self.defaulted,
             "digits": 0,
             "externalId": self.external_id,
             "extraTypeInfo": "plaintextarea" if self.type == "textarea" else None,
@@ -251,6 +254,14 @@ _STANDARD = [
 SYSTEM_FIELDS = tuple(n for n, _ in _STANDARD)
 
 
+def currency_field(obj, codes):
+    """CurrencyIsoCode of a multi-currency org (reference 10.4): a restricted picklist of
+    the active currencies, set to the corporate currency (codes[0]) when left out."""
+    return Field(obj, "CurrencyIsoCode", {
+        "type": "picklist", "length": 3, "values": list(codes), "restricted": True,
+        "required": True, "defaulted": True, "label": "Currency ISO Code"}, standard=True)
+
+
 class SObject:
     def __init__(self, schema, name, spec):
         self.schema = schema
@@ -264,7 +275,11 @@ class SObject:
         for fname in ("Id", "IsDeleted"):
             self.fields[fname] = Field(self, fname, std[fname], standard=True)
         for fname, fspec in spec["fields"].items():
+            if fname == "Name" and self.custom:
+                fspec = dict(fspec, defaulted=True)
             self.fields[fname] = Field(self, fname, fspec, standard=fname == "Name")
+        if schema.currencies:
+            self.fields["CurrencyIsoCode"] = currency_field(self, schema.currencies)
         for fname in SYSTEM_FIELDS[2:]:
             self.fields[fname] = Field(self, fname, std[fname], standard=True)
         self._lower = {k.lower(): f for k, f in self.fields.items()}
@@ -272,6 +287,7 @@ class SObject:
         self.required = [f for f in data if f.required]
         self.unique = [f for f in data if f.unique]
         self.checkboxes = [f for f in data if f.type == "boolean"]
+        self.defaulted = [f for f in data if f.defaulted]
         self._rel = {f.relationship_name.lower(): f for f in self.fields.values()
                      if f.relationship_name}
 
@@ -319,7 +335,11 @@ class SObject:
 
 
 class Schema:
-    def __init__(self, doc):
+    """doc: the schema file's JSON; currencies: the active currency codes of a
+    multi-currency org, corporate currency first (empty: a single-currency org)."""
+
+    def __init__(self, doc, currencies=()):
+        self.currencies = tuple(currencies)
         self.objects = {}
         for name, spec in doc["objects"].items():
             self.objects[name] = SObject(self, name, spec)
@@ -342,6 +362,12 @@ class Schema:
         return None
 
 
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return Schema(json.load(f))
+def parse_currencies(text):
+    """--multi-currency USD,EUR,...: upper-case 3-letter codes, no repeats."""
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    for c in codes:
+        if not re.fullmatch(r"[A-Z]{3}", c):
+            raise ValueError("--multi-currency: '%s' is not an ISO 4217 code" % c)
+    if not codes or len(set(codes)) != len(codes):
+        raise ValueError("--multi-currency: a list of distinct codes, corporate first")
+    return codes

@@ -70,6 +70,11 @@ class Store:
         for f in obj.checkboxes:
             if f.name not in rec:
                 rec[f.name] = False     # a checkbox is never null
+        for f in obj.defaulted:
+            if rec.get(f.name) is None:
+                # a custom object's Name: the record's Id; CurrencyIsoCode: the
+                # corporate currency (the running user's, reference 10.4)
+                rec[f.name] = rid if f.name == "Name" else self.schema.currencies[0]
         self.records[obj.name][rid] = rec
         self._index(obj, rid, rec, True)
         return rid

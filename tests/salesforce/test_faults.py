@@ -158,7 +158,7 @@ def lock_rows(emu):
     data = "OrbId__c,Name\n" + "".join("m%d,M%d\n" % (i, i) for i in range(1, 4))
     info, ok, bad = c.run_job("OrbPlan__c", data)
     t.eq([r[2] for r in csv_rows(bad)[1:]], ["m3"], "new records are still locked every 3rd")
-    info, ok, bad = c.run_job("OrbPlan__c", "OrbId__c,Name\nn1,\nn2,\nn3,\n")
+    info, ok, bad = c.run_job("OrbPlan__c", "OrbId__c,Name\nn1,#N/A\nn2,#N/A\nn3,#N/A\n")
     t.eq([r[1][:22] for r in csv_rows(bad)[1:]], ["REQUIRED_FIELD_MISSING"] * 3,
          "a record that fails anyway is not reported as locked")
     t.eq(emu.stats()["faults_fired"].get("lock_rows_every"), 4, "faults_fired counts locks")
