@@ -52,6 +52,7 @@ static const struct key_spec keys[] = {
 	{ "salesforce", "audience", 0, NULL },
 	{ "salesforce", "ca_bundle", K_PATH, NULL },
 	{ "salesforce", "gzip_upload", 0, "true" },
+	{ "salesforce", "multi_currency", 0, "false" },
 	{ "salesforce", "timeout", 0, "120" },
 	{ "salesforce", "trace", K_PATH, NULL },
 	{ "load", "max_jobs", 0, "4" },

@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "export/dataset.h"
 #include "map/mapset.h"
+#include "map/sftype.h"
 #include "load/orgcheck.h"
 #include "setup.h"
 
@@ -474,6 +475,10 @@ int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
 		s.maps = mapset_check_dir(dir, &ctx->errs);
 		free(dir);
 	}
+	/* the [schema] declarations of every mapping without mistakes */
+	for (i = 0; s.maps && i < mapset_count(s.maps); i++)
+		if (!mapping_errors(mapset_at(s.maps, i)))
+			sftype_check(mapset_at(s.maps, i), &ctx->errs);
 	clean = s.maps && ctx->errs.n + ctx->errs.dropped == nerr0;
 	/* the columns of every mapping that loaded, mistakes or not */
 	for (i = 0; data && s.maps && i < mapset_count(s.maps); i++) {

@@ -21,6 +21,7 @@ struct bs_command {
 extern const struct bs_command bs_commands[];
 
 int cmd_check(int argc, char **argv, struct bs_ctx *ctx);
+int cmd_schema(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_export(int argc, char **argv, struct bs_ctx *ctx);
 int cmd_run(int argc, char **argv, struct bs_ctx *ctx);
@@ -34,6 +35,6 @@ int cmd_resync(int argc, char **argv, struct bs_ctx *ctx);
 /* Usage texts, shared by the table and the command files. */
 extern const char usage_run[], usage_export[], usage_upload[], usage_check[],
 	usage_preview[], usage_status[], usage_records[], usage_retry[],
-	usage_resync[], usage_plan[];
+	usage_resync[], usage_plan[], usage_schema[];
 
 #endif

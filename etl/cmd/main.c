@@ -21,6 +21,8 @@ const struct bs_command bs_commands[] = {
 	  "write gzipped CSV bulk files and a manifest, no network", usage_export },
 	{ "upload", cmd_upload, "load files written by 'export' into Salesforce", usage_upload },
 	{ "check", cmd_check, "check mapping files (and optionally against the org)", usage_check },
+	{ "schema", cmd_schema,
+	  "write a Salesforce DX project with the mapped objects", usage_schema },
 	{ "preview", cmd_preview,
 	  "show mapped rows for an object, sending nothing", usage_preview },
 	{ "status", cmd_status, "recent runs, jobs and their states", usage_status },

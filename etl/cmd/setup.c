@@ -77,6 +77,18 @@ int setup_mappings(struct bs_ctx *ctx, struct setup *s,
 				return BS_EXIT_INTERNAL;
 		return BS_EXIT_CONFIG;
 	}
+	return setup_currency(ctx, s);
+}
+
+int setup_currency(struct bs_ctx *ctx, struct setup *s)
+{
+	int multi = 0;
+
+	if (config_get_bool(s->cfg, "salesforce", "multi_currency", &multi,
+			    &ctx->err) < 0)
+		return cli_exit_for(ctx->err.kind);
+	if (multi && mapset_add_currency_codes(s->maps, &ctx->errs))
+		return BS_EXIT_CONFIG;
 	return 0;
 }
 

@@ -46,6 +46,9 @@ int setup_overrides(struct bs_ctx *ctx, struct config *cfg);
 /* Loads the mappings: the given files, or the --mappings / [mappings] dir. */
 int setup_mappings(struct bs_ctx *ctx, struct setup *s,
 		   const char *const *files, size_t nfiles);
+/* [salesforce] multi_currency: CurrencyIsoCode from each mapping's
+ * currency column (mapset_add_currency_codes); setup_mappings does it. */
+int setup_currency(struct bs_ctx *ctx, struct setup *s);
 void setup_release(struct setup *s);
 
 #endif

@@ -339,6 +339,53 @@ const char *conv_name(const struct conv *c)
 	return c->def->name;
 }
 
+void conv_describe(const struct conv *c, struct conv_info *info)
+{
+	const char *n = c->def->name;
+
+	memset(info, 0, sizeof(*info));
+	info->name = n;
+	info->scale = -1;
+	if (!strcmp(n, "truncate")) {
+		info->length = c->num;
+		info->length_utf16 = c->units == U_UTF16;
+	} else if (!strcmp(n, "decimal") || !strcmp(n, "money")) {
+		info->scale = c->scale;
+		info->column = c->s1;
+	} else if (!strcmp(n, "integer")) {
+		info->scale = 0;
+	} else if (!strcmp(n, "default")) {
+		info->text = c->s1;
+	}
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t conv_map_labels(const struct conv *c, const char **labels, size_t max)
+{
+	size_t i, j, n = 0, all = c->nmap + (c->fallback != NULL);
+
+	if (strcmp(c->def->name, "map") != 0)
+		return 0;
+	/* the entries (the fallback sits right after them), distinct */
+	for (i = 0; i < all; i++) {
+		const char *v = c->map[i].val;
+
+		for (j = 0; j < i && strcmp(c->map[j].val, v); j++)
+			;
+		if (j < i)
+			continue;
+		if (n < max)
+			labels[n] = v;
+		n++;
+	}
+	qsort(labels, n < max ? n : max, sizeof(*labels), label_cmp);
+	return n;
+}
+
 void conv_free(struct conv *c)
 {
 	size_t i;

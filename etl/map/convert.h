@@ -81,6 +81,24 @@ int conv_apply(const struct conv *c, const struct bs_value *in,
 /* The converter's name as in the table. */
 const char *conv_name(const struct conv *c);
 
+/* What a converter produces, for describing a field (`billsync schema`,
+ * `check --org`); filled by conv_describe. */
+struct conv_info {
+	const char *name;     /* "truncate" */
+	size_t length;        /* truncate: its length (in units); else 0 */
+	int length_utf16;     /* truncate counts UTF-16 units (Salesforce's) */
+	int scale;            /* decimal(N): N; money(c, scale=N): N; integer:
+				 0; -1: decimal's own digits, or money's
+				 currency's */
+	const char *column;   /* money: the currency column; else NULL */
+	const char *text;     /* default: its text; else NULL */
+};
+void conv_describe(const struct conv *c, struct conv_info *info);
+/* map: the distinct labels it can produce (its default's too), sorted,
+ * at most max of them in labels (pointers into c); returns how many
+ * there are.  0 for other converters. */
+size_t conv_map_labels(const struct conv *c, const char **labels, size_t max);
+
 void conv_free(struct conv *c);
 
 /* 1 when c reads another column (money's currency) of index lo or

@@ -65,6 +65,7 @@
 struct expr;
 struct conv;
 struct cond;
+struct conv;
 
 /* How the parser turns a column name into an index into the value array
  * that evaluation receives. */
@@ -96,6 +97,15 @@ int expr_reads_from(const struct expr *e, size_t lo);
  * ("timeframe_start | month(tz=UTC)"), with the column's index; else
  * NULL. */
 const struct conv *expr_pipe_conv(const struct expr *e, size_t *index);
+
+/* What the converters of an expression apply to. */
+enum expr_base { EXPR_COLUMN, EXPR_CONSTANT, EXPR_FUNCTION };
+/* The converters at the top of e in the order they apply (`a | trim |
+ * truncate(80)`: trim, then truncate), at most max of them in convs;
+ * returns how many there are.  *base says what the first applies to (or
+ * what e is, without converters); *index is the column's when it is one. */
+size_t expr_converters(const struct expr *e, const struct conv **convs,
+		       size_t max, enum expr_base *base, size_t *index);
 
 /* Evaluates with the row's column values; *out lives in vals or the arena. */
 int expr_eval(const struct expr *e, const struct bs_value *vals,

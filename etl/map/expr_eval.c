@@ -246,3 +246,21 @@ int cond_eval(const struct cond *c, const struct bs_value *vals,
 {
 	return ceval(c->root, vals, a, truth, err);
 }
+
+size_t expr_converters(const struct expr *e, const struct conv **convs,
+		       size_t max, enum expr_base *base, size_t *index)
+{
+	const struct node *n;
+	size_t count = 0, i;
+
+	for (n = e->root; n->kind == N_PIPE; n = n->in)
+		count++;
+	*base = n->kind == N_COLUMN ? EXPR_COLUMN :
+		n->kind == N_CONST ? EXPR_CONSTANT : EXPR_FUNCTION;
+	*index = n->kind == N_COLUMN ? n->index : 0;
+	/* the outermost pipe is the last converter */
+	for (n = e->root, i = count; n->kind == N_PIPE; n = n->in)
+		if (--i < max)
+			convs[i] = n->conv;
+	return count;
+}

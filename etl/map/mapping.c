@@ -230,6 +230,22 @@ size_t mapping_filters(const struct mapping *m, const struct map_filter **f)
 	return m->nfilters;
 }
 
+size_t mapping_decls(const struct mapping *m, const struct map_decl **d)
+{
+	*d = m->decls;
+	return m->ndecls;
+}
+
+const char *mapping_currency_column(const struct mapping *m)
+{
+	return m->currency;
+}
+
+const char *mapping_description(const struct mapping *m)
+{
+	return m->description;
+}
+
 size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l)
 {
 	*l = m->lookups;

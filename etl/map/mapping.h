@@ -66,6 +66,15 @@ struct map_lookup {
 	int declared;              /* 1: listed in [lookups] */
 };
 
+/* A [schema] line as written: `Field__c.type = Text(40)`,
+ * `Field__c.label = ...`, `label = ...` (the object's).  sftype.h reads
+ * and checks them. */
+struct map_decl {
+	const char *key;           /* "Total__c.type", "plural_label" */
+	const char *value;
+	unsigned long line;
+};
+
 struct mapping;
 
 /* Loads and checks one file.  On any mistake returns NULL with every error
@@ -124,6 +133,21 @@ size_t mapping_filters(const struct mapping *m, const struct map_filter **f);
 struct map_delete;
 const struct map_delete *mapping_delete(const struct mapping *m);
 size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l);
+/* The [schema] lines, in file order. */
+size_t mapping_decls(const struct mapping *m, const struct map_decl **d);
+/* [object] currency: the source column holding each row's ISO 4217
+ * currency code, or NULL (sftype_currency_column also looks at the
+ * money converters). */
+const char *mapping_currency_column(const struct mapping *m);
+/* [object] description, or NULL. */
+const char *mapping_description(const struct mapping *m);
+/* Adds the field target = expr (an expression of the mapping language)
+ * after the file's own, as if written there; for fields that follow from
+ * the configuration (CurrencyIsoCode in a multi-currency org).  The
+ * mapping must have loaded without mistakes.  -1 with err when target is
+ * mapped already or expr does not parse. */
+int mapping_add_field(struct mapping *m, const char *target,
+		      const char *expr, struct bs_err *err);
 /* The source columns rows must carry, in order (rowsrc_select). */
 size_t mapping_columns(const struct mapping *m, const char *const **cols);
 /* The mapping line where column i is first used. */

@@ -23,6 +23,7 @@
 #define MAPPING_MAX_COLUMNS 1000
 #define MAPPING_MAX_LOOKUPS 100
 #define MAPPING_MAX_GROUP 100        /* [group] keys, and [aggregate]s */
+#define MAPPING_MAX_DECLS 2400
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -34,7 +35,7 @@
 enum object_key {
 	K_NAME, K_SOURCE, K_OPERATION, K_EXTERNAL_ID, K_NULLS, K_CLEAR_NULLS,
 	K_KEEP_NULLS, K_GROUP_BY, K_SINCE, K_WATERMARK, K_LOOKBACK,
-	K_DESCRIPTION, K_ROW_KEY, K_COUNT
+	K_DESCRIPTION, K_ROW_KEY, K_CURRENCY, K_COUNT
 };
 
 /* The longest lookback: ten years, in seconds. */
@@ -52,6 +53,7 @@ struct mapping {
 	const char *file;
 	const char *object, *source, *key_field, *since;
 	const char *watermark, *lookback_text;  /* [object] watermark, lookback */
+	const char *currency, *description;     /* [object] currency, description */
 	long long lookback;                     /* seconds */
 	enum map_op op;
 	int clear_nulls;               /* [object] nulls = clear */
@@ -69,6 +71,8 @@ struct mapping {
 	size_t nfilters;
 	struct map_lookup lookups[MAPPING_MAX_LOOKUPS];
 	size_t nlookups;
+	struct map_decl decls[MAPPING_MAX_DECLS];   /* [schema], as written */
+	size_t ndecls;
 	const char *columns[MAPPING_MAX_COLUMNS];
 	unsigned long column_lines[MAPPING_MAX_COLUMNS];
 	size_t ncolumns;

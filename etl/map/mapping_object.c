@@ -9,7 +9,7 @@
 const char *const mp_object_keys[K_COUNT] = {
 	"name", "source", "operation", "external_id", "nulls", "clear_nulls",
 	"keep_nulls", "group_by", "since", "watermark", "lookback",
-	"description", "row_key"
+	"description", "row_key", "currency"
 };
 
 static void unknown_object_key(struct mapping *m, const struct ini_item *it)
@@ -22,7 +22,7 @@ static void unknown_object_key(struct mapping *m, const struct ini_item *it)
 		mp_errorf(m, it->line, "unknown key '%s' in [object] (keys: name, "
 			  "source, operation, external_id, nulls, clear_nulls, "
 			  "keep_nulls, group_by, since, watermark, lookback, "
-			  "description, row_key)", it->key);
+			  "description, row_key, currency)", it->key);
 		return;
 	}
 	mp_errorf(m, it->line, "unknown key '%s' in [object]; did you mean '%s'?",
@@ -188,7 +188,9 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 		break;
 	case K_SINCE:
 	case K_WATERMARK:
-		column_key(m, it, ki == K_SINCE ? &m->since : &m->watermark);
+	case K_CURRENCY:
+		column_key(m, it, ki == K_SINCE ? &m->since : ki == K_WATERMARK ?
+			   &m->watermark : &m->currency);
 		break;
 	case K_LOOKBACK:
 		if (parse_lookback(v, &m->lookback) < 0)
@@ -202,6 +204,8 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 		column_key(m, it, NULL);
 		break;
 	case K_DESCRIPTION:
+		m->description = mp_dup(m, v);
+		break;
 	case K_COUNT:
 		break;
 	}

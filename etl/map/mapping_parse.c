@@ -119,7 +119,7 @@ int mp_resolve_column(void *ctx, const char *name, size_t *index,
 
 static const char *const section_names[] = {
 	"object", "filter", "fields", "lookups", "group", "aggregate",
-	"delete"
+	"delete", "schema"
 };
 
 const char *mp_dup(struct mapping *m, const char *s)
@@ -437,6 +437,52 @@ static void delete_line(struct mapping *m, const struct ini_item *it)
 	}
 }
 
+/* [schema] lines are kept as written: what they declare is checked by
+ * sftype_check, which knows the Salesforce types. */
+static void decl_line(struct mapping *m, const struct ini_item *it)
+{
+	struct map_decl *d;
+
+	if (m->ndecls == MAPPING_MAX_DECLS) {
+		mp_errorf(m, it->line, "more than %d [schema] lines",
+			  MAPPING_MAX_DECLS);
+		return;
+	}
+	d = &m->decls[m->ndecls];
+	d->key = mp_dup(m, it->key);
+	d->value = mp_dup(m, it->value);
+	d->line = it->line;
+	if (d->key && d->value)
+		m->ndecls++;
+}
+
+int mapping_add_field(struct mapping *m, const char *target,
+		      const char *expr, struct bs_err *err)
+{
+	struct expr_columns cols = { mp_resolve_column, m };
+	struct map_field *f;
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		if (!strcasecmp(m->fields[i].target, target))
+			return bs_err_set(err, BS_E_CONFIG, "%s: %s is mapped "
+					  "already", m->file, target);
+	if (m->nfields == MAPPING_MAX_FIELDS)
+		return bs_err_set(err, BS_E_CONFIG, "%s: more than %d fields",
+				  m->file, MAPPING_MAX_FIELDS);
+	f = &m->fields[m->nfields];
+	memset(f, 0, sizeof(*f));
+	f->target = mp_dup(m, target);
+	m->cur_line = 0;
+	f->expr = f->target ? expr_parse(expr, &m->arena, &cols, err) : NULL;
+	if (!f->expr)
+		return f->target ? -1 : bs_err_set(err, BS_E_NOMEM,
+						   "out of memory");
+	f->clear_nulls = m->clear_nulls;
+	m->nfields++;
+	return 0;
+}
+
 int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 {
 	struct mapping *m = ctx;
@@ -461,7 +507,8 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 			else
 				mp_errorf(m, it->line, "unknown section '[%s]' "
 					  "(sections: [object], [filter], [fields], "
-					  "[lookups], [group], [aggregate], [delete])",
+					  "[lookups], [group], [aggregate], [delete], "
+					  "[schema])",
 					  it->section);
 		}
 		if (!strcmp(it->section, "object"))
@@ -482,6 +529,8 @@ int mp_on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
 		mp_group_line(m, it, 1);
 	else if (!strcmp(it->section, "delete"))
 		delete_line(m, it);
+	else if (!strcmp(it->section, "schema"))
+		decl_line(m, it);
 	else if (!it->section[0])
 		mp_outside_key(m, it);
 	return 0;

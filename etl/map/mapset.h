@@ -41,6 +41,13 @@ struct mapset *mapset_check_files(const char *const *paths, size_t n,
 				  struct bs_errlist *errs);
 void mapset_free(struct mapset *s);
 
+/* A multi-currency org ([salesforce] multi_currency): every upserted or
+ * inserted mapping with a currency column (sftype_currency_column) and no
+ * CurrencyIsoCode of its own gets `CurrencyIsoCode = COLUMN | upper`, so
+ * that Salesforce reads its amounts in the row's currency.  Mistakes go to
+ * errs; returns how many. */
+size_t mapset_add_currency_codes(struct mapset *s, struct bs_errlist *errs);
+
 size_t mapset_count(const struct mapset *s);
 /* 1 when every file loaded without a mistake of its own (mistakes between
  * them, such as a cycle, aside): each mapping can be checked on its own. */
