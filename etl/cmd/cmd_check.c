@@ -28,7 +28,11 @@ const char usage_check[] =
 	"      --no-data            do not open the source files\n"
 	"      --org                also check against the org's describe: fields\n"
 	"                           exist and are writable, lookups and External IDs,\n"
-	"                           required fields (uses [salesforce]; reads only)\n"
+	"                           required fields, restricted picklist values,\n"
+	"                           lengths, scales, types, the currency mode and\n"
+	"                           the data's currencies (uses [salesforce]; reads\n"
+	"                           only; warnings, where the data may still fit,\n"
+	"                           leave the exit code 0)\n"
 	SETUP_HELP CLI_TRACE_HELP;
 
 /* JSON lines have no header: the keys of the first records stand for one
@@ -358,6 +362,16 @@ static int exit_for_errors(const struct bs_errlist *errs)
 	return code;
 }
 
+/* The mistakes (check --org's warnings, kind BS_E_NONE, aside). */
+static size_t mistakes(const struct bs_errlist *errs)
+{
+	size_t i, n = errs->dropped;
+
+	for (i = 0; i < errs->n; i++)
+		n += errs->v[i].kind != BS_E_NONE;
+	return n;
+}
+
 static json_t *errors_json(const struct bs_errlist *errs)
 {
 	json_t *a = json_array();
@@ -366,11 +380,13 @@ static json_t *errors_json(const struct bs_errlist *errs)
 	for (i = 0; i < errs->n; i++) {
 		const struct bs_err *e = &errs->v[i];
 
-		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s}",
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s, s:b}",
 						   "file", e->file,
 						   "line", (json_int_t)e->line,
 						   "field", e->field,
-						   "message", e->msg));
+						   "message", e->msg,
+						   "warning",
+						   e->kind == BS_E_NONE));
 	}
 	return a;
 }
@@ -398,7 +414,8 @@ static void report(struct bs_ctx *ctx, const struct setup *s, int clean,
 				"fields", (int)mapping_fields(m, &f),
 				"filters", (int)mapping_filters(m, &fl)));
 		}
-		json_object_set_new(root, "ok", json_boolean(ctx->errs.n == 0));
+		json_object_set_new(root, "ok",
+				    json_boolean(mistakes(&ctx->errs) == 0));
 		json_object_set_new(root, "data_checked", json_boolean(data));
 		json_object_set_new(root, "org_checked", json_boolean(org));
 		json_object_set_new(root, "mappings", maps);
@@ -408,7 +425,7 @@ static void report(struct bs_ctx *ctx, const struct setup *s, int clean,
 		json_decref(root);
 		return;
 	}
-	if (ctx->errs.n || ctx->quiet)
+	if (mistakes(&ctx->errs) || ctx->quiet)
 		return;
 	fprintf(ctx->out, "Load order (parents first):\n");
 	for (i = 0; i < n; i++) {

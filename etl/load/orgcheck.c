@@ -13,9 +13,12 @@
 #include "formats/strsim.h"
 #include "base/config.h"
 #include "sf/http.h"
+#include "datavals.h"
 #include "loader.h"
+#include "map/currency.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
+#include "map/sftype.h"
 #include "sf/sf_api.h"
 #include "sf/sf_auth.h"
 
@@ -28,6 +31,10 @@ struct described {
 };
 
 struct orgcheck {
+	const struct config *cfg;
+	const struct mapset *maps;
+	int multi;              /* [salesforce] multi_currency */
+	int data;               /* [source] path is set: the data can be read */
 	struct sf_api *api;
 	struct described objs[ORGCHECK_MAX_OBJECTS];
 	size_t n;
@@ -122,6 +129,31 @@ static void mistake(struct orgcheck *oc, const struct mapping *m,
 	oc->mistakes++;
 }
 
+/* A finding where the data may still fit: printed, not a mistake (the
+ * exit code stays 0). */
+static void warning(struct orgcheck *oc, const struct mapping *m,
+		    unsigned long line, const char *field, const char *fmt,
+		    ...) BS_PRINTF(5, 6);
+
+static void warning(struct orgcheck *oc, const struct mapping *m,
+		    unsigned long line, const char *field, const char *fmt,
+		    ...)
+{
+	struct bs_err e;
+	va_list ap;
+	size_t n;
+
+	bs_err_clear(&e);
+	e.kind = BS_E_NONE;
+	n = (size_t)snprintf(e.msg, sizeof(e.msg), "warning: ");
+	va_start(ap, fmt);
+	vsnprintf(e.msg + n, sizeof(e.msg) - n, fmt, ap);
+	va_end(ap);
+	bs_err_locate(&e, mapping_file(m), line);
+	bs_err_field(&e, field);
+	bs_errlist_add(oc->errs, &e);
+}
+
 /* " did you mean 'X'?" for a name among the fields' values of key. */
 static const char *hint(const json_t *fields, const char *key,
 			const char *name, char *buf, size_t size)
@@ -198,6 +230,352 @@ static int check_lookup(struct orgcheck *oc, const struct mapping *m,
 	return 0;
 }
 
+/* ---- does each org field hold what the mapping makes ------------------ */
+
+#define SCAN_MAX_VALUES 200
+
+static const char *org_type(const json_t *f)
+{
+	const char *t = json_string_value(json_object_get(f, "type"));
+
+	return t ? t : "";
+}
+
+static long org_num(const json_t *f, const char *key)
+{
+	return (long)json_integer_value(json_object_get(f, key));
+}
+
+static int org_numeric(const char *t)
+{
+	return !strcmp(t, "double") || !strcmp(t, "currency") ||
+	       !strcmp(t, "percent") || !strcmp(t, "int");
+}
+
+static int org_text(const char *t)
+{
+	return !strcmp(t, "string") || !strcmp(t, "textarea") ||
+	       !strcmp(t, "email") || !strcmp(t, "url") ||
+	       !strcmp(t, "phone") || !strcmp(t, "picklist");
+}
+
+static int picklist_has(const json_t *f, const char *v)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(f, "picklistValues"), i, p)
+		if (json_is_true(json_object_get(p, "active")) &&
+		    !strcmp(json_string_value(json_object_get(p, "value")), v))
+			return 1;
+	return 0;
+}
+
+/* Appends 'v' to a list of at most 8 quoted values ("'a', 'b', ..."). */
+static void list_add(char *buf, size_t size, size_t *n, const char *v)
+{
+	size_t len = strlen(buf);
+
+	if (*n == 8)
+		snprintf(buf + len, size - len, ", ...");
+	else if (*n < 8)
+		snprintf(buf + len, size - len, "%s'%s'", *n ? ", " : "", v);
+	(*n)++;
+}
+
+/* The values of vals that the restricted picklist f does not have. */
+static size_t not_in_picklist(const json_t *f, const char *const *vals,
+			      size_t n, char *buf, size_t size)
+{
+	size_t i, missing = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		if (!picklist_has(f, vals[i]))
+			list_add(buf, size, &missing, vals[i]);
+	return missing;
+}
+
+/* The columns the checks need the data's values of: the currency column,
+ * then those of unmapped restricted picklists. */
+struct scan {
+	const char *cols[8];
+	int upper[8];
+	size_t n;
+	struct datavals *dv;
+};
+
+static void scan_add(struct scan *s, const char *col, int upper)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->cols[i], col))
+			return;
+	if (s->n < 8) {
+		s->upper[s->n] = upper;
+		s->cols[s->n++] = col;
+	}
+}
+
+/* The values of col (NULL when not read). */
+static const char *const *scan_values(const struct scan *s, const char *col,
+				      size_t *n, int *more)
+{
+	const char *const *v;
+	size_t i;
+
+	for (i = 0; s->dv && col && i < s->n; i++)
+		if (!strcmp(s->cols[i], col)) {
+			*n = datavals_get(s->dv, i, &v, more);
+			return v;
+		}
+	*n = 0;
+	return NULL;
+}
+
+static int scan_data(struct orgcheck *oc, const struct mapping *m,
+		     const struct sft_object *o, const json_t *desc,
+		     struct scan *s, struct bs_err *err)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!oc->data || !mapping_source(m))
+		return 0;
+	if (o->currency)
+		scan_add(s, o->currency, 1);
+	for (i = 0; i < o->nfields; i++) {
+		const struct sft_field *f = &o->fields[i];
+		const json_t *fd = field_named(desc, "name", f->field);
+
+		if (fd && f->column && flag(fd, "restrictedPicklist") &&
+		    !(f->kind == SFT_PICKLIST && f->values_known))
+			scan_add(s, f->column, 0);
+	}
+	if (!s->n)
+		return 0;
+	s->dv = datavals_scan(oc->cfg, mapping_source(m), s->cols, s->n,
+			      s->upper, SCAN_MAX_VALUES, err);
+	if (!s->dv && err->kind != BS_E_NOMEM && err->kind != BS_E_INTERNAL) {
+		bs_err_clear(err);   /* `check` reports data it cannot read */
+		return 0;
+	}
+	return s->dv ? 0 : -1;
+}
+
+/* The most decimals a currency of the data has (-1: none known). */
+static int data_digits(const char *const *codes, size_t n, const char **which)
+{
+	int best = -1, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d = currency_digits(codes[i], strlen(codes[i]));
+		if (d > best) {
+			best = d;
+			*which = codes[i];
+		}
+	}
+	return best;
+}
+
+static void fit_picklist(struct orgcheck *oc, const struct mapping *m,
+			 const struct sft_field *f, const json_t *fd,
+			 const struct scan *s)
+{
+	const char *const *vals;
+	char buf[600];
+	size_t n, missing;
+	int more = 0;
+
+	if (f->kind == SFT_PICKLIST && f->values_known) {
+		missing = not_in_picklist(fd, f->values, f->nvalues, buf,
+					  sizeof(buf));
+		if (missing)
+			mistake(oc, m, f->line, f->target, "%s.%s is a restricted "
+				"picklist without %s, which the map(...) makes: "
+				"add %s to its values in the org, or change the "
+				"map", mapping_object(m), f->field, buf,
+				missing == 1 ? "it" : "them");
+		return;
+	}
+	vals = scan_values(s, f->column, &n, &more);
+	if (!vals)
+		return;
+	missing = not_in_picklist(fd, vals, n, buf, sizeof(buf));
+	if (missing)
+		mistake(oc, m, f->line, f->target, "%s.%s is a restricted "
+			"picklist without %s, which column '%s' holds%s: add the "
+			"values to the picklist, or map them with map(...)",
+			mapping_object(m), f->field, buf, f->column,
+			more ? " (among others)" : "");
+}
+
+static void fit_number(struct orgcheck *oc, const struct mapping *m,
+		       const struct sft_field *f, const json_t *fd,
+		       const struct scan *s)
+{
+	long scale = org_num(fd, "scale"), prec = org_num(fd, "precision");
+	const char *const *codes, *code = NULL;
+	size_t n;
+	int more, need;
+
+	if (f->kind == SFT_CURRENCY && f->scale == SFT_MONEY_SCALE &&
+	    (codes = scan_values(s, f->currency, &n, &more)) &&
+	    (need = data_digits(codes, n, &code)) >= 0) {
+		if (scale < need)
+			mistake(oc, m, f->line, f->target, "%s.%s has %ld "
+				"decimals, and %s amounts have %d: they would be "
+				"rounded (37.125 lands as 37.13); make its scale "
+				"%d", mapping_object(m), f->field, scale, code,
+				need, need);
+	} else if (scale < f->scale) {
+		warning(oc, m, f->line, f->target, "%s.%s has %ld decimals, and "
+			"the mapping makes up to %d: more are rounded; make its "
+			"scale %d", mapping_object(m), f->field, scale, f->scale,
+			f->scale);
+	}
+	if (f->declared && prec - scale < f->precision - f->scale)
+		warning(oc, m, f->line, f->target, "%s.%s holds %ld digits "
+			"before the point, the declared type %d: larger values "
+			"fail", mapping_object(m), f->field, prec - scale,
+			f->precision - f->scale);
+}
+
+/* Types that cannot meet: a date into a DateTime field and the like. */
+static void fit_type(struct orgcheck *oc, const struct mapping *m,
+		     const struct sft_field *f, const json_t *fd)
+{
+	const char *t = org_type(fd), *obj = mapping_object(m);
+
+	if (f->kind == SFT_DATE && !strcmp(t, "datetime"))
+		mistake(oc, m, f->line, f->target, "a date into DateTime field "
+			"%s.%s: Salesforce refuses 2024-01-31 there; use "
+			"'| datetime' or make the field a Date", obj, f->field);
+	else if (f->kind == SFT_DATETIME && !strcmp(t, "date"))
+		mistake(oc, m, f->line, f->target, "a datetime into Date field "
+			"%s.%s: use '| date(tz=...)' or make the field a DateTime",
+			obj, f->field);
+	else if ((f->kind == SFT_NUMBER || f->kind == SFT_CURRENCY ||
+		  f->kind == SFT_CHECKBOX) &&
+		 (!strcmp(t, "date") || !strcmp(t, "datetime")))
+		mistake(oc, m, f->line, f->target, "%s values into %s field "
+			"%s.%s", sftype_kind_name(f->kind), t, obj, f->field);
+	else if ((f->kind == SFT_TEXT || f->kind == SFT_PICKLIST) &&
+		 (org_numeric(t) || !strcmp(t, "date") ||
+		  !strcmp(t, "datetime")))
+		warning(oc, m, f->line, f->target, "text into %s field %s.%s: "
+			"values that are not %s fail; convert them (%s)", t, obj,
+			f->field, org_numeric(t) ? "numbers" : "dates",
+			org_numeric(t) ? "decimal(N), integer or money(...)" :
+			"date or datetime");
+}
+
+static void fit_currency_mode(struct orgcheck *oc, const struct mapping *m,
+			      const struct sft_object *o, const json_t *desc,
+			      const struct scan *s)
+{
+	const json_t *iso = field_named(desc, "name", "CurrencyIsoCode");
+	const char *const *codes, *obj = mapping_object(m);
+	char buf[600], fields[300];
+	size_t n = 0, i, bad = 0, nf = 0;
+	int more = 0;
+
+	codes = scan_values(s, o->currency, &n, &more);
+	if (!o->currency)
+		return;
+	if (iso && !oc->multi) {
+		mistake(oc, m, mapping_key_line(m, "name"), "", "the org has "
+			"several currencies (%s.CurrencyIsoCode), and [salesforce] "
+			"multi_currency is off: the amounts would be read in the "
+			"integration user's currency; set multi_currency = true "
+			"and billsync sets CurrencyIsoCode from column '%s'", obj,
+			o->currency);
+	} else if (!iso && oc->multi) {
+		mistake(oc, m, mapping_key_line(m, "name"), "", "the org has "
+			"a single currency (%s has no CurrencyIsoCode): set "
+			"[salesforce] multi_currency = false", obj);
+	} else if (iso) {
+		buf[0] = '\0';
+		for (i = 0; i < n; i++)
+			if (currency_digits(codes[i], strlen(codes[i])) >= 0 &&
+			    !picklist_has(iso, codes[i]))
+				list_add(buf, sizeof(buf), &bad, codes[i]);
+		if (bad)
+			mistake(oc, m, mapping_key_line(m, "name"), "", "column "
+				"'%s' holds currencies the org does not have "
+				"active: %s; activate them (Setup > Manage "
+				"Currencies), or those records fail", o->currency,
+				buf);
+	} else {
+		fields[0] = '\0';
+		for (i = 0; i < o->nfields; i++) {
+			const json_t *fd = field_named(desc, "name",
+						       o->fields[i].field);
+
+			if (fd && !strcmp(org_type(fd), "currency"))
+				list_add(fields, sizeof(fields), &nf,
+					 o->fields[i].field);
+		}
+		buf[0] = '\0';
+		for (i = 0; i < n; i++)
+			if (currency_digits(codes[i], strlen(codes[i])) >= 0)
+				list_add(buf, sizeof(buf), &bad, codes[i]);
+		if (nf && bad > 1)
+			warning(oc, m, mapping_key_line(m, "name"), "", "amounts "
+				"in %zu%s currencies (%s) go into Currency fields "
+				"of a single-currency org (%s), which shows them "
+				"all in the org's currency: make those Number "
+				"fields and keep the code in a text field, or "
+				"enable multiple currencies", bad, more ? "+" : "",
+				buf, fields);
+	}
+}
+
+static int orgfit_check(struct orgcheck *oc, const struct mapping *m,
+			const json_t *desc, struct bs_err *err)
+{
+	struct sft_object *o = sftype_object(m, oc->maps, err);
+	struct scan s;
+	size_t i;
+
+	if (!o)
+		return -1;
+	if (scan_data(oc, m, o, desc, &s, err) < 0) {
+		sftype_free(o);
+		return -1;
+	}
+	fit_currency_mode(oc, m, o, desc, &s);
+	for (i = 0; i < o->nfields; i++) {
+		const struct sft_field *f = &o->fields[i];
+		const json_t *fd = f->kind == SFT_LOOKUP ? NULL :
+				   field_named(desc, "name", f->field);
+		const char *t = fd ? org_type(fd) : "";
+
+		if (!fd)
+			continue;       /* a lookup, or reported already */
+		if (!strcmp(t, "picklist") && flag(fd, "restrictedPicklist"))
+			fit_picklist(oc, m, f, fd, &s);
+		if (org_text(t) && f->length_known &&
+		    org_num(fd, "length") < (long)f->length)
+			warning(oc, m, f->line, f->target, "%s.%s holds %ld "
+				"characters, and the mapping makes up to %zu: "
+				"longer values fail (STRING_TOO_LONG); truncate "
+				"to %ld or make the field longer",
+				mapping_object(m), f->field,
+				org_num(fd, "length"), f->length,
+				org_num(fd, "length"));
+		if (org_numeric(t) && (f->kind == SFT_NUMBER ||
+				       f->kind == SFT_CURRENCY))
+			fit_number(oc, m, f, fd, &s);
+		fit_type(oc, m, f, fd);
+	}
+	datavals_free(s.dv);
+	sftype_free(o);
+	return 0;
+}
+
 static int check_mapping(struct orgcheck *oc, const struct mapping *m,
 			 struct bs_err *err)
 {
@@ -243,6 +621,10 @@ static int check_mapping(struct orgcheck *oc, const struct mapping *m,
 				"one (mark it External ID and Unique)",
 				mapping_object(m), fields[i].target);
 	}
+	if (mapping_op(m) == MAP_DELETE)
+		return 0;
+	if (orgfit_check(oc, m, desc, err) < 0)
+		return -1;
 	if (mapping_op(m) != MAP_UPSERT && mapping_op(m) != MAP_INSERT)
 		return 0;
 	/* what the org requires on create */
@@ -272,11 +654,18 @@ long orgcheck_run(const struct config *cfg, const struct mapset *maps,
 	struct loader_opts lo;
 	struct sf_api_opts ao;
 	struct sf_auth *auth = NULL;
+	const char *const *locs;
 	size_t i;
 	long r = -1;
 
 	memset(&oc, 0, sizeof(oc));
 	oc.errs = errs;
+	oc.cfg = cfg;
+	oc.maps = maps;
+	oc.data = config_get_list(cfg, "source", "path", &locs) > 0;
+	if (config_get_bool(cfg, "salesforce", "multi_currency", &oc.multi,
+			    err) < 0)
+		return -1;
 	if (loader_opts_from_config(cfg, &lo, err) < 0)
 		return -1;
 	memset(&ao, 0, sizeof(ao));

@@ -299,6 +299,7 @@ static int infer(struct sft_field *f, const struct map_field *mf,
 			continue;
 		if (!strcmp(ci.name, "truncate")) {
 			f->length = ci.length;
+			f->length_known = 1;
 			if (ci.length > SFT_TEXT_MAX)
 				f->kind = SFT_LONGTEXT;
 		} else if (!strcmp(ci.name, "decimal") ||
@@ -320,6 +321,7 @@ static int infer(struct sft_field *f, const struct map_field *mf,
 		} else if (!strcmp(ci.name, "json")) {
 			f->kind = SFT_LONGTEXT;
 			f->length = SFT_LONGTEXT_JSON;
+			f->length_known = 1;
 		} else if (!strcmp(ci.name, "map")) {
 			f->kind = SFT_PICKLIST;
 			if (add_values(f, cv[i], dflt) < 0)
@@ -351,8 +353,10 @@ static void apply_decl(struct sft_field *f, const char *attr,
 		if (t.kind != SFT_PICKLIST || t.na)
 			f->values_known = 0;
 		f->kind = t.kind;
-		if (t.kind == SFT_TEXT || t.kind == SFT_LONGTEXT)
+		if (t.kind == SFT_TEXT || t.kind == SFT_LONGTEXT) {
 			f->length = (size_t)t.a;
+			f->length_known = 1;
+		}
 		else if (t.kind == SFT_TEXTAREA)
 			f->length = SFT_TEXT_MAX;
 		else if (t.kind == SFT_EMAIL)

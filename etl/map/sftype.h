@@ -53,6 +53,8 @@ struct sft_field {
 	unsigned long line;       /* the mapping's line */
 	enum sft_kind kind;
 	size_t length;            /* Text, Long Text Area, Email, Url */
+	int length_known;         /* length from truncate, json or [schema]
+				     (else 255, a guess) */
 	int precision, scale;     /* Number, Currency, Percent */
 	const char *reference_to; /* Lookup: the parent object */
 	const char *relationship; /* Lookup: "OrbCustomer__r" */
