@@ -3,7 +3,8 @@
 # (its structure checked by check_schema.py), the same bytes on a second
 # run, an older output brought up to date (stale files removed, the user's
 # own kept), mapping mistakes refused, and, when the Salesforce CLI is
-# installed (sf on PATH, or $SF_CLI), `sf project convert source` accepts it.
+# installed (sf on PATH, or $SF_CLI), `sf project convert source` accepts it
+# (that converts and lists the files; it does not validate them much).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 
@@ -65,9 +66,14 @@ check_eq "--out is required" 2 "$rc"
 # the real Salesforce CLI, when there is one (never downloaded by the tests)
 SF=${SF_CLI:-$(command -v sf || true)}
 if [ -n "$SF" ]; then
-	(cd "$P" && "$SF" project convert source --root-dir force-app --output-dir "$T/mdapi") \
+	# offline, no telemetry or update check; the shim for Node 20
+	(cd "$P" && SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true \
+		NODE_OPTIONS="--require $ROOT/tests/e2e/sf-node20-shim.js" \
+		"$SF" project convert source --root-dir force-app --output-dir "$T/mdapi") \
 		> "$T/sf.out" 2>&1
 	check_eq "sf project convert source accepts the project" 0 "$?"
+	check_eq "its package.xml lists the objects, fields and permission set" 7:128:1 \
+		"$(grep -c '<members>Orb[A-Za-z]*__c</members>' "$T/mdapi/package.xml"):$(grep -c '<members>Orb[A-Za-z]*__c\.' "$T/mdapi/package.xml"):$(grep -c '<members>billsync_integration</members>' "$T/mdapi/package.xml")"
 	check_eq "and makes a package.xml" yes \
 		"$([ -f "$T/mdapi/package.xml" ] && echo yes || echo no)"
 else
