@@ -114,12 +114,63 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* The arguments of t->kind in t->args; -1 with a message in why. */
+static int type_args(struct decl_type *t, int parens, char *why, size_t size)
+{
+	const char *k = kind_names[t->kind];
+	char a[2][32];
+
+	switch (t->kind) {
+	case SFT_TEXT:
+	case SFT_LONGTEXT: {
+		long lo = t->kind == SFT_TEXT ? 1 : 256,
+		     hi = t->kind == SFT_TEXT ? SFT_TEXT_MAX : SFT_LONGTEXT_MAX;
+
+		if (parse_long(t->args, lo, hi, &t->a) < 0) {
+			snprintf(why, size, "%s needs a length from %ld to %ld: "
+				 "%s(N)", k, lo, hi, k);
+			return -1;
+		}
+		t->na = 1;
+		return 0;
+	}
+	case SFT_NUMBER:
+	case SFT_CURRENCY:
+	case SFT_PERCENT:
+		a[0][0] = a[1][0] = '\0';
+		if (sscanf(t->args, "%31[^,],%31s", a[0], a[1]) != 2 ||
+		    parse_long(a[0], 1, SFT_PRECISION_MAX, &t->a) < 0 ||
+		    parse_long(a[1], 0, t->a, &t->b) < 0) {
+			snprintf(why, size, "%s needs precision and scale: "
+				 "%s(18, 2) (precision 1 to 18, scale 0 to the "
+				 "precision)", k, k);
+			return -1;
+		}
+		t->na = 2;
+		return 0;
+	case SFT_LOOKUP:
+		if (!t->args[0] || strpbrk(t->args, " ,.")) {
+			snprintf(why, size, "Lookup needs the parent object: "
+				 "Lookup(Account)");
+			return -1;
+		}
+		t->na = 1;
+		return 0;
+	default:
+		if (parens) {
+			snprintf(why, size, "%s takes no arguments", k);
+			return -1;
+		}
+		return 0;
+	}
+}
+
 /* Parses `Kind[(args)]`; -1 with a message in why. */
 static int parse_type(const char *text, struct decl_type *t, char *why,
 		      size_t size)
 {
 	const char *open = strchr(text, '('), *hint;
-	char name[32], a[2][32];
+	char name[32];
 	size_t n = open ? (size_t)(open - text) : strlen(text), i;
 
 	memset(t, 0, sizeof(*t));
@@ -148,55 +199,7 @@ static int parse_type(const char *text, struct decl_type *t, char *why,
 		snprintf(t->args, sizeof(t->args), "%.*s",
 			 (int)(close - open - 1), open + 1);
 	}
-	switch (t->kind) {
-	case SFT_TEXT:
-	case SFT_LONGTEXT:
-		if (parse_long(t->args, t->kind == SFT_TEXT ? 1 : 256,
-			       t->kind == SFT_TEXT ? SFT_TEXT_MAX :
-			       SFT_LONGTEXT_MAX, &t->a) < 0) {
-			snprintf(why, size, "%s needs a length from %d to %d: "
-				 "%s(N)", kind_names[t->kind],
-				 t->kind == SFT_TEXT ? 1 : 256, t->kind ==
-				 SFT_TEXT ? SFT_TEXT_MAX : SFT_LONGTEXT_MAX,
-				 kind_names[t->kind]);
-			return -1;
-		}
-		t->na = 1;
-		break;
-	case SFT_NUMBER:
-	case SFT_CURRENCY:
-	case SFT_PERCENT:
-		a[0][0] = a[1][0] = '\0';
-		if (sscanf(t->args, "%31[^,],%31s", a[0], a[1]) != 2 ||
-		    parse_long(a[0], 1, SFT_PRECISION_MAX, &t->a) < 0 ||
-		    parse_long(a[1], 0, t->a, &t->b) < 0) {
-			snprintf(why, size, "%s needs precision and scale: "
-				 "%s(18, 2) (precision 1 to 18, scale 0 to "
-				 "the precision)", kind_names[t->kind],
-				 kind_names[t->kind]);
-			return -1;
-		}
-		t->na = 2;
-		break;
-	case SFT_LOOKUP:
-		if (!t->args[0] || strpbrk(t->args, " ,.")) {
-			snprintf(why, size, "Lookup needs the parent object: "
-				 "Lookup(Account)");
-			return -1;
-		}
-		t->na = 1;
-		break;
-	case SFT_PICKLIST:
-		t->na = t->args[0] != '\0';
-		break;
-	default:
-		if (open) {
-			snprintf(why, size, "%s takes no arguments",
-				 kind_names[t->kind]);
-			return -1;
-		}
-	}
-	return 0;
+	return type_args(t, open != NULL, why, size);
 }
 
 /* Splits "Field__c.attr"; the object's own keys have no field. */
@@ -676,6 +679,10 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 	} else if (!strcmp(attr, "type")) {
 		if (parse_type(d->value, &t, why, sizeof(why)) < 0)
 			mistake(m, errs, d->line, field, n, "%s", why);
+		else if (t.kind == SFT_PICKLIST && f->kind != SFT_PICKLIST)
+			mistake(m, errs, d->line, field, n, "a Picklist takes its "
+				"values from a map(...) of the field, which it has "
+				"not: add one, or declare Text");
 		else if (f->external_id && t.kind != SFT_TEXT)
 			mistake(m, errs, d->line, field, n, "the upsert key is "
 				"a Text External ID, not %s",
