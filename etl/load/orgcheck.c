@@ -338,10 +338,12 @@ static int scan_data(struct orgcheck *oc, const struct mapping *m,
 		     const struct sft_object *o, const json_t *desc,
 		     struct scan *s, struct bs_err *err)
 {
+	const struct map_group_key *k;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if (!oc->data || !mapping_source(m))
+	/* a group mapping's currency and fields name its keys, not columns */
+	if (!oc->data || !mapping_source(m) || mapping_group_keys(m, &k))
 		return 0;
 	if (o->currency)
 		scan_add(s, o->currency, 1);

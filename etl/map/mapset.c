@@ -581,10 +581,12 @@ size_t mapset_add_currency_codes(struct mapset *s, struct bs_errlist *errs)
 
 	for (i = 0; i < s->n; i++) {
 		struct mapping *m = s->m[i];
+		const struct map_group_key *k;
 
 		col = sftype_currency_column(m);
-		if (!col || (mapping_op(m) != MAP_UPSERT &&
-			     mapping_op(m) != MAP_INSERT))
+		/* a group mapping's fields read its keys: it sets its own */
+		if (!col || mapping_group_keys(m, &k) ||
+		    (mapping_op(m) != MAP_UPSERT && mapping_op(m) != MAP_INSERT))
 			continue;
 		n = mapping_fields(m, &f);
 		for (j = 0; j < n && strcasecmp(f[j].target, "CurrencyIsoCode");

@@ -281,13 +281,15 @@ static int infer(struct sft_field *f, const struct map_field *mf,
 	enum expr_base base;
 	size_t index, n, i;
 	const char *const *cols;
+	const struct map_group_key *keys;
 	const char *dflt = NULL;
 	char buf[128];
 
 	n = expr_converters(mf->expr, cv, MAX_CONVS, &base, &index);
 	if (n > MAX_CONVS)
 		n = MAX_CONVS;
-	if (base == EXPR_COLUMN) {
+	/* a group mapping's fields read its keys and aggregates, not columns */
+	if (base == EXPR_COLUMN && !mapping_group_keys(m, &keys)) {
 		mapping_columns(m, &cols);
 		f->from = cols[index];
 		f->column = n == 0 ? f->from : NULL;
