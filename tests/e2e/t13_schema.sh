@@ -31,6 +31,9 @@ run_bs schema -c "$T/billsync.conf" --out "$P"
 check_files_eq "a second run writes the same bytes" "$T/first.sum" "$T/second.sum"
 check_contains "a second run changes nothing" "$(cat "$T/stdout")" \
 	"0 written, 137 unchanged, 0 removed"
+run_bs schema -c "$T/billsync.conf" --out "$P" --json
+check_contains "--json reports the counts" "$(tr -d ' \n' < "$T/stdout")" \
+	'"files":137,"written":0,"unchanged":137,"removed":0}'
 
 # an older output: a field and an object since dropped, a file of the user's
 cp -r mappings "$T/maps"
