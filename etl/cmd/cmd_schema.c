@@ -382,10 +382,10 @@ static int write_project(struct bs_ctx *ctx, const struct project *p,
 		return BS_EXIT_INPUT;
 	if (ctx->json) {
 		json_t *rep = json_pack("{s:s, s:I, s:I, s:I, s:I}", "out", dir,
-  				      "files", (json_int_t)p->n, "written",
-  				      (json_int_t)changed, "unchanged",
-  				      (json_int_t)(p->n - (size_t)changed),
-  				      "removed", (json_int_t)removed);
+					"files", (json_int_t)p->n, "written",
+					(json_int_t)changed, "unchanged",
+					(json_int_t)(p->n - (size_t)changed),
+					"removed", (json_int_t)removed);
 
 		json_dumpf(rep, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
