@@ -7,7 +7,7 @@
 # files: the folder of --mappings DIR on the line, else [mappings] dir of the
 # configuration (-c FILE, --config FILE or ./billsync.conf), else ./mappings.
 
-_billsync_commands="run export upload check preview status records retry resync"
+_billsync_commands="run export upload check schema preview status records retry resync"
 
 # The mappings folder the command line being completed would use.
 _billsync_mapdir()
