@@ -627,6 +627,7 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 	char field[128], why[300];
 	const char *attr = decl_attr(d, field, sizeof(field)), *hint;
 	const struct sft_field *f = NULL;
+	const struct map_group_key *keys;
 	struct decl_type t;
 	size_t i;
 
@@ -689,7 +690,9 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 			mistake(m, errs, d->line, field, n, "the upsert key is "
 				"a Text External ID, not %s",
 				kind_names[t.kind]);
-		else if (fits(f, &t, why, sizeof(why)))
+		else if (!mapping_group_keys(m, &keys) &&
+			 fits(f, &t, why, sizeof(why)))
+			/* a roll-up's keys and aggregates carry no type */
 			mistake(m, errs, d->line, field, n, "%s", why);
 	}
 }

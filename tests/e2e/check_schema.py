@@ -121,7 +121,7 @@ def main():
             missing.append((path, "fullName"))
     t.eq(missing, [], "each field has the elements its type requires")
     objs = sorted(p.split(os.sep)[1] for p, el in docs.items() if tag(el) == "CustomObject")
-    t.eq(len(objs), 7, "seven custom objects")
+    t.eq(len(objs), 8, "eight custom objects")
     t.ok("Account" not in objs and not os.path.exists(os.path.join(meta, "objects",
                                                                    "Account")),
          "a standard object (Account) is only referenced")
@@ -182,7 +182,7 @@ def main():
          "upserted objects: read, create, edit; no delete, no view/modify all")
     t.eq(perms.get("Account"), ("true", "false", "false", "false", "false", "false"),
          "a lookup's parent outside the mappings: read only")
-    t.eq(len(perms), 8, "object permissions: the 7 objects and Account")
+    t.eq(len(perms), 9, "object permissions: the 8 objects and Account")
     fp = sorted(text(p, "field") for p in ps.iter(NS + "fieldPermissions"))
     want = sorted("%s.%s" % (p.split(os.sep)[1], text(el, "fullName"))
                   for p, el in fields.items())

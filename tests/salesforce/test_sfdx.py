@@ -48,8 +48,11 @@ def project(root):
 
 def org(c, emu):
     d = c.get(BASE + "/sobjects/Widget__c/describe").json()
-    t.eq((d["label"], d["labelPlural"], d["keyPrefix"]), ("Widget", "Widgets", "a08"),
-         "the object from the folder, with a free key prefix")
+    taken = [o["keyPrefix"] for o in c.get(BASE + "/sobjects").json()["sobjects"]
+             if o["name"] != "Widget__c"]
+    t.eq((d["label"], d["labelPlural"]), ("Widget", "Widgets"), "the object from the folder")
+    t.ok(d["keyPrefix"].startswith("a") and d["keyPrefix"] not in taken,
+         "with a key prefix of its own", d["keyPrefix"], taken)
     f = {x["name"]: x for x in d["fields"]}
     t.eq((f["Key__c"]["length"], f["Key__c"]["externalId"], f["Key__c"]["caseSensitive"]),
          (20, True, True), "Text External ID, case-sensitive unique")
