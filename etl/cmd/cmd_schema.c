@@ -137,7 +137,8 @@ static char *project_json(const char *api_version, struct bs_err *err)
 				 "sourceApiVersion", api_version);
 	char *s = root ? json_dumps(root, JSON_INDENT(2) |
 				    JSON_PRESERVE_ORDER) : NULL;
-	char *out = s ? malloc(strlen(s) + 2) : NULL;
+	size_t n = s ? strlen(s) : 0;
+	char *out = s ? malloc(n + 2) : NULL;
 
 	json_decref(root);
 	if (!out) {
@@ -145,7 +146,8 @@ static char *project_json(const char *api_version, struct bs_err *err)
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	sprintf(out, "%s\n", s);
+	memcpy(out, s, n);
+	memcpy(out + n, "\n", 2);
 	free(s);
 	return out;
 }

@@ -117,7 +117,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 /* The arguments of t->kind in t->args; -1 with a message in why. */
 static int type_args(struct decl_type *t, int parens, char *why, size_t size)
 {
-	const char *k = kind_names[t->kind];
+	const char *k = kind_names[t->kind], *comma;
 	char a[2][32];
 
 	switch (t->kind) {
@@ -137,9 +137,11 @@ static int type_args(struct decl_type *t, int parens, char *why, size_t size)
 	case SFT_NUMBER:
 	case SFT_CURRENCY:
 	case SFT_PERCENT:
-		a[0][0] = a[1][0] = '\0';
-		if (sscanf(t->args, "%31[^,],%31s", a[0], a[1]) != 2 ||
-		    parse_long(a[0], 1, SFT_PRECISION_MAX, &t->a) < 0 ||
+		comma = strchr(t->args, ',');
+		put(a[0], sizeof(a[0]), "%.*s", comma ? (int)(comma -
+						   t->args) : 0, t->args);
+		put(a[1], sizeof(a[1]), "%s", comma ? comma + 1 : "");
+		if (!comma || parse_long(a[0], 1, SFT_PRECISION_MAX, &t->a) < 0 ||
 		    parse_long(a[1], 0, t->a, &t->b) < 0) {
 			snprintf(why, size, "%s needs precision and scale: "
 				 "%s(18, 2) (precision 1 to 18, scale 0 to the "
