@@ -20,7 +20,7 @@
 
 #include "formats/arena.h"
 #include "formats/bs_err.h"
-#include "mapping.h"
+#include "maptypes.h"
 
 struct expr_columns;
 struct ini_item;

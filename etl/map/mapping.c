@@ -202,16 +202,6 @@ const char *mapping_key_field(const struct mapping *m)
 	return m->op == MAP_INSERT ? NULL : m->key_field;
 }
 
-const char *mapping_op_name(enum map_op op)
-{
-	switch (op) {
-	case MAP_UPSERT: return "upsert";
-	case MAP_INSERT: return "insert";
-	case MAP_UPDATE: return "update";
-	case MAP_DELETE: return "delete";
-	}
-	return "?";
-}
 
 size_t mapping_fields(const struct mapping *m, const struct map_field **f)
 {

@@ -36,8 +36,8 @@
 #include "formats/arena.h"
 #include "formats/bs_err.h"
 #include "formats/rowsrc.h"
+#include "maptypes.h"
 
-enum map_op { MAP_UPSERT, MAP_INSERT, MAP_UPDATE, MAP_DELETE };
 
 struct expr;
 struct cond;
@@ -51,12 +51,6 @@ struct map_field {
 	int clear_nulls;           /* a null is written #N/A (never on lookups) */
 };
 
-struct map_filter {
-	const char *name;
-	unsigned long line;
-	int skip;                  /* 1: `skip if`, 0: `keep if` */
-	struct cond *cond;
-};
 
 /* A lookup's parent object, from [lookups] or the __r -> __c rule. */
 struct map_lookup {
@@ -110,7 +104,6 @@ int mapping_named(const struct mapping *m, const char *name);
 int mapping_chosen(const struct mapping *m, const char *const *names,
 		   size_t n);
 enum map_op mapping_op(const struct mapping *m);
-const char *mapping_op_name(enum map_op op);
 /* The upsert key field (NULL unless upsert), or "Id" for update/delete. */
 const char *mapping_key_field(const struct mapping *m);
 /* The line where [object] key ("name", "source", "external_id", ...) is

@@ -39,6 +39,8 @@ struct mapset *mapset_load_files(const char *const *paths, size_t n,
 struct mapset *mapset_check_dir(const char *dir, struct bs_errlist *errs);
 struct mapset *mapset_check_files(const char *const *paths, size_t n,
 				  struct bs_errlist *errs);
+/* The i-th mapping, to change (mapset_add_currency_codes). */
+struct mapping *mapset_mapping(struct mapset *s, size_t i);
 void mapset_free(struct mapset *s);
 
 /* A multi-currency org ([salesforce] multi_currency): every upserted or

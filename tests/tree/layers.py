@@ -11,12 +11,10 @@ the Makefile's LAYERS and LAYER_DEPS_* lines.  Checked:
   symbols   every symbol a layer's objects leave undefined (nm on
             BUILD/san/libLAYER.a) is defined by that layer, by an allowed
             layer, or outside the project (libc, the libraries it links);
-  circles   (with --circles) no include circle among modules: module A -> B
+  circles   no include circle among modules: module A -> B
             when A.c, A.h or A_int.h includes B.h or B_int.h (a module is
             what one name has in one folder: NAME.c, NAME.h and its internal
             header NAME_int.h, or a header alone); every circle is named.
-            make check runs it once main has no circle left (see
-            docs/testing.md).
 """
 import os
 import re
@@ -215,10 +213,9 @@ def main(argv):
     checks = [("layers: includes name an allowed layer", check_includes(layers)),
               ("layers: undefined symbols are defined below",
                check_symbols(layers, build))]
-    if "--circles" in argv:
-        graph = module_graph(layers)
-        checks.append(("layers: no include circle among modules",
-                       [describe(c, graph) for c in circles(graph)]))
+    graph = module_graph(layers)
+    checks.append(("layers: no include circle among modules",
+                   [describe(c, graph) for c in circles(graph)]))
     for i, (name, bad) in enumerate(checks, 1):
         print("%sok %d - %s" % ("not " if bad else "", i, name))
         for b in bad:
