@@ -84,6 +84,8 @@ static int unknown_command(struct bs_ctx *ctx, const char *name)
 	return cli_usage(ctx, "unknown command '%s'", name);
 }
 
+/* A little over 80 lines: signals, the common options before the command,
+ * the run and the one place errors are printed, in the order they happen. */
 int main(int argc, char **argv)
 {
 	struct bs_ctx ctx;

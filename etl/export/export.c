@@ -695,6 +695,8 @@ static int open_object(struct objw *w, struct sbuf *header,
 	return r;
 }
 
+/* A little over 80 lines: one object's export from open to manifest entry,
+ * each step with its clean-up on the same error path. */
 static int export_object(const struct config *cfg, const struct mapset *maps,
 			 size_t index, const struct export_opts *o,
 			 struct manifest *mf, struct bs_err *err)

@@ -373,6 +373,9 @@ static int refuse_all(struct sf_api *api, const struct sf_call *call,
 			  call->error_message, hint);
 }
 
+/* Longer than 80 lines on purpose: one loop decides, answer by answer,
+ * between renewing the session, retrying and stopping, so the whole retry
+ * policy of every Salesforce call reads in one place. */
 int sf_api_call(struct sf_api *api, struct sf_call *call,
 		struct http_resp *resp, struct bs_err *err)
 {
