@@ -175,22 +175,11 @@ static const char *hint(const json_t *fields, const char *key,
 	return buf;
 }
 
-static const char *parent_of(const struct mapping *m, const char *rel)
-{
-	const struct map_lookup *l;
-	size_t n = mapping_lookups(m, &l), i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(l[i].relationship, rel))
-			return l[i].object;
-	return NULL;
-}
-
 static int check_lookup(struct orgcheck *oc, const struct mapping *m,
 			const json_t *fields, const struct map_field *f,
 			struct bs_err *err)
 {
-	const char *obj = mapping_object(m), *parent = parent_of(m, f->relationship);
+	const char *obj = mapping_object(m), *parent = mapping_lookup_object(m, f->relationship);
 	const json_t *rf = field_named(fields, "relationshipName", f->relationship);
 	const json_t *pfields, *pf, *to;
 	char buf[160];

@@ -252,3 +252,14 @@ size_t mapping_columns(const struct mapping *m, const char *const **cols)
 	*cols = m->columns;
 	return m->ncolumns;
 }
+
+const char *mapping_lookup_object(const struct mapping *m, const char *rel)
+{
+	const struct map_lookup *l;
+	size_t n = mapping_lookups(m, &l), i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(l[i].relationship, rel))
+			return l[i].object;
+	return NULL;
+}

@@ -126,6 +126,8 @@ size_t mapping_filters(const struct mapping *m, const struct map_filter **f);
 struct map_delete;
 const struct map_delete *mapping_delete(const struct mapping *m);
 size_t mapping_lookups(const struct mapping *m, const struct map_lookup **l);
+/* The parent object of relationship rel ("OrbCustomer__r"), or NULL. */
+const char *mapping_lookup_object(const struct mapping *m, const char *rel);
 /* The [schema] lines, in file order. */
 size_t mapping_decls(const struct mapping *m, const struct map_decl **d);
 /* [object] currency: the source column holding each row's ISO 4217

@@ -414,17 +414,6 @@ static const char *field_name(const struct map_field *mf, char *buf,
 	return buf;
 }
 
-static const char *lookup_parent(const struct mapping *m, const char *rel)
-{
-	const struct map_lookup *l;
-	size_t n = mapping_lookups(m, &l), i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(l[i].relationship, rel))
-			return l[i].object;
-	return NULL;
-}
-
 static int fill_field(struct sft_field *f, const struct map_field *mf,
 		      const struct mapping *m, const struct mapset *set)
 {
@@ -436,7 +425,7 @@ static int fill_field(struct sft_field *f, const struct map_field *mf,
 	f->name_field = !strcmp(mf->target, "Name");
 	if (mf->relationship) {
 		f->kind = SFT_LOOKUP;
-		f->reference_to = lookup_parent(m, mf->relationship);
+		f->reference_to = mapping_lookup_object(m, mf->relationship);
 		f->relationship = mf->relationship;
 	} else if (infer(f, mf, m, set) < 0) {
 		return -1;
