@@ -373,6 +373,16 @@ static int refuse_all(struct sf_api *api, const struct sf_call *call,
 			  call->error_message, hint);
 }
 
+/* How many new tokens one call may ask for after 401 INVALID_SESSION_ID.
+ * Taking a token another worker got meanwhile does not count, but is
+ * bounded too.  One log-in is enough against a real org; with several
+ * workers, though, a session can end again between this call's log-in and
+ * its replay (revoked, or the emulator's token_expire_calls), and the run
+ * should not stop for that.  A call refused after this many log-ins of its
+ * own is no session problem. */
+#define SF_API_LOGINS 3
+#define SF_API_RENEWALS 12
+
 /* Longer than 80 lines on purpose: one loop decides, answer by answer,
  * between renewing the session, retrying and stopping, so the whole retry
  * policy of every Salesforce call reads in one place. */
@@ -381,7 +391,7 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 {
 	struct sf_token tok;
 	unsigned attempt = 0;
-	int refreshed = 0, once = (call->flags & SF_CALL_ONCE) != 0, rc = -1;
+	int renewals = 0, logins = 0, once = (call->flags & SF_CALL_ONCE) != 0, rc = -1;
 	char what[SF_CODE_MAX + 32];
 
 	call->status = 0;
@@ -420,16 +430,21 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 		parse_error_body(call, resp);
 		snprintf(what, sizeof(what), "HTTP %ld%s%s", resp->status,
 			 call->error_code[0] ? " " : "", call->error_code);
-		if (resp->status == 401 && !refreshed &&
+		if (resp->status == 401 && logins < SF_API_LOGINS &&
+		    renewals < SF_API_RENEWALS &&
 		    !strcmp(call->error_code, "INVALID_SESSION_ID")) {
-			refreshed = 1;
+			int got;
+
+			renewals++;
 			note(api, "%s %s: session expired; getting a new token",
 			     method_name(call->method), call->path);
-			if (sf_auth_refresh(api->auth, api->http, tok.gen, &tok,
-					    err) < 0) {
+			got = sf_auth_refresh(api->auth, api->http, tok.gen, &tok,
+					      err);
+			if (got < 0) {
 				api->auth_failed = 1;
 				break;
 			}
+			logins += got;
 			if (once) {
 				call->uncertain = 1;
 				bs_err_set(err, BS_E_NETWORK,
@@ -456,7 +471,7 @@ int sf_api_call(struct sf_api *api, struct sf_call *call,
 				   method_name(call->method), call->path, what,
 				   call->error_message[0] ? ": " : "",
 				   call->error_message,
-				   refreshed ? " (even with a new token)" : "");
+				   renewals ? " (even with a new token)" : "");
 			break;
 		}
 		if (resp->status == 410 ||

@@ -6,9 +6,10 @@
  * sf_api adds the instance URL, the bearer token and the standard headers
  * (Accept, Sforce-Call-Options: client=billsync, User-Agent).  Then:
  *
- *   - 401 INVALID_SESSION_ID: the token is renewed once (sf_auth_refresh)
- *     and the call replayed; any other 401 fails at once with its
- *     errorCode and message (no renewal);
+ *   - 401 INVALID_SESSION_ID: the token is renewed (sf_auth_refresh)
+ *     and the call replayed, up to three log-ins of the call's own;
+ *     any other 401 fails at once with its errorCode and message (no
+ *     renewal);
  *   - a dropped connection, a timeout, or HTTP 500/502/503/504/429: the
  *     call is retried up to opts.retries times, waiting retry_wait_ms,
  *     doubling each time up to retry_wait_max_ms, with jitter (a random

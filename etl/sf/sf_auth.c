@@ -585,8 +585,8 @@ int sf_auth_refresh(struct sf_auth *a, struct http *h, unsigned long gen,
 
 	pthread_mutex_lock(&a->lock);
 	if (a->cur.gen == gen)
-		rc = login(a, h, err);
-	if (rc == 0)
+		rc = login(a, h, err) < 0 ? -1 : 1;
+	if (rc >= 0)
 		*tok = a->cur;
 	pthread_mutex_unlock(&a->lock);
 	return rc;

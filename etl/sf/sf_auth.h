@@ -74,8 +74,9 @@ int sf_auth_get(struct sf_auth *a, struct http *h, struct sf_token *tok,
 
 /* The token numbered gen was refused with 401 INVALID_SESSION_ID: logs in
  * again unless another caller already replaced that token, then copies the
- * current token into *tok.  An access_token configuration cannot log in
- * again and fails with BS_E_REMOTE. */
+ * current token into *tok.  Returns 1 when it logged in, 0 when another
+ * caller's newer token was taken, -1 on error.  An access_token
+ * configuration cannot log in again and fails with BS_E_REMOTE. */
 int sf_auth_refresh(struct sf_auth *a, struct http *h, unsigned long gen,
 		    struct sf_token *tok, struct bs_err *err);
 
