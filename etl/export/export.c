@@ -31,7 +31,15 @@
 
 #define EXPORT_MAX_ROW ((size_t)8 << 20)      /* an encoded CSV record */
 #define EXPORT_SORT_MEMORY ((size_t)24 << 20)
-#define PAYLOAD_HDR 12                          /* source u32, line u64 */
+#define PAYLOAD_HDR 13           /* source u32, line u64, enum staged u8 */
+
+/* What a staged row is: a CSV record to write, or the key of a row left
+ * out (a tombstone) that still supersedes the earlier rows of its key. */
+enum staged {
+	STAGED_RECORD,
+	STAGED_FILTERED,             /* counted as filtered by the pipe */
+	STAGED_UNCHANGED             /* as last synced (export_opts.unchanged) */
+};
 
 /* One object being written. */
 struct objw {
@@ -319,7 +327,7 @@ struct stager {
 
 static int stage_row(struct objw *w, struct stager *sg,
 		     const struct pipe_item *it, const struct sbuf *row,
-		     struct bs_err *err)
+		     enum staged kind, struct bs_err *err)
 {
 	const struct bs_value *v = it->out;
 	struct stage_rec rec;
@@ -331,10 +339,14 @@ static int stage_row(struct objw *w, struct stager *sg,
 		return -1;
 	memcpy(head, &src, 4);
 	memcpy(head + 4, &line, 8);
+	head[12] = (unsigned char)kind;
 	memset(&rec, 0, sizeof(rec));
-	if (it->status == PIPE_FILTERED) {
+	if (kind == STAGED_FILTERED) {
 		rec.key = it->key.s;
 		rec.key_len = it->key.len;
+	} else if (kind == STAGED_UNCHANGED) {
+		rec.key = v[sg->key].s;    /* no group: it is never written */
+		rec.key_len = v[sg->key].len;
 	} else {
 		if (sg->ngroup == 1) {
 			rec.group = v[sg->group[0]].s;
@@ -362,8 +374,31 @@ static int stage_row(struct objw *w, struct stager *sg,
 	rec.head = head;
 	rec.head_len = PAYLOAD_HDR;
 	rec.payload = row->buf;
-	rec.payload_len = row->len;
+	rec.payload_len = kind == STAGED_RECORD ? row->len : 0;
 	return stage_add(sg->st, &rec, err);
+}
+
+/* How a row that is to be staged goes in: a tombstone when it was
+ * filtered, or when export_opts.unchanged says it is as last synced (so
+ * a run that changes little stages and sorts little); else its record.
+ * -1 on error. */
+static int staged_kind(struct objw *w, const struct stager *sg,
+		       const struct pipe_item *it, const struct sbuf *row,
+		       struct bs_err *err)
+{
+	const struct bs_value *key;
+	int r;
+
+	if (it->status == PIPE_FILTERED)
+		return STAGED_FILTERED;
+	if (!w->o->unchanged || sg->key < 0 || mapping_op(w->m) == MAP_INSERT)
+		return STAGED_RECORD;
+	key = &it->out[sg->key];
+	if (!key->len)
+		return STAGED_RECORD;
+	r = w->o->unchanged(w->o->keep_ctx, w->m, key->s, key->len, row->buf,
+			    row->len, err);
+	return r < 0 ? -1 : r ? STAGED_UNCHANGED : STAGED_RECORD;
 }
 
 /* Phase 1: read, filter, map; mapped rows into the stage. */
@@ -375,7 +410,7 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 	size_t nf = mapping_fields(m, &fields);
 	struct stager sg = { st, { 0 }, NULL, 0, mapping_key_index(m) };
 	struct pipe_item it;
-	int r, big;
+	int r, big, kind;
 
 	sg.ngroup = mapping_group_fields(m, &sg.group);
 	sbuf_init(&sg.gkey, 0);
@@ -410,7 +445,13 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 			goto fail;
 		}
 		big = too_big(w, &it, row, nf, err);
-		if (big < 0 || (!big && stage_row(w, &sg, &it, row, err) < 0))
+		if (big < 0)
+			goto fail;
+		if (big)
+			continue;
+		kind = staged_kind(w, &sg, &it, row, err);
+		if (kind < 0 || stage_row(w, &sg, &it, row, (enum staged)kind,
+					  err) < 0)
 			goto fail;
 	}
 	sbuf_release(&sg.gkey);
@@ -519,11 +560,15 @@ static int write_rows(struct objw *w, struct stage *st, struct csvsplit *cs,
 		memcpy(&src, pl, 4);
 		memcpy(&line, pl + 4, 8);
 		src_name = origin_source_name(w->orig, src);
-		if (!csv_len)
+		if (pl[12] == STAGED_FILTERED)
 			continue;   /* a filtered row's key, counted as filtered */
 		if (rec.superseded) {
 			if (note_duplicate(w, &rec, src_name, line, err) < 0)
 				goto fail;
+			continue;
+		}
+		if (pl[12] == STAGED_UNCHANGED) {
+			w->unchanged++;   /* keep would say so: not asked again */
 			continue;
 		}
 		if (w->o->keep) {

@@ -42,6 +42,17 @@ typedef int (*export_keep_fn)(void *ctx, const struct mapping *m,
 			      const char *source, unsigned long line,
 			      struct bs_err *err);
 
+/* Whether a row is as it was last synced, so that it can be left out
+ * before it is staged and sorted (keep is then not called for it): 1
+ * (counted unchanged; it still supersedes the earlier rows of its key),
+ * 0 (staged, and keep decides when it is written), -1 on error.  It must
+ * record nothing of the row itself: a later row of the key may supersede
+ * this one. */
+typedef int (*export_unchanged_fn)(void *ctx, const struct mapping *m,
+				   const char *key, size_t key_len,
+				   const char *row, size_t row_len,
+				   struct bs_err *err);
+
 /* A filter left a row out; key is its key when the mapping could make one
  * (else empty).  -1 on error. */
 typedef int (*export_skip_fn)(void *ctx, const struct mapping *m,
@@ -73,8 +84,9 @@ struct export_opts {
 	const char *const *objects;          /* NULL: all */
 	size_t nobjects;
 	export_keep_fn keep;                 /* NULL: write every row */
+	export_unchanged_fn unchanged;       /* NULL: every row is staged */
 	export_skip_fn skipped;              /* NULL: not told */
-	void *keep_ctx;                      /* for keep and skipped */
+	void *keep_ctx;                      /* for keep, unchanged, skipped */
 	const char *since, *until;           /* a backfill's date range */
 	/* the watermark floor of a mapping with [object] watermark, called
 	   with keep_ctx before its rows are read: rows older are counted

@@ -123,6 +123,28 @@ int sync_verdict(struct change *c, const struct mapping *m, const char *key,
 	return v->send;
 }
 
+int sync_unchanged_row(void *ctx, const struct mapping *m, const char *key,
+		       size_t key_len, const char *row, size_t row_len,
+		       struct bs_err *err)
+{
+	struct change *c = ctx;
+	struct sync_verdict v;
+	struct state_hash h;
+	int r;
+
+	if (c->o->mode != SYNC_INCREMENTAL || !key_len)
+		return 0;
+	state_hash_row(row, row_len, &h);
+	r = sync_verdict(c, m, key, key_len, &h, &v, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	/* the key was read: every row of a key has it, so telling deletes
+	   now is the same as when keep would have been asked */
+	if (c->del && deletes_seen(c->del, m, key, key_len, err) < 0)
+		return -1;
+	return 1;
+}
+
 int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *row, size_t row_len,
 		  const char *source, unsigned long line, struct bs_err *err)

@@ -70,10 +70,15 @@ int sync_selected_map(const struct sync_opts *o, const struct mapping *m);
  * there is none, -1 (a configuration mistake, exit 3) when there are. */
 int sync_refuse_inserts(const struct mapset *maps, const struct sync_opts *o,
 			struct bs_errlist *errs, struct bs_err *err);
-/* export_opts.keep and .skipped (ctx: struct change). */
+/* export_opts.keep, .unchanged and .skipped (ctx: struct change);
+ * sync_unchanged_row lets an incremental run leave a row as last synced out
+ * before the export stages it (keep would not send it either). */
 int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *row, size_t row_len,
 		  const char *source, unsigned long line, struct bs_err *err);
+int sync_unchanged_row(void *ctx, const struct mapping *m, const char *key,
+		       size_t key_len, const char *row, size_t row_len,
+		       struct bs_err *err);
 int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *filter, const char *source,
 		  unsigned long line, struct bs_err *err);

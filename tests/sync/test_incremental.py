@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from synctest import (OBJECTS, SAMPLE_FAILED, SAMPLE_REJECTED, SAMPLE_SKIPPED, SEEDED_ACCOUNT,  # noqa: E402
                       Tap, World, check_run, diff_snapshots, duplicates, edit_csv,
-                      month_key, read_csv)
+                      month_key, read_csv, write_csv)
 
 SOURCES = {"OrbCustomer__c": "customers", "OrbPlan__c": "plans",
            "OrbSubscription__c": "subscriptions", "OrbInvoice__c": "invoices",
@@ -198,6 +198,36 @@ def incremental(t):
         diff = diff_snapshots(snap5, w.landed())
         t.eq(len(diff), 2, "the end: only the two fixed customers differ from --full's "
              "state", *diff)
+
+        # a key twice: the last row wins, also when it is unchanged (the
+        # export leaves unchanged rows out before sorting, and such a row
+        # must still supersede an earlier, changed one)
+        path = w.path("daily_line_item_revenue")
+        rows = read_csv(path)
+        head = rows[0]
+        amount = head.index("amount")
+        x, y = rows[5], rows[9]
+        x2, y2 = list(x), list(y)
+        x2[amount] = "123.5"
+        y2[amount] = "456.25"
+        write_csv(path, [head, x2] + rows[1:] + [y2])
+        before = w.landed()
+        x_status = w.status_of("OrbDailyLineItemRevenue__c", x[0])
+        r9 = w.run()
+        check_run(t, r9, 1, "run with a key twice")
+        only_sent(t, w, {"OrbDailyLineItemRevenue__c": [y[0]],
+                         "OrbMonthlyLineItemRevenue__c": [month_key(dict(zip(head, y)))]},
+                  "run with a key twice")
+        t.eq(w.written("duplicates")["OrbDailyLineItemRevenue__c"], 2,
+             "run with a key twice: both earlier rows are duplicates")
+        after = w.landed()["OrbDailyLineItemRevenue__c"]
+        t.eq(after[x[0]], before["OrbDailyLineItemRevenue__c"][x[0]],
+             "run with a key twice: the key whose last row is unchanged stays as it was")
+        t.eq(float(after[y[0]][0]["Amount__c"]), 456.25,
+             "run with a key twice: the key whose last row changed has its new amount")
+        t.eq([w.status_of("OrbDailyLineItemRevenue__c", k) for k in (x[0], y[0])],
+             [x_status, "synced"], "run with a key twice: the state has the one sent "
+             "synced, the other as it was")
 
 
 def fault_retry(t):
