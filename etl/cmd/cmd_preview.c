@@ -12,6 +12,7 @@
 #include "formats/sbuf.h"
 #include "formats/strsim.h"
 #include "commands.h"
+#include "base/msg.h"
 #include "base/config.h"
 #include "map/mapset.h"
 #include "export/precheck.h"
@@ -196,43 +197,46 @@ static int note_reason(struct first_msgs *fm, const struct pipe_counts *c,
 	return fm->msg[i] ? 0 : -1;
 }
 
-/* where: how the shown rows were shown ("above", "in the CSV"). */
-static void print_counts(FILE *f, const struct mapping *m,
-			 const struct pipe_counts *c,
-			 const struct first_msgs *fm, const struct dups *d,
-			 const char *where)
+/* The counts block, one line after another in b (each ending "\n");
+ * where: how the shown rows were shown ("above", "in the CSV").  -1 when
+ * out of memory. */
+static int counts_text(struct sbuf *b, const struct mapping *m,
+		       const struct pipe_counts *c,
+		       const struct first_msgs *fm, const struct dups *d,
+		       const char *where)
 {
 	const struct map_filter *fl;
 	size_t i, n = mapping_filters(m, &fl);
+	int r;
 
-	fprintf(f, "\n%s <- %s: read %llu, mapped %llu, filtered %llu, "
-		"rejected %llu", mapping_object(m), mapping_source(m),
-		c->read, c->mapped - d->count, c->filtered, c->rejected);
+	r = sbuf_addf(b, "%s <- %s: read %llu, mapped %llu, filtered %llu, "
+		      "rejected %llu", mapping_object(m), mapping_source(m),
+		      c->read, c->mapped - d->count, c->filtered, c->rejected);
 	if (d->count)
-		fprintf(f, ", duplicates %llu", d->count);
-	fputc('\n', f);
+		r |= sbuf_addf(b, ", duplicates %llu", d->count);
+	r |= sbuf_addc(b, '\n');
 	if (d->count)
-		fprintf(f, "  %-36s %llu  (export writes only the last row "
-			"of each key)\n", "duplicate keys", d->count);
+		r |= sbuf_addf(b, "  %-36s %llu  (export writes only the last "
+			       "row of each key)\n", "duplicate keys", d->count);
 	for (i = 0; i < d->nlisted; i++)
-		fprintf(f, "    shown %s, not written: %s\n", where, d->listed[i]);
+		r |= sbuf_addf(b, "    shown %s, not written: %s\n", where,
+			       d->listed[i]);
 	if (d->shown > d->nlisted)
-		fprintf(f, "    and %llu more shown %s\n", d->shown - d->nlisted,
-			where);
+		r |= sbuf_addf(b, "    and %llu more shown %s\n",
+			       d->shown - d->nlisted, where);
 	for (i = 0; i < n; i++)
 		if (c->by_filter[i])
-			fprintf(f, "  filtered by %-24s %llu  (%s:%lu)\n",
-				fl[i].name, c->by_filter[i], mapping_file(m),
-				fl[i].line);
-	for (i = 0; i < c->nreasons; i++) {
-		fprintf(f, "  rejected: %s  %llu\n", c->reasons[i].key,
-			c->reasons[i].count);
-		fprintf(f, "    first at %s\n",
-			fm->msg[i] ? fm->msg[i] : c->reasons[i].first);
-	}
+			r |= sbuf_addf(b, "  filtered by %-24s %llu  (%s:%lu)\n",
+				       fl[i].name, c->by_filter[i],
+				       mapping_file(m), fl[i].line);
+	for (i = 0; i < c->nreasons; i++)
+		r |= sbuf_addf(b, "  rejected: %s  %llu\n    first at %s\n",
+			       c->reasons[i].key, c->reasons[i].count,
+			       fm->msg[i] ? fm->msg[i] : c->reasons[i].first);
 	if (c->other_reasons)
-		fprintf(f, "  rejected for other reasons: %llu\n",
-			c->other_reasons);
+		r |= sbuf_addf(b, "  rejected for other reasons: %llu\n",
+			       c->other_reasons);
+	return r < 0 ? -1 : 0;
 }
 
 static json_t *counts_json(const struct mapping *m,
@@ -326,19 +330,44 @@ static int show_row(struct shown *sh, const struct map_field *fields,
 	return table_add(sh->t, cells, lens);
 }
 
-static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
-			const struct mapping *m, const struct pipe_counts *c,
-			const struct preview_opts *o)
+/* The counts: after the table on the output; with --csv (the output is
+ * the rows) on the log, one msg_line each, so --quiet leaves them out. */
+static int print_counts(struct bs_ctx *ctx, const struct mapping *m,
+			const struct pipe_counts *c, const struct shown *sh,
+			int csv)
+{
+	struct sbuf b;
+	char *line, *end;
+	int rc = 0;
+
+	sbuf_init(&b, 0);
+	if (counts_text(&b, m, c, &sh->reasons, &sh->dups,
+			csv ? "in the CSV" : "above") < 0) {
+		rc = bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+	} else if (!csv) {
+		fputc('\n', ctx->out);
+		fwrite(b.buf, 1, b.len, ctx->out);
+	} else {
+		for (line = b.buf; line && *line; line = end + 1) {
+			end = strchr(line, '\n');
+			*end = '\0';
+			msg_line(ctx->msg, "%s", line);
+		}
+	}
+	sbuf_release(&b);
+	return rc;
+}
+
+static int print_shown(struct bs_ctx *ctx, const struct shown *sh,
+		       const struct mapping *m, const struct pipe_counts *c,
+		       const struct preview_opts *o)
 {
 	size_t width = terminal_width(fileno(ctx->out));
 	size_t cap = o->wide ? 0 : 40;
 	json_t *root;
 
-	if (sh->csv) {
-		print_counts(ctx->log, m, c, &sh->reasons, &sh->dups,
-			     "in the CSV");
-		return;
-	}
+	if (sh->csv)
+		return print_counts(ctx, m, c, sh, 1);
 	if (sh->rows) {
 		root = json_pack("{s:s, s:s, s:O, s:o}",
 				 "object", mapping_object(m),
@@ -348,14 +377,14 @@ static void print_shown(struct bs_ctx *ctx, const struct shown *sh,
 		json_dumpf(root, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', ctx->out);
 		json_decref(root);
-		return;
+		return 0;
 	}
 	if (o->vertical || (width && table_width(sh->t, cap) > width))
 		table_print_vertical(sh->t, ctx->out, o->wide ? 0 : 200,
 				     (const char *const *)sh->titles);
 	else
 		table_print(sh->t, ctx->out, cap);
-	print_counts(ctx->out, m, c, &sh->reasons, &sh->dups, "above");
+	return print_counts(ctx, m, c, sh, 0);
 }
 
 /* Reads every row of p: rejection reasons and duplicates counted, the
@@ -452,8 +481,9 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	rc = preview_rows(ctx, p, &sh, fields, nf, key, o);
 	if (rc)
 		goto out;
-	print_shown(ctx, &sh, m, pipe_counts(p), o);
-	if (pipe_counts(p)->rejected)
+	if (print_shown(ctx, &sh, m, pipe_counts(p), o) < 0)
+		rc = BS_EXIT_INTERNAL;
+	else if (pipe_counts(p)->rejected)
 		rc = BS_EXIT_RECORDS;
 out:
 	for (i = 0; i < sh.n; i++)

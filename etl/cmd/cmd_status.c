@@ -33,105 +33,171 @@ const char usage_status[] =
 
 /* ---- reading ------------------------------------------------------------ */
 
-struct collect {
-	json_t *runs;      /* array, newest first */
-	int failed;        /* a run's JSON could not be kept */
+/* What status adds to a run of the state: its counts and outcome. */
+struct run_view {
+	const struct state_run_info *run;
+	int has_export;                 /* its manifest could be read ... */
+	struct manifest_totals export;  /* ... and these are its totals */
+	int has_load;                   /* its load report could be read ... */
+	unsigned long long load[5];     /* ... sent, created, updated, failed,
+					   unprocessed, summed over objects */
+	const char *outcome;            /* no exit code: "running" or
+					   "killed"; else NULL */
 };
 
-static int keep_run(void *ctx, const char *text)
-{
-	struct collect *c = ctx;
-	json_t *run = json_loads(text, 0, NULL);
-
-	if (!run || json_array_append_new(c->runs, run) < 0) {
-		c->failed = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /* The export counts of a run, from the manifest in its work directory
- * (kept for the last few runs only), or NULL. */
-static json_t *export_counts(const json_t *run)
+ * (kept for the last few runs only). */
+static void export_counts(struct run_view *v)
 {
-	const char *dir = json_string_value(json_object_get(run, "work_dir"));
-	struct manifest_totals t;
+	const char *dir = v->run->work_dir;
 	struct manifest *mf;
 	struct bs_err err;
 	char path[4096];
-	json_t *m;
 
 	if (!dir || !*dir)
-		return NULL;
+		return;
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	mf = manifest_load(path, &err);
 	if (!mf)
-		return NULL;
-	manifest_totals(mf, &t);
+		return;
+	manifest_totals(mf, &v->export);
 	manifest_free(mf);
-	m = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
-		      "read", (json_int_t)t.read,
-		      "written", (json_int_t)t.written,
-		      "filtered", (json_int_t)t.filtered,
-		      "rejected", (json_int_t)t.rejected,
-		      "duplicates", (json_int_t)t.duplicates,
-		      "unchanged", (json_int_t)t.unchanged);
-	if (m && t.watermarks)
-		json_object_set_new(m, "below_watermark",
-				    json_integer((json_int_t)t.below_watermark));
-	return m;
+	v->has_export = 1;
 }
 
-/* A number of a JSON object as text, "" when absent. */
-static const char *num(const json_t *o, const char *key, char *buf,
-		       size_t size)
+/* Sums the run's load report's per-object counts. */
+static void load_counts(struct run_view *v)
 {
-	const json_t *v = json_object_get(o, key);
-
-	buf[0] = '\0';
-	if (json_is_integer(v))
-		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-	return buf;
-}
-
-/* Sums a load report's per-object counts into "load_counts". */
-static void add_load_counts(json_t *run)
-{
+	json_t *j = v->run->report ? json_loads(v->run->report, 0, NULL) : NULL;
 	struct load_report r;
 	struct bs_err err;
-	json_int_t sum[5] = { 0 };
 	size_t i;
 
 	bs_err_clear(&err);
-	if (load_report_from_json(json_object_get(run, "report"), &r,
-				  &err) == 0) {
+	if (load_report_from_json(j, &r, &err) == 0) {
 		for (i = 0; i < r.nobjects; i++) {
-			sum[0] += (json_int_t)r.objects[i].sent;
-			sum[1] += (json_int_t)r.objects[i].created;
-			sum[2] += (json_int_t)r.objects[i].updated;
-			sum[3] += (json_int_t)r.objects[i].failed;
-			sum[4] += (json_int_t)r.objects[i].unprocessed;
+			v->load[0] += r.objects[i].sent;
+			v->load[1] += r.objects[i].created;
+			v->load[2] += r.objects[i].updated;
+			v->load[3] += r.objects[i].failed;
+			v->load[4] += r.objects[i].unprocessed;
 		}
-		json_object_set_new(run, "load_counts", json_pack(
-			"{s:I, s:I, s:I, s:I, s:I}", "sent", sum[0],
-			"created", sum[1], "updated", sum[2], "failed", sum[3],
-			"unprocessed", sum[4]));
+		v->has_load = 1;
 	}
 	load_report_release(&r);
+	json_decref(j);
 }
 
 /* newest: the run is the latest; held: a process holds the state's lock.
  * A run without an exit code is going on (the latest, while the lock is
- * held) or was killed: "outcome" says which. */
-static void add_counts(json_t *run, int newest, int held)
+ * held) or was killed: the outcome says which. */
+static void view_run(struct run_view *v, const struct state_run_info *run,
+		     int newest, int held)
 {
-	json_t *e = export_counts(run);
+	memset(v, 0, sizeof(*v));
+	v->run = run;
+	export_counts(v);
+	load_counts(v);
+	if (!run->has_exit_code)
+		v->outcome = newest && held ? "running" : "killed";
+}
 
-	json_object_set_new(run, "export_counts", e ? e : json_null());
-	add_load_counts(run);
-	if (!json_is_integer(json_object_get(run, "exit_code")))
-		json_object_set_new(run, "outcome", json_string(
-			newest && held ? "running" : "killed"));
+/* ---- --json ------------------------------------------------------------- */
+
+static json_t *jobs_json(const struct state_file_info *f)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < f->njobs; i++) {
+		const struct state_job_info *j = &f->jobs[i];
+
+		json_array_append_new(a, json_pack(
+			"{s:s?, s:I, s:I, s:s?, s:I, s:I, s:s?}", "id", j->id,
+			"attempt", (json_int_t)j->attempt,
+			"rows", (json_int_t)j->rows, "state", j->state,
+			"processed", (json_int_t)j->processed,
+			"failed", (json_int_t)j->failed,
+			"error_message", j->error_message));
+	}
+	return a;
+}
+
+static json_t *files_json(const struct state_run_info *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < r->nfiles; i++) {
+		const struct state_file_info *f = &r->files[i];
+
+		json_array_append_new(a, json_pack(
+			"{s:s?, s:s?, s:I, s:s?, s:o}", "path", f->path,
+			"object", f->object, "rows", (json_int_t)f->rows,
+			"status", f->status, "jobs", jobs_json(f)));
+	}
+	return a;
+}
+
+static json_t *export_json(const struct run_view *v)
+{
+	const struct manifest_totals *t = &v->export;
+	json_t *m;
+
+	if (!v->has_export)
+		return json_null();
+	m = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "read", (json_int_t)t->read,
+		      "written", (json_int_t)t->written,
+		      "filtered", (json_int_t)t->filtered,
+		      "rejected", (json_int_t)t->rejected,
+		      "duplicates", (json_int_t)t->duplicates,
+		      "unchanged", (json_int_t)t->unchanged);
+	if (m && t->watermarks)
+		json_object_set_new(m, "below_watermark",
+				    json_integer((json_int_t)t->below_watermark));
+	return m;
+}
+
+/* A run as the runs table has it (the load report embedded as stored),
+ * then export_counts, load_counts (when its report can be read) and
+ * outcome (when it has no exit code). */
+static json_t *run_json(const struct run_view *v)
+{
+	const struct state_run_info *r = v->run;
+	json_t *report = r->report ? json_loads(r->report, 0, NULL) : NULL;
+	json_t *j = json_pack(
+		"{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, "
+		"s:o, s:o, s:o}", "id", (json_int_t)r->id, "command", r->command,
+		"mode", r->mode, "options", r->options, "started_at",
+		r->started_at, "finished_at", r->finished_at, "phase", r->phase,
+		"exit_code", r->has_exit_code ?
+		json_integer(r->exit_code) : json_null(),
+		"message", r->message, "work_dir", r->work_dir,
+		"report", report ? report : json_null(),
+		"files", files_json(r), "export_counts", export_json(v));
+
+	if (j && v->has_load)
+		json_object_set_new(j, "load_counts", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I}",
+			"sent", (json_int_t)v->load[0],
+			"created", (json_int_t)v->load[1],
+			"updated", (json_int_t)v->load[2],
+			"failed", (json_int_t)v->load[3],
+			"unprocessed", (json_int_t)v->load[4]));
+	if (j && v->outcome)
+		json_object_set_new(j, "outcome", json_string(v->outcome));
+	return j;
+}
+
+static json_t *runs_json(const struct run_view *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, run_json(&v[i]));
+	return a;
 }
 
 /* Record counts by status, and their total. */
@@ -152,17 +218,22 @@ static json_t *counts_json(const unsigned long long c[REC_COUNT])
 
 /* ---- printing ------------------------------------------------------------ */
 
-static void print_runs(FILE *out, const json_t *runs)
+/* n as text in buf; "" when the count is not known. */
+static const char *num(int known, long long n, char buf[24])
+{
+	buf[0] = '\0';
+	if (known)
+		snprintf(buf, 24, "%lld", n);
+	return buf;
+}
+
+static void print_runs(FILE *out, const struct run_view *v, size_t nruns)
 {
 	static const char *const head[] = { "run", "command", "mode",
 		"started (UTC)", "finished (UTC)", "phase", "exit", "read",
 		"written", "unchanged", "rejected", "created", "updated",
 		"failed", "message" };
-	static const char *const ekeys[] = { "read", "written", "unchanged",
-		"rejected" };
-	static const char *const lkeys[] = { "created", "updated" };
 	struct table *t = table_new(15, head);
-	const json_t *run;
 	size_t i, k;
 
 	if (!t)
@@ -170,47 +241,43 @@ static void print_runs(FILE *out, const json_t *runs)
 	for (k = 0; k < 14; k++)
 		if (k == 0 || k >= 6)
 			table_align_right(t, k);
-	json_array_foreach(runs, i, run) {
-		const json_t *e = json_object_get(run, "export_counts"),
-			*l = json_object_get(run, "load_counts");
+	for (i = 0; i < nruns; i++) {
+		const struct state_run_info *r = v[i].run;
+		const struct manifest_totals *e = &v[i].export;
+		const unsigned long long ec[4] = { e->read, e->written,
+			e->unchanged, e->rejected };
 		char n[9][24], started[20], finished[20];
 		const char *cells[15];
 
-		cells[0] = num(run, "id", n[0], sizeof(n[0]));
-		cells[1] = json_string_value(json_object_get(run, "command"));
-		cells[2] = json_string_value(json_object_get(run, "mode"));
-		cells[3] = stateview_time(json_string_value(
-			json_object_get(run, "started_at")), started);
-		cells[4] = stateview_time(json_string_value(
-			json_object_get(run, "finished_at")), finished);
-		cells[5] = json_string_value(json_object_get(run, "phase"));
-		cells[6] = json_object_get(run, "outcome") ? json_string_value(
-			json_object_get(run, "outcome")) :
-			num(run, "exit_code", n[1], sizeof(n[1]));
+		cells[0] = num(1, r->id, n[0]);
+		cells[1] = r->command;
+		cells[2] = r->mode;
+		cells[3] = stateview_time(r->started_at, started);
+		cells[4] = stateview_time(r->finished_at, finished);
+		cells[5] = r->phase;
+		cells[6] = v[i].outcome ? v[i].outcome :
+			   num(r->has_exit_code, r->exit_code, n[1]);
 		for (k = 0; k < 4; k++)
-			cells[7 + k] = num(e, ekeys[k], n[2 + k], sizeof(n[0]));
-		for (k = 0; k < 2; k++)
-			cells[11 + k] = num(l, lkeys[k], n[6 + k], sizeof(n[0]));
-		n[8][0] = '\0';
-		if (l)   /* refused or left unprocessed: both are "failed" */
-			snprintf(n[8], sizeof(n[8]), "%lld", (long long)(
-				json_integer_value(json_object_get(l, "failed")) +
-				json_integer_value(json_object_get(l,
-								   "unprocessed"))));
-		cells[13] = n[8];
-		cells[14] = json_string_value(json_object_get(run, "message"));
+			cells[7 + k] = num(v[i].has_export, (long long)ec[k],
+					   n[2 + k]);
+		for (k = 0; k < 2; k++)   /* created, updated */
+			cells[11 + k] = num(v[i].has_load,
+					    (long long)v[i].load[1 + k], n[6 + k]);
+		/* refused or left unprocessed: both are "failed" */
+		cells[13] = num(v[i].has_load, (long long)(v[i].load[3] +
+							    v[i].load[4]), n[8]);
+		cells[14] = r->message;
 		table_add(t, cells, NULL);
 	}
 	table_print(t, out, STATUS_CELL_MAX);
 	table_free(t);
 }
 
-static void print_jobs(FILE *out, const json_t *run)
+static void print_jobs(FILE *out, const struct state_run_info *run)
 {
 	static const char *const head[] = { "file", "object", "rows",
 		"status", "job", "attempt", "state", "processed", "failed",
 		"error" };
-	const json_t *files = json_object_get(run, "files"), *f, *jobs, *j;
 	struct table *t = table_new(10, head);
 	size_t i, k;
 	char id[24];
@@ -220,41 +287,38 @@ static void print_jobs(FILE *out, const json_t *run)
 	for (k = 2; k < 9; k++)
 		if (k != 3 && k != 4 && k != 6)
 			table_align_right(t, k);
-	json_array_foreach(files, i, f) {
+	for (i = 0; i < run->nfiles; i++) {
+		const struct state_file_info *f = &run->files[i];
 		char n[4][24];
 		const char *cells[10] = { NULL };
 
-		cells[0] = json_string_value(json_object_get(f, "path"));
-		cells[1] = json_string_value(json_object_get(f, "object"));
-		cells[2] = num(f, "rows", n[0], sizeof(n[0]));
-		cells[3] = json_string_value(json_object_get(f, "status"));
-		jobs = json_object_get(f, "jobs");
-		if (!json_array_size(jobs)) {
+		cells[0] = f->path;
+		cells[1] = f->object;
+		cells[2] = num(1, f->rows, n[0]);
+		cells[3] = f->status;
+		if (!f->njobs) {
 			table_add(t, cells, NULL);
 			continue;
 		}
-		json_array_foreach(jobs, k, j) {
-			cells[4] = json_string_value(json_object_get(j, "id"));
-			cells[5] = num(j, "attempt", n[1], sizeof(n[1]));
-			cells[6] = json_string_value(json_object_get(j, "state"));
-			cells[7] = num(j, "processed", n[2], sizeof(n[2]));
-			cells[8] = num(j, "failed", n[3], sizeof(n[3]));
-			cells[9] = json_string_value(json_object_get(
-				j, "error_message"));
+		for (k = 0; k < f->njobs; k++) {
+			const struct state_job_info *j = &f->jobs[k];
+
+			cells[4] = j->id;
+			cells[5] = num(1, j->attempt, n[1]);
+			cells[6] = j->state;
+			cells[7] = num(1, j->processed, n[2]);
+			cells[8] = num(1, j->failed, n[3]);
+			cells[9] = j->error_message;
 			table_add(t, cells, NULL);
 			cells[0] = cells[1] = cells[2] = cells[3] = NULL;
 		}
 	}
-	fprintf(out, "\nrun %s (%s, %s, %s): %zu file%s\n",
-		num(run, "id", id, sizeof(id)),
-		json_string_value(json_object_get(run, "command")),
-		json_string_value(json_object_get(run, "mode")),
-		json_string_value(json_object_get(run, "phase")),
-		json_array_size(files), json_array_size(files) == 1 ? "" : "s");
-	if (json_string_value(json_object_get(run, "message")))
-		fprintf(out, "  %s\n",
-			json_string_value(json_object_get(run, "message")));
-	if (json_array_size(files))
+	fprintf(out, "\nrun %s (%s, %s, %s): %zu file%s\n", num(1, run->id, id),
+		run->command, run->mode, run->phase, run->nfiles,
+		run->nfiles == 1 ? "" : "s");
+	if (run->message)
+		fprintf(out, "  %s\n", run->message);
+	if (run->nfiles)
 		table_print(t, out, STATUS_CELL_MAX);
 	table_free(t);
 }
@@ -278,54 +342,56 @@ static void print_records(FILE *out,
 static int report(struct bs_ctx *ctx, struct state *st, const char *dir,
 		  int limit, long long run_id)
 {
-	struct collect runs = { json_array(), 0 }, one = { json_array(), 0 };
+	struct state_runs runs = { NULL, 0 }, one = { NULL, 0 };
 	unsigned long long counts[REC_COUNT];
-	json_t *sel, *run;
-	json_int_t newest;
+	struct run_view *views = NULL, sel;
 	int rc = BS_EXIT_OK, found = 1, held;
+	long long newest;
 	size_t i;
 
-	if (state_runs_each(st, limit ? limit : -1, keep_run, &runs,
-			    &ctx->err) < 0 ||
-	    (run_id && (found = state_run_json(st, run_id, keep_run, &one,
+	if (state_runs_read(st, limit ? limit : -1, &runs, &ctx->err) < 0 ||
+	    (run_id && (found = state_run_read(st, run_id, &one,
 					       &ctx->err)) < 0) ||
 	    state_record_counts(st, NULL, counts, &ctx->err) < 0) {
 		rc = cli_exit_for(ctx->err.kind);
-		goto out;
-	}
-	if (runs.failed || one.failed) {
-		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
-		rc = BS_EXIT_INTERNAL;
 		goto out;
 	}
 	if (!found) {
 		rc = cli_usage(ctx, "no run %lld in %s", run_id, dir);
 		goto out;
 	}
+	views = calloc(runs.n + 1, sizeof(*views));
+	if (!views) {
+		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+		rc = BS_EXIT_INTERNAL;
+		goto out;
+	}
 	held = state_lock_held(dir);
-	newest = json_array_size(runs.runs) ? json_integer_value(json_object_get(
-		json_array_get(runs.runs, 0), "id")) : 0;
-	json_array_foreach(runs.runs, i, run)
-		add_counts(run, i == 0, held);
-	json_array_foreach(one.runs, i, run)
-		add_counts(run, json_integer_value(json_object_get(run, "id")) ==
-			   newest, held);
+	newest = runs.n ? runs.runs[0].id : 0;
+	for (i = 0; i < runs.n; i++)
+		view_run(&views[i], &runs.runs[i], i == 0, held);
 	/* the run whose files and jobs are shown: --run, else the newest */
-	sel = json_array_get(run_id ? one.runs : runs.runs, 0);
+	if (run_id)
+		view_run(&sel, &one.runs[0], one.runs[0].id == newest, held);
+	else if (runs.n)
+		sel = views[0];
 	if (ctx->json) {
-		stateview_json(ctx, json_pack("{s:s, s:O, s:O?, s:o}", "state_dir",
-					  dir, "runs", runs.runs, "run", sel,
-					  "records", counts_json(counts)));
+		stateview_json(ctx, json_pack("{s:s, s:o, s:o, s:o}", "state_dir",
+					  dir, "runs", runs_json(views, runs.n),
+					  "run", run_id || runs.n ? run_json(&sel) :
+					  json_null(), "records",
+					  counts_json(counts)));
 		goto out;
 	}
 	fprintf(ctx->out, "state: %s\n\n", dir);
-	print_runs(ctx->out, runs.runs);
-	if (sel)
-		print_jobs(ctx->out, sel);
+	print_runs(ctx->out, views, runs.n);
+	if (run_id || runs.n)
+		print_jobs(ctx->out, sel.run);
 	print_records(ctx->out, counts);
 out:
-	json_decref(runs.runs);
-	json_decref(one.runs);
+	free(views);
+	state_runs_release(&runs);
+	state_runs_release(&one);
 	return rc;
 }
 

@@ -607,28 +607,3 @@ out:
 	manifest_free(o.man);
 	return rc;
 }
-
-json_t *deletes_json(const struct deletes *d)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a && i < d->nplans; i++) {
-		const struct delete_plan *p = &d->plans[i];
-
-		json_array_append_new(a, json_pack(
-			"{s:s, s:s, s:I, s:I, s:b, s:s?, s:I, s:I, s:I, s:I, "
-			"s:b, s:b}", "object", p->object, "operation",
-			p->operation, "marked", (json_int_t)p->marked,
-			"missing", (json_int_t)p->missing, "missing_checked",
-			p->missing_checked, "missing_not_checked_because",
-			p->missing_why[0] ? p->missing_why : NULL,
-			"never_synced", (json_int_t)p->never_synced,
-			"already_deleted", (json_int_t)p->already,
-			"held_as_synced", (json_int_t)p->held,
-			"max_deletes", (json_int_t)p->cap,
-			"allowed_by_option", p->cap_allowed,
-			"over_cap", p->over_cap));
-	}
-	return a;
-}

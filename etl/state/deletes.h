@@ -34,8 +34,6 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "formats/bs_err.h"
 
 struct manifest;
@@ -123,9 +121,5 @@ int deletes_each(struct deletes *d, const struct delete_plan *p,
 int deletes_write(struct deletes *d, long long run, const char *dir,
 		  const struct manifest *load_order, unsigned long long *rows,
 		  struct bs_err *err);
-
-/* The plans as JSON: [{object, operation, marked, missing, missing_checked,
- * missing_not_checked_because, never_synced, held, max_deletes, over_cap}]. */
-json_t *deletes_json(const struct deletes *d);
 
 #endif

@@ -231,12 +231,6 @@ int state_record_counts(struct state *st, const char *object,
 			unsigned long long counts[REC_COUNT],
 			struct bs_err *err);
 
-/* Runs newest first, each as JSON text with its files and jobs (for
- * `billsync status`); fn as above. */
-int state_runs_each(struct state *st, int limit,
-		    int (*fn)(void *ctx, const char *json), void *ctx,
-		    struct bs_err *err);
-
 /* ---- reading while a run may be writing (status, records) ------------- */
 
 /* 1 if dir holds a state database (some run has started there). */
@@ -285,10 +279,52 @@ int state_records_count(struct state *st, const struct state_filter *f,
 int state_previous_exit_code(struct state *st, long long run, int *code,
 			     struct bs_err *err);
 
-/* One run as state_runs_each writes it; 1 and fn called if it exists,
- * 0 if not. */
-int state_run_json(struct state *st, long long id,
-		   int (*fn)(void *ctx, const char *json), void *ctx,
+/* ---- runs with their files and jobs (`billsync status`) --------------- */
+
+/* A Salesforce job of a bulk file (the job ledger's row). */
+struct state_job_info {
+	char *id;
+	long long attempt, rows, processed, failed;
+	char *state;
+	char *error_message;          /* or NULL */
+};
+
+/* A bulk file of a run, with its jobs in the order they were created. */
+struct state_file_info {
+	char *path;                   /* relative to the run's work_dir */
+	char *object;
+	long long rows;
+	char *status;                 /* pending, loading, done, ... */
+	struct state_job_info *jobs;
+	size_t njobs;
+};
+
+/* A run as the runs table has it; a NULL string was never set. */
+struct state_run_info {
+	long long id;
+	char *command, *mode, *options, *started_at, *finished_at, *phase;
+	int has_exit_code;            /* 0: no exit code (going on, or killed) */
+	int exit_code;
+	char *message, *work_dir;
+	char *report;                 /* its load report as stored: JSON text
+					 (loadreport.h decodes it), or NULL */
+	struct state_file_info *files;   /* by path */
+	size_t nfiles;
+};
+
+/* Runs read with their files and jobs; every string is owned here. */
+struct state_runs {
+	struct state_run_info *runs;
+	size_t n;
+};
+
+/* The last limit runs (-1: all), newest first, into *out (initialised
+ * here; release it, also after a failure). */
+int state_runs_read(struct state *st, int limit, struct state_runs *out,
+		    struct bs_err *err);
+/* Run id into *out: 1 if it exists, 0 if not (out->n 0), -1 with err. */
+int state_run_read(struct state *st, long long id, struct state_runs *out,
 		   struct bs_err *err);
+void state_runs_release(struct state_runs *runs);
 
 #endif

@@ -1,11 +1,12 @@
 /* state_read.c - the read side of the sync state: records by filter,
- * counts, runs as JSON, and opening a database for reading while a run
+ * counts, runs with their files and jobs, and opening a database for reading while a run
  * may be writing (see state.h). */
 #include "state.h"
 #include "state_int.h"
 #include "history.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -134,63 +135,215 @@ int state_record_counts(struct state *st, const char *object,
 	return r == SQLITE_DONE ? 0 : state_db_error(st, err, "count records");
 }
 
-/* A run with its files and jobs as one JSON object; the caller adds the
- * WHERE or ORDER clause. */
-#define RUN_JSON_SELECT                                                      \
-	"SELECT json_object('id', r.id, 'command', r.command, "              \
-	"'mode', r.mode, 'options', r.options, 'started_at', r.started_at, " \
-	"'finished_at', r.finished_at, 'phase', r.phase, "                   \
-	"'exit_code', r.exit_code, 'message', r.message, "                   \
-	"'work_dir', r.work_dir, 'report', json(r.report), "                 \
-	"'files', (SELECT json_group_array(json_object('path', f.path, "     \
-	"'object', f.object, 'rows', f.rows, 'status', f.status, "           \
-	"'jobs', (SELECT json_group_array(json_object('id', j.id, "          \
-	"'attempt', j.attempt, 'rows', j.rows, 'state', j.state, "           \
-	"'processed', j.processed, 'failed', j.failed, "                     \
-	"'error_message', j.error_message)) FROM jobs j "                    \
-	"WHERE j.run = f.run AND j.path = f.path ORDER BY j.created_at))) "  \
-	"FROM files f WHERE f.run = r.id)) FROM runs r "
+/* ---- runs with their files and jobs ------------------------------------- */
 
-/* Calls fn with each row of a RUN_JSON_SELECT query bound to ?1 = arg;
- * returns the number of rows, or -1. */
-static int runs_json(struct state *st, const char *sql, long long arg,
-		     int (*fn)(void *ctx, const char *json), void *ctx,
-		     struct bs_err *err)
+/* Column i as a string of its own (NULL for NULL); *oom set when out of
+ * memory. */
+static char *text_col(sqlite3_stmt *s, int i, int *oom)
 {
-	sqlite3_stmt *s;
-	int r, stop = 0, n = 0;
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	char *c;
 
+	if (!t)
+		return NULL;
+	c = strdup(t);
+	if (!c)
+		*oom = 1;
+	return c;
+}
+
+static void run_info_release(struct state_run_info *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nfiles; i++) {
+		struct state_file_info *f = &r->files[i];
+
+		for (j = 0; j < f->njobs; j++) {
+			free(f->jobs[j].id);
+			free(f->jobs[j].state);
+			free(f->jobs[j].error_message);
+		}
+		free(f->jobs);
+		free(f->path);
+		free(f->object);
+		free(f->status);
+	}
+	free(r->files);
+	free(r->command);
+	free(r->mode);
+	free(r->options);
+	free(r->started_at);
+	free(r->finished_at);
+	free(r->phase);
+	free(r->message);
+	free(r->work_dir);
+	free(r->report);
+}
+
+void state_runs_release(struct state_runs *runs)
+{
+	size_t i;
+
+	if (!runs)
+		return;
+	for (i = 0; i < runs->n; i++)
+		run_info_release(&runs->runs[i]);
+	free(runs->runs);
+	runs->runs = NULL;
+	runs->n = 0;
+}
+
+/* arr (n elements of size) with room for one more, zeroed, at arr[n];
+ * NULL when out of memory (arr is left as it was). */
+static void *grow(void *arr, size_t n, size_t size)
+{
+	char *a = realloc(arr, (n + 1) * size);
+
+	if (a)
+		memset(a + n * size, 0, size);
+	return a;
+}
+
+/* The jobs of file f of run (s: the prepared job query). */
+static int read_jobs(sqlite3_stmt *s, long long run, struct state_file_info *f,
+		     int *oom)
+{
+	int r;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, f->path, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct state_job_info *j, *a = grow(f->jobs, f->njobs,
+						    sizeof(*a));
+
+		if (!a) {
+			*oom = 1;
+			return 0;
+		}
+		f->jobs = a;
+		j = &a[f->njobs++];
+		j->id = text_col(s, 0, oom);
+		j->attempt = sqlite3_column_int64(s, 1);
+		j->rows = sqlite3_column_int64(s, 2);
+		j->state = text_col(s, 3, oom);
+		j->processed = sqlite3_column_int64(s, 4);
+		j->failed = sqlite3_column_int64(s, 5);
+		j->error_message = text_col(s, 6, oom);
+	}
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/* The files of run r, each with its jobs. */
+static int read_files(struct state *st, struct state_run_info *r, int *oom,
+		      struct bs_err *err)
+{
+	sqlite3_stmt *f = NULL, *j = NULL;
+	int rc = -1, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT path, object, rows, status "
+			       "FROM files WHERE run = ?1 ORDER BY path", -1, &f,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT id, attempt, rows, state, "
+			       "processed, failed, error_message FROM jobs "
+			       "WHERE run = ?1 AND path = ?2 ORDER BY "
+			       "created_at, rowid", -1, &j, NULL) != SQLITE_OK) {
+		state_db_error(st, err, "prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(f, 1, r->id);
+	while (!*oom && (step = sqlite3_step(f)) == SQLITE_ROW) {
+		struct state_file_info *fi, *a = grow(r->files, r->nfiles,
+						      sizeof(*a));
+
+		if (!a) {
+			*oom = 1;
+			break;
+		}
+		r->files = a;
+		fi = &a[r->nfiles++];
+		fi->path = text_col(f, 0, oom);
+		fi->object = text_col(f, 1, oom);
+		fi->rows = sqlite3_column_int64(f, 2);
+		fi->status = text_col(f, 3, oom);
+		if (fi->path && read_jobs(j, r->id, fi, oom) < 0) {
+			state_db_error(st, err, "read jobs");
+			goto out;
+		}
+	}
+	if (!*oom && step != SQLITE_DONE) {
+		state_db_error(st, err, "read files");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(f);
+	sqlite3_finalize(j);
+	return rc;
+}
+
+/* The runs of a query of runs' columns bound to ?1 = arg, into *out. */
+static int read_runs(struct state *st, const char *where, long long arg,
+		     struct state_runs *out, struct bs_err *err)
+{
+	char sql[512];
+	sqlite3_stmt *s;
+	int r = SQLITE_DONE, oom = 0;
+
+	out->runs = NULL;
+	out->n = 0;
+	snprintf(sql, sizeof(sql), "SELECT id, command, mode, options, "
+		 "started_at, finished_at, phase, exit_code, message, "
+		 "work_dir, report FROM runs %s", where);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return state_db_error(st, err, "prepare");
 	sqlite3_bind_int64(s, 1, arg);
-	while (!stop && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		n++;
-		stop = fn(ctx, (const char *)sqlite3_column_text(s, 0));
-	}
-	if (!stop && r != SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return state_db_error(st, err, "read runs");
+	while (!oom && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct state_run_info *ri, *a = grow(out->runs, out->n,
+						     sizeof(*a));
+
+		if (!a) {
+			oom = 1;
+			break;
+		}
+		out->runs = a;
+		ri = &a[out->n++];
+		ri->id = sqlite3_column_int64(s, 0);
+		ri->command = text_col(s, 1, &oom);
+		ri->mode = text_col(s, 2, &oom);
+		ri->options = text_col(s, 3, &oom);
+		ri->started_at = text_col(s, 4, &oom);
+		ri->finished_at = text_col(s, 5, &oom);
+		ri->phase = text_col(s, 6, &oom);
+		ri->has_exit_code = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		ri->exit_code = sqlite3_column_int(s, 7);
+		ri->message = text_col(s, 8, &oom);
+		ri->work_dir = text_col(s, 9, &oom);
+		ri->report = text_col(s, 10, &oom);
+		if (read_files(st, ri, &oom, err) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
 	}
 	sqlite3_finalize(s);
-	return n;
+	if (oom)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	return r == SQLITE_DONE ? 0 : state_db_error(st, err, "read runs");
 }
 
-int state_runs_each(struct state *st, int limit,
-		    int (*fn)(void *ctx, const char *json), void *ctx,
+int state_runs_read(struct state *st, int limit, struct state_runs *out,
 		    struct bs_err *err)
 {
-	return runs_json(st, RUN_JSON_SELECT "ORDER BY r.id DESC LIMIT ?1",
-			 limit, fn, ctx, err) < 0 ? -1 : 0;
+	return read_runs(st, "ORDER BY id DESC LIMIT ?1", limit, out, err);
 }
 
-int state_run_json(struct state *st, long long id,
-		   int (*fn)(void *ctx, const char *json), void *ctx,
+int state_run_read(struct state *st, long long id, struct state_runs *out,
 		   struct bs_err *err)
 {
-	int n = runs_json(st, RUN_JSON_SELECT "WHERE r.id = ?1", id, fn, ctx,
-			  err);
-
-	return n < 0 ? -1 : n > 0;
+	if (read_runs(st, "WHERE id = ?1", id, out, err) < 0)
+		return -1;
+	return out->n > 0;
 }
 
 /* ---- reading while a run may be writing -------------------------------- */

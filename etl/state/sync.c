@@ -313,6 +313,21 @@ static int export_changes(const struct config *cfg, const struct mapset *maps,
 	return 0;
 }
 
+/* Copies the deletes planned into res (what `run --json` says of them). */
+static int keep_plans(const struct deletes *d, struct sync_result *res)
+{
+	const struct delete_plan *p;
+	size_t n = deletes_plans(d, &p);
+
+	res->deletes = n ? malloc(n * sizeof(*p)) : NULL;
+	if (n && !res->deletes)
+		return -1;
+	if (n)
+		memcpy(res->deletes, p, n * sizeof(*p));
+	res->ndeletes = n;
+	return 0;
+}
+
 /* Loads what the export wrote (or records that there was nothing to
  * send); returns the exit code, or -1 with err. */
 static int load_changes(const struct config *cfg, const struct sync_env *env,
@@ -336,7 +351,8 @@ static int load_changes(const struct config *cfg, const struct sync_env *env,
 		free(ddir);
 		if (rc < 0)
 			return -1;
-		res->deletes = deletes_json(c->del);
+		if (keep_plans(c->del, res) < 0)
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	}
 	if (!t.written && !drows) {
 		code = t.rejected || earlier_records || res->nids ?

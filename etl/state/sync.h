@@ -47,6 +47,7 @@ struct export_tick;
 struct mapset;
 struct msg;
 struct delete_allow;
+struct delete_plan;
 
 enum sync_mode {
 	SYNC_INCREMENTAL,  /* new or changed records, and failed ones */
@@ -125,8 +126,12 @@ struct sync_result {
 	size_t nids;
 	struct sync_mark *marks;         /* watermarked objects */
 	size_t nmarks;
-	json_t *deletes;                 /* the deletes planned per object
-					    (deletes_json), or NULL */
+	struct delete_plan *deletes;     /* the deletes planned, one per
+					    object a chosen mapping deletes
+					    (deletes.h; its mapping and object
+					    borrowed from the mapset), or NULL
+					    when none were planned */
+	size_t ndeletes;
 	int deletes_held;                /* an object's deletes were held
 					    back by its cap (exit 9) */
 };
@@ -135,8 +140,9 @@ void sync_result_init(struct sync_result *res);
 void sync_result_release(struct sync_result *res);
 /* The run's report for machines (NULL: out of memory): run, mode,
  * exit_code, resumed (the continued run's load), export (the manifest),
- * load, ids_not_sent, watermarks; null for what the run did not do (a
- * continued run that stopped again has no ids_not_sent or watermarks). */
+ * load, ids_not_sent, watermarks, deletes; null for what the run did not
+ * do (a continued run that stopped again has no ids_not_sent, watermarks
+ * or deletes). */
 json_t *sync_result_json(const struct sync_result *res);
 
 /* `billsync run`, `retry`, `resync` with cfg and maps loaded.  Fills *res

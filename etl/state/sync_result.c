@@ -1,5 +1,6 @@
 /* sync_result.c - what a run did, and its one JSON encoder (see sync.h). */
 #include "sync.h"
+#include "deletes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ void sync_result_release(struct sync_result *res)
 	free(res->work_dir);
 	free(res->ids);
 	free(res->marks);
-	json_decref(res->deletes);
+	free(res->deletes);
 	sync_result_init(res);
 }
 
@@ -58,6 +59,37 @@ static json_t *marks_json(const struct sync_result *res)
 	return a;
 }
 
+/* [{object, operation, marked, missing, missing_checked,
+ * missing_not_checked_because, never_synced, already_deleted,
+ * held_as_synced, max_deletes, allowed_by_option, over_cap}] */
+static json_t *deletes_json(const struct sync_result *res)
+{
+	json_t *a;
+	size_t i;
+
+	if (!res->deletes)
+		return json_null();
+	a = json_array();
+	for (i = 0; a && i < res->ndeletes; i++) {
+		const struct delete_plan *p = &res->deletes[i];
+
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:I, s:I, s:b, s:s?, s:I, s:I, s:I, s:I, "
+			"s:b, s:b}", "object", p->object, "operation",
+			p->operation, "marked", (json_int_t)p->marked,
+			"missing", (json_int_t)p->missing, "missing_checked",
+			p->missing_checked, "missing_not_checked_because",
+			p->missing_why[0] ? p->missing_why : NULL,
+			"never_synced", (json_int_t)p->never_synced,
+			"already_deleted", (json_int_t)p->already,
+			"held_as_synced", (json_int_t)p->held,
+			"max_deletes", (json_int_t)p->cap,
+			"allowed_by_option", p->cap_allowed,
+			"over_cap", p->over_cap));
+	}
+	return a;
+}
+
 json_t *sync_result_json(const struct sync_result *res)
 {
 	json_t *root = json_pack(
@@ -75,8 +107,7 @@ json_t *sync_result_json(const struct sync_result *res)
 	if (root && !res->continued_only) {
 		json_object_set_new(root, "ids_not_sent", ids_json(res));
 		json_object_set_new(root, "watermarks", marks_json(res));
-		json_object_set_new(root, "deletes", res->deletes ?
-				    json_incref(res->deletes) : json_null());
+		json_object_set_new(root, "deletes", deletes_json(res));
 	}
 	return root;
 }

@@ -6,8 +6,6 @@
 #ifndef SYNCDEL_H
 #define SYNCDEL_H
 
-#include <jansson.h>
-
 #include "formats/bs_err.h"
 
 struct bulkdir;

@@ -63,6 +63,15 @@ check_eq "customers --csv: exit 0" 0 "$rc"
 check_files_eq "customers --csv matches $G/customers.csv" "$G/customers.csv" "$T/stdout"
 check_contains "customers --csv: counts on stderr" "$(cat "$T/stderr")" \
 	"OrbCustomer__c <- customers: read 12, mapped 12, filtered 0, rejected 0"
+# they are messages (base/msg.h): --quiet leaves them out, --log-format json
+# makes each a JSON line
+run_bs preview customers --source samples --limit 0 --csv --quiet
+check_eq "customers --csv --quiet: exit 0" 0 "$rc"
+check_files_eq "customers --csv --quiet: the same rows" "$G/customers.csv" "$T/stdout"
+check_eq "customers --csv --quiet: nothing on stderr" "" "$(cat "$T/stderr")"
+run_bs preview customers --source samples --limit 0 --csv --log-format json
+check_contains "customers --csv --log-format json: the counts as a JSON line" \
+	"$(cat "$T/stderr")" '"level":"info","message":"OrbCustomer__c <- customers: read 12'
 
 # the reasons block: counts grouped by reason, each with its first full
 # message (file:line, field, the value and the real reason)

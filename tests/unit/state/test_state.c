@@ -101,19 +101,14 @@ static int count_row(void *ctx, const struct state_row *r)
 	return 0;
 }
 
-static int keep_json(void *ctx, const char *json)
-{
-	snprintf(ctx, 4096, "%s", json);
-	return 1;
-}
-
 static void test_runs_and_jobs(void)
 {
 	struct bs_err e;
 	struct state *st = state_open(dir, &e);
 	struct state_run run, un;
 	enum state_file_status fs;
-	char job[32], json[4096] = "";
+	struct state_runs runs;
+	char job[32];
 	int n = 0;
 
 	REQUIRE(st != NULL);
@@ -142,9 +137,41 @@ static void test_runs_and_jobs(void)
 	CHECK_INT(state_file_set(st, run.id, "Obj__c/Obj__c-0001.csv.gz",
 				 FILE_DONE, &e), 0);
 	CHECK_INT(state_run_unfinished(st, &un, &e), 0);   /* all files done */
-	CHECK_INT(state_runs_each(st, 10, keep_json, json, &e), 0);
-	CHECK_CONTAINS(json, "\"mode\":\"full\"");
-	CHECK_CONTAINS(json, "\"state\":\"InProgress\"");
+	CHECK_INT(state_runs_read(st, 10, &runs, &e), 0);
+	CHECK(runs.n >= 1);
+	if (runs.n >= 1) {   /* the newest first, with its file and job */
+		const struct state_run_info *ri = &runs.runs[0];
+
+		CHECK_INT(ri->id, run.id);
+		CHECK_STR(ri->command, "run");
+		CHECK_STR(ri->mode, "full");
+		CHECK_STR(ri->options, "--full");
+		CHECK_STR(ri->phase, "paused");
+		CHECK_INT(ri->has_exit_code, 1);
+		CHECK_INT(ri->exit_code, 8);
+		CHECK_STR(ri->message, "limit");
+		CHECK_STR(ri->work_dir, "/w/runs/2");
+		CHECK(ri->report == NULL);
+		CHECK_INT(ri->nfiles, 1);
+		if (ri->nfiles == 1) {
+			const struct state_file_info *f = &ri->files[0];
+
+			CHECK_STR(f->path, "Obj__c/Obj__c-0001.csv.gz");
+			CHECK_STR(f->object, "Obj__c");
+			CHECK_INT(f->rows, 10);
+			CHECK_STR(f->status, "done");
+			CHECK_INT(f->njobs, 1);
+			if (f->njobs == 1) {
+				CHECK_STR(f->jobs[0].id, "750000000000001AAA");
+				CHECK_STR(f->jobs[0].state, "InProgress");
+				CHECK_INT(f->jobs[0].processed, 4);
+				CHECK_INT(f->jobs[0].rows, 10);
+				CHECK(f->jobs[0].error_message == NULL);
+			}
+		}
+	}
+	state_runs_release(&runs);
+	CHECK_INT(runs.n, 0);
 	CHECK_INT(state_records_each(st, "Obj__c", NULL, NULL, count_row, &n,
 				     &e), 0);
 	CHECK_INT(n, 3);

@@ -37,12 +37,6 @@ static int keep_name(void *ctx, const char *name)
 	return 0;
 }
 
-static int keep_json(void *ctx, const char *json)
-{
-	snprintf(ctx, 4096, "%s", json);
-	return 0;
-}
-
 static void test_missing(void)
 {
 	char path[256], want[300];
@@ -120,7 +114,7 @@ static void test_filters(void)
 	struct state_filter f = { "A__c", NULL, NULL, NULL };
 	struct keys k = { "", 0 };
 	unsigned long long n;
-	char json[4096] = "";
+	struct state_runs runs;
 
 	REQUIRE(st != NULL);
 	CHECK_INT(state_records_find(st, &f, keep_key, &k, &e), 0);
@@ -147,10 +141,19 @@ static void test_filters(void)
 				     &e), 0);
 	CHECK_STR(k.text, "A__c/a1");
 
-	CHECK_INT(state_run_json(st, 1, keep_json, json, &e), 1);
-	CHECK_CONTAINS(json, "\"id\":1");
-	CHECK_CONTAINS(json, "\"phase\":\"exporting\"");
-	CHECK_INT(state_run_json(st, 42, keep_json, json, &e), 0);
+	CHECK_INT(state_run_read(st, 1, &runs, &e), 1);
+	CHECK_INT(runs.n, 1);
+	if (runs.n == 1) {   /* going on: no exit code, no files yet */
+		CHECK_INT(runs.runs[0].id, 1);
+		CHECK_STR(runs.runs[0].phase, "exporting");
+		CHECK_INT(runs.runs[0].has_exit_code, 0);
+		CHECK(runs.runs[0].finished_at == NULL);
+		CHECK_INT(runs.runs[0].nfiles, 0);
+	}
+	state_runs_release(&runs);
+	CHECK_INT(state_run_read(st, 42, &runs, &e), 0);
+	CHECK_INT(runs.n, 0);
+	state_runs_release(&runs);
 	state_close(st);
 }
 

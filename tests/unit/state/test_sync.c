@@ -209,6 +209,8 @@ static void test_nothing_to_send(void)
 		CHECK(json_is_null(json_object_get(j, "resumed")));
 		CHECK(json_is_null(json_object_get(j, "ids_not_sent")));
 		CHECK(json_is_null(json_object_get(j, "watermarks")));
+		CHECK(w.res.deletes == NULL);   /* no mapping deletes */
+		CHECK(json_is_null(json_object_get(j, "deletes")));
 		json_decref(j);
 		/* a second run is run 2 */
 		CHECK_INT(run(&w, SYNC_FULL, NULL, 0), 0);
