@@ -26,6 +26,14 @@ int cli_exit_for(enum bs_errkind kind)
 	return BS_EXIT_INTERNAL;
 }
 
+int cli_output_done(struct bs_ctx *ctx, int rc)
+{
+	if ((fflush(ctx->out) == 0 && !ferror(ctx->out)) || rc != BS_EXIT_OK)
+		return rc;
+	bs_err_set(&ctx->err, BS_E_IO, "cannot write to standard output");
+	return BS_EXIT_INPUT;
+}
+
 int cli_fail(struct bs_ctx *ctx, const struct bs_err *err)
 {
 	if (err != &ctx->err)

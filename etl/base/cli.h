@@ -60,6 +60,11 @@ struct bs_ctx {
 /* The exit code for an error kind. */
 int cli_exit_for(enum bs_errkind kind);
 
+/* After the command wrote to ctx->out: flushes it and returns rc, or, when
+ * standard output could not be written and rc was 0, BS_EXIT_INPUT with
+ * ctx->err saying so (a 1 or more stays: it says more). */
+int cli_output_done(struct bs_ctx *ctx, int rc);
+
 /* Sets ctx->err from err and returns its exit code. */
 int cli_fail(struct bs_ctx *ctx, const struct bs_err *err);
 

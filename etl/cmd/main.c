@@ -149,10 +149,7 @@ int main(int argc, char **argv)
 		ctx.command = c->name;
 		rc = c->fn(argc - 1, argv + 1, &ctx);
 	}
-	if (fflush(stdout) != 0 && rc == BS_EXIT_OK) {
-		bs_err_set(&ctx.err, BS_E_IO, "cannot write to standard output");
-		rc = BS_EXIT_INPUT;
-	}
+	rc = cli_output_done(&ctx, rc);
 	for (size_t i = 0; i < ctx.errs.n; i++) {
 		bs_err_format(&ctx.errs.v[i], msg, sizeof(msg));
 		msg_error(ctx.msg, "%s", msg);

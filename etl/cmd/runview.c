@@ -103,26 +103,51 @@ deletes:
 	}
 }
 
-static int finish(struct bs_ctx *ctx, const struct sync_result *res,
+/* The exit code once the report is out (--json): standard output that
+ * could not be written turns a 0 into 4 (cli_output_done), and the run's
+ * record in the state (run, when this process wrote it) is brought in
+ * line with it. */
+static int finish(struct bs_ctx *ctx, const struct config *cfg,
+		  const struct sync_result *res, long long run,
 		  const struct bs_err *err)
 {
+	struct bs_err e;
+	int code;
+
 	if (err->kind != BS_E_NONE)
 		ctx->err = *err;
-	return res->code;
+	code = cli_output_done(ctx, res->code);
+	if (code != res->code && run &&
+	    sync_record_exit(cfg, run, code, &e) < 0)
+		msg_warn(ctx->msg, "the state does not record exit %d: %s",
+			 code, e.msg);
+	return code;
+}
+
+/* The report on ctx->out with --json (and rc 0), then metrics and alerts
+ * with the exit code the process exits with. */
+static int report_and_finish(struct bs_ctx *ctx, const struct config *cfg,
+			     const struct sync_result *res, long long run,
+			     int rc, const struct bs_err *err, json_t *j)
+{
+	int code;
+
+	if (ctx->json && rc == 0 && j)
+		stateview_json(ctx, json_incref(j));
+	code = finish(ctx, cfg, res, run, err);
+	if (j && code != res->code)
+		json_object_set_new(j, "exit_code", json_integer(code));
+	postrun(ctx, cfg, res, code, j);
+	json_decref(j);
+	return code;
 }
 
 int runview_finish_run(struct bs_ctx *ctx, const struct config *cfg,
 		       const struct sync_result *res, int rc,
 		       const struct bs_err *err)
 {
-	json_t *j = sync_result_json(res);
-
-	postrun(ctx, cfg, res, res->code, j);
-	if (ctx->json && rc == 0)
-		stateview_json(ctx, j);
-	else
-		json_decref(j);
-	return finish(ctx, res, err);
+	return report_and_finish(ctx, cfg, res, res->run, rc, err,
+				 sync_result_json(res));
 }
 
 void runview_not_started(struct bs_ctx *ctx, const struct config *cfg,
@@ -147,12 +172,9 @@ int runview_finish_upload(struct bs_ctx *ctx, const struct config *cfg,
 
 	if (j)
 		json_object_set_new(j, "run", json_integer(res->run));
-	postrun(ctx, cfg, res, res->code, j);
-	if (ctx->json && rc == 0 && j)
-		stateview_json(ctx, j);
-	else
-		json_decref(j);
-	return finish(ctx, res, err);
+	/* an upload of a folder already loaded wrote no run */
+	return report_and_finish(ctx, cfg, res, res->loaded ? res->run : 0,
+				 rc, err, j);
 }
 
 int runview_sync(struct bs_ctx *ctx, struct setup *s,

@@ -469,6 +469,19 @@ out:
 	return reported ? 0 : -1;
 }
 
+int sync_record_exit(const struct config *cfg, long long run, int code,
+		     struct bs_err *err)
+{
+	struct state *st = open_state(cfg, err);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = state_run_set_exit(st, run, code, err);
+	state_close(st);
+	return rc;
+}
+
 /* ---- upload ------------------------------------------------------------- */
 
 /* The upload's run: the unfinished upload of the same directory, or a new

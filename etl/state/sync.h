@@ -162,4 +162,10 @@ int sync_upload(const struct config *cfg, const char *dir,
 		const char *failures, int restart, const struct sync_env *env,
 		struct sync_result *res, struct bs_err *err);
 
+/* Records code as run's exit code when the process ends with another code
+ * than the driver returned (its report could not be written to standard
+ * output): the state holds the exit code the process exits with. */
+int sync_record_exit(const struct config *cfg, long long run, int code,
+		     struct bs_err *err);
+
 #endif

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """What billsync records is what happened (issue 13): the state keeps the
-exit code the process exits with, for every code the tests can provoke
-after a run began (0, 1, 4, 5, 8), "running" while a run goes on and
-"killed" for one that never finished; `upload DIR` of a folder already
+exit code the process exits with, for every exit code of README's table
+(exit_codes_test says how each is provoked; 2 and 7 end before a run
+begins, so the state must show no run for them), "running" while a run
+goes on and "killed" for one that never finished; `upload DIR` of a folder already
 loaded says so and sends nothing (only --restart sends it again);
 `records --history KEY` shows a record's timeline across runs; and
 `run --quiet` prints nothing when there is nothing to report, warnings
 (stderr) for what the exit code stands for, no tables."""
 
+import fcntl
 import json
 import os
 import shutil
@@ -16,7 +18,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import BILLSYNC, ROOT, Tap, World, wait_for    # noqa: E402
+from synctest import (BILLSYNC, ROOT, Result, Tap, World, read_csv,    # noqa: E402
+                      wait_for, write_csv)
+
+FAILBS = os.path.join(ROOT, os.environ.get("BUILD", "build"), "san", "billsync-failmalloc")
 
 
 def status_runs(w):
@@ -35,24 +40,122 @@ def newest(w):
 
 def exit_codes_test(t):
     """After each process, the run it last wrote (the newest) holds its exit
-    code; a run continued by a later process holds the later outcome."""
+    code; a run continued by a later process holds the later outcome; a
+    process that ends before a run begins (2: a bad command line, 7: the
+    state is locked) leaves the runs as they were.  Each code of README's
+    table is provoked: 3 a column typo, 4 missing source data and a
+    report that cannot be written, 5 Salesforce failing, 6 an allocation
+    failing (the billsync-failmalloc build), 8 the org's allocation, 9
+    the delete cap."""
     with World() as w:
-        def step(label, want, *args):
-            r = w.run(*args, json_out=False)
+        def step(label, want, *args, cmd="run"):
+            r = w.run(*args, cmd=cmd, json_out=False)
+            compare(label, want, r)
+
+        def compare(label, want, r):
             t.eq(r.rc, want, "%s: exit code %d" % (label, want), r)
             t.eq(newest(w).get("exit_code"), r.rc, "%s: the state records exit %d"
                  % (label, r.rc), status_runs(w)[:1])
 
+        def no_run(label, want, r, before):
+            t.eq(r.rc, want, "%s: exit code %d" % (label, want), r)
+            t.eq(status_runs(w)[:1], before, "%s: no run began, none recorded" % label)
+
         step("a clean run", 0, "--objects", "plans")
+        before = status_runs(w)[:1]
+        no_run("a bad command line", 2, w.run("--no-such-option", json_out=False), before)
+        no_run("the state is locked", 7, locked_run(w), before)
         step("rows rejected by billsync", 1, "--full", "--objects", "invoices")
+        step("a column typo in a mapping", 3, "--mappings", typo_mappings(w))
         w.emu.set_faults(http_500_every=1)
         step("Salesforce answers 500 to everything", 5, "--full", "--objects", "plans")
         w.emu.set_faults(http_500_every=0, limit_after_calls=2)
         step("the org's API allocation runs out", 8, "--full", "--objects", "plans")
         w.emu.set_faults(limit_after_calls=0)
         step("the paused run finished", 0, "--objects", "plans")
+        compare("the report cannot be written to standard output", 4,
+                run_to(w, "/dev/full", "--full", "--objects", "plans"))
+        compare("the report cannot be written, after an upload", 4,
+                upload_to_full(w))
+        if os.path.exists(FAILBS):
+            compare("an allocation fails during the run", 6, failing_allocation(w))
+        else:
+            t.ok(False, "%s is built (make check builds it)" % FAILBS)
+        step("an object's deletes over its cap", 9, *deletes_over_cap(w))
         os.rename(w.path("plans"), w.path("plans") + ".gone")
         step("the source data is gone", 4, "--full", "--objects", "plans")
+
+
+def locked_run(w):
+    """A run while another process holds the state directory's lock."""
+    fd = os.open(os.path.join(w.state, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return w.run("--objects", "plans", json_out=False)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def typo_mappings(w):
+    maps = os.path.join(w.tmp, "typo-mappings")
+    shutil.copytree(os.path.join(ROOT, "mappings"), maps)
+    path = os.path.join(maps, "plan.map")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("= name |", "= nmae |", 1))
+    return maps
+
+
+def run_to(w, out_path, *args, cmd="run", env=None):
+    """billsync --json with standard output to out_path."""
+    with open(out_path, "w", encoding="utf-8") as out:
+        p = subprocess.run(w.command(cmd, args, True), cwd=ROOT, stdout=out,
+                           stderr=subprocess.PIPE, text=True, check=False, env=env)
+    return Result(p.returncode, "", p.stderr, False)
+
+
+def upload_to_full(w):
+    out = os.path.join(w.tmp, "export-full")
+    subprocess.run([BILLSYNC, "export", "-c", w.conf, "--out", out, "--objects", "plans"],
+                   cwd=ROOT, capture_output=True, check=False)
+    return run_to(w, "/dev/full", out, cmd="upload")
+
+
+def failing_allocation(w):
+    """A run of billsync-failmalloc whose allocation fails after the run
+    began: the latest allocation site that makes it exit 6 (the sites are
+    tried from the last one backwards)."""
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    args = [FAILBS] + w.command("run", ["--full", "--objects", "plans"], False)[1:]
+    sites = os.path.join(w.tmp, "alloc-sites")
+    subprocess.run(args, cwd=ROOT, capture_output=True, check=False,
+                   env=dict(env, BILLSYNC_FAILMALLOC_SITES=sites))
+    with open(sites, encoding="ascii") as f:
+        firsts = sorted((int(line.split()[0]) for line in f), reverse=True)
+    r = None
+    for idx in firsts[:20]:
+        p = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False,
+                           env=dict(env, BILLSYNC_FAILMALLOC=str(idx)))
+        r = Result(p.returncode, p.stdout, p.stderr, False)
+        if r.rc == 6:
+            break
+    return r
+
+
+def deletes_over_cap(w):
+    """Mappings whose plans delete what is missing, at most one, and a
+    plans file two plans shorter: the arguments of a run that exits 9."""
+    maps = os.path.join(w.tmp, "delete-mappings")
+    shutil.copytree(os.path.join(ROOT, "mappings"), maps)
+    with open(os.path.join(maps, "plan.map"), "a", encoding="utf-8") as f:
+        f.write("\n[delete]\nmissing = delete\nhow = delete\nmax_deletes = 1\n")
+    subprocess.run(w.command("run", ["--mappings", maps, "--objects", "plans"], False),
+                   cwd=ROOT, capture_output=True, check=False)
+    rows = read_csv(w.path("plans"))
+    write_csv(w.path("plans"), rows[:-2])
+    return ("--mappings", maps, "--objects", "plans")
 
 
 def running_killed_test(t):
