@@ -778,7 +778,8 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 		floor = o->watermark_floor(o->keep_ctx, m);
 	{
 		struct pipe_opts po = { o->since, o->until, floor,
-					o->watermark_cap, o->stop };
+					o->watermark_cap, o->stop, o->held,
+					o->keep_ctx };
 
 		p = pipe_open(cfg, m, &po, err);
 	}

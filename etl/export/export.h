@@ -96,6 +96,11 @@ struct export_opts {
 	const char *watermark_cap;           /* a watermark value after this is
 						not kept as the newest (NULL:
 						no cap); see pipeline.h */
+	/* whether Salesforce holds a record of key, called with keep_ctx
+	   for a group whose every row a filter left out: 1 sends it with
+	   its emptied totals (pipeline.h, pipe_opts.held); NULL: never */
+	int (*held)(void *ctx, const struct mapping *m, const char *key,
+		    size_t key_len, struct bs_err *err);
 	/* progress: called after each object with its manifest entry */
 	void (*progress)(void *ctx, const struct manifest_object *object);
 	/* tick: while an object is read and written, at most every

@@ -120,6 +120,10 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 	p->mark_col = -1;
 	p->range_filter.name = PIPE_RANGE_FILTER;
 	arena_init(&p->arena, 64 * 1024);
+	if (opts) {
+		p->range.held = opts->held;
+		p->range.held_ctx = opts->held_ctx;
+	}
 	if (opts && (opts->since || opts->until)) {
 		const char *const *names;
 		size_t n = mapping_columns(m, &names), i;
@@ -378,6 +382,7 @@ static int next_row(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		it->status = PIPE_FILTERED;
 		it->filter = res.filter;
 		it->key = res.key;
+		it->out = res.v;   /* a group mapping's: the row's keys */
 		return 1;
 	case MAP_REJECTED:
 	rejected:
@@ -406,6 +411,27 @@ static void reject_group(struct pipe *p, const struct rollup_group *g,
 	count_reject(p, &p->reason, NULL, it);
 }
 
+/* A group whose every row a filter left out: 1 when it is sent all the
+ * same, with its emptied totals, because Salesforce holds a record of it
+ * (pipe_opts.held); it then stands for one of its filtered rows, so the
+ * counts still add up.  0 when it is left out. */
+static int emptied_group(struct pipe *p, const struct rollup_group *g,
+			 const struct bs_value *out, struct bs_err *err)
+{
+	long k = mapping_key_index(p->m);
+	int held;
+
+	if (!p->range.held || k < 0)
+		return 0;
+	held = p->range.held(p->range.held_ctx, p->m, out[k].s, out[k].len,
+			     err);
+	if (held <= 0)
+		return held;
+	p->counts.filtered--;
+	p->counts.by_filter[g->filter - 1]--;
+	return 1;
+}
+
 /* The next group of a group mapping, once every row is in. */
 static int next_group(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 {
@@ -413,6 +439,7 @@ static int next_group(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 	struct map_result res;
 	int r;
 
+again:
 	arena_reset(&p->arena);
 	memset(it, 0, sizeof(*it));
 	r = rollup_next(p->ru, &p->arena, &g, err);
@@ -420,7 +447,6 @@ static int next_group(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		p->counts.replaced = rollup_replaced(p->ru);
 		return r;
 	}
-	p->counts.rolled_up += g.rows - 1;
 	memset(&p->row, 0, sizeof(p->row));
 	p->row.file = g.file;
 	p->row.line = g.line;
@@ -428,11 +454,23 @@ static int next_group(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 	it->src = &p->row;
 	it->seq = p->counts.mapped + p->counts.rejected;
 	if (g.rejected) {
+		p->counts.rolled_up += g.rows - 1;
 		reject_group(p, &g, it);
 		return 1;
 	}
 	bs_err_clear(&p->reason);
-	switch (mapping_apply_group(p->m, g.v, &p->arena, &res, &p->reason)) {
+	r = mapping_apply_group(p->m, g.v, &p->arena, &res, &p->reason);
+	if (!g.rows && r != MAP_ERROR) {
+		r = r == MAP_ROW ? emptied_group(p, &g, res.v, err) : 0;
+		if (r < 0)
+			return -1;
+		if (!r)
+			goto again;   /* its rows stay filtered */
+		r = MAP_ROW;
+	} else if (g.rows) {
+		p->counts.rolled_up += g.rows - 1;
+	}
+	switch (r) {
 	case MAP_ROW:
 		p->counts.mapped++;
 		it->status = PIPE_ROW;
@@ -467,11 +505,24 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 				return -1;
 			break;
 		}
+		if (it->status == PIPE_FILTERED && it->out &&
+		    it->filter != &p->range_filter) {
+			const struct map_filter *filters;
+
+			/* its group knows it: see rollup.h */
+			mapping_filters(p->m, &filters);
+			if (rollup_add(p->ru, it->src, it->out,
+				       rk >= 0 ? &p->row.v[rk] : NULL,
+				       (unsigned)(it->filter - filters) + 1,
+				       err) < 0)
+				return -1;
+			return 1;
+		}
 		if (it->status != PIPE_ROW)
 			return 1;
 		p->counts.mapped--;    /* a row, not yet a group */
 		if (rollup_add(p->ru, it->src, it->out,
-			       rk >= 0 ? &p->row.v[rk] : NULL, err) < 0)
+			       rk >= 0 ? &p->row.v[rk] : NULL, 0, err) < 0)
 			return -1;
 	}
 	return next_group(p, it, err);

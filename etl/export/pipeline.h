@@ -88,6 +88,13 @@ struct pipe_opts {
 	const volatile sig_atomic_t *stop;  /* SIGINT/SIGTERM flag, or NULL:
 					       reading fails soon after it is
 					       set (dataset_watch) */
+	/* a group mapping's group whose every row a filter left out is
+	   handed back (count() 0, sum() 0, other aggregates null) only when
+	   held says Salesforce holds a record of its key (1; 0 not, -1 on
+	   error), so that its stale totals are replaced; NULL: never */
+	int (*held)(void *ctx, const struct mapping *m, const char *key,
+		    size_t key_len, struct bs_err *err);
+	void *held_ctx;
 };
 
 #define PIPE_RANGE_FILTER "--since/--until"

@@ -121,10 +121,10 @@ struct rollup *rollup_new(const struct mapping *m, size_t memory,
 
 int rollup_add(struct rollup *r, const struct rowsrc_row *src,
 	       const struct bs_value *v, const struct bs_value *row_key,
-	       struct bs_err *err)
+	       unsigned filtered, struct bs_err *err)
 {
 	struct stage_rec rec;
-	uint32_t file;
+	uint32_t file, left_out = filtered;
 	uint64_t line = src->line;
 	size_t i;
 
@@ -136,9 +136,10 @@ int rollup_add(struct rollup *r, const struct rowsrc_row *src,
 		if (put_value(&r->group, &v[i]) < 0)
 			goto nomem;
 	if (sbuf_add(&r->payload, &file, 4) < 0 ||
-	    sbuf_add(&r->payload, &line, 8) < 0)
+	    sbuf_add(&r->payload, &line, 8) < 0 ||
+	    sbuf_add(&r->payload, &left_out, 4) < 0)
 		goto nomem;
-	for (i = 0; i < r->naggs; i++)
+	for (i = 0; i < r->naggs && !filtered; i++)
 		if (put_value(&r->payload, &v[r->nkeys + i]) < 0)
 			goto nomem;
 	memset(&rec, 0, sizeof(rec));
@@ -178,21 +179,28 @@ static int read_pending(struct rollup *r, struct bs_err *err)
 }
 
 /* Folds the pending record into the group g (once g is rejected, its rows
- * are only counted). */
+ * are only counted; a row a filter left out is only counted). */
 static int fold(struct rollup *r, struct rollup_group *g, struct bs_err *err)
 {
 	const unsigned char *p = (const unsigned char *)r->ppayload.buf;
 	struct bs_value v;
-	uint32_t file;
+	uint32_t file, left_out;
 	uint64_t line;
 	size_t i;
 
 	memcpy(&file, p, 4);
 	memcpy(&line, p + 4, 8);
-	p += 12;
-	if (!g->rows) {
+	memcpy(&left_out, p + 12, 4);
+	p += 16;
+	if (!g->rows && (!g->filtered || !left_out)) {   /* the first row,
+							    folded if any */
 		g->file = file < r->nfiles ? r->files[file] : "";
 		g->line = (unsigned long)line;
+	}
+	if (left_out) {
+		if (!g->filtered++)
+			g->filter = left_out;
+		return 0;
 	}
 	g->rows++;
 	for (i = 0; i < r->naggs && !g->rejected; i++) {
@@ -229,9 +237,16 @@ static int results(struct rollup *r, struct arena *a, struct rollup_group *g,
 		    !(v[i].s = arena_strndup(a, v[i].s, v[i].len)))
 			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	}
-	for (i = 0; i < r->naggs && !g->rejected; i++)
-		if (agg_result(&r->state[i], a, &v[r->nkeys + i], err) < 0)
+	for (i = 0; i < r->naggs && !g->rejected; i++) {
+		if (!g->rows && r->aggs[i].fn == AGG_SUM) {
+			v[r->nkeys + i].s = "0";   /* the sum of no row */
+			v[r->nkeys + i].len = 1;
+			v[r->nkeys + i].kind = BS_V_TEXT;
+		} else if (agg_result(&r->state[i], a, &v[r->nkeys + i],
+				      err) < 0) {
 			return -1;
+		}
+	}
 	g->v = v;
 	return 0;
 }
@@ -279,7 +294,7 @@ int rollup_next(struct rollup *r, struct arena *a, struct rollup_group *g,
 		memset(g, 0, sizeof(*g));
 		bs_err_clear(&g->reason);
 		rc = next_rows(r, g, &keys, err);
-	} while (rc == 1 && !g->rows);
+	} while (rc == 1 && !g->rows && !g->filtered);
 	if (rc == 1 && results(r, a, g, &keys, err) < 0)
 		rc = -1;
 	sbuf_release(&keys);

@@ -10,6 +10,12 @@
  * row (counted as replaced).  A row an aggregate cannot take (a sum over
  * text) rejects its whole group, which comes out marked with that row's
  * file:line and reason: a total missing a row is never sent.
+ *
+ * A row a [filter] left out goes in too, with its keys only: it folds
+ * into nothing, but it replaces an earlier copy of its row_key (a day
+ * reverted in a later drop leaves its month) and keeps its group known,
+ * so a group whose every row is filtered out comes out emptied (rows 0,
+ * filtered counted: count() 0, sum() 0, the other aggregates null).
  */
 #ifndef ROLLUP_H
 #define ROLLUP_H
@@ -25,6 +31,9 @@
 struct rollup_group {
 	const struct bs_value *v;  /* the keys, then the aggregates' results */
 	unsigned long long rows;   /* rows folded in */
+	unsigned long long filtered;   /* rows a filter left out */
+	unsigned filter;           /* the first of those: its filter's index
+				      in mapping_filters, plus 1 */
 	const char *file;          /* its first row's (or the rejecting row's) */
 	unsigned long line;
 	int rejected;              /* reason says why */
@@ -37,10 +46,12 @@ struct rollup;
 struct rollup *rollup_new(const struct mapping *m, size_t memory,
 			  struct bs_err *err);
 /* One row: v holds the mapping_group_keys values then one value per
- * aggregate; row_key names the row (NULL: none). */
+ * aggregate; row_key names the row (NULL: none); filtered 0, or the
+ * index in mapping_filters plus 1 of the filter that left the row out
+ * (then only v's keys are read). */
 int rollup_add(struct rollup *r, const struct rowsrc_row *src,
 	       const struct bs_value *v, const struct bs_value *row_key,
-	       struct bs_err *err);
+	       unsigned filtered, struct bs_err *err);
 /* Ends input. */
 int rollup_finish(struct rollup *r, struct bs_err *err);
 /* 1 with the next group in *g (values in arena), 0 at the end, -1 on an

@@ -232,7 +232,9 @@ int mapping_group_bound(const struct mapping *m, const char *column,
 /* Filters, then the keys and aggregate inputs of one source row: res->v
  * holds the mapping_group_keys values then one per aggregate (count():
  * "1").  Returns as mapping_apply (err->field names the key or aggregate
- * that rejected the row). */
+ * that rejected the row); a row a filter left out (MAP_FILTERED) still
+ * has its keys in res->v, aggregate inputs null, so its group knows it
+ * (res->v NULL when a key cannot be computed for it). */
 int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
 		      struct arena *a, struct map_result *res,
 		      struct bs_err *err);

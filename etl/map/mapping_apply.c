@@ -132,7 +132,7 @@ int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
 	size_t i, n = m->nkeys + m->naggs;
 	int rc = apply_filters(m, vals, a, res, err);
 
-	if (rc != MAP_ROW)
+	if (rc != MAP_ROW && rc != MAP_FILTERED)
 		return rc;
 	res->v = arena_alloc(a, (n ? n : 1) * sizeof(*res->v));
 	if (!res->v)
@@ -141,6 +141,11 @@ int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
 		const struct expr *e = i < m->nkeys ? m->keys[i].expr :
 				       m->aggs[i - m->nkeys].expr;
 
+		if (rc == MAP_FILTERED && i >= m->nkeys) {
+			res->v[i] = null_value;   /* a filtered row's keys
+						     only */
+			continue;
+		}
 		if (!e) {
 			res->v[i] = one;          /* count() */
 			continue;
@@ -148,12 +153,18 @@ int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
 		if (expr_eval(e, vals, a, &res->v[i], err) < 0) {
 			if (err->kind != BS_E_ROW)
 				return MAP_ERROR;
+			if (rc == MAP_FILTERED) {   /* filtered all the same,
+						       in no group */
+				bs_err_clear(err);
+				res->v = NULL;
+				return MAP_FILTERED;
+			}
 			bs_err_field(err, i < m->nkeys ? m->keys[i].name :
 				     m->aggs[i - m->nkeys].name);
 			return MAP_REJECTED;
 		}
 	}
-	return MAP_ROW;
+	return rc;
 }
 
 int mapping_apply_group(const struct mapping *m, const struct bs_value *gvals,

@@ -104,6 +104,13 @@ static int plan_keep_row(void *ctx, const struct mapping *m, const char *key,
 			err) < 0 ? -1 : 1;
 }
 
+static int plan_held_row(void *ctx, const struct mapping *m, const char *key,
+			 size_t key_len, struct bs_err *err)
+{
+	return sync_held_row(&((struct planner *)ctx)->c, m, key, key_len,
+			     err);
+}
+
 static int plan_skip_row(void *ctx, const struct mapping *m, const char *key,
 			 size_t key_len, const char *filter, const char *source,
 			 unsigned long line, struct bs_err *err)
@@ -406,6 +413,7 @@ static int plan_export(const struct config *cfg, const struct mapset *maps,
 		return -1;
 	eo.keep = plan_keep_row;
 	eo.skipped = plan_skip_row;
+	eo.held = plan_held_row;
 	eo.keep_ctx = p;
 	eo.progress = NULL;
 	eo.tick = NULL;

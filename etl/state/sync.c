@@ -269,6 +269,7 @@ int sync_export_opts(const struct config *cfg, const struct sync_env *env,
 	eo->stop = env->stop;
 	eo->keep = sync_keep_row;
 	eo->skipped = sync_skip_row;
+	eo->held = sync_held_row;
 	eo->keep_ctx = c;
 	eo->since = c->o->since;
 	eo->until = c->o->until;

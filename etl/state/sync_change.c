@@ -170,6 +170,20 @@ int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 				    err) < 0 ? -1 : 1;
 }
 
+int sync_held_row(void *ctx, const struct mapping *m, const char *key,
+		  size_t key_len, struct bs_err *err)
+{
+	struct change *c = ctx;
+	struct state_record r;
+	int known;
+
+	known = c->st ? state_record_get(c->st, mapping_object(m), key,
+					 key_len, &r, err) : 0;
+	if (known <= 0)
+		return known;
+	return r.status != REC_SKIPPED && r.status != REC_DELETED;
+}
+
 int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *filter, const char *source,
 		  unsigned long line, struct bs_err *err)

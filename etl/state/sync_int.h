@@ -82,6 +82,10 @@ int sync_unchanged_row(void *ctx, const struct mapping *m, const char *key,
 int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *filter, const char *source,
 		  unsigned long line, struct bs_err *err);
+/* export_opts.held (ctx: struct change): 1 when the state holds key as a
+ * record Salesforce has (any status but skipped and deleted). */
+int sync_held_row(void *ctx, const struct mapping *m, const char *key,
+		  size_t key_len, struct bs_err *err);
 /* Warns of each --id that sent nothing, saying what it is, and lists them
  * in res (before loading: the statuses are the export's); 0 or -1. */
 int sync_ids_not_sent(struct change *c, struct sync_result *res,

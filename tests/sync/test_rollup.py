@@ -2,7 +2,10 @@
 """Roll-ups on incremental runs (issue 18), against the emulator: a group is
 sent again when any of its rows changed, was added or was reverted, always
 with its complete new totals, and only then; a watermark reads whole months,
-so a new day re-sends its whole month and never a partial sum."""
+so a new day re-sends its whole month and never a partial sum; a group
+whose every row is later filtered out (all days reverted) is sent again
+with emptied totals (0 days, amount 0) instead of keeping its old ones,
+and a day reverted in a later copy of its row leaves its month."""
 
 import csv
 import decimal
@@ -100,6 +103,55 @@ def resend_changed_groups(t, src):
              "duplicate")
 
 
+def revert_whole_groups(t, src):
+    maps = os.path.join(CASES, "plain")
+    rows = (day_rows("ili_a", "USD", "2024-01", range(1, 32), "0.10") +
+            day_rows("ili_a", "USD", "2024-02", range(1, 30), "0.20") +
+            day_rows("ili_c", "USD", "2024-01", range(1, 3), "9.00"))
+    for r in rows[-2:]:
+        r[5] = "2024-02-01T00:00:00Z"     # ili_c: reverted before it was sent
+    write(src, rows)
+    with World(src=src) as w:
+        run(t, w, maps, "revert run 1")
+        t.eq(sorted(stored(w)), ["ili_a-2024-01-USD", "ili_a-2024-02-USD"],
+             "revert run 1: a month reverted before it was ever sent makes no record")
+        # every day of February reverted; a later copy of January 1 reverted
+        for r in rows:
+            if r[0].startswith("ili_a-2024-02-"):
+                r[5] = "2024-03-01T00:00:00Z"
+        rows.append(["ili_a-2024-01-01", "ili_a", "2024-01-01T00:00:00Z", "0.10", "USD",
+                     "2024-03-01T00:00:00Z"])
+        write(src, rows)
+        run(t, w, maps, "revert run 2")
+        t.eq(sent(w), ["ili_a-2024-01-USD", "ili_a-2024-02-USD"],
+             "revert run 2: the month whose every day was reverted is sent again, and "
+             "the month a later copy of a day reverted")
+        recs = {r["OrbId__c"]: r for r in w.emu.records(OBJ, exact=True)}
+        feb = recs.get("ili_a-2024-02-USD", {})
+        t.eq((feb.get("Amount__c"), feb.get("Days__c")), (decimal.Decimal("0"), 0),
+             "revert run 2: with emptied totals (amount 0, 0 days), not the old ones",
+             feb)
+        t.eq(recs.get("ili_a-2024-01-USD", {}).get("Amount__c"), decimal.Decimal("3.00"),
+             "revert run 2: January without the day its later copy reverted (30 x 0.10)")
+        t.ok("ili_c-2024-01-USD" not in recs, "revert run 2: still no record of the "
+             "month never sent")
+        c = w.last_run()[2]["objects"][0]["counts"]
+        t.eq(c["read"], c["written"] + c["filtered"] + c["rejected"] + c["duplicates"] +
+             c["unchanged"] + c["rolled_up"], "revert run 2: the counts add up", c)
+        run(t, w, maps, "revert run 3")
+        t.eq(sent(w), [], "revert run 3, nothing changed: the emptied month is not sent "
+             "again")
+        for r in rows:
+            if r[0] == "ili_a-2024-02-10":
+                r[5] = ""
+        write(src, rows)
+        run(t, w, maps, "revert run 4")
+        t.eq(sent(w), ["ili_a-2024-02-USD"], "revert run 4: a day un-reverted: its month "
+             "is sent again")
+        t.eq(stored(w)["ili_a-2024-02-USD"], decimal.Decimal("0.20"),
+             "revert run 4: with that day's amount")
+
+
 def watermark_reads_whole_months(t, src):
     maps = os.path.join(CASES, "watermark")
     rows = (day_rows("ili_a", "USD", "2024-02", range(1, 30), "1.00") +
@@ -124,7 +176,7 @@ def watermark_reads_whole_months(t, src):
 
 def main():
     t = Tap()
-    for fn in (resend_changed_groups, watermark_reads_whole_months):
+    for fn in (resend_changed_groups, revert_whole_groups, watermark_reads_whole_months):
         with tempfile.TemporaryDirectory(prefix="billsync-rollup.") as src:
             t.run(fn, t, src)
     t.done()
