@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "formats/hash.h"
+#include "msort.h"
 
 #define REC_HDR 20              /* seq u64, group u32, key u32, payload u32 */
 #define FP_CHUNK 131072         /* fingerprints per in-memory run (3 MiB) */
@@ -235,28 +236,42 @@ static int same_group(const unsigned char *a, const unsigned char *b)
 	return g == get32(b + 8) && !memcmp(a + REC_HDR, b + REC_HDR, g);
 }
 
+/* Sorts items by cmp; -1 with err when a SIGINT/SIGTERM asked to stop
+ * meanwhile (msort.h: within a millisecond or so whatever n); without the
+ * scratch memory for that, an uninterruptible qsort. */
+static int sort_items(const struct stage *s, void *base, size_t n,
+		      size_t size, int (*cmp)(const void *, const void *),
+		      struct bs_err *err)
+{
+	int r = msort(base, n, size, cmp, s->o.stop);
+
+	if (r < 0)
+		qsort(base, n, size, cmp);
+	return r > 0 ? bs_err_set(err, BS_E_LIMIT, "interrupted") : 0;
+}
+
 /* Sorts s->idx by group, then input order.  A parent's rows mostly come
  * together in an export, so the stretches of one group are sorted (by
  * group, then first row: the same order as sorting the rows, as the rows
  * of a stretch are consecutive) and the rows laid out stretch by stretch:
  * a sort of 30 times fewer items for daily rows.  Rows that do not come
- * in stretches are sorted one by one. */
-static void sort_rows(struct stage *s)
+ * in stretches are sorted one by one.  -1 with err when told to stop. */
+static int sort_rows(struct stage *s, struct bs_err *err)
 {
 	struct stretch *st;
 	const unsigned char **out;
 	size_t i, k, n = 1;
 
 	if (s->n < 2)
-		return;
+		return 0;
 	for (i = 1; i < s->n; i++)
 		n += !same_group(s->idx[i - 1], s->idx[i]);
 	st = n <= s->n / 4 ? malloc(n * sizeof(*st)) : NULL;
 	out = st ? malloc(s->idx_alloc * sizeof(*out)) : NULL;
 	if (!out) {
 		free(st);
-		qsort(s->idx, s->n, sizeof(*s->idx), idx_cmp);
-		return;
+		return sort_items(s, s->idx, s->n, sizeof(*s->idx), idx_cmp,
+				  err);
 	}
 	for (i = 0, k = 0; i < s->n; i++) {
 		if (i && same_group(s->idx[i - 1], s->idx[i])) {
@@ -267,7 +282,11 @@ static void sort_rows(struct stage *s)
 		st[k].at = i;
 		st[k++].n = 1;
 	}
-	qsort(st, n, sizeof(*st), stretch_cmp);
+	if (sort_items(s, st, n, sizeof(*st), stretch_cmp, err) < 0) {
+		free(st);
+		free(out);
+		return -1;
+	}
 	for (i = 0, k = 0; k < n; k++) {
 		memcpy(out + i, s->idx + st[k].at, st[k].n * sizeof(*out));
 		i += st[k].n;
@@ -275,6 +294,7 @@ static void sort_rows(struct stage *s)
 	free(s->idx);
 	s->idx = out;
 	free(st);
+	return 0;
 }
 
 /* Sorts the rows in memory (when grouped) and appends them as a run. */
@@ -287,8 +307,8 @@ static int spill_rows(struct stage *s, struct bs_err *err)
 		return 0;
 	if (s->fd < 0 && (s->fd = temp_fd(s, err)) < 0)
 		return -1;
-	if (s->o.grouped)
-		sort_rows(s);
+	if (s->o.grouped && sort_rows(s, err) < 0)
+		return -1;
 	if (!s->wbuf && !(s->wbuf = malloc(WRITE_BUF)))
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	start = s->fd_end;
@@ -676,14 +696,13 @@ int stage_finish(struct stage *s, struct bs_err *err)
 	}
 	if (find_superseded(s, err) < 0)
 		return -1;
-	if (s->ndrop)
-		qsort(s->drop, s->ndrop, sizeof(*s->drop), u64_cmp);
+	if (s->ndrop && sort_items(s, s->drop, s->ndrop, sizeof(*s->drop),
+				   u64_cmp, err) < 0)
+		return -1;
 	free(s->fps);
 	s->fps = NULL;
 	if (!spilled) {
-		if (s->o.grouped)
-			sort_rows(s);
-		return 0;
+		return s->o.grouped ? sort_rows(s, err) : 0;
 	}
 	s->read_chunk = s->o.memory / s->nruns;
 	if (s->read_chunk > READ_CHUNK_MAX)
