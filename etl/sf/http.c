@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "base/clock.h"
 #include "trace.h"
 
 struct http {
@@ -17,6 +18,10 @@ struct http {
 	unsigned long timeout_ms, connect_timeout_ms, low_speed_ms;
 	struct http_trace *trace;  /* borrowed, or NULL */
 	const volatile sig_atomic_t *stop;
+	void (*on_connecting)(void *ctx, const char *what,
+			      unsigned long long waited_ms,
+			      unsigned long long timeout_ms);
+	void *ctx;
 };
 
 /* What the callbacks of one transfer share. */
@@ -30,6 +35,9 @@ struct xfer {
 	int sink_failed;
 	struct sbuf trace_head;   /* with a trace: chosen response headers */
 	struct sbuf trace_body;   /* and a sink: the body's first bytes */
+	struct http *h;
+	char what[600];           /* "METHOD URL" for on_connecting */
+	unsigned long long started, next_note;   /* clock_now_ms */
 };
 
 /* The response headers a trace shows. */
@@ -156,6 +164,8 @@ struct http *http_new(const struct http_opts *opts, struct bs_err *err)
 	h->low_speed_ms = opts->low_speed_ms;
 	h->trace = opts->trace;
 	h->stop = opts->stop;
+	h->on_connecting = opts->on_connecting;
+	h->ctx = opts->ctx;
 	return h;
 }
 
@@ -211,15 +221,38 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *p)
 	return (size_t)n;
 }
 
-/* libcurl's progress callback, about once a second at least: non-zero
- * ends the transfer when a SIGINT/SIGTERM asked to stop. */
+/* Tells on_connecting that the request has no connection yet, when it is
+ * time to (see http_opts). */
+static void still_connecting(struct xfer *x)
+{
+	struct http *h = x->h;
+	unsigned long long now = clock_now_ms();
+	curl_off_t pre = 0;
+
+	if (now < x->next_note)
+		return;
+	if (curl_easy_getinfo(h->curl, CURLINFO_PRETRANSFER_TIME_T, &pre) !=
+	    CURLE_OK || pre > 0) {
+		x->next_note = (unsigned long long)-1;   /* connected */
+		return;
+	}
+	h->on_connecting(h->ctx, x->what, now - x->started,
+			 h->connect_timeout_ms);
+	x->next_note = now + HTTP_CONNECTING_EVERY_MS;
+}
+
+/* libcurl's progress callback, about once a second at least (while
+ * connecting too): non-zero ends the transfer when a SIGINT/SIGTERM asked
+ * to stop. */
 static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
-	const struct http *h = p;
+	struct xfer *x = p;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return *h->stop != 0;
+	if (x->h->on_connecting)
+		still_connecting(x);
+	return x->h->stop && *x->h->stop != 0;
 }
 
 /* Copies the value of header line "Name: value\r\n" into dst when its name
@@ -323,10 +356,10 @@ static CURLcode set_options(struct http *h, const struct http_req *req,
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, x);
-	if (h->stop) {
+	if (h->stop || h->on_connecting) {
 		SET(CURLOPT_NOPROGRESS, 0L);
 		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
-		SET(CURLOPT_XFERINFODATA, h);
+		SET(CURLOPT_XFERINFODATA, x);
 	}
 	if (req->read) {
 		SET(CURLOPT_READFUNCTION, on_read);
@@ -431,6 +464,12 @@ int http_do(struct http *h, const struct http_req *req,
 	memset(&x, 0, sizeof(x));
 	x.req = req;
 	x.resp = resp;
+	x.h = h;
+	url_for_message(req->url, where, sizeof(where));
+	snprintf(x.what, sizeof(x.what), "%s %s", method_name(req->method),
+		 where);
+	x.started = clock_now_ms();
+	x.next_note = x.started + HTTP_CONNECTING_FIRST_MS;
 	for (hp = req->headers; hp && *hp; hp++) {
 		t = curl_slist_append(headers, *hp);
 		if (!t)
@@ -445,7 +484,6 @@ int http_do(struct http *h, const struct http_req *req,
 	rc = set_options(h, req, &x, headers, errbuf);
 	if (rc != CURLE_OK) {
 		curl_slist_free_all(headers);
-		url_for_message(req->url, where, sizeof(where));
 		return bs_err_set(err, BS_E_INTERNAL,
 				  "cannot set up the HTTP request %s %s: %s "
 				  "(libcurl %s)", method_name(req->method), where,
@@ -456,7 +494,6 @@ int http_do(struct http *h, const struct http_req *req,
 	rc = curl_easy_perform(h->curl);
 	trace_end(h, req, &x, trace_id, rc, errbuf);
 	curl_slist_free_all(headers);
-	url_for_message(req->url, where, sizeof(where));
 	if (x.read_failed) {
 		*err = x.read_err;
 		return -1;

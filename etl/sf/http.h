@@ -55,7 +55,19 @@ struct http_opts {
 	 * sending, waiting) ends within about a second once *stop is
 	 * non-zero, and http_do fails with BS_E_LIMIT "interrupted". */
 	const volatile sig_atomic_t *stop;
+	/* While a request has no connection yet (a host that drops packets
+	 * answers nothing until connect_timeout_ms): called from the
+	 * request's thread HTTP_CONNECTING_FIRST_MS after it began, then
+	 * every HTTP_CONNECTING_EVERY_MS, with "METHOD URL" (no query),
+	 * the time waited and the connect timeout.  NULL: silent. */
+	void (*on_connecting)(void *ctx, const char *what,
+			      unsigned long long waited_ms,
+			      unsigned long long timeout_ms);
+	void *ctx;
 };
+
+#define HTTP_CONNECTING_FIRST_MS 2000ULL
+#define HTTP_CONNECTING_EVERY_MS 10000ULL
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
 

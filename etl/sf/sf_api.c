@@ -29,6 +29,11 @@ struct sf_api {
 	int refused_all;      /* the last call was refused for every call */
 };
 
+/* http_opts.on_connecting: a host that answers nothing is not silence. */
+static void on_connecting(void *ctx, const char *what,
+			  unsigned long long waited_ms,
+			  unsigned long long timeout_ms);
+
 struct sf_api *sf_api_new(struct sf_auth *auth, const struct http_opts *ho,
 			  const struct sf_api_opts *opts, struct bs_err *err)
 {
@@ -41,6 +46,8 @@ struct sf_api *sf_api_new(struct sf_auth *auth, const struct http_opts *ho,
 	}
 	if (!h.stop)             /* a request in flight ends on it too */
 		h.stop = opts->stop;
+	h.on_connecting = on_connecting;
+	h.ctx = api;
 	api->http = http_new(&h, err);
 	if (!api->http) {
 		free(api);
@@ -155,6 +162,20 @@ static void note(struct sf_api *api, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	api->o.on_note(api->o.ctx, msg);
+}
+
+static void on_connecting(void *ctx, const char *what,
+			  unsigned long long waited_ms,
+			  unsigned long long timeout_ms)
+{
+	unsigned long long waited = waited_ms / 1000;
+
+	if (timeout_ms > waited_ms)
+		note(ctx, "%s: no connection yet after %llu s; this attempt "
+		     "gives up in %llu s ([salesforce] timeout)", what, waited,
+		     (timeout_ms - waited_ms + 999) / 1000);
+	else
+		note(ctx, "%s: no connection yet after %llu s", what, waited);
 }
 
 unsigned long long sf_backoff_ms(unsigned long long first_ms,

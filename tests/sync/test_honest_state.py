@@ -5,16 +5,20 @@ exit code the process exits with, for every exit code of README's table
 begins, so the state must show no run for them), "running" while a run
 goes on and "killed" for one that never finished; `upload DIR` of a folder already
 loaded says so and sends nothing (only --restart sends it again);
-`records --history KEY` shows a record's timeline across runs; and
+`records --history KEY` shows a record's timeline across runs;
 `run --quiet` prints nothing when there is nothing to report, warnings
-(stderr) for what the exit code stands for, no tables."""
+(stderr) for what the exit code stands for, no tables; and a host that
+answers nothing (its packets dropped) is not silence until the connect
+timeout: billsync says what it is trying and when it gives up."""
 
 import fcntl
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -274,6 +278,55 @@ def mapping_typo_test(t):
         t.ok(len(w.runs()) <= runs + 2, "the runs it began ended", w.runs())
 
 
+def silent_host_test(t):
+    """A listener whose accept queue is full drops every new connection's
+    SYN, as a host behind a firewall that drops packets does: the
+    connection attempt answers nothing until [salesforce] timeout (8 s
+    here).  Within a few seconds, with --verbose and without, billsync
+    says which request waits on which host and when the attempt gives
+    up."""
+    lsn = socket.socket()
+    lsn.bind(("127.0.0.1", 0))
+    lsn.listen(0)
+    port = lsn.getsockname()[1]
+    queued = []
+    for _ in range(3):              # fill the accept queue
+        c = socket.socket()
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        queued.append(c)
+    time.sleep(0.3)
+    try:
+        with World() as w:
+            w.salesforce["instance_url"] = "http://127.0.0.1:%d" % port
+            w.salesforce["timeout"] = "8"
+            w.load["retries"] = "0"
+            w.write_conf()
+            for extra in ([], ["--verbose"]):
+                start = time.monotonic()
+                p = subprocess.Popen(w.command("run", ["--objects", "plans"] + extra,
+                                               False), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+                said = None
+                for line in p.stderr:
+                    if said is None and "no connection yet" in line:
+                        said = (time.monotonic() - start, line.strip())
+                p.wait()
+                took = time.monotonic() - start
+                label = "a host that drops packets%s" % (" (--verbose)" if extra else "")
+                t.eq(p.returncode, 5, "%s: exit 5 once the attempt gave up" % label)
+                t.ok(said is not None and "127.0.0.1:%d" % port in said[1] and
+                     "gives up in" in said[1],
+                     "%s: says which host it waits for and when it gives up" % label, said)
+                t.ok(said is not None and took - said[0] >= 3,
+                     "%s: said well before the connect timeout (%.1f s of %.1f s)"
+                     % (label, said[0] if said else -1, took))
+    finally:
+        for c in queued:
+            c.close()
+        lsn.close()
+
+
 def main():
     t = Tap()
     exit_codes_test(t)
@@ -282,6 +335,7 @@ def main():
     history_test(t)
     quiet_test(t)
     mapping_typo_test(t)
+    silent_host_test(t)
     return t.done()
 
 
