@@ -4,26 +4,37 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "state/syncdel.h"
 #include "runview.h"
 #include "setup.h"
 #include "stateview.h"
 #include "table.h"
 
-#define NCOLS 14
+#define NCOLS 17
+#define DELETE_COLS 3   /* marked, to delete, vanished: only when an
+			   object deletes */
 
-static void row_cells(const struct plan_object *po, char n[NCOLS][24],
-		      const char *cells[NCOLS])
+/* The columns (head, value of po); the DELETE_COLS after the first
+ * ones only when some object deletes. */
+static const char *const head[NCOLS] = { "object", "read", "new",
+	"changed", "retry", "resend", "unchanged", "filtered", "rejected",
+	"duplicates", "below wm", "jobs", "API calls", "batches",
+	"marked", "to delete", "vanished" };
+
+static void row_cells(const struct plan_object *po, size_t ncols,
+		      char n[NCOLS][24], const char *cells[NCOLS])
 {
 	const unsigned long long v[NCOLS - 1] = {
 		po->read, po->n[PLAN_NEW], po->n[PLAN_CHANGED],
 		po->n[PLAN_RETRY], po->n[PLAN_RESEND], po->unchanged,
 		po->n[PLAN_FILTERED], po->rejected, po->duplicates,
-		po->below_watermark, po->files, po->api_calls, po->batches
+		po->below_watermark, po->files, po->api_calls, po->batches,
+		po->n[PLAN_MARKED], po->to_delete, po->del.missing
 	};
 	size_t c;
 
 	cells[0] = po->object;
-	for (c = 0; c < NCOLS - 1; c++) {
+	for (c = 0; c + 1 < ncols; c++) {
 		snprintf(n[c], sizeof(n[c]), "%llu", v[c]);
 		cells[c + 1] = n[c];
 	}
@@ -32,27 +43,88 @@ static void row_cells(const struct plan_object *po, char n[NCOLS][24],
 static void print_table(FILE *out, const struct plan_result *res,
 			const struct plan_object *t)
 {
-	static const char *const head[NCOLS] = { "object", "read", "new",
-		"changed", "retry", "resend", "unchanged", "filtered",
-		"rejected", "duplicates", "below wm", "jobs", "API calls",
-		"batches" };
-	struct table *tb = table_new(NCOLS, head);
+	size_t ncols = t->has_deletes ? NCOLS : NCOLS - DELETE_COLS;
+	struct table *tb = table_new(ncols, head);
 	char n[NCOLS][24];
 	const char *cells[NCOLS];
 	size_t i, c;
 
 	if (!tb)
 		return;
-	for (c = 1; c < NCOLS; c++)
+	for (c = 1; c < ncols; c++)
 		table_align_right(tb, c);
 	for (i = 0; i < res->nobjects; i++) {
-		row_cells(&res->objects[i], n, cells);
+		row_cells(&res->objects[i], ncols, n, cells);
 		table_add(tb, cells, NULL);
 	}
-	row_cells(t, n, cells);
+	row_cells(t, ncols, n, cells);
 	table_add(tb, cells, NULL);
 	table_print(tb, out, 0);
 	table_free(tb);
+}
+
+static void print_key(FILE *out, const char *object, const struct plan_key *k)
+{
+	fprintf(out, "  %s %s", object, plan_kind_name(k->kind));
+	if (k->kind != PLAN_REJECTED)
+		fprintf(out, " %s", k->key);
+	if (k->source[0])
+		fprintf(out, " (%s:%lu)", k->source, k->line);
+	switch (k->kind) {
+	case PLAN_FILTERED:
+		fprintf(out, ": filter %s", k->why);
+		break;
+	case PLAN_CHANGED:
+		fputs(": the state keeps a hash of what was last synced, not "
+		      "its values: no field diff", out);
+		break;
+	case PLAN_REJECTED:
+		fprintf(out, ": %s%s%s", k->field ? k->field : "",
+			k->field ? ": " : "", k->why);
+		break;
+	case PLAN_DELETE:
+		fprintf(out, ": marked deleted, Salesforce Id %s", k->sf_id);
+		break;
+	case PLAN_VANISHED:
+		fprintf(out, ": no row has its key, Salesforce Id %s", k->sf_id);
+		break;
+	default:
+		break;
+	}
+	fputc('\n', out);
+}
+
+/* What an object's deletes would do: what was not looked for, the cap. */
+static void print_deletes(FILE *out, const struct plan_object *po)
+{
+	const struct delete_plan *d = &po->del;
+	unsigned long long n = d->marked + d->missing;
+	char cap[200];
+
+	if (!po->has_deletes)
+		return;
+	if (d->missing_wanted && !d->missing_checked)
+		fprintf(out, "  %s: records missing from the source are not "
+			"looked for: %s\n", po->object, d->missing_why);
+	if (d->never_synced)
+		fprintf(out, "  %s: %llu rows marked deleted are of records "
+			"billsync never synced: nothing to delete\n",
+			po->object, d->never_synced);
+	if (!n)
+		return;
+	syncdel_cap_text(d, cap, sizeof(cap));
+	if (d->over_cap)
+		fprintf(out, "  %s: %llu records would be deleted (%llu marked "
+			"deleted, %llu vanished), MORE THAN ITS CAP ALLOWS (%s): "
+			"the run deletes none of them and exits 9; to allow "
+			"these once: billsync run --allow-deletes %s=%llu\n",
+			po->object, n, d->marked, d->missing, cap, po->object,
+			n);
+	else
+		fprintf(out, "  %s: %llu records to delete (%s; %llu marked "
+			"deleted, %llu vanished), within its cap (%s)\n",
+			po->object, n, d->operation, d->marked, d->missing,
+			cap);
 }
 
 static void print_keys(FILE *out, const struct plan_result *res)
@@ -62,23 +134,12 @@ static void print_keys(FILE *out, const struct plan_result *res)
 	for (i = 0; i < res->nobjects; i++) {
 		const struct plan_object *po = &res->objects[i];
 
-		for (k = 0; k < po->nshown; k++) {
-			const struct plan_key *pk = &po->shown[k];
-
-			fprintf(out, "  %s %s %s (%s:%lu)", po->object,
-				plan_kind_name(pk->kind), pk->key, pk->source,
-				pk->line);
-			if (pk->kind == PLAN_FILTERED)
-				fprintf(out, ": filter %s", pk->filter);
-			else if (pk->kind == PLAN_CHANGED)
-				fputs(": the state keeps a hash of what was "
-				      "last synced, not its values: no field "
-				      "diff", out);
-			fputc('\n', out);
-		}
+		for (k = 0; k < po->nshown; k++)
+			print_key(out, po->object, &po->shown[k]);
 		for (k = 0; k < po->nrejected_by; k++)
 			fprintf(out, "  %s: %llu rejected (%s)\n", po->object,
 				po->rejected_by[k].n, po->rejected_by[k].name);
+		print_deletes(out, po);
 	}
 }
 
@@ -167,11 +228,18 @@ static void print_plan(FILE *out, const struct plan_result *res)
 		"rejected + %llu duplicates", t.read, send, t.n[PLAN_NEW],
 		t.n[PLAN_CHANGED], t.n[PLAN_RETRY], t.n[PLAN_RESEND],
 		t.unchanged, t.n[PLAN_FILTERED], t.rejected, t.duplicates);
+	if (t.has_deletes)
+		fprintf(out, " + %llu marked deleted", t.n[PLAN_MARKED]);
 	if (t.below_watermark)
 		fprintf(out, " + %llu below watermark", t.below_watermark);
 	if (t.rolled_up)
 		fprintf(out, " + %llu rolled up", t.rolled_up);
 	fputc('\n', out);
+	if (t.has_deletes)
+		fprintf(out, "%llu to delete = %llu of rows marked deleted + %llu "
+			"vanished (synced records no row has: not rows read); "
+			"%llu held back by a cap\n", t.to_delete, t.del.marked,
+			t.del.missing, t.held_back);
 	if (t.n[PLAN_CHANGED])
 		fputs("(the state keeps a hash of each record's last synced "
 		      "values, not the values: no field diff of a changed "

@@ -19,7 +19,6 @@
 #include "state.h"
 
 #define KEYS_CACHE_KIB 4096          /* the key store's page cache */
-#define DELETE_FILE_ROWS 1000000ULL  /* Ids per delete file (19 MB) */
 
 enum { Q_SEEN, Q_UNMARK, Q_MARK, Q_IS_SEEN, Q_MARKED, Q_PEND, Q_COUNT };
 
@@ -58,6 +57,21 @@ static int kerr(struct deletes *d, struct bs_err *err, const char *what)
 			  "%s", what, sqlite3_errmsg(d->db));
 }
 
+/* The records of p's object held as synced now, before the export marks
+ * those it sends again pending: the base of a percentage cap. */
+static int held_as_synced(struct state *st, struct delete_plan *p,
+			  struct bs_err *err)
+{
+	unsigned long long counts[REC_COUNT];
+
+	if (!st)
+		return 0;
+	if (state_record_counts(st, p->object, counts, err) < 0)
+		return -1;
+	p->held = counts[REC_SYNCED] + counts[REC_RESYNCED];
+	return 0;
+}
+
 struct deletes *deletes_new(struct state *st, const struct mapset *maps,
 			    const char *const *chosen, size_t nchosen,
 			    struct bs_err *err)
@@ -86,6 +100,10 @@ struct deletes *deletes_new(struct state *st, const struct mapset *maps,
 		p->object = mapping_object(m);
 		p->operation = map_delete_operation(del);
 		p->missing_wanted = del->missing;
+		if (held_as_synced(st, p, err) < 0) {
+			deletes_free(d);
+			return NULL;
+		}
 	}
 	/* "": a private temporary database on disk, removed on close */
 	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d;",
@@ -328,14 +346,12 @@ static int plan_one(struct deletes *d, struct delete_plan *p,
 		    const struct delete_allow *allow, size_t nallow,
 		    struct bs_err *err)
 {
-	unsigned long long counts[REC_COUNT], nmarked;
+	unsigned long long nmarked;
 	struct walk w = { d, p, err, 0 };
 	size_t i;
 
-	if (state_record_counts(d->st, p->object, counts, err) < 0 ||
-	    count_marked(d, p->object, &nmarked, err) < 0)
+	if (count_marked(d, p->object, &nmarked, err) < 0)
 		return -1;
-	p->held = counts[REC_SYNCED] + counts[REC_RESYNCED];
 	p->cap = map_delete_cap(mapping_delete(p->m), p->held);
 	for (i = 0; i < nallow; i++) {
 		if (!strcmp(allow[i].object, p->object)) {
@@ -343,8 +359,8 @@ static int plan_one(struct deletes *d, struct delete_plan *p,
 			p->cap_allowed = 1;
 		}
 	}
-	if (state_records_each(d->st, p->object, NULL, NULL, walk_record, &w,
-			       err) < 0 || w.failed)
+	if (d->st && (state_records_each(d->st, p->object, NULL, NULL,
+					 walk_record, &w, err) < 0 || w.failed))
 		return -1;
 	p->never_synced = nmarked - p->marked - p->already;
 	p->over_cap = p->marked + p->missing > p->cap;
@@ -378,8 +394,6 @@ int deletes_each(struct deletes *d, const struct delete_plan *p,
 	sqlite3_stmt *q;
 	int r, stop = 0;
 
-	if (p->over_cap)
-		return 0;
 	if (sqlite3_prepare_v2(d->db, "SELECT key, sf_id, reason, source, line "
 			       "FROM pending WHERE object = ?1 ORDER BY key",
 			       -1, &q, NULL) != SQLITE_OK)
@@ -505,7 +519,7 @@ static int write_one(void *ctx, const struct delete_plan *p, const char *key,
 		return -1;
 	o->in_file++;
 	o->total++;
-	if (o->in_file == DELETE_FILE_ROWS && close_file(o) < 0)
+	if (o->in_file == DELETES_FILE_ROWS && close_file(o) < 0)
 		return -1;
 	return 0;
 }

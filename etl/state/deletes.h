@@ -17,7 +17,9 @@
  *     deletes_marked, so their number is the manifest's `filtered`).
  *     Otherwise missing_why says why it was not checked;
  *   - the safety cap: more than max_deletes (or than --allow-deletes for
- *     the object) deletes nothing of the object (over_cap).
+ *     the object) deletes nothing of the object (over_cap).  A percentage
+ *     is of the records held as synced when deletes_new was called (before
+ *     the export marks those it sends again pending).
  *
  * Nothing is written by deletes_plan: `plan` can show its result
  * (deletes_each lists the keys).  deletes_write writes the delete jobs'
@@ -35,6 +37,9 @@
 #include <stddef.h>
 
 #include "formats/bs_err.h"
+
+/* Ids per delete job's file (19 MB). */
+#define DELETES_FILE_ROWS 1000000ULL
 
 struct manifest;
 struct mapping;
@@ -67,7 +72,8 @@ struct delete_plan {
 struct deletes;
 
 /* maps: the run's mappings; chosen (n names, NULL for all) as for
- * mapping_chosen.  NULL with err when the temporary database cannot be
+ * mapping_chosen; st NULL: no state yet (a plan before the first run:
+ * no record was synced, nothing is deleted).  NULL with err when the temporary database cannot be
  * made. */
 struct deletes *deletes_new(struct state *st, const struct mapset *maps,
 			    const char *const *chosen, size_t nchosen,
@@ -103,9 +109,10 @@ int deletes_plan(struct deletes *d, int backfill,
 /* The plans, one per chosen mapping that deletes (in mapset order). */
 size_t deletes_plans(const struct deletes *d, const struct delete_plan **p);
 
-/* The records a plan deletes, by key (not those of a plan over its cap);
- * reason "marked" or "missing", source/line of the marker row (NULL, 0
- * for missing).  fn's non-zero return stops. */
+/* The records a plan deletes, by key (those of a plan over its cap too,
+ * which deletes_write leaves out); reason "marked" or "missing",
+ * source/line of the marker row (NULL, 0 for missing).  fn's non-zero
+ * return stops (a negative one is returned, with err set by fn). */
 typedef int (*deletes_fn)(void *ctx, const struct delete_plan *p,
 			  const char *key, const char *sf_id,
 			  const char *reason, const char *source,

@@ -1,6 +1,5 @@
 /* plan.c - what the next run would do, writing nothing (see plan.h). */
-#include "plan.h"
-#include "sync_int.h"
+#include "plan_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,17 +13,20 @@
 #include "export/export.h"
 #include "load/loader.h"
 #include "load/pollplan.h"
+#include "map/mapdelete.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
 #include "sf/http.h"
 #include "sf/sf_api.h"
 #include "sf/sf_auth.h"
+#include "syncdel.h"
 
 #define BATCH_ROWS 10000ULL         /* Salesforce counts a batch per 10,000 */
 #define JOB_CALLS 4                 /* create, upload, close, results */
 
-static const char *const kind_names[PLAN_KINDS] = {
-	"new", "changed", "retry", "resend", "filtered"
+static const char *const kind_names[PLAN_LISTS] = {
+	"new", "changed", "retry", "resend", "filtered", "marked",
+	"rejected", "delete", "vanished"
 };
 
 const char *plan_kind_name(enum plan_kind k)
@@ -32,48 +34,65 @@ const char *plan_kind_name(enum plan_kind k)
 	return kind_names[k];
 }
 
-/* The plan's view of a run, for the export's hooks. */
-struct planner {
-	struct change c;
-	struct plan_result *res;
-	const struct plan_opts *o;
-};
-
-static struct plan_object *object_of(struct planner *p, const char *object)
+struct plan_object *plan_object_of(struct plan_result *res,
+				   const char *object)
 {
 	size_t i;
 
-	for (i = 0; i < p->res->nobjects; i++)
-		if (!strcmp(p->res->objects[i].object, object))
-			return &p->res->objects[i];
+	for (i = 0; i < res->nobjects; i++)
+		if (!strcmp(res->objects[i].object, object))
+			return &res->objects[i];
 	return NULL;
 }
 
-/* Keeps key as one of the first o->show of its kind. */
-static int show_key(struct planner *p, struct plan_object *po,
-		    enum plan_kind kind, const char *key, size_t key_len,
-		    const char *source, unsigned long line, const char *filter,
-		    struct bs_err *err)
+static char *dup_or_null(const char *s, int *bad)
 {
-	struct plan_key *k;
+	char *d = s ? strdup(s) : NULL;
 
-	if (po->n[kind] > p->o->show)
+	*bad |= s && !d;
+	return d;
+}
+
+int plan_list(struct planner *p, struct plan_object *po,
+	      const struct plan_key *k, size_t key_len, struct bs_err *err)
+{
+	struct plan_key *n;
+	int bad = 0;
+
+	if (po->listed[k->kind] >= p->o->show)
 		return 0;
-	k = realloc(po->shown, (po->nshown + 1) * sizeof(*k));
-	if (!k)
+	n = realloc(po->shown, (po->nshown + 1) * sizeof(*n));
+	if (!n)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	po->shown = k;
-	k += po->nshown;
-	memset(k, 0, sizeof(*k));
-	k->kind = kind;
-	k->line = line;
-	k->key = strndup(key, key_len);
-	k->source = strdup(source ? source : "");
-	k->filter = filter ? strdup(filter) : NULL;
-	po->nshown++;
-	if (!k->key || !k->source || (filter && !k->filter))
+	po->shown = n;
+	n += po->nshown++;
+	po->listed[k->kind]++;
+	*n = *k;
+	n->key = strndup(k->key ? k->key : "", k->key ? key_len : 0);
+	n->source = strdup(k->source ? k->source : "");
+	n->why = dup_or_null(k->why, &bad);
+	n->field = dup_or_null(k->field, &bad);
+	n->sf_id = dup_or_null(k->sf_id, &bad);
+	if (bad || !n->key || !n->source)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	return 0;
+}
+
+/* Lists a row's key as one of its kind. */
+static int list_row(struct planner *p, struct plan_object *po,
+		    enum plan_kind kind, const char *key, size_t key_len,
+		    const char *source, unsigned long line, const char *why,
+		    struct bs_err *err)
+{
+	struct plan_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = kind;
+	k.key = (char *)key;
+	k.source = (char *)source;
+	k.line = line;
+	k.why = (char *)why;
+	return plan_list(p, po, &k, key_len, err);
 }
 
 static int plan_keep_row(void *ctx, const struct mapping *m, const char *key,
@@ -82,11 +101,13 @@ static int plan_keep_row(void *ctx, const struct mapping *m, const char *key,
 			 struct bs_err *err)
 {
 	struct planner *p = ctx;
-	struct plan_object *po = object_of(p, mapping_object(m));
+	struct plan_object *po = plan_object_of(p->res, mapping_object(m));
 	struct sync_verdict v;
 	struct state_hash h;
 	enum plan_kind kind;
 
+	if (p->c.del && deletes_seen(p->c.del, m, key, key_len, err) < 0)
+		return -1;
 	state_hash_row(row, row_len, &h);
 	if (sync_verdict(&p->c, m, key, key_len, &h, &v, err) < 0)
 		return -1;
@@ -100,7 +121,7 @@ static int plan_keep_row(void *ctx, const struct mapping *m, const char *key,
 	if (!po)
 		return 1;
 	po->n[kind]++;
-	return show_key(p, po, kind, key, key_len, source, line, NULL,
+	return list_row(p, po, kind, key, key_len, source, line, NULL,
 			err) < 0 ? -1 : 1;
 }
 
@@ -116,13 +137,24 @@ static int plan_skip_row(void *ctx, const struct mapping *m, const char *key,
 			 unsigned long line, struct bs_err *err)
 {
 	struct planner *p = ctx;
-	struct plan_object *po = object_of(p, mapping_object(m));
+	struct plan_object *po = plan_object_of(p->res, mapping_object(m));
+	enum plan_kind kind = PLAN_FILTERED;
 
+	/* as sync_skip_row tells the deletes */
+	if (!strcmp(filter, MAP_DELETE_FILTER)) {
+		kind = PLAN_MARKED;
+		if (p->c.del && deletes_marked(p->c.del, m, key, key_len,
+					       source, line, err) < 0)
+			return -1;
+	} else if (p->c.del &&
+		   deletes_filtered(p->c.del, m, key, key_len, err) < 0) {
+		return -1;
+	}
 	if (!po)
 		return 0;
-	po->n[PLAN_FILTERED]++;
-	return show_key(p, po, PLAN_FILTERED, key, key_len, source, line,
-			filter, err);
+	po->n[kind]++;
+	return list_row(p, po, kind, key, key_len, source, line,
+			kind == PLAN_FILTERED ? filter : NULL, err);
 }
 
 /* ---- from the manifest ------------------------------------------------- */
@@ -165,21 +197,39 @@ static unsigned long long expected_polls(struct pollpace *pace,
 	return n;
 }
 
-/* Counts and cost of each chosen object from the export's manifest. */
-static int read_manifest(struct plan_result *res, const struct manifest *m,
-			 const struct loader_opts *lo, struct bs_err *err)
+int plan_job(struct planner *p, struct plan_object *po,
+	     unsigned long long rows, struct bs_err *err)
 {
-	struct pollpace pace = { 0, 0 };
+	struct plan_result *res = p->res;
+	unsigned long long *jr, polls;
+
+	jr = realloc(res->job_rows, (res->njobs + 1) * sizeof(*jr));
+	if (!jr)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	res->job_rows = jr;
+	jr[res->njobs++] = rows;
+	polls = expected_polls(p->pace, rows, p->lo->poll_min_ms,
+			       p->lo->poll_max_ms);
+	po->files++;
+	po->records += rows;
+	po->polls += polls;
+	po->api_calls += JOB_CALLS + polls;
+	po->batches += rows / BATCH_ROWS + (rows % BATCH_ROWS != 0);
+	res->reserve_calls += loader_job_calls(rows);
+	return 0;
+}
+
+/* Counts and cost of each chosen object from the export's manifest. */
+static int read_manifest(struct planner *p, const struct manifest *m,
+			 struct bs_err *err)
+{
 	size_t i, k;
 
 	for (i = 0; i < m->nobjects; i++) {
 		const struct manifest_object *mo = &m->objects[i];
 		const struct manifest_counts *c = &mo->counts;
-		struct plan_object *po = NULL;
+		struct plan_object *po = plan_object_of(p->res, mo->object);
 
-		for (k = 0; k < res->nobjects; k++)
-			if (!strcmp(res->objects[k].object, mo->object))
-				po = &res->objects[k];
 		if (!po)
 			continue;
 		po->read = c->read;
@@ -188,24 +238,19 @@ static int read_manifest(struct plan_result *res, const struct manifest *m,
 		po->duplicates = c->duplicates;
 		po->below_watermark = c->below_watermark;
 		po->rolled_up = c->rolled_up;
-		/* the export's count: a group mapping's filters drop rows
-		   before they have a key, without telling the skip hook */
-		po->n[PLAN_FILTERED] = c->filtered;
+		/* the export's count (a group mapping's filters drop rows
+		   before they have a key, without telling the skip hook),
+		   less the rows marked deleted, which it counts too */
+		po->n[PLAN_FILTERED] = c->filtered > po->n[PLAN_MARKED] ?
+				       c->filtered - po->n[PLAN_MARKED] : 0;
 		if (reasons(c, po, err) < 0)
 			return -1;
 		for (k = 0; k < mo->nfiles; k++) {
-			unsigned long long rows = mo->files[k].rows;
-
-			po->files++;
-			po->records += rows;
 			po->raw_bytes += mo->files[k].raw_bytes;
 			po->gz_bytes += mo->files[k].compressed_bytes;
-			po->polls += expected_polls(&pace, rows, lo->poll_min_ms,
-						    lo->poll_max_ms);
-			po->batches += rows / BATCH_ROWS + (rows % BATCH_ROWS != 0);
-			res->reserve_calls += loader_job_calls(rows);
+			if (plan_job(p, po, mo->files[k].rows, err) < 0)
+				return -1;
 		}
-		po->api_calls = po->files * JOB_CALLS + po->polls;
 	}
 	return 0;
 }
@@ -281,11 +326,11 @@ static void budget_take(struct budget *b, unsigned long long need)
 	b->used = need;
 }
 
-/* The days of allocations the bulk files need (res->days). */
-static void plan_days(struct plan_result *res, const struct manifest *m)
+/* The days of allocations the jobs need (res->days). */
+static void plan_days(struct plan_result *res)
 {
 	struct budget api, batches;
-	size_t i, k;
+	size_t i;
 
 	if (!res->have_limits)
 		return;
@@ -293,16 +338,15 @@ static void plan_days(struct plan_result *res, const struct manifest *m)
 		    res->margin_pct);
 	budget_init(&batches, res->lim.batches_max, res->lim.batches_remaining,
 		    res->margin_pct);
-	for (i = 0; i < m->nobjects; i++)
-		for (k = 0; k < m->objects[i].nfiles; k++) {
-			unsigned long long rows = m->objects[i].files[k].rows;
+	for (i = 0; i < res->njobs; i++) {
+		unsigned long long rows = res->job_rows[i];
 
-			if (res->lim.have_api)
-				budget_take(&api, loader_job_calls(rows));
-			if (res->lim.have_batches)
-				budget_take(&batches, rows / BATCH_ROWS +
-					    (rows % BATCH_ROWS != 0));
-		}
+		if (res->lim.have_api)
+			budget_take(&api, loader_job_calls(rows));
+		if (res->lim.have_batches)
+			budget_take(&batches, rows / BATCH_ROWS +
+				    (rows % BATCH_ROWS != 0));
+	}
 	res->days = api.days;
 	res->days_by = "API requests";
 	if (batches.days > res->days) {
@@ -426,6 +470,7 @@ int sync_plan(const struct config *cfg, const struct mapset *maps,
 {
 	struct planner p;
 	struct loader_opts lo;
+	struct pollpace pace = { 0, 0 };
 	struct manifest *manifest = NULL;
 	char *tmp = NULL;
 	int rc = -1;
@@ -449,6 +494,8 @@ int sync_plan(const struct config *cfg, const struct mapset *maps,
 	p.c.msg = env->msg;
 	p.res = res;
 	p.o = o;
+	p.lo = &lo;
+	p.pace = &pace;
 	p.c.id_sent = calloc(o->sync.nids ? o->sync.nids : 1, 1);
 	if (!p.c.id_sent) {
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
@@ -456,12 +503,16 @@ int sync_plan(const struct config *cfg, const struct mapset *maps,
 	}
 	if (plan_objects(maps, &o->sync, res, err) < 0 ||
 	    open_snapshot(cfg, &p, err) < 0 ||
+	    (!(p.c.del = syncdel_new(p.c.st, maps, &o->sync, err)) &&
+	     err->kind != BS_E_NONE) ||
 	    !(tmp = temp_folder(cfg, err)) ||
 	    plan_export(cfg, maps, env, &p, tmp, &manifest, err) < 0 ||
-	    read_manifest(res, manifest, &lo, err) < 0 ||
+	    read_manifest(&p, manifest, err) < 0 ||
+	    plan_rejects(&p, manifest, tmp, err) < 0 ||
+	    plan_deletes(&p, manifest, err) < 0 ||
 	    (!o->offline && read_limits(cfg, &lo, res, err) < 0))
 		goto out;
-	plan_days(res, manifest);
+	plan_days(res);
 	rc = 0;
 out:
 	if (tmp)
@@ -470,6 +521,7 @@ out:
 	if (rc < 0)
 		*code = cli_exit_for(err->kind);
 	manifest_free(manifest);
+	deletes_free(p.c.del);
 	if (p.c.st)
 		state_read_end(p.c.st);
 	state_close(p.c.st);
@@ -491,7 +543,9 @@ void plan_result_release(struct plan_result *res)
 		for (k = 0; k < po->nshown; k++) {
 			free(po->shown[k].key);
 			free(po->shown[k].source);
-			free(po->shown[k].filter);
+			free(po->shown[k].why);
+			free(po->shown[k].field);
+			free(po->shown[k].sf_id);
 		}
 		for (k = 0; k < po->nrejected_by; k++)
 			free(po->rejected_by[k].name);
@@ -499,6 +553,7 @@ void plan_result_release(struct plan_result *res)
 		free(po->rejected_by);
 	}
 	free(res->objects);
+	free(res->job_rows);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -524,6 +579,15 @@ void plan_totals(const struct plan_result *res, struct plan_object *t)
 		t->raw_bytes += po->raw_bytes;
 		t->gz_bytes += po->gz_bytes;
 		t->api_calls += po->api_calls;
+		t->has_deletes |= po->has_deletes;
+		t->to_delete += po->to_delete;
+		t->held_back += po->held_back;
+		if (!po->del.over_cap) {
+			t->del.marked += po->del.marked;
+			t->del.missing += po->del.missing;
+		}
+		t->del.never_synced += po->del.never_synced;
+		t->del.already += po->del.already;
 		t->polls += po->polls;
 		t->batches += po->batches;
 	}

@@ -27,29 +27,42 @@
 
 #include <jansson.h>
 
+#include "deletes.h"
 #include "sf/sf_bulk.h"
 #include "sync.h"
 
 #define PLAN_RECORD_KB 2          /* Salesforce counts most records as 2 KB */
 #define PLAN_ASSUMED_RATE 5000    /* records/s a job is assumed to take */
 
-/* Why a record is sent. */
+/* What a row read becomes (counted in plan_object.n), then what else
+ * --show lists. */
 enum plan_kind {
 	PLAN_NEW,        /* no record of it in the state */
 	PLAN_CHANGED,    /* synced before, with other values */
 	PLAN_RETRY,      /* failed last time (or left pending) */
 	PLAN_RESEND,     /* unchanged, sent anyway (--full, resync) */
 	PLAN_FILTERED,   /* not sent: a filter left it out */
-	PLAN_KINDS
+	PLAN_MARKED,     /* not sent: marked deleted ([delete] when) */
+	PLAN_KINDS,
+	/* listed, counted elsewhere */
+	PLAN_REJECTED = PLAN_KINDS, /* a row rejected (rejected_by) */
+	PLAN_DELETE,     /* a record deleted for its marker row */
+	PLAN_VANISHED,   /* a record deleted: no row has its key */
+	PLAN_LISTS
 };
 const char *plan_kind_name(enum plan_kind k);
 
 /* A key shown with --show. */
 struct plan_key {
 	enum plan_kind kind;
-	char *key, *source;
+	char *key;                    /* PLAN_REJECTED: "" */
+	char *source;                 /* the row's file; "" for PLAN_VANISHED */
 	unsigned long line;
-	char *filter;                 /* PLAN_FILTERED: which filter */
+	char *why;                    /* PLAN_FILTERED: the filter;
+					 PLAN_REJECTED: the reason; or NULL */
+	char *field;                  /* PLAN_REJECTED: the field, or NULL */
+	char *sf_id;                  /* PLAN_DELETE, PLAN_VANISHED: the
+					 Salesforce Id the state has */
 };
 
 /* Rows counted by a reason (a filter's name, a rejection's reason). */
@@ -71,6 +84,14 @@ struct plan_object {
 	unsigned long long api_calls, polls, batches;
 	struct plan_key *shown;       /* up to show of each kind */
 	size_t nshown;
+	unsigned long long listed[PLAN_LISTS];  /* shown of each kind */
+	/* deletes (a [delete] section that deletes: has_deletes) */
+	int has_deletes;
+	struct delete_plan del;       /* as the run would plan them (its m
+					 borrowed from the mapset) */
+	unsigned long long to_delete; /* records the run deletes: del.marked
+					 + del.missing, 0 over the cap */
+	unsigned long long held_back; /* ... and those the cap holds back */
 };
 
 struct plan_opts {
@@ -99,6 +120,8 @@ struct plan_result {
 	unsigned days;                /* days of allocations; 0: unknown */
 	const char *days_by;          /* the allocation that sets them */
 	int one_job_too_big;          /* a job needs more than a whole day */
+	unsigned long long *job_rows; /* each job's records, in load order */
+	size_t njobs;
 };
 
 void plan_result_release(struct plan_result *res);
@@ -111,7 +134,8 @@ int sync_plan(const struct config *cfg, const struct mapset *maps,
 	      const struct plan_opts *o, const struct sync_env *env,
 	      struct plan_result *res, int *code, struct bs_err *err);
 
-/* Sums of every object's counts (object NULL). */
+/* Sums of every object's counts ("total"; its del.marked and del.missing
+ * those of the objects within their cap). */
 void plan_totals(const struct plan_result *res, struct plan_object *t);
 /* The storage the new records take, in KB. */
 unsigned long long plan_storage_kb(const struct plan_result *res);

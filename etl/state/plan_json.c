@@ -1,6 +1,19 @@
 /* plan_json.c - a plan for machines: its one encoder (see plan.h). */
 #include "plan.h"
 
+static json_t *key_json(const struct plan_key *k)
+{
+	int rejected = k->kind == PLAN_REJECTED;
+
+	return json_pack("{s:s?, s:s?, s:I, s:s?, s:s?, s:s?, s:s?}",
+			 "key", rejected ? NULL : k->key,
+			 "source", k->source[0] ? k->source : NULL,
+			 "line", (json_int_t)k->line,
+			 "filter", k->kind == PLAN_FILTERED ? k->why : NULL,
+			 "reason", rejected ? k->why : NULL,
+			 "field", k->field, "sf_id", k->sf_id);
+}
+
 static json_t *shown_json(const struct plan_object *po)
 {
 	json_t *o = json_object();
@@ -15,11 +28,34 @@ static json_t *shown_json(const struct plan_object *po)
 			a = json_array();
 			json_object_set_new(o, kind, a);
 		}
-		json_array_append_new(a, json_pack(
-			"{s:s, s:s, s:I, s:s?}", "key", k->key, "source",
-			k->source, "line", (json_int_t)k->line, "filter",
-			k->filter));
+		json_array_append_new(a, key_json(k));
 	}
+	return o;
+}
+
+/* The object's deletes as the run's report has them, and the option
+ * that would allow them when the cap holds them back; null when it
+ * deletes nothing (no [delete] section that deletes). */
+static json_t *deletes_json_of(const struct plan_object *po, int total)
+{
+	const struct delete_plan *d = &po->del;
+	json_t *o;
+	char allow[300];
+
+	if (!po->has_deletes)
+		return json_null();
+	if (total)
+		return json_pack("{s:I, s:I, s:I, s:I}",
+				 "marked", (json_int_t)d->marked,
+				 "missing", (json_int_t)d->missing,
+				 "never_synced", (json_int_t)d->never_synced,
+				 "already_deleted", (json_int_t)d->already);
+	o = sync_delete_plan_json(d);
+	snprintf(allow, sizeof(allow), "--allow-deletes %s=%llu", d->object,
+		 d->marked + d->missing);
+	if (o)
+		json_object_set_new(o, "allow_with", d->over_cap ?
+				    json_string(allow) : json_null());
 	return o;
 }
 
@@ -32,7 +68,7 @@ static json_t *object_json(const struct plan_object *po, int with_keys)
 		json_object_set_new(by, po->rejected_by[i].name,
 				    json_integer((json_int_t)po->rejected_by[i].n));
 	o = json_pack(
-		"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o,"
+		"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o,"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"object", po->object,
 		"read", (json_int_t)po->read,
@@ -44,6 +80,7 @@ static json_t *object_json(const struct plan_object *po, int with_keys)
 		"resend", (json_int_t)po->n[PLAN_RESEND],
 		"unchanged", (json_int_t)po->unchanged,
 		"filtered", (json_int_t)po->n[PLAN_FILTERED],
+		"marked_deleted", (json_int_t)po->n[PLAN_MARKED],
 		"rejected", (json_int_t)po->rejected,
 		"duplicates", (json_int_t)po->duplicates,
 		"rejected_by", by ? by : json_object(),
@@ -60,6 +97,14 @@ static json_t *object_json(const struct plan_object *po, int with_keys)
 				    json_integer((json_int_t)po->below_watermark));
 		json_object_set_new(o, "rolled_up",
 				    json_integer((json_int_t)po->rolled_up));
+		/* records, not rows: vanished ones were not read */
+		json_object_set_new(o, "to_delete", json_integer(
+				    (json_int_t)po->to_delete));
+		json_object_set_new(o, "held_back_by_cap", json_integer(
+				    (json_int_t)po->held_back));
+		json_object_set_new(o, "vanished", json_integer(
+				    (json_int_t)po->del.missing));
+		json_object_set_new(o, "deletes", deletes_json_of(po, !with_keys));
 		/* only hashes are kept: a changed record has no field diff */
 		json_object_set_new(o, "values_kept", json_false());
 		if (with_keys)

@@ -144,6 +144,12 @@ void sync_result_release(struct sync_result *res);
  * do (a continued run that stopped again has no ids_not_sent, watermarks
  * or deletes). */
 json_t *sync_result_json(const struct sync_result *res);
+/* One object's planned deletes as the report has them (also a plan's):
+ * {object, operation, marked, missing, missing_checked,
+ * missing_not_checked_because, never_synced, already_deleted,
+ * held_as_synced, max_deletes, allowed_by_option, over_cap}; NULL when out
+ * of memory. */
+json_t *sync_delete_plan_json(const struct delete_plan *p);
 
 /* `billsync run`, `retry`, `resync` with cfg and maps loaded.  Fills *res
  * (initialised here; release it).  Returns 0 when the run finished (res

@@ -19,8 +19,7 @@
 #include "session.h"
 #include "sync.h"
 
-/* How the cap came about, for the warning: "3: 10% of 25 records synced". */
-static void cap_text(const struct delete_plan *p, char *buf, size_t size)
+void syncdel_cap_text(const struct delete_plan *p, char *buf, size_t size)
 {
 	const struct map_delete *del = mapping_delete(p->m);
 
@@ -49,7 +48,7 @@ static void say_plan(struct msg *msg, const struct delete_plan *p)
 		     "billsync never synced: nothing to delete", p->object,
 		     p->never_synced);
 	if (p->over_cap) {
-		cap_text(p, cap, sizeof(cap));
+		syncdel_cap_text(p, cap, sizeof(cap));
 		msg_warn(msg, "%s: %llu records would be deleted (%llu marked "
 		     "deleted, %llu missing from the source), more than its "
 		     "cap allows (%s): none was deleted; to allow these once: "

@@ -59,9 +59,22 @@ static json_t *marks_json(const struct sync_result *res)
 	return a;
 }
 
-/* [{object, operation, marked, missing, missing_checked,
- * missing_not_checked_because, never_synced, already_deleted,
- * held_as_synced, max_deletes, allowed_by_option, over_cap}] */
+json_t *sync_delete_plan_json(const struct delete_plan *p)
+{
+	return json_pack("{s:s, s:s, s:I, s:I, s:b, s:s?, s:I, s:I, s:I, s:I, "
+			 "s:b, s:b}", "object", p->object, "operation",
+			 p->operation, "marked", (json_int_t)p->marked,
+			 "missing", (json_int_t)p->missing, "missing_checked",
+			 p->missing_checked, "missing_not_checked_because",
+			 p->missing_why[0] ? p->missing_why : NULL,
+			 "never_synced", (json_int_t)p->never_synced,
+			 "already_deleted", (json_int_t)p->already,
+			 "held_as_synced", (json_int_t)p->held,
+			 "max_deletes", (json_int_t)p->cap,
+			 "allowed_by_option", p->cap_allowed,
+			 "over_cap", p->over_cap);
+}
+
 static json_t *deletes_json(const struct sync_result *res)
 {
 	json_t *a;
@@ -70,23 +83,8 @@ static json_t *deletes_json(const struct sync_result *res)
 	if (!res->deletes)
 		return json_null();
 	a = json_array();
-	for (i = 0; a && i < res->ndeletes; i++) {
-		const struct delete_plan *p = &res->deletes[i];
-
-		json_array_append_new(a, json_pack(
-			"{s:s, s:s, s:I, s:I, s:b, s:s?, s:I, s:I, s:I, s:I, "
-			"s:b, s:b}", "object", p->object, "operation",
-			p->operation, "marked", (json_int_t)p->marked,
-			"missing", (json_int_t)p->missing, "missing_checked",
-			p->missing_checked, "missing_not_checked_because",
-			p->missing_why[0] ? p->missing_why : NULL,
-			"never_synced", (json_int_t)p->never_synced,
-			"already_deleted", (json_int_t)p->already,
-			"held_as_synced", (json_int_t)p->held,
-			"max_deletes", (json_int_t)p->cap,
-			"allowed_by_option", p->cap_allowed,
-			"over_cap", p->over_cap));
-	}
+	for (i = 0; a && i < res->ndeletes; i++)
+		json_array_append_new(a, sync_delete_plan_json(&res->deletes[i]));
 	return a;
 }
 

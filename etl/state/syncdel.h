@@ -10,6 +10,7 @@
 
 struct bulkdir;
 struct config;
+struct delete_plan;
 struct deletes;
 struct manifest;
 struct load_report;
@@ -21,6 +22,10 @@ struct sync_opts;
 
 /* The name of a run's delete jobs' directory, in its work directory. */
 #define SYNCDEL_DIR "deletes"
+
+/* How a plan's cap came about, for people: "3: max_deletes = 10% of the
+ * 25 records synced, the default", "12, as --allow-deletes O=12 says". */
+void syncdel_cap_text(const struct delete_plan *p, char *buf, size_t size);
 
 /* Each --allow-deletes of o names an object a chosen mapping deletes
  * records of: 0, or -1 with a usage error in err (before anything is

@@ -9,6 +9,7 @@ The tests run from the repository root; $BILLSYNC is the binary under test
 
 import csv
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -389,3 +390,49 @@ def check_run(t, r, rc, label):
     """Exit code as expected, and no sanitizer report."""
     t.eq(r.rc, rc, "%s: exit code %d" % (label, rc), r)
     t.ok(r.sanitizer_clean(), "%s: no sanitizer report" % label, r.sanitizer_report())
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def state_digest(w):
+    """The state's database as it is on disk, and its runs."""
+    db = os.path.join(w.state, "billsync.db")
+    return (digest(db) if os.path.exists(db) else None, len(w.runs()), w.records())
+
+
+def plan_writes_nothing(t, w, label, *args, offline=False):
+    """`billsync plan ARGS --json`, which changes neither the state nor the
+    org (only /limits is asked for); returns its report."""
+    before = state_digest(w)
+    mark = request_mark(w.emu)
+    stats = w.emu.stats()
+    r = w.run(*args, cmd="plan")
+    check_run(t, r, 0, "%s: plan" % label)
+    t.eq(state_digest(w), before, "%s: the state is as it was (database, runs, "
+         "records)" % label)
+    calls = [(q["method"], q["path"].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+             for q in requests_after(w.emu, mark)]
+    want = [] if offline else [("GET", "limits")]
+    t.eq([c for c in calls if c[1] != "token"], want,
+         "%s: the org was asked %s" % (label, "nothing" if offline else
+                                       "for its limits only"))
+    t.eq(w.emu.stats()["jobs_created"], stats["jobs_created"],
+         "%s: no job was created" % label)
+    return r.report
+
+
+PLAN_SENDS = ("new", "changed", "retry", "resend")
+
+
+def plan_adds_up(t, report, label):
+    """Each object's rows read are each counted once: sent, unchanged,
+    filtered, marked deleted, rejected, duplicates, below the watermark or
+    rolled up (vanished records are no rows read)."""
+    bad = [(o["object"], o["read"]) for o in report["objects"]
+           if o["read"] != sum(o[k] for k in PLAN_SENDS) + o["unchanged"] + o["filtered"] +
+           o["marked_deleted"] + o["rejected"] + o["duplicates"] + o["below_watermark"] +
+           o["rolled_up"]]
+    t.eq(bad, [], "%s: each object's counts add up to what was read" % label)

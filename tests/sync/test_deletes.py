@@ -16,8 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import (BILLSYNC, ROOT, Tap, World, check_run, read_csv,  # noqa: E402
-                      wait_for, write_csv)
+from synctest import (BILLSYNC, ROOT, Tap, World, check_run, plan_adds_up,  # noqa: E402
+                      plan_writes_nothing, read_csv, wait_for, write_csv)
 
 t = Tap()
 
@@ -81,6 +81,30 @@ def plan_report(r, obj):
     return None
 
 
+DELETE_COUNTS = ("marked", "missing", "missing_checked", "missing_not_checked_because",
+                 "never_synced", "already_deleted", "held_as_synced", "max_deletes",
+                 "allowed_by_option", "over_cap")
+
+
+def planned(w, label, *args):
+    """`billsync plan ARGS` (which changes nothing), then `billsync run ARGS`:
+    the run deletes what the plan said, object by object.  Returns the run
+    and the plan's objects."""
+    rep = plan_writes_nothing(t, w, label, *args, "--show", "50")
+    plan_adds_up(t, rep, label)
+    r = w.run(*args)
+    planned_dels = {o["object"]: {k: o["deletes"][k] for k in DELETE_COUNTS}
+                    for o in rep["objects"] if o["deletes"]}
+    run_dels = {p["object"]: {k: p.get(k) for k in DELETE_COUNTS}
+                for p in (r.report or {}).get("deletes") or []}
+    t.eq(planned_dels, run_dels, "%s: the plan's deletes are the run's, per object" % label)
+    load = ((r.report or {}).get("load") or {}).get("deletes") or {}
+    deleted = {o["object"]: o["deleted"] for o in load.get("objects", [])}
+    t.eq({o["object"]: o["to_delete"] for o in rep["objects"] if o["to_delete"]}, deleted,
+         "%s: the run deleted the records the plan said it would" % label)
+    return r, {o["object"]: o for o in rep["objects"]}
+
+
 def delete_jobs(w):
     return [j for j in w.emu.jobs() if j["operation"] in ("delete", "hardDelete")]
 
@@ -105,8 +129,13 @@ def markers():
         before = ids(w, "OrbPlan__c")
 
         set_column(w, "plans", PLAN_FREE, "deleted_at", "2024-09-01T00:00:00Z")
-        r2 = w.run("--mappings", maps)
+        r2, pl = planned(w, "markers run 2", "--mappings", maps)
         check_run(t, r2, 1, "markers run 2")
+        t.eq([(k["key"], os.path.basename(k["source"]), k["sf_id"])
+              for k in pl["OrbPlan__c"]["show"].get("delete", [])],
+             [(PLAN_FREE, "plans.csv", before[PLAN_FREE])],
+             "plan --show: the record to delete, its marker row and Salesforce Id")
+        t.eq(pl["OrbPlan__c"]["marked_deleted"], 1, "plan: one row marked deleted")
         t.ok(PLAN_FREE not in keys(w, "OrbPlan__c"), "a synced plan marked deleted is "
              "deleted in Salesforce")
         t.eq(w.emu.deleted("OrbPlan__c"), [before[PLAN_FREE]],
@@ -123,7 +152,7 @@ def markers():
         rec = records(w, "--status", "deleted")
         t.eq(sorted(rec), [("OrbPlan__c", PLAN_FREE)], "records --status deleted")
 
-        r3 = w.run("--mappings", maps)
+        r3, _ = planned(w, "markers run 3", "--mappings", maps)
         check_run(t, r3, 1, "markers run 3 (nothing new)")
         t.eq(len(delete_jobs(w)), 1, "a record deleted is not deleted again")
 
@@ -144,15 +173,19 @@ def vanished_and_partial():
         check_run(t, w.run("--mappings", maps), 1, "vanished run 1")
         gone = drop_rows(w, "plans", {PLAN_FREE})
 
-        r = w.run("--mappings", maps, "--since", "2020-01-01", "--until", "2030-01-01")
+        r, pl = planned(w, "vanished: a backfill", "--mappings", maps, "--since",
+                        "2020-01-01", "--until", "2030-01-01")
         check_run(t, r, 1, "vanished: a backfill")
+        t.has(pl["OrbPlan__c"]["deletes"]["missing_not_checked_because"] or "",
+              "a backfill", "plan: missing records not looked for, and why")
         t.ok(PLAN_FREE in keys(w, "OrbPlan__c"), "a backfill deletes nothing")
         t.has(r.stderr, "OrbPlan__c: records missing from the source were not looked for: "
               "a backfill", "and says it did not look")
         t.eq((plan_report(r, "OrbPlan__c") or {}).get("missing_checked"), False,
              "--json: missing_checked false")
 
-        r = w.run("--mappings", maps, "--objects", "customers")
+        r, _ = planned(w, "vanished: --objects customers", "--mappings", maps, "--objects",
+                       "customers")
         check_run(t, r, 1, "vanished: --objects customers")
         t.ok(PLAN_FREE in keys(w, "OrbPlan__c"), "an object not chosen deletes nothing")
 
@@ -160,7 +193,7 @@ def vanished_and_partial():
         bad[0] = "plan_bad"
         bad[read_csv(w.path("plans"))[0].index("net_terms")] = "many"
         add_rows(w, "plans", [bad])
-        r = w.run("--mappings", maps)
+        r, _ = planned(w, "vanished: a rejected row", "--mappings", maps)
         check_run(t, r, 1, "vanished: a rejected row")
         t.ok(PLAN_FREE in keys(w, "OrbPlan__c"), "a run with a rejected row of the object "
              "deletes nothing missing")
@@ -168,8 +201,15 @@ def vanished_and_partial():
               "and says why")
         drop_rows(w, "plans", {"plan_bad"})
 
-        r = w.run("--mappings", maps)
+        sf_id = ids(w, "OrbPlan__c")[PLAN_FREE]
+        r, pl = planned(w, "vanished: a full read", "--mappings", maps)
         check_run(t, r, 1, "vanished: a full read")
+        t.eq([(k["key"], k["sf_id"], k.get("source"))
+              for k in pl["OrbPlan__c"]["show"].get("vanished", [])],
+             [(PLAN_FREE, sf_id, None)],
+             "plan --show: the vanished record's key and Salesforce Id")
+        t.eq((pl["OrbPlan__c"]["vanished"], pl["OrbPlan__c"]["marked_deleted"]), (1, 0),
+             "plan: one vanished record, no row read for it")
         t.eq(keys(w, "OrbPlan__c").count(PLAN_FREE), 0, "a plan gone from a full read is "
              "deleted")
         t.eq((plan_report(r, "OrbPlan__c") or {}).get("missing"), 1, "--json: missing 1")
@@ -196,12 +236,12 @@ def watermark():
         check_run(t, w.run("--mappings", maps), 1, "watermark run 1")
         old = read_csv(w.path("daily_line_item_revenue"))[1][0]
         drop_rows(w, "daily_line_item_revenue", {old})
-        r = w.run("--mappings", maps)
+        r, _ = planned(w, "watermark: an incremental run", "--mappings", maps)
         check_run(t, r, 1, "watermark: an incremental run")
         t.ok(old in keys(w, "OrbDailyLineItemRevenue__c"), "rows below the watermark: "
              "nothing missing is deleted")
         t.has(r.stderr, "rows below the watermark were not read", "and it says why")
-        r = w.run("--mappings", maps, "--full")
+        r, _ = planned(w, "watermark: --full", "--mappings", maps, "--full")
         check_run(t, r, 1, "watermark: --full")
         t.ok(old not in keys(w, "OrbDailyLineItemRevenue__c"), "--full reads every row: "
              "the vanished one is deleted")
@@ -227,8 +267,16 @@ def cap_and_order():
         drop_rows(w, "subscriptions", set(subs))
         drop_rows(w, "plans", {PLAN})
         set_column(w, "customers", "Gq7cVz4TbR2wXk9L", "name", "Acme, Inc. (renamed)")
-        r = w.run("--mappings", maps)
+        r, pl = planned(w, "cap", "--mappings", maps)
         check_run(t, r, 9, "cap: more deletes than max_deletes")
+        sub = pl["OrbSubscription__c"]
+        t.eq((sub["deletes"]["over_cap"], sub["to_delete"], sub["deletes"]["allow_with"]),
+             (True, 0, "--allow-deletes OrbSubscription__c=%d" % len(subs)),
+             "plan: the cap holds, and the option that allows it once")
+        text = w.run("--mappings", maps, cmd="plan", json_out=False)
+        t.has(text.stdout, "MORE THAN ITS CAP ALLOWS", "plan as a table: the cap, loudly")
+        t.has(text.stdout, "billsync run --allow-deletes OrbSubscription__c=%d" % len(subs),
+              "... and how to allow it")
         t.eq(sorted(set(subs) & set(keys(w, "OrbSubscription__c"))), sorted(subs),
              "nothing of the object over its cap is deleted")
         t.has(r.stderr, "OrbSubscription__c: %d records would be deleted" % len(subs),
@@ -245,7 +293,8 @@ def cap_and_order():
         r = w.run("--mappings", maps, "--allow-deletes",
                   "OrbSubscription__c=%d" % (len(subs) - 1))
         check_run(t, r, 9, "cap: --allow-deletes below the count")
-        r = w.run("--mappings", maps, "--allow-deletes", "OrbSubscription__c=%d" % len(subs))
+        r, _ = planned(w, "cap: --allow-deletes", "--mappings", maps, "--allow-deletes",
+                       "OrbSubscription__c=%d" % len(subs))
         check_run(t, r, 1, "cap: --allow-deletes the count")
         t.eq(sorted(set(subs) & set(keys(w, "OrbSubscription__c"))), [],
              "allowed once: deleted")

@@ -8,66 +8,22 @@ are weighed (days needed, storage shortfall); --offline asks the org
 nothing."""
 
 import fcntl
-import hashlib
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from synctest import (OBJECTS, SAMPLE_FAILED, Tap, World, check_run, edit_csv,  # noqa: E402
-                      read_csv, request_mark, requests_after)
-
-KINDS = ("new", "changed", "retry", "resend")
-
-
-def digest(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def state_digest(w):
-    """The state's database as it is on disk, and its runs."""
-    db = os.path.join(w.state, "billsync.db")
-    return (digest(db) if os.path.exists(db) else None, len(w.runs()), w.records())
-
-
-def plan(w, *args):
-    return w.run(*args, cmd="plan")
-
+from synctest import (OBJECTS, PLAN_SENDS, SAMPLE_FAILED, SAMPLE_REJECTED, Tap,  # noqa: E402
+                      World, check_run, edit_csv, plan_adds_up, plan_writes_nothing,
+                      read_csv)
 
 def by_object(report):
     return {o["object"]: o for o in report["objects"]}
 
 
 def sends(o):
-    return sum(o[k] for k in KINDS)
-
-
-def writes_nothing(t, w, label, *args, offline=False):
-    """A plan that changes neither the state nor the org; returns its report."""
-    before = state_digest(w)
-    mark = request_mark(w.emu)
-    stats = w.emu.stats()
-    r = plan(w, *args)
-    check_run(t, r, 0, "%s: plan" % label)
-    t.eq(state_digest(w), before, "%s: the state is as it was (database, runs, "
-         "records)" % label)
-    calls = [(q["method"], q["path"].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
-             for q in requests_after(w.emu, mark)]
-    want = [] if offline else [("GET", "limits")]
-    t.eq([c for c in calls if c[1] != "token"], want,
-         "%s: the org was asked %s" % (label, "nothing" if offline else
-                                       "for its limits only"))
-    t.eq(w.emu.stats()["jobs_created"], stats["jobs_created"],
-         "%s: no job was created" % label)
-    return r.report
-
-
-def adds_up(t, report, label):
-    bad = [o["object"] for o in report["objects"]
-           if o["read"] != sends(o) + o["unchanged"] + o["filtered"] + o["rejected"] +
-           o["duplicates"] + o["below_watermark"] + o["rolled_up"]]
-    t.eq(bad, [], "%s: each object's counts add up to what was read" % label)
+    return sum(o[k] for k in PLAN_SENDS)
 
 
 def matches_run(t, w, report, label):
@@ -85,13 +41,13 @@ def matches_run(t, w, report, label):
 
 def first_plan_and_run(t):
     with World() as w:
-        rep = writes_nothing(t, w, "no state yet")
+        rep = plan_writes_nothing(t, w, "no state yet")
         t.eq(rep["state"], False, "no state yet: the plan says so")
         objs = by_object(rep)
         t.eq(sorted(objs), sorted(OBJECTS), "no state yet: every object is planned")
         t.eq({o: v["changed"] + v["retry"] for o, v in objs.items()},
              {o: 0 for o in OBJECTS}, "no state yet: every record to send is new")
-        adds_up(t, rep, "no state yet")
+        plan_adds_up(t, rep, "no state yet")
         t.eq(rep["total"]["cost"]["jobs"], len(OBJECTS), "no state yet: one job per object")
         t.ok(rep["total"]["cost"]["api_calls"] >= 4 * len(OBJECTS) + 1,
              "no state yet: at least create, upload, close and results per job, and "
@@ -99,12 +55,24 @@ def first_plan_and_run(t):
         matches_run(t, w, rep, "first run")
 
         # failed records plan as retries; nothing else is sent
-        rep = writes_nothing(t, w, "after the first run")
+        rep = plan_writes_nothing(t, w, "after the first run", "--show", "5")
+        _, work, _ = w.last_run()
+        want = [(os.path.basename(r[0]), int(r[1]), r[3]) for r in
+                read_csv(os.path.join(work, "OrbInvoice__c", "rejects.csv"))[1:]]
+        got = [(os.path.basename(k["source"]), k["line"], k["reason"])
+               for k in by_object(rep)["OrbInvoice__c"]["show"].get("rejected", [])]
+        t.eq(sorted(got), sorted(want), "--show: the rejected rows, with file:line and "
+             "reason, as the run's rejects.csv has them")
+        t.eq(len(got), len(SAMPLE_REJECTED), "... both of them")
+        text = w.run("--show", "1", "--objects", "invoices", cmd="plan", json_out=False)
+        t.ok(len(re.findall(r"(?m)^  OrbInvoice__c rejected \(\S*invoices\.csv:\d+\): \S",
+                            text.stdout)) == 1,
+             "the table lists up to --show N rejected rows, with file:line", text.stdout)
         objs = by_object(rep)
         t.eq({o: (sends(v), v["retry"]) for o, v in objs.items() if sends(v)},
              {"OrbCustomer__c": (len(SAMPLE_FAILED), len(SAMPLE_FAILED))},
              "after the first run: only the failed customers are planned, as retries")
-        rep = writes_nothing(t, w, "unchanged plans", "--objects", "plans")
+        rep = plan_writes_nothing(t, w, "unchanged plans", "--objects", "plans")
         t.eq(sends(by_object(rep)["OrbPlan__c"]), 0,
              "an unchanged export plans no send")
         t.eq(rep["total"]["cost"]["jobs"], 0, "... and no job")
@@ -113,7 +81,7 @@ def first_plan_and_run(t):
         plans = read_csv(w.path("plans"))
         key = plans[1][0]
         edit_csv(w.path("plans"), key, name="Starter, renamed")
-        rep = writes_nothing(t, w, "one change", "--show", "5")
+        rep = plan_writes_nothing(t, w, "one change", "--show", "5")
         obj = by_object(rep)["OrbPlan__c"]
         t.eq((obj["changed"], obj["new"], obj["retry"]), (1, 0, 0),
              "one changed field: exactly one changed record")
@@ -137,7 +105,7 @@ def while_locked(t):
         fd = os.open(os.path.join(w.state, "lock"), os.O_RDWR)
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            rep = writes_nothing(t, w, "while a run holds the lock")
+            rep = plan_writes_nothing(t, w, "while a run holds the lock")
             t.ok(rep is not None, "a plan works while a run holds the lock")
             r = w.run()
             t.eq(r.rc, 7, "(a run is refused meanwhile)")
@@ -148,7 +116,7 @@ def while_locked(t):
 def allocations(t):
     # 7 jobs reserve 10 calls each; 40 a day less 10% leaves 3 jobs a day
     with World(limits={"DailyApiRequests": 40, "DataStorageMB": 0}) as w:
-        rep = writes_nothing(t, w, "low limits")
+        rep = plan_writes_nothing(t, w, "low limits")
         org = rep["org"]
         t.eq(org["days_needed"], 3, "low limits: the plan needs 3 days of API requests",
              org)
@@ -161,7 +129,7 @@ def allocations(t):
         check_run(t, text, 0, "low limits as a table")
         t.ok("BACKFILL OVER 3 DAYS" in text.stdout and "NOT ENOUGH DATA STORAGE" in
              text.stdout, "the table says both loudly", text.stdout)
-        rep = writes_nothing(t, w, "offline", "--offline", offline=True)
+        rep = plan_writes_nothing(t, w, "offline", "--offline", offline=True)
         t.eq((rep["offline"], rep["org"]), (True, None), "--offline: no allocations shown")
 
 
