@@ -80,8 +80,9 @@ const char usage_plan[] =
 	"                           delete with their Salesforce Id\n"
 	"      --offline            ask the org nothing (no allocations or storage)\n"
 	SETUP_HELP
-	"\nThe state keeps a hash of what was last synced, not its values: a\n"
-	"changed record is named, without a field diff.\n"
+	"\nWith --show, a changed record's field diff is against the values it\n"
+	"was last synced with, which the state keeps for the mappings whose\n"
+	"keep_values is yes (docs/state.md).\n"
 	"\nExit codes: 0 the plan was made, 2 usage, 3 a mapping or configuration\n"
 	"mistake, 4 input, 5 Salesforce (/limits) could not be read.\n";
 

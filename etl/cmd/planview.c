@@ -2,7 +2,9 @@
 #include "planview.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "formats/utf8.h"
 #include "report.h"
 #include "state/syncdel.h"
 #include "runview.h"
@@ -63,6 +65,50 @@ static void print_table(FILE *out, const struct plan_result *res,
 	table_free(tb);
 }
 
+#define VALUE_SHOWN 60   /* bytes of a value the table shows */
+
+static void print_value(FILE *out, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!v[0])
+		fputs("(empty)", out);
+	else if (n <= VALUE_SHOWN)
+		fputs(v, out);
+	else   /* cut at a character's start */
+		fprintf(out, "%.*s…", (int)utf8_prefix_bytes(v, n, VALUE_SHOWN),
+			v);
+}
+
+/* ": Total__c 120.00 → 121.00, Status__c issued → paid" */
+static void print_changes(FILE *out, const struct plan_key *k)
+{
+	size_t i;
+
+	if (k->values == PLAN_VALUES_HASHES) {
+		fputs(": its mapping keeps only a hash of what was last synced "
+		      "(keep_values = no): no field diff", out);
+		return;
+	}
+	if (k->values == PLAN_VALUES_NONE_YET) {
+		fputs(": no values kept yet (last synced before billsync kept "
+		      "them): no field diff", out);
+		return;
+	}
+	if (!k->nchanges)
+		fputs(": the same values as last synced (only their encoding "
+		      "differs)", out);
+	for (i = 0; i < k->nchanges; i++) {
+		fprintf(out, "%s %s ", i ? "," : ":", k->changes[i].field);
+		if (k->changes[i].was)
+			print_value(out, k->changes[i].was);
+		else
+			fputs("(not synced)", out);
+		fputs(" → ", out);
+		print_value(out, k->changes[i].now);
+	}
+}
+
 static void print_key(FILE *out, const char *object, const struct plan_key *k)
 {
 	fprintf(out, "  %s %s", object, plan_kind_name(k->kind));
@@ -75,8 +121,7 @@ static void print_key(FILE *out, const char *object, const struct plan_key *k)
 		fprintf(out, ": filter %s", k->why);
 		break;
 	case PLAN_CHANGED:
-		fputs(": the state keeps a hash of what was last synced, not "
-		      "its values: no field diff", out);
+		print_changes(out, k);
 		break;
 	case PLAN_REJECTED:
 		fprintf(out, ": %s%s%s", k->field ? k->field : "",
@@ -240,10 +285,6 @@ static void print_plan(FILE *out, const struct plan_result *res)
 			"vanished (synced records no row has: not rows read); "
 			"%llu held back by a cap\n", t.to_delete, t.del.marked,
 			t.del.missing, t.held_back);
-	if (t.n[PLAN_CHANGED])
-		fputs("(the state keeps a hash of each record's last synced "
-		      "values, not the values: no field diff of a changed "
-		      "record)\n", out);
 	report_bytes(t.raw_bytes, rb, sizeof(rb));
 	report_bytes(t.gz_bytes, gb, sizeof(gb));
 	fprintf(out, "cost: %llu bulk files (%s, %s gzipped), %llu jobs, about "

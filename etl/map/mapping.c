@@ -58,6 +58,7 @@ static struct mapping *load_text(const char *name, const char *text,
 	arena_init(&m->arena, 16 * 1024);
 	m->errs = errs;
 	m->row_key = -1;
+	m->keep_values = -1;
 	m->file = mp_dup(m, name);
 	if (!m->file) {
 		mapping_free(m);
@@ -186,6 +187,10 @@ const char *mapping_watermark_column(const struct mapping *m)
 	return m->watermark;
 }
 long long mapping_lookback(const struct mapping *m) { return m->lookback; }
+int mapping_keep_values(const struct mapping *m)
+{
+	return m->keep_values >= 0 ? m->keep_values : !m->watermark;
+}
 const char *mapping_lookback_text(const struct mapping *m)
 {
 	return m->lookback_text;

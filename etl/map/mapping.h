@@ -120,6 +120,12 @@ const char *mapping_watermark_column(const struct mapping *m);
 long long mapping_lookback(const struct mapping *m);
 const char *mapping_lookback_text(const struct mapping *m);
 
+/* [object] keep_values: 1 when the sync state keeps the values each
+ * record was last synced with (for billsync plan's field diffs); by
+ * default yes, but no for a mapping with a watermark (declared
+ * append-only: its records do not change once synced). */
+int mapping_keep_values(const struct mapping *m);
+
 size_t mapping_fields(const struct mapping *m, const struct map_field **f);
 size_t mapping_filters(const struct mapping *m, const struct map_filter **f);
 /* The [delete] section (mapdelete.h); its line is 0 without one. */

@@ -35,7 +35,7 @@
 enum object_key {
 	K_NAME, K_SOURCE, K_OPERATION, K_EXTERNAL_ID, K_NULLS, K_CLEAR_NULLS,
 	K_KEEP_NULLS, K_GROUP_BY, K_SINCE, K_WATERMARK, K_LOOKBACK,
-	K_DESCRIPTION, K_ROW_KEY, K_CURRENCY, K_COUNT
+	K_DESCRIPTION, K_ROW_KEY, K_CURRENCY, K_KEEP_VALUES, K_COUNT
 };
 
 /* The longest lookback: ten years, in seconds. */
@@ -57,6 +57,8 @@ struct mapping {
 	long long lookback;                     /* seconds */
 	enum map_op op;
 	int clear_nulls;               /* [object] nulls = clear */
+	int keep_values;               /* [object] keep_values: 1 yes, 0 no,
+					  -1 not given */
 	unsigned long object_line;     /* line of [object], for missing keys */
 	/* the line of each [object] key, 0 if not given; a misspelt key
 	 * with a hint, or one outside any section, counts as given: its own

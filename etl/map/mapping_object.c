@@ -9,7 +9,7 @@
 const char *const mp_object_keys[K_COUNT] = {
 	"name", "source", "operation", "external_id", "nulls", "clear_nulls",
 	"keep_nulls", "group_by", "since", "watermark", "lookback",
-	"description", "row_key", "currency"
+	"description", "row_key", "currency", "keep_values"
 };
 
 static void unknown_object_key(struct mapping *m, const struct ini_item *it)
@@ -22,7 +22,8 @@ static void unknown_object_key(struct mapping *m, const struct ini_item *it)
 		mp_errorf(m, it->line, "unknown key '%s' in [object] (keys: name, "
 			  "source, operation, external_id, nulls, clear_nulls, "
 			  "keep_nulls, group_by, since, watermark, lookback, "
-			  "description, row_key, currency)", it->key);
+			  "description, row_key, currency, keep_values)",
+			  it->key);
 		return;
 	}
 	mp_errorf(m, it->line, "unknown key '%s' in [object]; did you mean '%s'?",
@@ -205,6 +206,15 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 		break;
 	case K_DESCRIPTION:
 		m->description = mp_dup(m, v);
+		break;
+	case K_KEEP_VALUES:
+		if (!strcmp(v, "yes") || !strcmp(v, "no"))
+			m->keep_values = !strcmp(v, "yes");
+		else
+			mp_errorf(m, it->line, "keep_values must be 'yes' (the "
+				  "state keeps each record's last synced values, "
+				  "for billsync plan's field diffs) or 'no' (only "
+				  "their hash), not '%s'", v);
 		break;
 	case K_COUNT:
 		break;

@@ -33,6 +33,11 @@ int history_setup(struct state *st, struct bs_err *err);
  * (state_open_readonly: statements on records compile the triggers). */
 int history_register(struct state *st, struct bs_err *err);
 
+/* A record's number in the history (and in the kept values of
+ * state_values.c): 63 bits of a hash of its object and key. */
+long long history_rec(const char *object, size_t olen, const char *key,
+		      size_t klen);
+
 /* Drops the events of runs up to current - keep_runs, and the error texts
  * no event uses any more. */
 int history_prune(struct state *st, long long current, long long keep_runs,

@@ -59,15 +59,19 @@ int plan_list(struct planner *p, struct plan_object *po,
 	struct plan_key *n;
 	int bad = 0;
 
-	if (po->listed[k->kind] >= p->o->show)
+	if (po->listed[k->kind] >= p->o->show) {
+		plan_changes_free(k->changes, k->nchanges);
 		return 0;
+	}
 	n = realloc(po->shown, (po->nshown + 1) * sizeof(*n));
-	if (!n)
+	if (!n) {
+		plan_changes_free(k->changes, k->nchanges);
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	}
 	po->shown = n;
 	n += po->nshown++;
 	po->listed[k->kind]++;
-	*n = *k;
+	*n = *k;   /* the changes are its own now */
 	n->key = strndup(k->key ? k->key : "", k->key ? key_len : 0);
 	n->source = strdup(k->source ? k->source : "");
 	n->why = dup_or_null(k->why, &bad);
@@ -78,11 +82,13 @@ int plan_list(struct planner *p, struct plan_object *po,
 	return 0;
 }
 
-/* Lists a row's key as one of its kind. */
+/* Lists a row's key as one of its kind (a changed record's with its
+ * field diff, row being its encoded record). */
 static int list_row(struct planner *p, struct plan_object *po,
-		    enum plan_kind kind, const char *key, size_t key_len,
-		    const char *source, unsigned long line, const char *why,
-		    struct bs_err *err)
+		    const struct mapping *m, enum plan_kind kind,
+		    const char *key, size_t key_len, const char *row,
+		    size_t row_len, const char *source, unsigned long line,
+		    const char *why, struct bs_err *err)
 {
 	struct plan_key k;
 
@@ -92,6 +98,11 @@ static int list_row(struct planner *p, struct plan_object *po,
 	k.source = (char *)source;
 	k.line = line;
 	k.why = (char *)why;
+	if (kind == PLAN_CHANGED && po->listed[kind] < p->o->show &&
+	    plan_diff(p, m, key, key_len, row, row_len, &k, err) < 0) {
+		plan_changes_free(k.changes, k.nchanges);
+		return -1;
+	}
 	return plan_list(p, po, &k, key_len, err);
 }
 
@@ -121,8 +132,8 @@ static int plan_keep_row(void *ctx, const struct mapping *m, const char *key,
 	if (!po)
 		return 1;
 	po->n[kind]++;
-	return list_row(p, po, kind, key, key_len, source, line, NULL,
-			err) < 0 ? -1 : 1;
+	return list_row(p, po, m, kind, key, key_len, row, row_len, source,
+			line, NULL, err) < 0 ? -1 : 1;
 }
 
 static int plan_held_row(void *ctx, const struct mapping *m, const char *key,
@@ -153,7 +164,7 @@ static int plan_skip_row(void *ctx, const struct mapping *m, const char *key,
 	if (!po)
 		return 0;
 	po->n[kind]++;
-	return list_row(p, po, kind, key, key_len, source, line,
+	return list_row(p, po, m, kind, key, key_len, NULL, 0, source, line,
 			kind == PLAN_FILTERED ? filter : NULL, err);
 }
 
@@ -367,10 +378,15 @@ static int plan_objects(const struct mapset *maps, const struct sync_opts *o,
 	res->objects = calloc(n ? n : 1, sizeof(*res->objects));
 	if (!res->objects)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	for (i = 0; i < n; i++)
-		if (sync_selected_map(o, mapset_at(maps, i)))
-			res->objects[res->nobjects++].object =
-				mapping_object(mapset_at(maps, i));
+	for (i = 0; i < n; i++) {
+		const struct mapping *m = mapset_at(maps, i);
+
+		if (!sync_selected_map(o, m))
+			continue;
+		res->objects[res->nobjects].object = mapping_object(m);
+		res->objects[res->nobjects++].keeps_values =
+			mapping_keep_values(m);
+	}
 	return 0;
 }
 
@@ -546,6 +562,8 @@ void plan_result_release(struct plan_result *res)
 			free(po->shown[k].why);
 			free(po->shown[k].field);
 			free(po->shown[k].sf_id);
+			plan_changes_free(po->shown[k].changes,
+					  po->shown[k].nchanges);
 		}
 		for (k = 0; k < po->nrejected_by; k++)
 			free(po->rejected_by[k].name);

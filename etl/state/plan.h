@@ -11,10 +11,13 @@
  *
  * Per object it counts the records the run would send (new, changed, to
  * retry, sent again though unchanged) and those it would not (unchanged,
- * filtered, rejected, duplicates, below the watermark), which add up to
- * what was read; keeps up to `show` keys of each kind with their source
- * line; and estimates the cost: bulk files and jobs, API calls (create,
- * upload, close, results, and the polls pollplan.h would make if
+ * filtered, marked deleted, rejected, duplicates, below the watermark),
+ * which add up to what was read, and the records the run would delete
+ * (deletes.h); keeps up to `show` keys of each kind with their source
+ * line (a changed record with its field diff against the values the state
+ * kept from its last sync, state.h); and estimates the cost: bulk files
+ * and jobs, API calls (create, upload, close, results, and the polls
+ * pollplan.h would make if
  * Salesforce processed PLAN_ASSUMED_RATE records a second), Bulk batches,
  * against the org's daily allocations from /limits with [load]
  * limit_margin, the days of allocations the sends need (packing jobs as
@@ -52,6 +55,21 @@ enum plan_kind {
 };
 const char *plan_kind_name(enum plan_kind k);
 
+/* What a changed record's field diff is against. */
+enum plan_values {
+	PLAN_VALUES_KEPT,     /* the values it was last synced with */
+	PLAN_VALUES_HASHES,   /* none: its mapping keeps only hashes
+				 (keep_values = no) */
+	PLAN_VALUES_NONE_YET  /* none: synced before values were kept */
+};
+
+/* A field of a changed record that differs from what was last synced. */
+struct plan_change {
+	char *field;
+	char *was;                    /* NULL: the field was not synced */
+	char *now;
+};
+
 /* A key shown with --show. */
 struct plan_key {
 	enum plan_kind kind;
@@ -63,6 +81,9 @@ struct plan_key {
 	char *field;                  /* PLAN_REJECTED: the field, or NULL */
 	char *sf_id;                  /* PLAN_DELETE, PLAN_VANISHED: the
 					 Salesforce Id the state has */
+	enum plan_values values;      /* PLAN_CHANGED: its diff is against */
+	struct plan_change *changes;  /* ... the fields that differ */
+	size_t nchanges;
 };
 
 /* Rows counted by a reason (a filter's name, a rejection's reason). */
@@ -73,6 +94,8 @@ struct plan_reason {
 
 struct plan_object {
 	const char *object;           /* borrowed from the mapset */
+	int keeps_values;             /* its mapping keeps the values last
+					 synced (mapping_keep_values) */
 	unsigned long long read;
 	unsigned long long n[PLAN_KINDS];     /* PLAN_FILTERED: filtered */
 	unsigned long long unchanged, rejected, duplicates, below_watermark,

@@ -11,6 +11,7 @@
 #include "sync_int.h"
 
 struct manifest;
+struct mapping;
 struct pollpace;
 struct loader_opts;
 
@@ -36,6 +37,15 @@ int plan_list(struct planner *p, struct plan_object *po,
  * batches), and its rows kept for the days of allocations. */
 int plan_job(struct planner *p, struct plan_object *po,
 	     unsigned long long rows, struct bs_err *err);
+
+/* ---- plan_diff.c ------------------------------------------------------- */
+
+/* k->values, and k->changes (the caller's: plan_changes_free) of a
+ * changed record of m whose row is now row (its encoded CSV record). */
+int plan_diff(struct planner *p, const struct mapping *m, const char *key,
+	      size_t key_len, const char *row, size_t row_len,
+	      struct plan_key *k, struct bs_err *err);
+void plan_changes_free(struct plan_change *c, size_t n);
 
 /* ---- plan_lists.c ------------------------------------------------------ */
 

@@ -1,17 +1,46 @@
 /* plan_json.c - a plan for machines: its one encoder (see plan.h). */
 #include "plan.h"
 
+static const char *const values_names[] = {
+	[PLAN_VALUES_KEPT] = "kept",
+	[PLAN_VALUES_HASHES] = "hashes only",
+	[PLAN_VALUES_NONE_YET] = "none yet"
+};
+
+/* A changed record's field diff: [{field, was, now}] (was null: the field
+ * was not synced); null when no values were kept to compare with. */
+static json_t *changes_json(const struct plan_key *k)
+{
+	json_t *a;
+	size_t i;
+
+	if (k->values != PLAN_VALUES_KEPT)
+		return json_null();
+	a = json_array();
+	for (i = 0; a && i < k->nchanges; i++)
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s?, s:s}", "field", k->changes[i].field,
+			"was", k->changes[i].was, "now", k->changes[i].now));
+	return a;
+}
+
 static json_t *key_json(const struct plan_key *k)
 {
 	int rejected = k->kind == PLAN_REJECTED;
+	json_t *o = json_pack("{s:s?, s:s?, s:I, s:s?, s:s?, s:s?, s:s?}",
+			      "key", rejected ? NULL : k->key,
+			      "source", k->source[0] ? k->source : NULL,
+			      "line", (json_int_t)k->line,
+			      "filter", k->kind == PLAN_FILTERED ? k->why : NULL,
+			      "reason", rejected ? k->why : NULL,
+			      "field", k->field, "sf_id", k->sf_id);
 
-	return json_pack("{s:s?, s:s?, s:I, s:s?, s:s?, s:s?, s:s?}",
-			 "key", rejected ? NULL : k->key,
-			 "source", k->source[0] ? k->source : NULL,
-			 "line", (json_int_t)k->line,
-			 "filter", k->kind == PLAN_FILTERED ? k->why : NULL,
-			 "reason", rejected ? k->why : NULL,
-			 "field", k->field, "sf_id", k->sf_id);
+	if (o && k->kind == PLAN_CHANGED) {
+		json_object_set_new(o, "values", json_string(
+				    values_names[k->values]));
+		json_object_set_new(o, "changes", changes_json(k));
+	}
+	return o;
 }
 
 static json_t *shown_json(const struct plan_object *po)
@@ -105,8 +134,9 @@ static json_t *object_json(const struct plan_object *po, int with_keys)
 		json_object_set_new(o, "vanished", json_integer(
 				    (json_int_t)po->del.missing));
 		json_object_set_new(o, "deletes", deletes_json_of(po, !with_keys));
-		/* only hashes are kept: a changed record has no field diff */
-		json_object_set_new(o, "values_kept", json_false());
+		/* keep_values: a changed record's field diff can be shown */
+		json_object_set_new(o, "values_kept",
+				    json_boolean(po->keeps_values));
 		if (with_keys)
 			json_object_set_new(o, "show", shown_json(po));
 	}

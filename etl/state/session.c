@@ -29,6 +29,8 @@ struct session {
 	struct state *state;         /* the ledger; NULL: none */
 	long long run;
 	int deletes;                 /* session_opts.deletes */
+	int (*keep_values)(const void *ctx, const char *object);
+	const void *keep_ctx;        /* session_opts.keep_values, keep_ctx */
 	unsigned long batched;       /* outcomes in the open transaction */
 	struct sbuf row;             /* a failures CSV row being encoded */
 	struct load_report rep;      /* objects in bd's order, and jobs */
@@ -259,6 +261,21 @@ static int record_outcome(struct session *u, const struct loader_record *r,
 				    1, r->error_code, msg, err);
 }
 
+/* A record synced: its values as Salesforce took them are kept (or its
+ * object's forgotten, when its mapping keeps none). */
+static int keep_values(struct session *u, const struct loader_record *r,
+		       struct bs_err *err)
+{
+	const char *object = r->file->object;
+
+	if (!u->keep_values)
+		return 0;
+	if (!u->keep_values(u->keep_ctx, object))
+		return state_values_forget_object(u->state, object, err);
+	return state_values_keep(u->state, object, r->key, r->ncols, r->names,
+				 r->values, err);
+}
+
 static int on_record(void *ctx, const struct loader_record *r,
 		     struct bs_err *err)
 {
@@ -275,6 +292,7 @@ static int on_record(void *ctx, const struct loader_record *r,
 	if (u->state && r->key[0] &&
 	    (state_begin(u->state, err) < 0 ||
 	     record_outcome(u, r, ok, err) < 0 ||
+	     (ok && !u->deletes && keep_values(u, r, err) < 0) ||
 	     (++u->batched % OUTCOME_BATCH == 0 &&
 	      state_commit(u->state, err) < 0)))
 		return -1;
@@ -404,6 +422,8 @@ struct session *session_new(const struct bulkdir *bd,
 	u->state = o->state;
 	u->run = o->run;
 	u->deletes = o->deletes;
+	u->keep_values = o->keep_values;
+	u->keep_ctx = o->keep_ctx;
 	u->display = msg_has_display(o->msg);
 	u->failures_append = o->append_failures;
 	sbuf_init(&u->row, 0);

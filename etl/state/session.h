@@ -34,6 +34,11 @@ struct session_opts {
 				       (deletes.h): outcomes go to the
 				       records by Salesforce Id, and an Id
 				       already gone counts as deleted */
+	/* 1 when the values of object's records are kept as they sync
+	   (state_values_keep), 0 when its values are forgotten; NULL: the
+	   values kept are left as they are (upload) */
+	int (*keep_values)(const void *ctx, const char *object);
+	const void *keep_ctx;
 };
 
 struct session;

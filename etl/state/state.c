@@ -357,7 +357,7 @@ struct state *state_open(const char *dir, struct bs_err *err)
 		 "PRAGMA cache_size = -%d; PRAGMA busy_timeout = 5000;",
 		 STATE_CACHE_KIB);
 	if (state_exec(st, pragmas, err) < 0 || state_exec(st, schema, err) < 0 ||
-	    history_setup(st, err) < 0)
+	    history_setup(st, err) < 0 || state_values_setup(st, err) < 0)
 		goto fail;
 	snprintf(pragmas, sizeof(pragmas), "PRAGMA user_version = %d;",
 		 STATE_SCHEMA_VERSION);
@@ -380,6 +380,7 @@ void state_close(struct state *st)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	state_values_release(st);
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);   /* releases the lock */
@@ -772,6 +773,9 @@ int state_delete_outcome(struct state *st, long long run, const char *object,
 			 const char *sf_id, int deleted, const char *error_code,
 			 const char *error_message, struct bs_err *err)
 {
+	if (deleted &&   /* before the record forgets its key */
+	    state_values_forget_deleted(st, run, object, sf_id, err) < 0)
+		return -1;
 	return step_done(st, bind(st, deleted ? S_DEL_OK : S_DEL_FAIL, "itttttt",
 				  run, object, sf_id, error_code, error_message,
 				  st->now), err, "delete outcome");

@@ -185,6 +185,44 @@ int state_delete_outcome(struct state *st, long long run, const char *object,
 			 const char *sf_id, int deleted, const char *error_code,
 			 const char *error_message, struct bs_err *err);
 
+/* ---- kept values (docs/state.md, "Field-level diffs") ----------------- */
+
+/* The values a record was last synced with, as Salesforce confirmed them
+ * (a job's successful result: what it took), for `billsync plan` to show
+ * what changed since.  Kept per record in tables of their own (not in
+ * records), compactly: the column names once per object and set of
+ * columns, the values deflated when that is smaller. */
+struct bs_value;
+
+/* Keeps n columns of a record synced now (names[i] = values[i]; names
+ * beginning "sf__" are Salesforce's own and left out), replacing what was
+ * kept; n 0: what it took is not known, nothing is kept.  Batched like
+ * record outcomes. */
+int state_values_keep(struct state *st, const char *object, const char *key,
+		      size_t n, const char *const *names,
+		      const struct bs_value *values, struct bs_err *err);
+/* Forgets every value kept for object (a mapping that keeps none, e.g.
+ * keep_values = no: values kept before would go stale); cheap when none
+ * are kept, and done once per object per handle. */
+int state_values_forget_object(struct state *st, const char *object,
+			       struct bs_err *err);
+
+struct state_values {
+	size_t n;
+	const char *const *names;
+	const struct bs_value *values;   /* each NUL-terminated */
+};
+/* The values kept for a record: 1 and *out (valid until the next call on
+ * st), 0 when none are kept (synced before values were kept, by a mapping
+ * that keeps none, or a state written before billsync kept values). */
+int state_values_get(struct state *st, const char *object, const char *key,
+		     size_t key_len, struct state_values *out,
+		     struct bs_err *err);
+/* Records with values kept, and the bytes their tables take (0 when
+ * SQLite has no dbstat table): for make bench. */
+int state_values_size(struct state *st, unsigned long long *records,
+		      unsigned long long *bytes, struct bs_err *err);
+
 /* ---- watermarks (docs/state.md, "Watermark") -------------------------- */
 
 /* The newest watermark value of an object's last successful incremental or

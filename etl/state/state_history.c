@@ -54,8 +54,8 @@ static const char tables[] =
 /* A record's number: 63 bits of a hash of its object and key, so that an
  * event holds no text and the records table no extra column.  Two records
  * share one with a chance of about n^2 / 2^64. */
-static long long rec_number(const char *object, size_t olen, const char *key,
-			    size_t klen)
+long long history_rec(const char *object, size_t olen, const char *key,
+		      size_t klen)
 {
 	uint64_t h = hash64(object, olen, HASH_SEED_A);
 
@@ -66,7 +66,7 @@ static long long rec_number(const char *object, size_t olen, const char *key,
 static void sql_rec(sqlite3_context *c, int argc, sqlite3_value **v)
 {
 	(void)argc;
-	sqlite3_result_int64(c, rec_number(
+	sqlite3_result_int64(c, history_rec(
 		(const char *)sqlite3_value_text(v[0]),
 		(size_t)sqlite3_value_bytes(v[0]),
 		(const char *)sqlite3_value_text(v[1]),
@@ -153,7 +153,7 @@ static int record_events(struct state *st, sqlite3_stmt *s, const char *object,
 	int r, stop = 0;
 
 	sqlite3_reset(s);
-	sqlite3_bind_int64(s, 1, rec_number(object, strlen(object), key,
+	sqlite3_bind_int64(s, 1, history_rec(object, strlen(object), key,
 					    strlen(key)));
 	while (!stop && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct history_event e;

@@ -26,6 +26,8 @@ enum stmt_id {
  * deletes table yet. */
 #define S_LAZY S_DEL_ADD
 
+struct state_vals;
+
 struct state {
 	char *dir;
 	int lock_fd;
@@ -33,6 +35,7 @@ struct state {
 	sqlite3_stmt *stmt[S_COUNT];
 	int in_tx;
 	char now[32];
+	struct state_vals *vals;   /* state_values.c's, made when first used */
 };
 
 /* A handle for dir, nothing open (lock_fd -1); NULL with err on failure. */
@@ -43,6 +46,14 @@ int state_prepare_all(struct state *st, struct bs_err *err);
 void state_stamp(struct state *st);
 /* err = "state database: WHAT: SQLite's message" (BS_E_IO); returns -1. */
 int state_db_error(struct state *st, struct bs_err *err, const char *what);
+/* state_values.c: its tables (state_open), its part of the handle
+ * (state_close), and a deleted record's values forgotten. */
+int state_values_setup(struct state *st, struct bs_err *err);
+void state_values_release(struct state *st);
+int state_values_forget_deleted(struct state *st, long long run,
+				const char *object, const char *sf_id,
+				struct bs_err *err);
+
 /* Runs sql (no result rows); 0 or -1 with err. */
 int state_exec(struct state *st, const char *sql, struct bs_err *err);
 

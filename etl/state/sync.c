@@ -14,6 +14,7 @@
 #include "export/bulkdir.h"
 #include "export/export.h"
 #include "formats/sbuf.h"
+#include "map/mapping.h"
 #include "map/mapset.h"
 #include "deletes.h"
 #include "session.h"
@@ -38,17 +39,28 @@ static int file_registered(struct state *st, long long run,
 }
 
 /* Loads run's directory (its upserts, then its delete jobs: syncdel.h) and
- * records the run's end; *report gets the load's report (*loaded set)
- * unless it stopped before loading, with the delete jobs' in
- * report->deletes_load.  Returns the exit code; err says why a load
+ * records the run's end (maps: the values of the records synced are kept
+ * as their mappings say; NULL, an upload: left as they are); *report gets
+ * the load's report (*loaded set) unless it stopped before loading, with
+ * the delete jobs' in report->deletes_load.  Returns the exit code; err says why a load
  * stopped (set only if it was clear). */
+/* session_opts.keep_values of a run: its mapping says (mapping.h); an
+ * object no mapping has any more keeps none. */
+static int keeps_values(const void *maps, const char *object)
+{
+	const struct mapping *m = mapset_find(maps, object);
+
+	return m && mapping_keep_values(m);
+}
+
 static int load_dir(const struct config *cfg, const struct sync_env *env,
-		    struct state *st, long long run, const char *dir,
-		    const char *failures, int resumed,
+		    const struct mapset *maps, struct state *st, long long run,
+		    const char *dir, const char *failures, int resumed,
 		    struct load_report *report, int *loaded, struct bs_err *err)
 {
 	struct session_opts so = { failures, resumed, st, run, env->msg,
-				   env->stop, 0 };
+				   env->stop, 0, maps ? keeps_values : NULL,
+				   maps };
 	struct loader_summary sum;
 	struct session *ses = NULL;
 	struct bulkdir *bd, *dbd = NULL;
@@ -175,8 +187,8 @@ const char *sync_mode_name(const struct sync_opts *o)
  * or resync killed before it sent anything), or the exit code to stop
  * with (then res->run and res->mode are the earlier run's). */
 static int resume(const struct config *cfg, const struct sync_env *env,
-		  struct state *st, struct sync_result *res,
-		  struct bs_err *err)
+		  const struct mapset *maps, struct state *st,
+		  struct sync_result *res, struct bs_err *err)
 {
 	struct state_run ur;
 	char *failures;
@@ -216,7 +228,7 @@ static int resume(const struct config *cfg, const struct sync_env *env,
 	if (!failures)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory"),
 		       BS_EXIT_INTERNAL;
-	code = load_dir(cfg, env, st, ur.id, ur.work_dir, failures, 1,
+	code = load_dir(cfg, env, maps, st, ur.id, ur.work_dir, failures, 1,
 			&res->continued_load, &res->continued, err);
 	free(failures);
 	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
@@ -365,8 +377,8 @@ static int load_changes(const struct config *cfg, const struct sync_env *env,
 			return -1;
 		return code;
 	}
-	code = load_dir(cfg, env, c->st, c->run, res->work_dir, failures, 0,
-			&res->load, &res->loaded, err);
+	code = load_dir(cfg, env, c->maps, c->st, c->run, res->work_dir,
+			failures, 0, &res->load, &res->loaded, err);
 	if (code == BS_EXIT_OK && (t.rejected || earlier_records || res->nids))
 		code = BS_EXIT_RECORDS;   /* nids: an --id sent nothing */
 	return code;
@@ -421,7 +433,7 @@ int sync_run(const struct config *cfg, const struct mapset *maps,
 		res->code = cli_exit_for(err->kind);
 		return -1;
 	}
-	code = resume(cfg, env, c.st, res, err);
+	code = resume(cfg, env, maps, c.st, res, err);
 	if (code >= 0) {
 		/* the continued run stopped again: its report is the answer */
 		res->continued_only = 1;
@@ -571,8 +583,8 @@ int sync_upload(const struct config *cfg, const char *dir,
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		goto fail;
 	}
-	res->code = load_dir(cfg, env, st, run.id, real, fail_path, resumed,
-			     &res->load, &res->loaded, err);
+	res->code = load_dir(cfg, env, NULL, st, run.id, real, fail_path,
+			     resumed, &res->load, &res->loaded, err);
 	if (state_run_set_exit(st, run.id, res->code, err) < 0)
 		res->code = cli_exit_for(err->kind);
 	goto out;

@@ -151,7 +151,7 @@ int syncdel_load(const struct config *cfg, const struct sync_env *env,
 		 unsigned long long *failed, struct bs_err *err)
 {
 	struct session_opts so = { failures, 1, st, run, env->msg, env->stop,
-				   1 };
+				   1, NULL, NULL };
 	struct loader_summary sum;
 	struct session *ses = session_new(bd, &so, err);
 	struct bs_err rerr;

@@ -97,6 +97,10 @@ if [ -z "$only" ] || [ "$only" = state ]; then
 	rm -rf "$dir/state"
 	out="$out
 $("$BUILD/statebench" "$state_rows" "$dir/state" --no-history)" || status=1
+	# and keeping each record's values (keep_values): what that costs
+	rm -rf "$dir/state"
+	out="$out
+$("$BUILD/statebench" "$state_rows" "$dir/state" --values)" || status=1
 	echo "$out"
 	echo "$target"
 	if [ "$doc" != - ]; then

@@ -3,10 +3,13 @@
  * with the time of each phase, the peak memory and what the record
  * history (state/history.h) holds after them.
  *
- *   statebench N STATE_DIR [--no-history]      (N may end in k or M)
+ *   statebench N STATE_DIR [--no-history | --values]   (N may end in k or M)
  *
  * --no-history drops the history's triggers first: the difference of the
- * two runs' times is what the history costs.
+ * two runs' times is what the history costs.  --values also keeps each
+ * record's values after its outcome, as a run does for a mapping with
+ * keep_values (state_values_keep, 17 columns as Salesforce echoes a daily
+ * revenue row), and says what that costs a record in time and bytes.
  *
  * Built by `make bench` (tests/bench/run.sh); not part of `make check`. */
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "formats/row.h"
 #include "state/history.h"
 #include "state/state.h"
 
@@ -40,6 +44,69 @@ static int fail(const struct bs_err *e)
 	return 1;
 }
 
+#define NVALUES 17
+
+/* Keeps the values of every record, as the outcomes of a load with
+ * keep_values do (committed every 10,000), and says what it cost. */
+static int keep_values(struct state *st, unsigned long long n)
+{
+	static const char *const names[NVALUES + 2] = {
+		"sf__Id", "sf__Created", "OrbId__c", "Name",
+		"OrbInvoice__r.OrbId__c", "OrbInvoiceLineItemBilling__r.OrbId__c",
+		"OrbCustomer__r.OrbId__c", "SubscriptionId__c", "PriceId__c",
+		"ItemId__c", "TimeframeStart__c", "TimeframeEnd__c",
+		"Quantity__c", "Amount__c", "Currency__c", "RecognizedAt__c",
+		"LockAdjustedAt__c", "RevertedAt__c", "UpdatedAt__c"
+	};
+	char text[NVALUES + 2][64];
+	struct bs_value v[NVALUES + 2];
+	unsigned long long i, kept, bytes;
+	struct bs_err e;
+	double t0 = now(), t;
+	size_t c;
+
+	for (i = 0; i < n; i++) {
+		snprintf(text[0], 64, "a0B%015llu", i);
+		snprintf(text[1], 64, "true");
+		snprintf(text[2], 64, "dlir_%012llu", i);
+		snprintf(text[3], 64, "dlir_%012llu", i);
+		snprintf(text[4], 64, "inv_%016llu", i / 40);
+		snprintf(text[5], 64, "ili_%016llu", i / 20);
+		snprintf(text[6], 64, "cus_%012llu", i / 400);
+		snprintf(text[7], 64, "sub_%012llu", i / 400);
+		snprintf(text[8], 64, "price_%010llu", i % 97);
+		snprintf(text[9], 64, "item_%010llu", i % 89);
+		snprintf(text[10], 64, "2024-03-%02lluT00:00:00.000Z", 1 + i % 28);
+		snprintf(text[11], 64, "2024-03-%02lluT00:00:00.000Z", 2 + i % 28);
+		snprintf(text[12], 64, "%llu.0", 1 + i % 7);
+		snprintf(text[13], 64, "%llu.%06llu", i % 997, i * 7919 % 1000000);
+		snprintf(text[14], 64, "USD");
+		snprintf(text[15], 64, "2024-04-01T06:00:00.000Z");
+		snprintf(text[16], 64, "2024-04-02T06:00:00.000Z");
+		text[17][0] = '\0';
+		snprintf(text[18], 64, "2024-04-02T06:00:%02llu.000Z", i % 60);
+		for (c = 0; c < NVALUES + 2; c++) {
+			v[c].s = text[c];
+			v[c].len = strlen(text[c]);
+			v[c].kind = v[c].len ? BS_V_TEXT : BS_V_NULL;
+		}
+		if (state_begin(st, &e) < 0 ||
+		    state_values_keep(st, "OrbDailyLineItemRevenue__c", text[2],
+				      NVALUES + 2, names, v, &e) < 0 ||
+		    ((i + 1) % 10000 == 0 && state_commit(st, &e) < 0))
+			return fail(&e);
+	}
+	if (state_commit(st, &e) < 0 || state_values_size(st, &kept, &bytes,
+							  &e) < 0)
+		return fail(&e);
+	t = now() - t0;
+	printf("kept values: %.1f s (%.0f records/s, %.1f us a record), %llu "
+	       "records, %.1f MB (%.1f bytes a record), peak RSS %ld KiB\n", t,
+	       (double)n / t, t * 1e6 / (double)n, kept, (double)bytes / 1e6,
+	       kept ? (double)bytes / (double)kept : 0.0, peak_kib());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long n, i, unchanged = 0, events, bytes;
@@ -50,11 +117,12 @@ int main(int argc, char **argv)
 	struct state *st;
 	struct bs_err e;
 	double t0, t;
-	int len, klen;
+	int len, klen, values = argc == 4 && !strcmp(argv[3], "--values");
 
-	if (argc != 3 && (argc != 4 || strcmp(argv[3], "--no-history")))
+	if (argc != 3 && (argc != 4 || (strcmp(argv[3], "--no-history") &&
+					!values)))
 		return fprintf(stderr, "usage: statebench N STATE_DIR "
-			       "[--no-history]\n"), 2;
+			       "[--no-history | --values]\n"), 2;
 	{
 		char *end;
 
@@ -65,10 +133,11 @@ int main(int argc, char **argv)
 			n *= 1000000;
 	}
 	st = state_open(argv[2], &e);
-	if (!st || (argc == 4 && history_pause(st, &e) < 0) ||
+	if (!st || (argc == 4 && !values && history_pause(st, &e) < 0) ||
 	    state_run_begin(st, "run", "full", "", &run, &e) < 0)
 		return fail(&e);
-	printf("records: %llu%s\n", n, argc == 4 ? " (no record history)" : "");
+	printf("records: %llu%s\n", n, values ? " (values kept)" : argc == 4 ?
+	       " (no record history)" : "");
 
 	/* 1: a first sync sends every record (lookup, then sending) */
 	t0 = now();
@@ -115,6 +184,8 @@ int main(int argc, char **argv)
 	printf("record history: %llu events, %.1f MB (%.1f bytes per event)\n",
 	       events, (double)bytes / 1e6,
 	       events ? (double)bytes / (double)events : 0.0);
+	if (values && keep_values(st, n))
+		return 1;
 
 	/* 3: the next daily run finds them unchanged */
 	t0 = now();

@@ -105,6 +105,15 @@ def planned(w, label, *args):
     return r, {o["object"]: o for o in rep["objects"]}
 
 
+def kept_and_synced(w, obj):
+    """(records with values kept, records synced) of obj."""
+    kept = w.query("SELECT count(*) n FROM record_values v JOIN value_heads h ON "
+                   "h.id = v.head WHERE h.object = ?", obj)
+    synced = w.query("SELECT count(*) n FROM records WHERE object = ? AND status IN "
+                     "('synced', 'resynced')", obj)
+    return (kept[0]["n"] if kept else 0, synced[0]["n"] if synced else 0)
+
+
 def delete_jobs(w):
     return [j for j in w.emu.jobs() if j["operation"] in ("delete", "hardDelete")]
 
@@ -143,6 +152,7 @@ def markers():
         t.eq([(j["object"], j["operation"]) for j in delete_jobs(w)],
              [("OrbPlan__c", "delete")], "one delete job")
         t.eq(w.status_of("OrbPlan__c", PLAN_FREE), "deleted", "the state says deleted")
+        t.eq(kept_and_synced(w, "OrbPlan__c"), (3, 3), "its kept values are forgotten")
         rep = plan_report(r2, "OrbPlan__c") or {}
         t.eq((rep.get("marked"), rep.get("missing"), rep.get("over_cap")), (1, 0, False),
              "--json: deletes per object")

@@ -10,6 +10,7 @@ nothing."""
 import fcntl
 import os
 import re
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -77,9 +78,10 @@ def first_plan_and_run(t):
              "an unchanged export plans no send")
         t.eq(rep["total"]["cost"]["jobs"], 0, "... and no job")
 
-        # one changed field: one changed record, with its source line
+        # one changed field: one changed record, with its source line and
+        # its field diff against the values kept from its last sync
         plans = read_csv(w.path("plans"))
-        key = plans[1][0]
+        key, name = plans[1][0], plans[1][plans[0].index("name")]
         edit_csv(w.path("plans"), key, name="Starter, renamed")
         rep = plan_writes_nothing(t, w, "one change", "--show", "5")
         obj = by_object(rep)["OrbPlan__c"]
@@ -88,15 +90,69 @@ def first_plan_and_run(t):
         t.eq([(k["key"], os.path.basename(k["source"]), k["line"])
               for k in obj["show"].get("changed", [])], [(key, "plans.csv", 2)],
              "--show: its key and source line")
+        t.eq([(k["values"], k["changes"]) for k in obj["show"].get("changed", [])],
+             [("kept", [{"field": "Name", "was": name, "now": "Starter, renamed"}])],
+             "--show: its field diff, exactly the field that changed")
+        t.eq(obj["values_kept"], True, "the plans' mapping keeps values")
         dry = w.run("--dry-run", "--show", "5")
         check_run(t, dry, 0, "run --dry-run")
         t.eq(by_object(dry.report), by_object(rep), "run --dry-run is the same plan")
         text = w.run("--show", "5", cmd="plan", json_out=False)
         check_run(t, text, 0, "plan as a table")
-        t.ok("OrbPlan__c changed %s" % key in text.stdout and "no field diff" in text.stdout,
-             "the table names the changed record and says only hashes are kept",
-             text.stdout)
+        t.has(text.stdout, "OrbPlan__c changed %s (%s:2): Name %s → Starter, renamed\n" %
+              (key, w.path("plans"), name), "the table shows the changed record's field diff")
         matches_run(t, w, rep, "after one change")
+        rep = plan_writes_nothing(t, w, "after the change was synced", "--objects", "plans")
+        t.eq(sends(by_object(rep)["OrbPlan__c"]), 0, "... which plans no send after it")
+
+
+def kept_values(t):
+    """The values kept for field diffs: on confirmation only, never for a
+    mapping that keeps none (the append-only daily revenue), and a state
+    written before values were kept still opens (no values kept yet)."""
+    with World() as w:
+        check_run(t, w.run(), 1, "kept values: first run")
+        kept = {r["object"]: r["n"] for r in w.query(
+            "SELECT h.object, count(*) n FROM record_values v JOIN value_heads h "
+            "ON h.id = v.head GROUP BY h.object")}
+        synced = {r["object"]: r["n"] for r in w.query(
+            "SELECT object, count(*) n FROM records WHERE status = 'synced' GROUP BY object")}
+        t.eq(kept.get("OrbDailyLineItemRevenue__c"), None,
+             "daily revenue (keep_values = no) keeps only hashes")
+        del synced["OrbDailyLineItemRevenue__c"]
+        t.eq(kept, synced, "every other record synced has its values kept, and only those "
+             "(not the customers that failed)")
+        plans = read_csv(w.path("plans"))
+        dlir = read_csv(w.path("daily_line_item_revenue"))
+        edit_csv(w.path("daily_line_item_revenue"), dlir[1][0], amount="1.5")
+        rep = plan_writes_nothing(t, w, "kept values", "--show", "5", "--objects",
+                                  "plans,daily_line_item_revenue")
+        objs = by_object(rep)
+        t.eq((objs["OrbDailyLineItemRevenue__c"]["values_kept"],
+              [(k["values"], k["changes"]) for k in
+               objs["OrbDailyLineItemRevenue__c"]["show"].get("changed", [])]),
+             (False, [("hashes only", None)]), "a mapping that keeps only hashes: no diff, "
+             "and the plan says why")
+        text = w.run("--show", "5", "--objects", "daily_line_item_revenue", cmd="plan",
+                     json_out=False)
+        t.has(text.stdout, "keeps only a hash of what was last synced (keep_values = no)",
+              "the table says so")
+
+        # a state from before values were kept: the plan says none are
+        con = sqlite3.connect(os.path.join(w.state, "billsync.db"))
+        con.executescript("DROP TABLE record_values; DROP TABLE value_heads;")
+        con.close()
+        edit_csv(w.path("plans"), plans[2][0], name="Renamed again")
+        rep = plan_writes_nothing(t, w, "an older state", "--show", "5", "--objects", "plans")
+        t.eq([(k["key"], k["values"], k["changes"])
+              for k in by_object(rep)["OrbPlan__c"]["show"].get("changed", [])],
+             [(plans[2][0], "none yet", None)], "an older state opens: no values kept yet")
+        check_run(t, w.run("--objects", "plans"), 0, "a run on the older state")
+        edit_csv(w.path("plans"), plans[2][0], name="Renamed a third time")
+        rep = plan_writes_nothing(t, w, "after the run", "--show", "5", "--objects", "plans")
+        t.eq([k["changes"] for k in by_object(rep)["OrbPlan__c"]["show"].get("changed", [])],
+             [[{"field": "Name", "was": "Renamed again", "now": "Renamed a third time"}]],
+             "the run that sent it kept its values again")
 
 
 def while_locked(t):
@@ -136,6 +192,7 @@ def allocations(t):
 def main():
     t = Tap()
     t.run(first_plan_and_run, t)
+    t.run(kept_values, t)
     t.run(while_locked, t)
     t.run(allocations, t)
     t.done()
