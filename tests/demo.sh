@@ -10,35 +10,16 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 T=$(mktemp -d "${TMPDIR:-/tmp}/billsync-demo.XXXXXX")
-EMUCTL="$PYTHON tests/salesforce/emuctl.py"
-cleanup() { $EMUCTL stop --dir "$T" >/dev/null 2>&1; rm -rf "$T"; }
+. "$ROOT/tests/e2e/emu.sh"
+cleanup() { emu_stop "$T"; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "starting the Salesforce emulator (tests/salesforce/emulator.py)"
-URL=$($EMUCTL start --dir "$T") || { echo "the emulator did not start"; exit 1; }
-echo "emulator at $URL"
-
 # the secret goes to an owner-only file, never on a command line
-printf 'demo-secret\n' > "$T/client-secret"
-chmod 600 "$T/client-secret"
-cat > "$T/billsync.conf" <<CONF
-[source]
-path = $ROOT/samples
-
-[state]
-dir = $T/state
-
-[salesforce]
-instance_url       = $URL
-auth               = client_credentials
-client_id          = billsync-demo
-client_secret_file = $T/client-secret
-
-[load]
-poll_min = 0.2
-CONF
+emu_start "$T" || { echo "the emulator did not start"; exit 1; }
+echo "emulator at $URL"
 echo "configuration: $T/billsync.conf"
 
 step "billsync check: the mappings and the sample's columns"

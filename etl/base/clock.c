@@ -2,9 +2,24 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <time.h>
 
 #define NAP_SLICE_MS 100ULL
+
+char *clock_iso_now(char buf[CLOCK_ISO_SIZE])
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, CLOCK_ISO_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, CLOCK_ISO_SIZE - n, ".%03dZ",
+		 (int)(ts.tv_nsec / 1000000));
+	return buf;
+}
 
 unsigned long long clock_now_ms(void)
 {

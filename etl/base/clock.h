@@ -1,5 +1,6 @@
 /*
- * clock.h - monotonic time and interruptible sleeps for the loader.
+ * clock.h - monotonic time and interruptible sleeps for the loader, and
+ * the wall-clock time as billsync writes it (state, manifests, logs).
  *
  * Waiting is done in short slices so that a stop request (SIGINT/SIGTERM
  * sets *stop) or a halt flag ends a long poll interval within a fraction of
@@ -10,6 +11,12 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+
+/* The time now in UTC as ISO 8601 with milliseconds,
+ * "2026-12-05T02:15:03.120Z" (what the state, manifests, traces and JSON
+ * log lines record).  Returns buf. */
+#define CLOCK_ISO_SIZE 32
+char *clock_iso_now(char buf[CLOCK_ISO_SIZE]);
 
 /* Milliseconds on a monotonic clock (arbitrary origin). */
 unsigned long long clock_now_ms(void);

@@ -1,11 +1,10 @@
 /* msg.c - notes, warnings, errors and progress on the log (see msg.h). */
 #include "msg.h"
+#include "clock.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -73,16 +72,10 @@ static void clear_progress(struct msg *m)
 static void json_line(struct msg *m, const char *level, const char *fmt,
 		      va_list ap)
 {
-	struct timeval tv;
-	struct tm tm;
-	char stamp[40], text[8192];
+	char stamp[CLOCK_ISO_SIZE], text[8192];
 	json_t *j;
 
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp),
-		 ".%03ldZ", (long)(tv.tv_usec / 1000));
+	clock_iso_now(stamp);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	j = json_pack("{s:s, s:s, s:s}", "time", stamp, "level", level,
 		      "message", text);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -831,18 +830,6 @@ out:
 
 /* ---- the whole export ------------------------------------------------- */
 
-static void now_iso(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
-}
-
 /* Removes OUT/manifest.json: after a failed export none describes files
  * that may have been replaced. */
 static int remove_manifest(const char *out_dir, struct bs_err *err)
@@ -889,7 +876,7 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 		   so the next object starts from the same footprint */
 		malloc_trim(0);
 	}
-	now_iso(created);
+	clock_iso_now(created);
 	mf->billsync_version = BILLSYNC_VERSION;
 	mf->created_at = manifest_strdup(mf, created);
 	mf->max_file_bytes = o->max_file_bytes ? o->max_file_bytes :

@@ -115,17 +115,11 @@ static void mistake(struct orgcheck *oc, const struct mapping *m,
 		    unsigned long line, const char *field, const char *fmt,
 		    ...)
 {
-	struct bs_err e;
 	va_list ap;
 
-	bs_err_clear(&e);
-	e.kind = BS_E_CONFIG;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	mapping_vmistake(oc->errs, m, line, field, fmt, ap);
 	va_end(ap);
-	bs_err_locate(&e, mapping_file(m), line);
-	bs_err_field(&e, field);
-	bs_errlist_add(oc->errs, &e);
 	oc->mistakes++;
 }
 

@@ -129,6 +129,32 @@ size_t mapping_errors(const struct mapping *m)
 	return m->nerrs;
 }
 
+void mapping_vmistake(struct bs_errlist *errs, const struct mapping *m,
+		      unsigned long line, const char *field, const char *fmt,
+		      va_list ap)
+{
+	struct bs_err e;
+
+	bs_err_clear(&e);
+	e.kind = BS_E_CONFIG;
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	bs_err_locate(&e, mapping_file(m), line);
+	if (field)
+		bs_err_field(&e, field);
+	bs_errlist_add(errs, &e);
+}
+
+void mapping_mistake(struct bs_errlist *errs, const struct mapping *m,
+		     unsigned long line, const char *field, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mapping_vmistake(errs, m, line, field, fmt, ap);
+	va_end(ap);
+}
+
 unsigned long mapping_key_line(const struct mapping *m, const char *key)
 {
 	size_t i;

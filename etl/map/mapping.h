@@ -31,6 +31,7 @@
 #ifndef MAPPING_H
 #define MAPPING_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "formats/arena.h"
@@ -93,6 +94,15 @@ struct mapping *mapping_check(const char *path, struct bs_errlist *errs);
 struct mapping *mapping_check_text(const char *name, const char *text,
 				   struct bs_errlist *errs);
 size_t mapping_errors(const struct mapping *m);
+/* Adds to errs a configuration mistake of m (a loaded mapping) at its
+ * file and line, about field (NULL: none): what `billsync check` and
+ * `check --org` find beyond the mapping's own syntax. */
+void mapping_mistake(struct bs_errlist *errs, const struct mapping *m,
+		     unsigned long line, const char *field, const char *fmt,
+		     ...) BS_PRINTF(5, 6);
+void mapping_vmistake(struct bs_errlist *errs, const struct mapping *m,
+		      unsigned long line, const char *field, const char *fmt,
+		      va_list ap) BS_PRINTF(5, 0);
 
 const char *mapping_file(const struct mapping *m);
 const char *mapping_object(const struct mapping *m);

@@ -2,7 +2,6 @@
 #include "mapset.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,24 +149,6 @@ static long find_raw(struct mapping *const *m, size_t n, const char *object)
 	return -1;
 }
 
-static void add_error(struct bs_errlist *errs, const struct mapping *m,
-		      unsigned long line, const char *fmt, ...) BS_PRINTF(4, 5);
-
-static void add_error(struct bs_errlist *errs, const struct mapping *m,
-		      unsigned long line, const char *fmt, ...)
-{
-	struct bs_err e;
-	va_list ap;
-
-	bs_err_clear(&e);
-	e.kind = BS_E_CONFIG;
-	bs_err_locate(&e, mapping_file(m), line);
-	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
-	va_end(ap);
-	bs_errlist_add(errs, &e);
-}
-
 /* The line of the first field of m that goes through lookup l. */
 static unsigned long lookup_line(const struct mapping *m,
 				 const struct map_lookup *l)
@@ -192,10 +173,11 @@ static void duplicate_objects(struct mapping *const *m, size_t n,
 			if (!mapping_object(m[j]) ||
 			    strcasecmp(mapping_object(m[i]), mapping_object(m[j])))
 				continue;
-			add_error(errs, m[i], mapping_key_line(m[i], "name"),
-				  "object '%s' is already mapped by %s:%lu",
-				  mapping_object(m[i]), mapping_file(m[j]),
-				  mapping_key_line(m[j], "name"));
+			mapping_mistake(errs, m[i],
+					mapping_key_line(m[i], "name"), NULL,
+					"object '%s' is already mapped by %s:%lu",
+					mapping_object(m[i]), mapping_file(m[j]),
+					mapping_key_line(m[j], "name"));
 			break;
 		}
 	}
@@ -297,8 +279,8 @@ static int check_lookups(struct mapping *const *m, size_t n,
 						      (const char *const *)rels,
 						      (size_t)nrel);
 				if (hint && strcasecmp(hint, f[j].relationship))
-					add_error(errs, m[i], f[j].line,
-						  "lookup '%s': no mapping loads "
+					mapping_mistake(errs, m[i], f[j].line,
+						  NULL, "lookup '%s': no mapping loads "
 						  "'%s'; did you mean '%s'? (a "
 						  "parent outside billsync goes in "
 						  "[lookups])", f[j].target,
@@ -311,11 +293,13 @@ static int check_lookups(struct mapping *const *m, size_t n,
 			    !strcasecmp(key, f[j].parent_field) ||
 			    sets_field(p, f[j].parent_field))
 				continue;
-			add_error(errs, m[i], f[j].line, "lookup '%s': the "
-				  "mapping of %s (%s) does not set '%s'; did you "
-				  "mean its external_id, '%s.%s'?", f[j].target,
-				  mapping_object(p), mapping_file(p),
-				  f[j].parent_field, f[j].relationship, key);
+			mapping_mistake(errs, m[i], f[j].line, NULL,
+					"lookup '%s': the mapping of %s (%s) "
+					"does not set '%s'; did you mean its "
+					"external_id, '%s.%s'?", f[j].target,
+					mapping_object(p), mapping_file(p),
+					f[j].parent_field, f[j].relationship,
+					key);
 		}
 	}
 	free_paths(rels, nrel);
@@ -390,8 +374,8 @@ static void report_cycle(struct walk *w, size_t v)
 	for (d = from; d < w->depth; d++)
 		sbuf_addf(&path, "%s -> ", mapping_object(w->m[w->path[d]]));
 	sbuf_adds(&path, mapping_object(w->m[v]));
-	add_error(w->errs, w->m[v], g->line[v * g->n + w->edge[from]],
-		  "lookup cycle: %s (each object needs the next one loaded "
+	mapping_mistake(w->errs, w->m[v], g->line[v * g->n + w->edge[from]],
+		  NULL, "lookup cycle: %s (each object needs the next one loaded "
 		  "first; remove one of these lookups)",
 		  path.buf ? path.buf : "");
 	sbuf_release(&path);

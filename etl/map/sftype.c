@@ -554,29 +554,6 @@ const char *sftype_currency_column(const struct mapping *m)
 
 /* ---- checking the declarations ----------------------------------------- */
 
-static void mistake(const struct mapping *m, struct bs_errlist *errs,
-		    unsigned long line, const char *field, size_t *n,
-		    const char *fmt, ...) BS_PRINTF(6, 7);
-
-static void mistake(const struct mapping *m, struct bs_errlist *errs,
-		    unsigned long line, const char *field, size_t *n,
-		    const char *fmt, ...)
-{
-	struct bs_err e;
-	va_list ap;
-
-	bs_err_clear(&e);
-	e.kind = BS_E_CONFIG;
-	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
-	va_end(ap);
-	bs_err_locate(&e, mapping_file(m), line);
-	if (field)
-		bs_err_field(&e, field);
-	bs_errlist_add(errs, &e);
-	(*n)++;
-}
-
 /* Which types can hold what the converters give: same family, at least
  * as long or as many decimals. */
 static const char *fits(const struct sft_field *inf, const struct decl_type *t,
@@ -610,8 +587,7 @@ static const char *fits(const struct sft_field *inf, const struct decl_type *t,
 }
 
 static void check_decl(const struct mapping *m, const struct sft_object *o,
-		       const struct map_decl *d, struct bs_errlist *errs,
-		       size_t *n)
+		       const struct map_decl *d, struct bs_errlist *errs)
 {
 	static const char *const attrs[] = { "type", "label", "description" };
 	static const char *const object_attrs[] = { "label", "plural_label" };
@@ -629,13 +605,13 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 		if (i == NELEM(object_attrs)) {
 			hint = strsim_closest(attr, object_attrs,
 					      NELEM(object_attrs));
-			mistake(m, errs, d->line, NULL, n, "unknown [schema] key "
+			mapping_mistake(errs, m, d->line, NULL, "unknown [schema] key "
 				"'%s'%s%s%s (the object's label, plural_label; a "
 				"field's Field__c.type, .label, .description)",
 				attr, hint ? "; did you mean '" : "",
 				hint ? hint : "", hint ? "'?" : "");
 		} else if (strlen(d->value) > SFT_LABEL_MAX) {
-			mistake(m, errs, d->line, NULL, n, "%s: longer than "
+			mapping_mistake(errs, m, d->line, NULL, "%s: longer than "
 				"Salesforce's %d characters", attr,
 				SFT_LABEL_MAX);
 		}
@@ -652,7 +628,7 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 		for (k = 0; k < o->nfields && k < 256; k++)
 			names[k] = o->fields[k].field;
 		hint = strsim_closest(field, names, k);
-		mistake(m, errs, d->line, field, n, "[schema] names '%s', which "
+		mapping_mistake(errs, m, d->line, field, "[schema] names '%s', which "
 			"the mapping does not set%s%s%s", field,
 			hint ? "; did you mean '" : "", hint ? hint : "",
 			hint ? "'?" : "");
@@ -663,35 +639,36 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 			break;
 	if (i == NELEM(attrs)) {
 		hint = strsim_closest(attr, attrs, NELEM(attrs));
-		mistake(m, errs, d->line, field, n, "unknown attribute '%s'%s%s%s "
+		mapping_mistake(errs, m, d->line, field, "unknown attribute '%s'%s%s%s "
 			"(type, label, description)", attr,
 			hint ? "; did you mean '" : "", hint ? hint : "",
 			hint ? "'?" : "");
 	} else if (!strcmp(attr, "label") && strlen(d->value) > SFT_LABEL_MAX) {
-		mistake(m, errs, d->line, field, n, "label: longer than "
+		mapping_mistake(errs, m, d->line, field, "label: longer than "
 			"Salesforce's %d characters", SFT_LABEL_MAX);
 	} else if (!strcmp(attr, "type")) {
 		if (parse_type(d->value, &t, why, sizeof(why)) < 0)
-			mistake(m, errs, d->line, field, n, "%s", why);
+			mapping_mistake(errs, m, d->line, field, "%s", why);
 		else if (t.kind == SFT_PICKLIST && f->kind != SFT_PICKLIST)
-			mistake(m, errs, d->line, field, n, "a Picklist takes its "
+			mapping_mistake(errs, m, d->line, field, "a Picklist takes its "
 				"values from a map(...) of the field, which it has "
 				"not: add one, or declare Text");
 		else if (f->external_id && t.kind != SFT_TEXT)
-			mistake(m, errs, d->line, field, n, "the upsert key is "
+			mapping_mistake(errs, m, d->line, field, "the upsert key is "
 				"a Text External ID, not %s",
 				kind_names[t.kind]);
 		else if (!mapping_group_keys(m, &keys) &&
 			 fits(f, &t, why, sizeof(why)))
 			/* a roll-up's keys and aggregates carry no type */
-			mistake(m, errs, d->line, field, n, "%s", why);
+			mapping_mistake(errs, m, d->line, field, "%s", why);
 	}
 }
 
 size_t sftype_check(const struct mapping *m, struct bs_errlist *errs)
 {
 	const struct map_decl *d;
-	size_t nd = mapping_decls(m, &d), i, j, n = 0;
+	size_t nd = mapping_decls(m, &d), i, j;
+	size_t before = errs->n + errs->dropped;   /* to count the mistakes */
 	struct sft_object *o;
 	struct bs_err e;
 	const char *col;
@@ -700,28 +677,28 @@ size_t sftype_check(const struct mapping *m, struct bs_errlist *errs)
 	if (!mapping_object(m))
 		return 0;
 	if (!mapping_currency_column(m) && money_columns(m, &col, &line))
-		mistake(m, errs, line, NULL, &n, "money() reads currencies from "
+		mapping_mistake(errs, m, line, NULL, "money() reads currencies from "
 			"more than one column: say which holds the record's "
 			"currency with [object] currency = COLUMN");
 	if (!nd)
-		return n;
+		return errs->n + errs->dropped - before;
 	bs_err_clear(&e);
 	/* what the converters give, without the declarations */
 	o = build(m, NULL, 0, &e);
 	if (!o) {
 		bs_errlist_add(errs, &e);
-		return n + 1;
+		return errs->n + errs->dropped - before;
 	}
 	for (i = 0; i < nd; i++) {
 		for (j = 0; j < i && strcmp(d[j].key, d[i].key); j++)
 			;
 		if (j < i)
-			mistake(m, errs, d[i].line, NULL, &n, "[schema] '%s' is "
+			mapping_mistake(errs, m, d[i].line, NULL, "[schema] '%s' is "
 				"set twice (first on line %lu)", d[i].key,
 				d[j].line);
 		else
-			check_decl(m, o, &d[i], errs, &n);
+			check_decl(m, o, &d[i], errs);
 	}
 	sftype_free(o);
-	return n;
+	return errs->n + errs->dropped - before;
 }

@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "base/clock.h"
 
 struct http_trace {
 	FILE *f;
@@ -205,14 +206,9 @@ int http_trace_redact(struct sbuf *out, const char *s, size_t n)
 
 static void stamp(struct sbuf *b, unsigned long id)
 {
-	struct timespec ts;
-	struct tm tm;
-	char buf[32];
+	char now[CLOCK_ISO_SIZE];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	sbuf_addf(b, "%s.%03ldZ #%lu ", buf, ts.tv_nsec / 1000000, id);
+	sbuf_addf(b, "%s #%lu ", clock_iso_now(now), id);
 }
 
 /* "#N > Name: value" of a request header, its credentials redacted. */

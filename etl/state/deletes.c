@@ -194,13 +194,12 @@ int deletes_marked(struct deletes *d, const struct mapping *m,
 {
 	const char *o = mapping_object(m);
 	sqlite3_stmt *q = d->q[Q_MARK];
-	struct delete_plan *p = plan_of(d, m);
 
-	if (!p)
+	if (!plan_of(d, m))
 		return 0;
-	d->filtered[p - d->plans]++;
-	if (run(d->q[Q_SEEN], o, strlen(o), key, len) != SQLITE_DONE)
-		return kerr(d, err, "add a key");
+	/* left out as a filtered row is (its key was read), and marked */
+	if (deletes_filtered(d, m, key, len, err) < 0)
+		return -1;
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, o, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, key, (int)len, SQLITE_STATIC);

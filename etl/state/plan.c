@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/cli.h"
+#include "base/clock.h"
 #include "base/config.h"
 #include "base/msg.h"
 #include "export/export.h"
@@ -446,19 +446,6 @@ static char *temp_folder(const struct config *cfg, struct bs_err *err)
 	return path;
 }
 
-/* Now as the runs table writes it, the cap of the watermarks read. */
-static void now_iso(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
-}
-
 /* Exports into tmp through the plan's hooks; *manifest the result. */
 static int plan_export(const struct config *cfg, const struct mapset *maps,
 		       const struct sync_env *env, struct planner *p,
@@ -468,7 +455,8 @@ static int plan_export(const struct config *cfg, const struct mapset *maps,
 	struct export_opts eo;
 	char now[32];
 
-	now_iso(now);
+	/* now as the runs table writes it: the cap of the watermarks read */
+	clock_iso_now(now);
 	if (sync_export_opts(cfg, env, &p->c, tmp, now, &eo, err) < 0)
 		return -1;
 	eo.keep = plan_keep_row;

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "base/clock.h"
 #include "formats/hash.h"
 
 /* An ON CONFLICT clause's test: the record is skipped by the same filter. */
@@ -124,15 +124,7 @@ static const char schema[] =
 
 void state_stamp(struct state *st)
 {
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(st->now, sizeof(st->now), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(st->now + n, sizeof(st->now) - n, ".%03dZ",
-		 (int)(ts.tv_nsec / 1000000));
+	clock_iso_now(st->now);
 }
 
 int state_db_error(struct state *st, struct bs_err *err, const char *what)

@@ -35,3 +35,6 @@ check_files_eq() {
 run_bs() { "$BILLSYNC" "$@" > "$T/stdout" 2> "$T/stderr"; rc=$?; }
 
 done_testing() { echo "1..$_tap_n"; }
+
+# emu_start DIR [OPTIONS...] / emu_stop DIR: the Salesforce emulator (emu.sh)
+. "$ROOT/tests/e2e/emu.sh"

@@ -6,28 +6,9 @@
 # record once.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
-EMUCTL="$PYTHON tests/salesforce/emuctl.py"
-URL=$($EMUCTL start --dir "$T" -- --fault slow_ms=3000) ||
+emu_start "$T" --fault slow_ms=3000 ||
 	{ not_ok "the emulator starts"; done_testing; exit 0; }
-trap '$EMUCTL stop --dir "$T" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
-printf 'demo-secret\n' > "$T/secret"
-chmod 600 "$T/secret"
-cat > "$T/billsync.conf" <<CONF
-[source]
-path = $ROOT/samples
-[mappings]
-dir = $ROOT/mappings
-[state]
-dir = $T/state
-[salesforce]
-instance_url = $URL
-auth = client_credentials
-client_id = billsync-demo
-client_secret_file = $T/secret
-[load]
-poll_min = 0.02
-poll_max = 0.2
-CONF
+trap 'emu_stop "$T"; rm -rf "$T"' EXIT INT TERM
 now() { date +%s%N; }
 "$BILLSYNC" run -c "$T/billsync.conf" --objects customers > "$T/stdout" 2> "$T/stderr" &
 pid=$!

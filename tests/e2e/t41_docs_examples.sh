@@ -5,27 +5,8 @@
 # the docs' tables show must be the real output (times and ids aside).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
-EMUCTL="$PYTHON tests/salesforce/emuctl.py"
-URL=$($EMUCTL start --dir "$T") || { not_ok "the emulator starts"; done_testing; exit 0; }
-trap '$EMUCTL stop --dir "$T" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
-printf 'demo-secret\n' > "$T/secret"
-chmod 600 "$T/secret"
-cat > "$T/billsync.conf" <<CONF
-[source]
-path = $ROOT/samples
-[mappings]
-dir = $ROOT/mappings
-[state]
-dir = $T/state
-[salesforce]
-instance_url = $URL
-auth = client_credentials
-client_id = billsync-demo
-client_secret_file = $T/secret
-[load]
-poll_min = 0.02
-poll_max = 0.2
-CONF
+emu_start "$T" || { not_ok "the emulator starts"; done_testing; exit 0; }
+trap 'emu_stop "$T"; rm -rf "$T"' EXIT INT TERM
 run_bs run -c "$T/billsync.conf"
 run_bs run -c "$T/billsync.conf"
 check_eq "the second run exits 1 (two records refused again)" 1 "$rc"
