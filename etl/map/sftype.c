@@ -260,10 +260,11 @@ static int add_values(struct sft_field *f, const struct conv *map,
 	f->values = malloc((n + 1) * sizeof(*f->values));
 	if (!f->values)
 		return -1;
+	/* an empty value loads as null: no picklist value holds it */
 	for (i = 0; i < n; i++)
-		f->values[i] = v[i];
-	f->nvalues = n;
-	if (extra) {
+		if (v[i][0])
+			f->values[f->nvalues++] = v[i];
+	if (extra && extra[0]) {
 		for (i = 0; i < n && strcmp(v[i], extra); i++)
 			;
 		if (i == n)
@@ -664,12 +665,50 @@ static void check_decl(const struct mapping *m, const struct sft_object *o,
 	}
 }
 
+/* What Salesforce cannot hold of the fields as `billsync schema` writes
+ * them (declarations applied): a deploy would refuse the files. */
+static void check_limits(const struct mapping *m, const struct sft_object *o,
+			 struct bs_errlist *errs)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->nfields; i++) {
+		const struct sft_field *f = &o->fields[i];
+
+		if (f->kind == SFT_LONGTEXT && f->length > SFT_LONGTEXT_MAX)
+			mapping_mistake(errs, m, f->line, f->target, "the mapping "
+					"makes up to %zu characters; a Long Text "
+					"Area holds %d at most: truncate(%d)",
+					f->length, SFT_LONGTEXT_MAX,
+					SFT_LONGTEXT_MAX);
+		if (f->kind >= SFT_NUMBER && f->kind <= SFT_PERCENT &&
+		    f->scale > f->precision)
+			mapping_mistake(errs, m, f->line, f->target, "the mapping "
+					"makes %d decimals; a %s field holds %d "
+					"digits in all: a scale of %d at most",
+					f->scale, kind_names[f->kind],
+					f->precision, f->precision);
+		if (f->kind != SFT_PICKLIST)
+			continue;
+		for (j = 0; j < f->nvalues; j++)
+			if (strlen(f->values[j]) > SFT_TEXT_MAX)
+				mapping_mistake(errs, m, f->line, f->target,
+						"map(...) makes '%.20s...' (%zu "
+						"characters); a picklist value "
+						"holds %d at most",
+						f->values[j],
+						strlen(f->values[j]),
+						SFT_TEXT_MAX);
+	}
+}
+
 size_t sftype_check(const struct mapping *m, struct bs_errlist *errs)
 {
 	const struct map_decl *d;
 	size_t nd = mapping_decls(m, &d), i, j;
 	size_t before = errs->n + errs->dropped;   /* to count the mistakes */
 	struct sft_object *o;
+	int built;
 	struct bs_err e;
 	const char *col;
 	unsigned long line = 0;
@@ -680,13 +719,18 @@ size_t sftype_check(const struct mapping *m, struct bs_errlist *errs)
 		mapping_mistake(errs, m, line, NULL, "money() reads currencies from "
 			"more than one column: say which holds the record's "
 			"currency with [object] currency = COLUMN");
-	if (!nd)
-		return errs->n + errs->dropped - before;
 	bs_err_clear(&e);
+	/* the fields as `billsync schema` writes them */
+	o = build(m, NULL, 1, &e);
+	built = o != NULL;
+	if (o)
+		check_limits(m, o, errs);
+	sftype_free(o);
 	/* what the converters give, without the declarations */
-	o = build(m, NULL, 0, &e);
+	o = built && nd ? build(m, NULL, 0, &e) : NULL;
 	if (!o) {
-		bs_errlist_add(errs, &e);
+		if (e.kind != BS_E_NONE)
+			bs_errlist_add(errs, &e);
 		return errs->n + errs->dropped - before;
 	}
 	for (i = 0; i < nd; i++) {

@@ -5,7 +5,9 @@ force-app folder) with the fields/<Field>.field-meta.xml beside it, and turns th
 the schema file's compact form (docs/emulator.md "Schema file"), so that a project
 `billsync schema` wrote can be the emulated org.  Objects the folder defines replace
 those of the base schema file; the others (standard objects such as Account) and the
-seed records stay."""
+seed records stay.  An objects/<Object>/ folder with fields but no object file adds
+its custom fields to a standard object of the base schema (a custom field on
+Account)."""
 
 import os
 import xml.etree.ElementTree as ET
@@ -90,6 +92,11 @@ def _object(folder, name, prefix):
     if nf is not None and name.endswith("__c"):
         spec["fields"]["Name"] = {"type": "string", "length": 80, "required": True,
                                   "label": _text(nf, "label") or label + " Name"}
+    return _fields(folder, name, spec)
+
+
+def _fields(folder, name, spec):
+    """spec with the fields of folder/fields/ added."""
     fdir = os.path.join(folder, "fields")
     for fn in sorted(os.listdir(fdir)) if os.path.isdir(fdir) else ():
         if fn.endswith(".field-meta.xml"):
@@ -115,13 +122,22 @@ def merge(doc, root):
         raise SfdxError("%s: not a folder" % root)
     objects = dict(doc["objects"])
     used = {o["keyPrefix"] for o in objects.values()}
-    names = []
+    names, extended = [], []
     for odir in _objects_dirs(root):
         for name in sorted(os.listdir(odir)):
             if os.path.isfile(os.path.join(odir, name, name + ".object-meta.xml")):
                 names.append((odir, name))
-    if not names:
+            elif os.path.isdir(os.path.join(odir, name, "fields")):
+                extended.append((odir, name))
+    if not names and not extended:
         raise SfdxError("%s: no objects/<Object>/<Object>.object-meta.xml" % root)
+    for odir, name in extended:
+        if name not in objects or name.endswith("__c"):
+            raise SfdxError("%s: fields of %s, which has no %s.object-meta.xml and is not "
+                            "a standard object of the schema" % (os.path.join(odir, name),
+                                                                 name, name))
+        spec = dict(objects[name], fields=dict(objects[name]["fields"]))
+        objects[name] = _fields(os.path.join(odir, name), name, spec)
     n = 0
     for odir, name in names:
         prefix = objects[name]["keyPrefix"] if name in objects else None

@@ -44,6 +44,9 @@ def project(root):
     for name, body in fields.items():
         write(root, "Widget__c/fields/%s.field-meta.xml" % name,
               "<fullName>%s</fullName><label>%s</label>%s" % (name, name[:-3], body))
+    # a custom field on a standard object: its fields/ folder, no object file
+    write(root, "Account/fields/Foo__c.field-meta.xml",
+          "<fullName>Foo__c</fullName><label>Foo</label><type>Text</type><length>10</length>")
 
 
 def org(c, emu):
@@ -77,16 +80,32 @@ def org(c, emu):
          "stored: rounded to scale 3; Name left out is the Id")
     info, ok, bad = c.run_job("Widget__c", "Key__c,Parent__r.Key__c\nw3,w1\n", ext="Key__c")
     t.eq(info["numberRecordsFailed"], 0, "a lookup through Parent__r.Key__c", bad)
+    a = {x["name"]: x for x in
+         c.get(BASE + "/sobjects/Account/describe").json()["fields"]}
+    t.eq((a.get("Foo__c", {}).get("length"), "Name" in a), (10, True),
+         "a custom field on Account is added to the schema file's Account")
+    info, ok, bad = c.run_job("Account", "Name,Foo__c\nAcme,short\nBig,longer than ten\n",
+                              operation="insert")
+    t.eq([r[1].split(":")[0] for r in csv_rows(bad)[1:]], ["STRING_TOO_LONG"],
+         "Account records are checked against it")
+
+
+def refused(root, what):
+    try:
+        Emulator(args=["--schema-sfdx", root], timeout=5).stop()
+        t.ok(False, what + " stops the emulator")
+    except RuntimeError:
+        t.ok(True, what + " stops the emulator")
 
 
 def broken(root):
+    write(root, "Gadget__c/fields/Odd__c.field-meta.xml",
+          "<fullName>Odd__c</fullName><type>Text</type><length>5</length>")
+    refused(root, "fields of a custom object without its object file")
+    shutil.rmtree(os.path.join(root, "force-app", "main", "default", "objects", "Gadget__c"))
     write(root, "Widget__c/fields/Odd__c.field-meta.xml",
           "<fullName>Odd__c</fullName><type>Hierarchy</type>")
-    try:
-        Emulator(args=["--schema-sfdx", root], timeout=5).stop()
-        t.ok(False, "an unknown field type stops the emulator")
-    except RuntimeError:
-        t.ok(True, "an unknown field type stops the emulator")
+    refused(root, "an unknown field type")
 
 
 tmp = tempfile.mkdtemp(prefix="emu-sfdx.")

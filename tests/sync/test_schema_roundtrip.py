@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The round trip: `billsync schema` writes the DX project of the shipped
-mappings, the emulator takes its org from that project (--schema-sfdx), and
-`billsync run` on the samples lands every record it sends exactly as sent:
-in a single-currency org, and in a multi-currency one where each record's
-CurrencyIsoCode is its row's currency ([salesforce] multi_currency)."""
+mappings and of a mapping to Account (a standard object: custom fields of its
+own, no object file), the emulator takes its org from that project
+(--schema-sfdx), and `billsync run` on the samples lands every record it
+sends exactly as sent: in a single-currency org, and in a multi-currency one
+where each record's CurrencyIsoCode is its row's currency ([salesforce]
+multi_currency)."""
 
 import csv
 import gzip
@@ -12,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -20,6 +23,21 @@ from synctest import BILLSYNC, ROOT, SAMPLE_FAILED, Tap, World, emuctl  # noqa: 
 from emutest import BASE, Client                                       # noqa: E402
 
 CURRENCIES = "USD,EUR,GBP,JPY,BHD"
+MD = "{http://soap.sforce.com/2006/04/metadata}"
+
+# customers -> Account: a standard object with custom fields
+ACCOUNT_MAP = """[object]
+name        = Account
+source      = customers
+operation   = upsert
+external_id = OrbId__c
+
+[fields]
+OrbId__c = id
+Name     = name | truncate(255)
+Foo__c   = email | lower | truncate(80)
+Since__c = created_at | datetime
+"""
 NUMERIC = ("currency", "double", "percent")
 
 
@@ -57,7 +75,8 @@ def compare(t, emu, sent, label, multi):
     ids = {}                # (object, key) -> record id
     recs = {}
     for obj in sent:
-        recs[obj] = {r["OrbId__c"]: r for r in emu.records(obj, exact=True)}
+        recs[obj] = {r["OrbId__c"]: r for r in emu.records(obj, exact=True)
+                     if obj != "Account" or r.get("OrbId__c")}   # not the seeded one
         ids.update({(obj, k): r["Id"] for k, r in recs[obj].items()})
     compared, wrong = 0, []
     for obj, (head, rows) in sorted(sent.items()):
@@ -101,7 +120,39 @@ def _parent(c, obj, field):
     return _PARENTS.get((obj, field))
 
 
-def round_trip(t, project, multi):
+def standard_object(t, project):
+    """Account: its custom fields' files, no object file, and the permission set
+    grants what loading them needs (the object's read, create and edit, the
+    fields' edit) and no more."""
+    objects = os.path.join(project, "force-app", "main", "default", "objects")
+    t.eq(sorted(os.listdir(os.path.join(objects, "Account"))), ["fields"],
+         "Account: no Account.object-meta.xml (a standard object is not created)")
+    t.eq(sorted(os.listdir(os.path.join(objects, "Account", "fields"))),
+         ["Foo__c.field-meta.xml", "OrbId__c.field-meta.xml", "Since__c.field-meta.xml"],
+         "Account: a file per custom field, none for Name")
+    key = ET.parse(os.path.join(objects, "Account", "fields", "OrbId__c.field-meta.xml"))
+    t.eq([key.getroot().findtext(MD + k) for k in ("externalId", "unique", "caseSensitive")],
+         ["true", "true", "true"], "Account.OrbId__c: a unique, case-sensitive External ID")
+    ps_dir = os.path.join(project, "force-app", "main", "default", "permissionsets")
+    ps = ET.parse(os.path.join(ps_dir, os.listdir(ps_dir)[0])).getroot()
+    fields = {f.findtext(MD + "field"): (f.findtext(MD + "readable"),
+                                         f.findtext(MD + "editable"))
+              for f in ps.iter(MD + "fieldPermissions")}
+    t.eq({k: v for k, v in fields.items() if k.startswith("Account.")},
+         {"Account.Foo__c": ("true", "true"), "Account.OrbId__c": ("true", "true"),
+          "Account.Since__c": ("true", "true")},
+         "the permission set: Account's custom fields readable and editable, not Name")
+    perms = {o.findtext(MD + "object"): {c.tag[len(MD):]: c.text for c in o
+                                        if c.tag != MD + "object"}
+             for o in ps.iter(MD + "objectPermissions")}
+    t.eq(perms.get("Account"), {"allowCreate": "true", "allowDelete": "false",
+                                "allowEdit": "true", "allowRead": "true",
+                                "modifyAllRecords": "false", "viewAllRecords": "false"},
+         "the permission set: Account read, create and edit (an upsert), no delete, "
+         "no view or modify all")
+
+
+def round_trip(t, project, maps, multi):
     label = "multi-currency org" if multi else "single-currency org"
     args = ["--schema-sfdx", project] + (["--multi-currency", CURRENCIES] if multi else [])
     emu = emuctl.Emulator(args=args)
@@ -110,7 +161,7 @@ def round_trip(t, project, multi):
         if multi:
             w.salesforce["multi_currency"] = "true"
             w.write_conf()
-        r = w.run()
+        r = w.run("--mappings", maps)
         t.ok(r.sanitizer_clean(), "%s: no sanitizer report" % label, r.sanitizer_report())
         t.ok(r.report is not None and r.rc in (0, 1), "%s: billsync run finished" % label, r)
         failed = {(k[0], k[1]): v[1] for k, v in w.records().items() if v[0] == "failed"}
@@ -128,21 +179,23 @@ def round_trip(t, project, multi):
 
 
 def emuctl_objects(emu):
-    return [o["name"] for o in Client(emu).get(BASE + "/sobjects").json()["sobjects"]
-            if o["name"] != "Account"]
+    return [o["name"] for o in Client(emu).get(BASE + "/sobjects").json()["sobjects"]]
 
 
 def main():
     t = Tap()
     tmp = tempfile.mkdtemp(prefix="billsync-roundtrip.")
     try:
-        project = os.path.join(tmp, "sfdx")
-        p = subprocess.run([BILLSYNC, "schema", "--out", project, "--mappings",
-                            os.path.join(ROOT, "mappings")], cwd=tmp, capture_output=True,
-                           text=True, check=False)
+        project, maps = os.path.join(tmp, "sfdx"), os.path.join(tmp, "mappings")
+        shutil.copytree(os.path.join(ROOT, "mappings"), maps)
+        with open(os.path.join(maps, "account.map"), "w", encoding="utf-8") as f:
+            f.write(ACCOUNT_MAP)
+        p = subprocess.run([BILLSYNC, "schema", "--out", project, "--mappings", maps],
+                           cwd=tmp, capture_output=True, text=True, check=False)
         t.eq(p.returncode, 0, "billsync schema writes the project", p.stderr)
+        t.run(standard_object, t, project)
         for multi in (False, True):
-            t.run(round_trip, t, project, multi)
+            t.run(round_trip, t, project, maps, multi)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return t.done()

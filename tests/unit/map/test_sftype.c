@@ -30,6 +30,7 @@ static const char thing_map[] =
 	"Status__c               = status | map(b=Beta, a=Alpha, c=Alpha) | default(\"None\")\n"
 	"Plain__c                = plain\n"
 	"Joined__c               = join(\":\", a, b)\n"
+	"Kind__c                 = kind | map(x=, y=Yes)\n"
 	"[schema]\n"
 	"label          = Thing\n"
 	"plural_label   = Things\n"
@@ -101,6 +102,11 @@ static void test_inference(void)
 		CHECK_STR(f->values[1], "Beta");
 		CHECK_STR(f->values[2], "None");
 	}
+	f = field(o, "Kind__c");   /* an empty value loads as null */
+	CHECK(f->kind == SFT_PICKLIST && f->values_known);
+	CHECK_INT(f->nvalues, 1);
+	if (f->nvalues == 1)
+		CHECK_STR(f->values[0], "Yes");
 	f = field(o, "Plain__c");
 	CHECK(f->kind == SFT_EMAIL && f->declared);
 	CHECK_STR(f->label, "Contact email");
