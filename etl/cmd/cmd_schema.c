@@ -14,6 +14,7 @@
 #include "formats/sbuf.h"
 #include "commands.h"
 #include "base/config.h"
+#include "map/mapdelete.h"
 #include "map/mapset.h"
 #include "map/sftype.h"
 #include "setup.h"
@@ -123,6 +124,7 @@ static int add_access(struct project *p, const char *object, enum map_op op,
 	p->acc[p->nacc].op = op;
 	p->acc[p->nacc].read_only = read_only;
 	p->acc[p->nacc].o = o;
+	p->acc[p->nacc].deletes = 0;
 	p->nacc++;
 	return 0;
 }
@@ -192,6 +194,7 @@ static int object_files(struct project *p, const struct mapping *m,
 {
 	char rel[600], cname[64], clabel[200];
 	const char *src = mapping_source(m), *file = mapping_file(m);
+	const struct map_delete *del;
 	size_t i;
 
 	if (sfmeta_custom(o->name)) {
@@ -225,7 +228,13 @@ static int object_files(struct project *p, const struct mapping *m,
 			       err) < 0)
 			return -1;
 	}
-	return add_access(p, o->name, mapping_op(m), 0, o, err);
+	if (add_access(p, o->name, mapping_op(m), 0, o, err) < 0)
+		return -1;
+	del = mapping_delete(m);
+	for (i = 0; del && map_delete_active(del) && i < p->nacc; i++)
+		if (!strcasecmp(p->acc[i].object, o->name))
+			p->acc[i].deletes = del->how == MAP_DEL_HARD ? 2 : 1;
+	return 0;
 }
 
 static int build(struct project *p, const struct config *cfg,

@@ -210,6 +210,7 @@ char *sfmeta_permset(const char *label, struct sfmeta_access *a, size_t n,
 	struct xmlw w;
 	struct fperm *fp;
 	size_t nfp = 0, i;
+	int hard = 0;
 
 	qsort(a, n, sizeof(*a), access_cmp);
 	fp = field_perms(a, n, &nfp);
@@ -237,10 +238,12 @@ char *sfmeta_permset(const char *label, struct sfmeta_access *a, size_t n,
 		enum map_op op = a[i].op;
 		int ro = a[i].read_only;
 
+		hard |= !ro && a[i].deletes == 2;
 		xmlw_open(&w, "objectPermissions", NULL);
 		xmlw_bool(&w, "allowCreate", !ro && (op == MAP_UPSERT ||
 						      op == MAP_INSERT));
-		xmlw_bool(&w, "allowDelete", !ro && op == MAP_DELETE);
+		xmlw_bool(&w, "allowDelete", !ro && (op == MAP_DELETE ||
+						      a[i].deletes));
 		xmlw_bool(&w, "allowEdit", !ro && (op == MAP_UPSERT ||
 						    op == MAP_UPDATE ||
 						    op == MAP_DELETE));
@@ -248,6 +251,12 @@ char *sfmeta_permset(const char *label, struct sfmeta_access *a, size_t n,
 		xmlw_bool(&w, "modifyAllRecords", 0);
 		xmlw_text(&w, "object", a[i].object);
 		xmlw_bool(&w, "viewAllRecords", 0);
+		xmlw_close(&w);
+	}
+	if (hard) {   /* a hardDelete job needs it (docs/mappings.md) */
+		xmlw_open(&w, "userPermissions", NULL);
+		xmlw_bool(&w, "enabled", 1);
+		xmlw_text(&w, "name", "BulkApiHardDelete");
 		xmlw_close(&w);
 	}
 	xmlw_close(&w);

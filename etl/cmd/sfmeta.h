@@ -34,10 +34,14 @@ struct sfmeta_access {
 	const char *object;
 	enum map_op op;               /* what the mapping does */
 	int read_only;                /* a lookup's parent, not loaded */
+	int deletes;                  /* its [delete] deletes records (delete
+					 or hardDelete: 2) */
 	const struct sft_object *o;   /* its fields (NULL: none) */
 };
 
-/* permissionsets/<name>.permissionset-meta.xml: objects sorted by name. */
+/* permissionsets/<name>.permissionset-meta.xml: objects sorted by name;
+ * delete where a mapping deletes (its operation or its [delete] section),
+ * and the Bulk API Hard Delete user permission where one hard-deletes. */
 char *sfmeta_permset(const char *label, struct sfmeta_access *a, size_t n,
 		     struct bs_err *err);
 

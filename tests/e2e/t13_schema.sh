@@ -56,6 +56,25 @@ check_eq "the removed object's folder is gone" "no" \
 check_eq "files billsync did not write are kept" "// mine" \
 	"$(cat "$T/old/force-app/main/default/classes/Mine.cls")"
 
+# a mapping that deletes ([delete] how = delete or hardDelete): the permission
+# set lets the integration user delete that object, and hard-delete with the
+# Bulk API when it is hardDelete; the others still cannot delete
+cp -r mappings "$T/del"
+printf '\n[delete]\nmissing = delete\nhow = hardDelete\n' >> "$T/del/plan.map"
+printf '\n[delete]\nwhen = deleted_at is not empty\nhow = delete\n' >> "$T/del/customer.map"
+run_bs schema --mappings "$T/del" --out "$T/delp"
+check_eq "mappings that delete: exit 0" 0 "$rc"
+ps=$(tr -d ' \n' < "$T/delp/force-app/main/default/permissionsets/billsync_integration.permissionset-meta.xml")
+check_contains "hardDelete: the object may be deleted" "$ps" \
+	"<allowDelete>true</allowDelete><allowEdit>true</allowEdit><allowRead>true</allowRead><modifyAllRecords>false</modifyAllRecords><object>OrbPlan__c</object>"
+check_contains "delete: the object may be deleted" "$ps" \
+	"<allowDelete>true</allowDelete><allowEdit>true</allowEdit><allowRead>true</allowRead><modifyAllRecords>false</modifyAllRecords><object>OrbCustomer__c</object>"
+check_contains "an object no mapping deletes may not" "$ps" \
+	"<allowDelete>false</allowDelete><allowEdit>true</allowEdit><allowRead>true</allowRead><modifyAllRecords>false</modifyAllRecords><object>OrbInvoice__c</object>"
+check_contains "hardDelete: the Bulk API Hard Delete permission" "$ps" \
+	"</objectPermissions><userPermissions><enabled>true</enabled><name>BulkApiHardDelete</name></userPermissions></PermissionSet>"
+check_eq "no hardDelete, no such permission" "0" "$(grep -c userPermissions "$P/force-app/main/default/permissionsets/billsync_integration.permissionset-meta.xml")"
+
 # mistakes in [schema] stop it, as FILE:LINE
 printf '[object]\nname = Thing__c\nsource = things\noperation = insert\n[fields]\nKey__c = id\n[schema]\nKey__c.type = Txet(40)\n' > "$T/bad.map"
 run_bs schema --out "$T/bad" "$T/bad.map"
