@@ -543,6 +543,11 @@ int csvr_next(struct csvr *c, struct rowsrc_row *row, struct bs_err *err)
 	return ROWSRC_ROW;
 }
 
+unsigned long long csvr_position(const struct csvr *c)
+{
+	return linerd_position(c->lr);
+}
+
 const char *csvr_name(const struct csvr *c)
 {
 	return linerd_name(c->lr);

@@ -35,6 +35,8 @@ size_t csvr_header(const struct csvr *c, const char *const **names);
 int csvr_select(struct csvr *c, const char *const *cols, size_t n,
 		struct bs_err *err);
 int csvr_next(struct csvr *c, struct rowsrc_row *row, struct bs_err *err);
+/* Bytes consumed of the file on disk (input_position). */
+unsigned long long csvr_position(const struct csvr *c);
 const char *csvr_name(const struct csvr *c);
 void csvr_free(struct csvr *c);
 

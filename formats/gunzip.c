@@ -19,6 +19,7 @@ struct gunzip {
 	int eof;                    /* the file has no more bytes */
 	int done;                   /* the last member ended cleanly */
 	int failed;
+	unsigned long long raw;     /* bytes read from the file */
 	struct bs_err sticky;
 	char *name;
 	unsigned char in[GUNZIP_BUF];
@@ -89,6 +90,7 @@ static int refill(struct gunzip *g, struct bs_err *err)
 		g->eof = 1;
 		return 0;
 	}
+	g->raw += n;
 	g->z.next_in = g->in;
 	g->z.avail_in = (uInt)n;
 	return 1;
@@ -156,6 +158,11 @@ ssize_t gunzip_read(struct gunzip *g, void *buf, size_t n, struct bs_err *err)
 		}
 	}
 	return (ssize_t)(n - g->z.avail_out);
+}
+
+unsigned long long gunzip_position(const struct gunzip *g)
+{
+	return g->raw - g->z.avail_in;
 }
 
 void gunzip_free(struct gunzip *g)

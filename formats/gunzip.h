@@ -27,6 +27,11 @@ struct gunzip *gunzip_open(const char *path, const char *name,
  * later calls fail again. */
 ssize_t gunzip_read(struct gunzip *g, void *buf, size_t n, struct bs_err *err);
 
+/* Compressed bytes consumed from the file so far (what zlib took, not
+ * what is read ahead): a progress position against the file's size.
+ * Reads a counter. */
+unsigned long long gunzip_position(const struct gunzip *g);
+
 /* Closes the file; gunzip_free(NULL) does nothing. */
 void gunzip_free(struct gunzip *g);
 

@@ -366,6 +366,18 @@ unsigned long long input_offset(const struct input *in)
 	return in->off;
 }
 
+unsigned long long input_position(const struct input *in)
+{
+	la_int64_t n;
+
+	if (in->gz)
+		return gunzip_position(in->gz);
+	if (!in->a)
+		return in->mem_pos;
+	n = archive_filter_bytes(in->a, -1);   /* -1: the file itself */
+	return n > 0 ? (unsigned long long)n : 0;
+}
+
 void input_free(struct input *in)
 {
 	if (!in)

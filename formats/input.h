@@ -64,6 +64,12 @@ ssize_t input_read(struct input *in, void *buf, size_t n, struct bs_err *err);
 const char *input_name(const struct input *in);
 /* Uncompressed bytes read so far. */
 unsigned long long input_offset(const struct input *in);
+/* Bytes consumed so far of the file on disk: compressed bytes of a .gz or
+ * .tar.gz, the position in a .tar or .zip (a member starts where it lies
+ * in the archive), the offset for a plain file or input_open_mem.  Against
+ * the file's size it is how far reading has got (read ahead by at most a
+ * buffer).  Reads a counter: cheap enough to call per row. */
+unsigned long long input_position(const struct input *in);
 /* Closes the stream; input_free(NULL) does nothing. */
 void input_free(struct input *in);
 

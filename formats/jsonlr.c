@@ -507,6 +507,11 @@ int jsonlr_next(struct jsonlr *j, struct rowsrc_row *row, struct bs_err *err)
 	return ROWSRC_ROW;
 }
 
+unsigned long long jsonlr_position(const struct jsonlr *j)
+{
+	return linerd_position(j->lr);
+}
+
 const char *jsonlr_name(const struct jsonlr *j)
 {
 	return linerd_name(j->lr);

@@ -39,6 +39,8 @@ struct jsonlr *jsonlr_new(struct linerd *lr, const struct rowsrc_limits *lim,
 int jsonlr_select(struct jsonlr *j, const char *const *paths, size_t n,
 		  struct bs_err *err);
 int jsonlr_next(struct jsonlr *j, struct rowsrc_row *row, struct bs_err *err);
+/* Bytes consumed of the file on disk (input_position). */
+unsigned long long jsonlr_position(const struct jsonlr *j);
 const char *jsonlr_name(const struct jsonlr *j);
 void jsonlr_free(struct jsonlr *j);
 

@@ -152,6 +152,11 @@ unsigned long linerd_lineno(const struct linerd *lr)
 	return lr->cur;
 }
 
+unsigned long long linerd_position(const struct linerd *lr)
+{
+	return input_position(lr->in);
+}
+
 const char *linerd_name(const struct linerd *lr)
 {
 	return input_name(lr->in);

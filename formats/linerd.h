@@ -39,6 +39,9 @@ int linerd_next(struct linerd *lr, const char **p, size_t *n, int *eol,
 /* The line number of the piece last returned. */
 unsigned long linerd_lineno(const struct linerd *lr);
 
+/* input_position of the input (see input.h). */
+unsigned long long linerd_position(const struct linerd *lr);
+
 /* The display name of the input. */
 const char *linerd_name(const struct linerd *lr);
 

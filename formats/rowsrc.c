@@ -133,6 +133,11 @@ const char *rowsrc_name(const struct rowsrc *rs)
 	return rs->csv ? csvr_name(rs->csv) : jsonlr_name(rs->jl);
 }
 
+unsigned long long rowsrc_position(const struct rowsrc *rs)
+{
+	return rs->csv ? csvr_position(rs->csv) : jsonlr_position(rs->jl);
+}
+
 void rowsrc_free(struct rowsrc *rs)
 {
 	if (!rs)

@@ -65,6 +65,11 @@ int rowsrc_select(struct rowsrc *rs, const char *const *cols, size_t n,
 int rowsrc_next(struct rowsrc *rs, struct rowsrc_row *row, struct bs_err *err);
 
 const char *rowsrc_name(const struct rowsrc *rs);
+/* How far reading has got in the file on disk, in bytes: compressed bytes
+ * of a .gz or .tar.gz, the position in a .tar or .zip, the offset in a
+ * plain file (input_position; read ahead by at most a buffer).  Against
+ * the file's size it gives a percentage and an ETA.  Reads a counter. */
+unsigned long long rowsrc_position(const struct rowsrc *rs);
 void rowsrc_free(struct rowsrc *rs);
 
 #endif

@@ -60,6 +60,19 @@ long long rate_eta_s(const struct rate *r, unsigned long long total)
 	return (long long)((double)(total - r->done) / per_s + 0.5);
 }
 
+long long rate_eta_steady(unsigned long long elapsed_ms,
+			  unsigned long long done, unsigned long long total)
+{
+	if (!total)
+		return -1;
+	if (done >= total)
+		return 0;
+	if (!done)
+		return -1;
+	return (long long)((double)elapsed_ms * (double)(total - done) /
+			   (double)done / 1000 + 0.5);
+}
+
 void rate_format_duration(char *buf, size_t size, long long s)
 {
 	if (s < 0)

@@ -37,6 +37,12 @@ double rate_per_s(const struct rate *r);
  * (no rate yet, or no total). */
 long long rate_eta_s(const struct rate *r, unsigned long long total);
 
+/* Seconds until done reaches total when done took elapsed_ms at a steady
+ * pace (no struct rate: for a caller that only knows the phase's start);
+ * 0 once done reaches total, -1 when unknown (no total, nothing done). */
+long long rate_eta_steady(unsigned long long elapsed_ms,
+			  unsigned long long done, unsigned long long total);
+
 /* "42s", "3m05s", "2h07m" into buf; "?" for a negative time. */
 void rate_format_duration(char *buf, size_t size, long long secs);
 /* "950", "12.3k", "4.56M" into buf. */

@@ -47,20 +47,31 @@ void report_export_tick(void *vctx, const struct export_tick *t)
 	struct bs_ctx *ctx = vctx;
 	double per_s = t->elapsed_ms ? (double)t->done * 1000 /
 				       (double)t->elapsed_ms : 0;
-	long long eta = t->done >= t->total ? 0 : per_s > 0 ?
-			(long long)((double)(t->total - t->done) / per_s + 0.5) : -1;
 	char el[32], rs[32], left[32];
 
 	rate_format_duration(el, sizeof(el), (long long)(t->elapsed_ms / 1000));
 	rate_format_count(rs, sizeof(rs), per_s);
-	rate_format_duration(left, sizeof(left), eta);
-	if (t->writing)
+	if (t->writing) {
+		rate_format_duration(left, sizeof(left),
+				     rate_eta_steady(t->elapsed_ms, t->done,
+						     t->total));
 		msg_progress(ctx->msg, "%s: writing %llu/%llu rows  %s elapsed  "
 			     "%s rows/s  ETA %s", t->object, t->done, t->total,
 			     el, rs, left);
-	else
+	} else if (t->bytes_total) {
+		/* the rows to read are not known before the end: the bytes
+		   of the files are */
+		rate_format_duration(left, sizeof(left),
+				     rate_eta_steady(t->elapsed_ms,
+						     t->bytes_done,
+						     t->bytes_total));
+		msg_progress(ctx->msg, "%s: reading %llu rows  %s elapsed  "
+			     "%s rows/s  %llu%%  ETA %s", t->object, t->done,
+			     el, rs, t->bytes_done * 100 / t->bytes_total, left);
+	} else {
 		msg_progress(ctx->msg, "%s: reading %llu rows  %s elapsed  "
 			     "%s rows/s", t->object, t->done, el, rs);
+	}
 }
 
 void report_object_progress(void *vctx, const struct manifest_object *obj)

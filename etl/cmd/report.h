@@ -12,8 +12,10 @@
 /* A log line when an object's files are written (ctx is a struct bs_ctx). */
 void report_object_progress(void *ctx, const struct manifest_object *object);
 /* An export_opts.tick (ctx is the struct bs_ctx): the progress line of the
- * object being read (rows, elapsed time, rows per second) or written (the
- * same of the rows to write, and an ETA); drawn on a terminal only. */
+ * object being read (rows, elapsed time, rows per second, and when the
+ * files' sizes are known the percent of their bytes read and an ETA) or
+ * written (the same of the rows to write, and an ETA); drawn on a
+ * terminal only. */
 struct export_tick;
 void report_export_tick(void *ctx, const struct export_tick *t);
 /* The summary of an export: a table and the reasons, or the manifest as

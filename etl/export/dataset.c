@@ -23,6 +23,11 @@ struct dataset {
 	size_t cur;              /* entry being read */
 	struct rowsrc *rs;
 	struct rowsrc_limits lim;   /* defaults, and the stop flag */
+	/* progress: per entry, the bytes of the files before it (an
+	   archive's members share its start); the sum of the sizes, or 0
+	   when not known */
+	unsigned long long *before;
+	unsigned long long total;
 };
 
 static int has_suffix(const char *s, size_t len, const char *suf)
@@ -277,6 +282,7 @@ void dataset_free(struct dataset *ds)
 	if (!ds)
 		return;
 	rowsrc_free(ds->rs);
+	free(ds->before);
 	for (i = 0; i < ds->n; i++) {
 		free(ds->e[i].path);
 		free(ds->e[i].member);
@@ -299,14 +305,57 @@ size_t dataset_entries(const struct dataset *ds,
 	return ds->n;
 }
 
+/* The files' sizes for dataset_progress, taken once before reading: a
+ * run of members of one archive is the archive's size once. */
+static int measure(struct dataset *ds, struct bs_err *err)
+{
+	unsigned long long sum = 0, size = 0;
+	int known = 1;
+	struct stat st;
+	size_t i;
+
+	free(ds->before);
+	ds->before = malloc(ds->n * sizeof(*ds->before));
+	if (!ds->before)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	for (i = 0; i < ds->n; i++) {
+		if (i == 0 || strcmp(ds->e[i].path, ds->e[i - 1].path) != 0) {
+			sum += size;
+			size = 0;
+			if (stat(ds->e[i].path, &st) == 0 && S_ISREG(st.st_mode))
+				size = (unsigned long long)st.st_size;
+			else
+				known = 0;   /* a FIFO: no size */
+		}
+		ds->before[i] = sum;
+	}
+	ds->total = known ? sum + size : 0;
+	return 0;
+}
+
 int dataset_select(struct dataset *ds, const char *const *cols, size_t n,
 		   struct bs_err *err)
 {
-	(void)err;
 	ds->cols = cols;
 	ds->ncols = n;
 	ds->cur = 0;
-	return 0;
+	return measure(ds, err);
+}
+
+void dataset_progress(const struct dataset *ds, unsigned long long *done,
+		      unsigned long long *total)
+{
+	*total = ds->total;
+	*done = 0;
+	if (!ds->before)
+		return;
+	if (ds->cur >= ds->n)
+		*done = ds->total;
+	else
+		*done = ds->before[ds->cur] +
+			(ds->rs ? rowsrc_position(ds->rs) : 0);
+	if (ds->total && *done > ds->total)
+		*done = ds->total;   /* a file that grew while read */
 }
 
 void dataset_watch(struct dataset *ds, const volatile sig_atomic_t *stop)

@@ -50,4 +50,13 @@ void dataset_watch(struct dataset *ds, const volatile sig_atomic_t *stop);
 int dataset_next(struct dataset *ds, struct rowsrc_row *row,
 		 struct bs_err *err);
 
+/* How far reading has got, in bytes of the files on disk: *done of
+ * *total, the sum of the files' sizes as dataset_select found them (an
+ * archive counts once, however many of its members are read; compressed
+ * files by their compressed size: see rowsrc_position).  *total is 0 when
+ * not known: a file is not a regular file (a FIFO) or could not be
+ * measured.  Reads counters, no system call: cheap at every row. */
+void dataset_progress(const struct dataset *ds, unsigned long long *done,
+		      unsigned long long *total);
+
 #endif

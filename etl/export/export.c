@@ -56,6 +56,7 @@ struct objw {
 	unsigned long long written, duplicates, unchanged, too_large;
 	unsigned long long too_long;  /* over RECORD_MAX_CHARS characters */
 	struct export_tick tick;      /* what o->tick is told */
+	const struct pipe *pipe;      /* reading: its bytes for the tick */
 	unsigned long long phase_ms, tick_ms; /* the phase's start, last tick */
 };
 
@@ -218,6 +219,7 @@ static void tick_phase(struct objw *w, int writing, unsigned long long total)
 	w->tick.writing = writing;
 	w->tick.done = 0;
 	w->tick.total = total;
+	w->tick.bytes_done = w->tick.bytes_total = 0;
 	w->phase_ms = w->tick_ms = clock_now_ms();
 }
 
@@ -234,6 +236,9 @@ static void tick(struct objw *w, unsigned long long done)
 	w->tick_ms = now;
 	w->tick.done = done;
 	w->tick.elapsed_ms = now - w->phase_ms;
+	if (!w->tick.writing)
+		pipe_progress(w->pipe, &w->tick.bytes_done,
+			      &w->tick.bytes_total);
 	w->o->tick(w->o->progress_ctx, &w->tick);
 }
 
@@ -413,6 +418,7 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 
 	sg.ngroup = mapping_group_fields(m, &sg.group);
 	sbuf_init(&sg.gkey, 0);
+	w->pipe = p;
 	tick_phase(w, 0, 0);
 	while ((r = pipe_next(p, &it, err)) == 1) {
 		if (interrupted(w->o, err))

@@ -69,6 +69,10 @@ struct export_tick {
 	unsigned long long total;      /* writing: the rows to write; reading:
 					  0, not known before the end */
 	unsigned long long elapsed_ms; /* since this object's phase began */
+	/* reading: bytes read of the dataset's files (compressed ones by
+	   their compressed size, an archive by its size) of their total,
+	   which is 0 when not known (a FIFO); see dataset_progress */
+	unsigned long long bytes_done, bytes_total;
 };
 
 /* export_opts.tick is called at most this often. */

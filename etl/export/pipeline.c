@@ -196,6 +196,12 @@ const struct pipe_counts *pipe_counts(const struct pipe *p)
 	return &p->counts;
 }
 
+void pipe_progress(const struct pipe *p, unsigned long long *done,
+		   unsigned long long *total)
+{
+	dataset_progress(p->ds, done, total);
+}
+
 const struct mapping *pipe_mapping(const struct pipe *p)
 {
 	return p->m;

@@ -109,6 +109,10 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 /* 1 with *it filled, 0 at the end, -1 on an error that stops the run. */
 int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err);
 const struct pipe_counts *pipe_counts(const struct pipe *p);
+/* Bytes read of the dataset's files so far, and their total (0: not
+ * known); see dataset_progress. */
+void pipe_progress(const struct pipe *p, unsigned long long *done,
+		   unsigned long long *total);
 const struct mapping *pipe_mapping(const struct pipe *p);
 /* The latest watermark value read (see struct pipe_opts) as
  * "YYYY-MM-DDTHH:MM:SS.sssZ" (milliseconds truncated), or NULL when the

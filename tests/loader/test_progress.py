@@ -114,14 +114,31 @@ def long_jobs(t):
 
 
 EXPORT_LINE = re.compile(r"(\w+): (reading|writing) (\d+)(?:/(\d+))? rows  (\d+)s elapsed  "
-                         r"([\d.]+k?M?) rows/s(?:  ETA (\S+))?")
+                         r"([\d.]+k?M?) rows/s(?:  (\d+)%)?(?:  ETA (\S+))?")
+
+
+def seconds(eta):
+    """"42s", "3m05s", "2h07m" in seconds."""
+    n = 0
+    for value, unit in re.findall(r"(\d+)([hms])", eta):
+        n += int(value) * {"h": 3600, "m": 60, "s": 1}[unit]
+    return n
+
+
+def export_lines(text):
+    """The export's progress drawings: (reading, writing) lists of the
+    EXPORT_LINE groups."""
+    seen = [m.groups() for m in (EXPORT_LINE.search(x) for x in text.split("\r")) if m]
+    return [g for g in seen if g[1] == "reading"], [g for g in seen if g[1] == "writing"]
 
 
 def export_on_a_terminal(t):
     """billsync export of 300,000 daily revenue rows on a terminal: while
-    reading, the rows read, the time and the rate; while writing, the rows
-    written of those to write, and an ETA; redrawn several times a second.
-    With standard error not a terminal, none of it."""
+    reading, the rows read, the time, the rate, the percent of the file's
+    bytes read and an ETA, redrawn while the one long file is read; while
+    writing, the rows written of those to write, and an ETA; redrawn
+    several times a second.  With standard error not a terminal, none of
+    it."""
     from synctest import generate
     import tempfile
     d = tempfile.mkdtemp(prefix="billsync-progress.")
@@ -132,22 +149,63 @@ def export_on_a_terminal(t):
                 "--mappings", os.path.join(ROOT, "mappings")]
         rc, text = run_on_terminal(None, argv)
         t.eq(rc, 0, "export on a terminal: exit 0", text[-500:])
-        seen = [m.groups() for m in (EXPORT_LINE.search(x) for x in text.split("\r")) if m]
-        reading = [g for g in seen if g[1] == "reading"]
-        writing = [g for g in seen if g[1] == "writing"]
+        reading, writing = export_lines(text)
+        seen = reading + writing
         t.ok(len(reading) >= 2 and [int(g[2]) for g in reading] ==
              sorted(int(g[2]) for g in reading), "reading: rows read, growing", reading[:5])
+        pct = [int(g[6]) for g in reading if g[6]]
+        t.ok(len(pct) == len(reading) and pct == sorted(pct) and len(set(pct)) >= 2 and
+             0 <= pct[0] and pct[-1] <= 100, "reading: the percent of the file read, "
+             "moving forward while the one file is read", reading)
+        etas = [seconds(g[7]) for g in reading if g[7] and g[7] != "?"]
+        t.ok(len(etas) == len(reading) and len(set(etas)) >= 2 and etas[-1] <= etas[0],
+             "reading: an ETA on every drawing, that moves and comes down", reading)
         t.ok(writing and all(g[3] and int(g[2]) <= int(g[3]) for g in writing) and
-             all(g[6] for g in writing), "writing: rows written of those to write, and an "
+             all(g[7] for g in writing), "writing: rows written of those to write, and an "
              "ETA", writing[:5])
         t.ok(all(float(g[5].rstrip("kM")) > 0 for g in seen[1:]), "a rate in rows per second",
              seen[:5])
+        fifo_has_no_eta(t, d, argv)
         p = subprocess.run(argv[:5] + [os.path.join(d, "out2")] + argv[6:], capture_output=True,
                            text=True, check=False)
         t.ok(p.returncode == 0 and "reading" not in p.stderr and "\r" not in p.stderr,
              "not on a terminal: no progress line", p.stderr[-500:])
     finally:
         subprocess.run(["rm", "-rf", d], check=False)
+
+
+def fifo_has_no_eta(t, d, argv):
+    """The same export from a FIFO (a pipe has no size): the rows, the
+    time and the rate while reading, but no percent and no ETA."""
+    import threading
+    os.mkdir(os.path.join(d, "fifo"))
+    fifo = os.path.join(d, "fifo", "daily_line_item_revenue.csv")
+    os.mkfifo(fifo)
+
+    def feed():
+        try:
+            with open(os.path.join(d, "src", "daily_line_item_revenue.csv"), "rb") as src, \
+                    open(fifo, "wb") as dst:
+                for i, line in enumerate(src):
+                    if i == 120000:
+                        break
+                    if i == 60000:
+                        dst.flush()
+                        time.sleep(0.6)    # a pause: the line is drawn meanwhile
+                    dst.write(line)
+        except BrokenPipeError:
+            pass
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    rc, text = run_on_terminal(None, argv[:3] + [os.path.join(d, "fifo"), argv[4],
+                                                 os.path.join(d, "out3")] + argv[6:])
+    if feeder.is_alive():      # billsync never opened it: let the feeder go
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    feeder.join()
+    reading, _ = export_lines(text)
+    t.eq(rc, 0, "export from a FIFO on a terminal: exit 0", text[-500:])
+    t.ok(reading and all(not g[6] and not g[7] for g in reading),
+         "from a FIFO: rows, time and rate while reading, no percent and no ETA", reading)
 
 
 def in_a_log(t):

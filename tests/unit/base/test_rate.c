@@ -24,6 +24,16 @@ static void test_rate_and_eta(void)
 	CHECK_INT(rate_elapsed_ms(&r), 2000);
 }
 
+/* A steady pace: what is left takes as long per unit as what is done. */
+static void test_eta_steady(void)
+{
+	CHECK_INT(rate_eta_steady(4000, 25, 100), 12);   /* 25% in 4s */
+	CHECK_INT(rate_eta_steady(1000, 3, 4), 0);       /* 0.33s rounds down */
+	CHECK_INT(rate_eta_steady(1000, 100, 100), 0);   /* done */
+	CHECK_INT(rate_eta_steady(1000, 0, 100), -1);    /* nothing done yet */
+	CHECK_INT(rate_eta_steady(1000, 5, 0), -1);      /* no total */
+}
+
 static void test_format(void)
 {
 	char b[32];
@@ -47,6 +57,7 @@ static void test_format(void)
 int main(void)
 {
 	RUN(test_rate_and_eta);
+	RUN(test_eta_steady);
 	RUN(test_format);
 	return tap_done();
 }

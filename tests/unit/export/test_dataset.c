@@ -187,6 +187,104 @@ static void test_archive(void)
 	config_free(cfg);
 }
 
+/* dir/name, in a static buffer. */
+static const char *in_dir(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+/* dir/name, a plans CSV of n rows whose ids start at first. */
+static void write_many(const char *name, int first, int n)
+{
+	FILE *f = fopen(in_dir(name), "w");
+	int i;
+
+	REQUIRE(f != NULL);
+	fputs("id,name\n", f);
+	for (i = first; i < first + n; i++)
+		fprintf(f, "%d,Plan number %d\n", i, i * 7919);
+	fclose(f);
+}
+
+static unsigned long long size_of(const char *name)
+{
+	struct stat st;
+
+	return stat(in_dir(name), &st) == 0 ? (unsigned long long)st.st_size : 0;
+}
+
+/* dataset_progress: bytes of the files on disk against their total, an
+ * archive counted once for its two members, a gzipped file by its
+ * compressed size; never backwards, past each file once it is read, the
+ * total at the end. */
+static void test_progress(void)
+{
+	static const char *const loc[] = { "pr/plans-1.csv", "pr/plans-2.csv.gz",
+					   "pr/arch.tar" };
+	static const char *const fifo[] = { "pf/plans.csv" };
+	static const char *const cols[] = { "id" };
+	unsigned long long done, total, last = 0, s1, s2, want;
+	struct rowsrc_row row;
+	struct config *cfg;
+	struct dataset *ds;
+	struct bs_err e;
+	char cmd[1024];
+	int r, ok = 1, past1 = 1, past2 = 1, id;
+
+	mkdir(in_dir("pr"), 0755);
+	write_many("pr/plans-1.csv", 0, 20000);
+	write_many("pr/plans-2.csv", 20000, 20000);
+	write_many("pr/plans-3.csv", 40000, 20000);
+	write_many("pr/plans-4.csv", 60000, 20000);
+	snprintf(cmd, sizeof(cmd), "cd %s/pr && gzip plans-2.csv && tar -cf "
+		 "arch.tar plans-3.csv plans-4.csv && rm plans-3.csv "
+		 "plans-4.csv", dir);
+	REQUIRE(system(cmd) == 0);
+	s1 = size_of("pr/plans-1.csv");
+	s2 = size_of("pr/plans-2.csv.gz");
+	want = s1 + s2 + size_of("pr/arch.tar");
+	cfg = conf(loc, 3, NULL);
+	ds = dataset_open(cfg, "plans", &e);
+	REQUIRE(ds != NULL);
+	CHECK(dataset_select(ds, cols, 1, &e) == 0);
+	dataset_progress(ds, &done, &total);
+	CHECK_INT(total, want);
+	CHECK_INT(done, 0);
+	while ((r = dataset_next(ds, &row, &e)) == ROWSRC_ROW) {
+		dataset_progress(ds, &done, &total);
+		ok &= done >= last && done <= total;
+		last = done;
+		id = (int)strtol(row.v[0].s, NULL, 10);
+		if (id == 20000)        /* the first row of the second file */
+			past1 = done >= s1;
+		else if (id == 40000)   /* ... of the archive's first member */
+			past2 = done >= s1 + s2;
+	}
+	CHECK_INT(r, ROWSRC_DONE);
+	CHECK(ok);
+	CHECK(past1);
+	CHECK(past2);
+	dataset_progress(ds, &done, &total);
+	CHECK_INT(done, want);
+	dataset_free(ds);
+	config_free(cfg);
+
+	/* a FIFO has no size: no total, so no percent and no ETA */
+	mkdir(in_dir("pf"), 0755);
+	REQUIRE(mkfifo(in_dir("pf/plans.csv"), 0644) == 0);
+	cfg = conf(fifo, 1, NULL);
+	ds = dataset_open(cfg, "plans", &e);
+	REQUIRE(ds != NULL);
+	CHECK(dataset_select(ds, cols, 1, &e) == 0);
+	dataset_progress(ds, &done, &total);
+	CHECK_INT(total, 0);
+	dataset_free(ds);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -200,6 +298,7 @@ int main(void)
 	RUN(test_dataset_files_glob);
 	RUN(test_glob_matching_nothing);
 	RUN(test_archive);
+	RUN(test_progress);
 	rc = tap_done();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -431,6 +431,82 @@ static void test_escaping_members(void)
 	sbuf_release(&m.names);
 }
 
+/* Reads every row of an entry, sampling rowsrc_position: it never goes
+ * back, is mid-way through the file on disk (30% to 70% of its size) when
+ * half the rows are read, and ends at least at end_pct% of the size and
+ * never past it.  rows: the entry's row count. */
+static void check_positions(const char *file, const char *member,
+			    unsigned long rows, int end_pct)
+{
+	struct rowsrc_row row;
+	struct rowsrc *rs;
+	struct bs_err err;
+	struct stat st;
+	unsigned long long size, pos, last = 0, half = 0;
+	unsigned long n = 0, moves = 0;
+	int ok = 1;
+
+	REQUIRE(stat(at(file), &st) == 0);
+	size = (unsigned long long)st.st_size;
+	rs = rowsrc_open(at(file), member, NULL, &err);
+	REQUIRE(rs != NULL);
+	while (rowsrc_next(rs, &row, &err) == ROWSRC_ROW) {
+		pos = rowsrc_position(rs);
+		if (pos < last || pos > size)
+			ok = 0;
+		moves += pos != last;
+		last = pos;
+		if (++n == rows / 2)
+			half = pos;
+	}
+	CHECK_INT(n, rows);
+	CHECK(ok);                 /* never backwards, never past the size */
+	CHECK(moves >= 5);         /* it moves while the file is read */
+	CHECK(half * 10 >= size * 3 && half * 10 <= size * 7);
+	pos = rowsrc_position(rs);
+	CHECK(pos * 100 >= size * (unsigned)end_pct && pos <= size);
+	if (!ok || half * 10 < size * 3 || half * 10 > size * 7)
+		printf("# %s%s%s: half-way %llu, end %llu of %llu\n", file,
+		       member ? "!" : "", member ? member : "", half, pos, size);
+	rowsrc_free(rs);
+}
+
+/* How far reading has got in the file on disk (rowsrc_position, what
+ * the progress line's percent and ETA are made of): plain, gzipped (the
+ * compressed bytes), and a member of each kind of archive (its place in
+ * the archive, after a first member). */
+static void test_positions(void)
+{
+	struct sbuf csv = SBUF_INIT, jl = SBUF_INIT;
+	unsigned long i, x = 1;
+
+	sbuf_init(&csv, 0);
+	sbuf_init(&jl, 0);
+	sbuf_adds(&csv, "id,v\n");
+	for (i = 0; i < 40000; i++) {
+		x = x * 1103515245 + 12345;   /* compresses like real data */
+		sbuf_addf(&csv, "%lu,%lu\n", i, x % 1000000007);
+		sbuf_addf(&jl, "{\"id\":%lu,\"v\":%lu}\n", i, x % 1000000007);
+	}
+	write_file("pos.csv", csv.buf, csv.len);
+	write_file("pos.jsonl", jl.buf, jl.len);
+	write_file("first.csv", customers, sizeof(customers) - 1);
+	CHECK_INT(sh("gzip -c pos.csv > pos.csv.gz && gzip -c pos.jsonl > "
+		     "pos.jsonl.gz && tar -cf pos.tar first.csv pos.csv && "
+		     "tar -czf pos.tar.gz first.csv pos.jsonl && "
+		     "zip -q pos.zip first.csv pos.csv"), 0);
+	check_positions("pos.csv", NULL, 40000, 100);
+	check_positions("pos.jsonl", NULL, 40000, 100);
+	check_positions("pos.csv.gz", NULL, 40000, 100);
+	check_positions("pos.jsonl.gz", NULL, 40000, 100);
+	/* a tar ends with padding, a zip with its central directory */
+	check_positions("pos.tar", "pos.csv", 40000, 90);
+	check_positions("pos.tar.gz", "pos.jsonl", 40000, 90);
+	check_positions("pos.zip", "pos.csv", 40000, 90);
+	sbuf_release(&csv);
+	sbuf_release(&jl);
+}
+
 static void test_fs_errors(void)
 {
 	struct bs_err err;
@@ -473,6 +549,7 @@ int main(void)
 	RUN(test_rows_from_entries);
 	RUN(test_corrupt);
 	RUN(test_fs_errors);
+	RUN(test_positions);
 	RUN(test_escaping_members);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
