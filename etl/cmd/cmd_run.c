@@ -79,7 +79,7 @@ const char usage_plan[] =
 	"                           rejected rows with their reason; records to\n"
 	"                           delete with their Salesforce Id\n"
 	"      --offline            ask the org nothing (no allocations or storage)\n"
-	SETUP_HELP
+	SETUP_HELP CLI_TRACE_HELP
 	"\nWith --show, a changed record's field diff is against the values it\n"
 	"was last synced with, which the state keeps for the mappings whose\n"
 	"keep_values is yes (docs/state.md).\n"

@@ -2,9 +2,11 @@
 """--trace FILE: every HTTP exchange with Salesforce written to FILE, with no
 secret in it.  Each authentication flow the tests use (client credentials,
 JWT bearer, refresh token, ready access token) runs an upload with a trace;
-run, retry and check --org write one too.  The trace is then searched for
-every secret: the client secret, the refresh token, the private key, the
-JWT assertion, the access tokens the emulator issued and their signatures."""
+run, plan, retry, resync and check --org write one too.  The trace is then
+searched for every secret: the client secret, the refresh token, the
+private key, the JWT assertion, the access tokens the emulator issued and
+their signatures.  The --help of every command offers --trace exactly when
+the command talks to Salesforce."""
 
 import os
 import re
@@ -135,6 +137,17 @@ def run_retry_check(t):
                   os.path.join(ROOT, "mappings"), cmd="check")
         t.ok("/describe" in read(path), "check --org --trace: the describe calls are traced", r)
         no_secrets(t, "check --org", read(path))
+        os.unlink(path)
+        r = w.run("--trace", path, "--mappings", os.path.join(ROOT, "mappings"), cmd="plan")
+        t.ok(r.rc == 0 and "/limits" in read(path),
+             "plan --trace: the org's allocations (/limits) are traced", r)
+        no_secrets(t, "plan", read(path))
+        os.unlink(path)
+        r = w.run("--trace", path, "--mappings", os.path.join(ROOT, "mappings"),
+                  cmd="resync")
+        t.ok(r.rc in (0, 1) and "/jobs/ingest" in read(path),
+             "resync --trace: its jobs are traced", r)
+        no_secrets(t, "resync", read(path))
         r = w.run("--trace", path, "--mappings", os.path.join(ROOT, "mappings"),
                   cmd="preview")
         t.eq(r.rc, 2, "preview, which sends nothing, has no --trace")
@@ -143,9 +156,29 @@ def run_retry_check(t):
         subprocess.run(["rm", "-rf", w.tmp], check=False)
 
 
+def every_command(t):
+    """--trace is offered (in the command's --help) by exactly the commands
+    that talk to Salesforce; the others refuse it as a usage error."""
+    talks = {"run", "plan", "upload", "check", "retry", "resync"}
+    out = subprocess.run([BILLSYNC, "--help"], capture_output=True, text=True,
+                         check=False).stdout
+    listed = re.findall(r"^  (\w+)  ", out.split("Commands:")[1], re.M)
+    t.ok(talks <= set(listed), "every command that talks to Salesforce is a command", listed)
+    for cmd in listed:
+        helptext = subprocess.run([BILLSYNC, cmd, "--help"], capture_output=True, text=True,
+                                  check=False).stdout
+        t.eq("--trace FILE" in helptext, cmd in talks,
+             "%s --help %s --trace" % (cmd, "offers" if cmd in talks else "does not offer"))
+        if cmd not in talks:
+            r = subprocess.run([BILLSYNC, cmd, "--trace", "/dev/null"], capture_output=True,
+                               text=True, check=False)
+            t.eq(r.returncode, 2, "%s --trace is a usage error" % cmd)
+
+
 def main():
     t = Tap()
-    for fn in (client_credentials, jwt, refresh_token, access_token, run_retry_check):
+    for fn in (every_command, client_credentials, jwt, refresh_token, access_token,
+               run_retry_check):
         t.run(fn, t)
     t.done()
 
