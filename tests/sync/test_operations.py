@@ -83,6 +83,18 @@ def always(t):
         c = calls(log)
         t.ok(len(c) == 2 and c[1]["env"].get("BILLSYNC_COMMAND") == "retry",
              "retry notifies too", c[1:])
+        r = run(w, "--object", "OrbPlan__c", cmd="resync")
+        c = calls(log)
+        t.ok(len(c) == 3 and c[2]["env"].get("BILLSYNC_COMMAND") == "resync",
+             "resync notifies too", c[2:])
+        out = os.path.join(w.tmp, "bulk")
+        run(w, "--objects", "OrbPlan__c", "--out", out, cmd="export", json_out=False)
+        r = w.run(out, cmd="upload")
+        c = calls(log)
+        t.ok(len(c) == 4 and c[3]["env"].get("BILLSYNC_COMMAND") == "upload" and
+             c[3]["env"].get("BILLSYNC_EXIT_CODE") == str(r.rc) and
+             json.loads(c[3]["report"]) == r.report,
+             "upload notifies too, with its exit code and its --json report", r, c[3:])
     finally:
         w.emu.stop()
         shutil.rmtree(w.tmp, ignore_errors=True)
