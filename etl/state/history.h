@@ -3,16 +3,16 @@
  * Salesforce's error: when did this invoice fail, and when did it go
  * through (docs/state.md, "Record history").
  *
- * The history is kept by SQLite triggers on the records table, so every
- * writer of a status (pending, retried, synced, resynced, failed, skipped,
- * deleted, or any later one) appends to it without knowing: a new record,
- * a changed status, or the same status in another run (sent again) is one
- * event.  An event is five integers: the record (63 bits of a hash of its
- * object and key), the run, the time in milliseconds since 1970, the
- * status (a row of `statuses`) and the error (a row of `errors`, each code
- * and message kept once), so it costs some 27 bytes whatever the texts
- * (make bench).  There is no index on the record: a timeline reads the
- * whole table (some seconds per 10 million events).  Events of runs
+ * The history is kept by SQLite triggers on the records table (recs), so
+ * every writer of a status (pending, retried, synced, resynced, failed,
+ * skipped, deleted, or any later one) appends to it without knowing: a new
+ * record, a changed status, or the same status in another run (sent again)
+ * is one event.  An event is five integers: the record (63 bits of a hash
+ * of its object and key), the run, the time in milliseconds since 1970,
+ * the status (a row of `statuses`) and the error (a row of `errors`, each
+ * code and message kept once), so it costs some 27 bytes whatever the
+ * texts (make bench).  There is no index on the record: a timeline reads
+ * the whole table (some seconds per 10 million events).  Events of runs
  * before the last HISTORY_KEEP_RUNS are pruned (history_prune).
  */
 #ifndef HISTORY_H

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -18,47 +19,58 @@
 #include "base/clock.h"
 #include "formats/hash.h"
 
+/* Statuses are numbers here (STATE_STATUS_ID): 1 pending, 2 retried,
+ * 3 synced, 4 resynced, 5 failed, 6 skipped, 7 deleted.  Records are
+ * keyed by object id and key (state_schema.c). */
+
 /* An ON CONFLICT clause's test: the record is skipped by the same filter. */
-#define SAME_SKIP "(records.status = 'skipped' AND " \
-	"records.error_message IS excluded.error_message)"
+#define SAME_SKIP "(recs.status = 6 AND " \
+	"recs.error_message IS excluded.error_message)"
+/* synced_at NULL means updated_at: kept when updated_at moves on. */
+#define KEEP_SYNCED_AT "synced_at = CASE WHEN recs.synced_at IS NULL AND " \
+	"recs.status IN (3, 4) THEN recs.updated_at ELSE recs.synced_at END"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_REC_GET] =
-	"SELECT status, hash, attempts FROM records WHERE object = ?1 AND key = ?2",
+	"SELECT status, hash, attempts FROM recs WHERE obj = ?1 AND key = ?2",
 	[S_REC_SENDING] =
-	"INSERT INTO records (object, key, status, sending_hash, forced, run, "
-	"attempts, source, line, updated_at) VALUES (?1, ?2, 'pending', ?3, ?4, "
-	"?5, 1, ?6, ?7, ?8) ON CONFLICT (object, key) DO UPDATE SET "
-	"status = CASE WHEN records.status IN ('failed', 'retried') THEN "
-	"'retried' ELSE 'pending' END, sending_hash = excluded.sending_hash, "
+	"INSERT INTO recs (obj, key, status, sending_hash, forced, run, "
+	"attempts, source, line, updated_at) VALUES (?1, ?2, 1, ?3, ?4, "
+	"?5, 1, ?6, ?7, ?8) ON CONFLICT (obj, key) DO UPDATE SET "
+	"status = CASE WHEN recs.status IN (5, 2) THEN 2 ELSE 1 END, "
+	"sending_hash = excluded.sending_hash, "
 	"forced = excluded.forced, run = excluded.run, "
-	"attempts = records.attempts + 1, source = excluded.source, "
-	"line = excluded.line, updated_at = excluded.updated_at",
+	"attempts = recs.attempts + 1, source = excluded.source, "
+	"line = excluded.line, " KEEP_SYNCED_AT ", "
+	"updated_at = excluded.updated_at",
 	/* a record skipped by the same filter as before keeps its run and
 	   updated_at (only where its row is may move), so `records --since`
 	   lists it once, when it became skipped */
 	[S_REC_SKIPPED] =
-	"INSERT INTO records (object, key, status, error_message, run, source, "
-	"line, updated_at) VALUES (?1, ?2, 'skipped', ?3, ?4, ?5, ?6, ?7) "
-	"ON CONFLICT (object, key) DO UPDATE SET "
-	"run = CASE WHEN " SAME_SKIP " THEN records.run ELSE excluded.run END, "
-	"updated_at = CASE WHEN " SAME_SKIP " THEN records.updated_at "
+	"INSERT INTO recs (obj, key, status, error_message, run, source, "
+	"line, updated_at) VALUES (?1, ?2, 6, ?3, ?4, ?5, ?6, ?7) "
+	"ON CONFLICT (obj, key) DO UPDATE SET "
+	"run = CASE WHEN " SAME_SKIP " THEN recs.run ELSE excluded.run END, "
+	KEEP_SYNCED_AT ", "
+	"updated_at = CASE WHEN " SAME_SKIP " THEN recs.updated_at "
 	"ELSE excluded.updated_at END, "
-	"error_code = CASE WHEN " SAME_SKIP " THEN records.error_code "
+	"error_code = CASE WHEN " SAME_SKIP " THEN recs.error_code "
 	"ELSE NULL END, "
-	"status = 'skipped', error_message = excluded.error_message, "
+	"status = 6, error_message = excluded.error_message, "
 	"source = excluded.source, line = excluded.line "
-	"WHERE NOT (" SAME_SKIP ") OR records.source IS NOT excluded.source "
-	"OR records.line IS NOT excluded.line",
+	"WHERE NOT (" SAME_SKIP ") OR recs.source IS NOT excluded.source "
+	"OR recs.line IS NOT excluded.line",
+	/* the hash sent becomes the record's (kept when an outcome is
+	   written twice: a resumed run reads results again) */
 	[S_REC_OK] =
-	"UPDATE records SET status = CASE WHEN forced THEN 'resynced' ELSE "
-	"'synced' END, hash = sending_hash, sf_id = ?3, error_code = NULL, "
-	"error_message = NULL, synced_at = ?4, updated_at = ?4, run = ?5 "
-	"WHERE object = ?1 AND key = ?2",
+	"UPDATE recs SET status = CASE WHEN forced THEN 4 ELSE 3 END, "
+	"hash = coalesce(sending_hash, hash), sending_hash = NULL, sf_id = ?3, "
+	"error_code = NULL, error_message = NULL, synced_at = NULL, "
+	"updated_at = ?4, run = ?5 WHERE obj = ?1 AND key = ?2",
 	[S_REC_FAIL] =
-	"UPDATE records SET status = 'failed', error_code = ?3, "
-	"error_message = ?4, updated_at = ?5, run = ?6 "
-	"WHERE object = ?1 AND key = ?2",
+	"UPDATE recs SET status = 5, error_code = ?3, error_message = ?4, "
+	KEEP_SYNCED_AT ", updated_at = ?5, run = ?6 "
+	"WHERE obj = ?1 AND key = ?2",
 	[S_FILE_ADD] =
 	"INSERT OR IGNORE INTO files (run, path, object, rows, status, "
 	"updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
@@ -81,50 +93,26 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* a deleted record forgets its hash: if its row comes back, it is
 	   sent (and created) again */
 	[S_DEL_OK] =
-	"UPDATE records SET status = 'deleted', hash = NULL, error_code = ?4, "
-	"error_message = ?5, updated_at = ?6, run = ?1 WHERE object = ?2 AND "
-	"key = (SELECT key FROM deletes WHERE run = ?1 AND object = ?2 AND "
-	"sf_id = ?3)",
+	"UPDATE recs SET status = 7, hash = NULL, error_code = ?4, "
+	"error_message = ?5, " KEEP_SYNCED_AT ", updated_at = ?6, run = ?1 "
+	"WHERE obj = ?7 AND key = (SELECT key FROM deletes WHERE run = ?1 AND "
+	"object = ?2 AND sf_id = ?3)",
 	[S_DEL_FAIL] =
-	"UPDATE records SET status = 'failed', error_code = ?4, "
-	"error_message = ?5, updated_at = ?6, run = ?1 WHERE object = ?2 AND "
+	"UPDATE recs SET status = 5, error_code = ?4, error_message = ?5, "
+	KEEP_SYNCED_AT ", updated_at = ?6, run = ?1 WHERE obj = ?7 AND "
 	"key = (SELECT key FROM deletes WHERE run = ?1 AND object = ?2 AND "
 	"sf_id = ?3)",
 };
-
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS runs ("
-	" id INTEGER PRIMARY KEY, command TEXT, mode TEXT, options TEXT,"
-	" started_at TEXT, finished_at TEXT, phase TEXT, exit_code INTEGER,"
-	" message TEXT, work_dir TEXT, report TEXT);"
-	"CREATE TABLE IF NOT EXISTS files ("
-	" run INTEGER, path TEXT, object TEXT, rows INTEGER, status TEXT,"
-	" updated_at TEXT, PRIMARY KEY (run, path));"
-	"CREATE TABLE IF NOT EXISTS jobs ("
-	" id TEXT PRIMARY KEY, run INTEGER, path TEXT, attempt INTEGER,"
-	" object TEXT, rows INTEGER, state TEXT, processed INTEGER,"
-	" failed INTEGER, error_message TEXT, created_at TEXT, updated_at TEXT);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_file ON jobs (run, path);"
-	"CREATE TABLE IF NOT EXISTS records ("
-	" object TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL,"
-	" hash BLOB, sending_hash BLOB, forced INTEGER NOT NULL DEFAULT 0,"
-	" sf_id TEXT, error_code TEXT, error_message TEXT, run INTEGER,"
-	" attempts INTEGER NOT NULL DEFAULT 0, source TEXT, line INTEGER,"
-	" updated_at TEXT, synced_at TEXT,"
-	" PRIMARY KEY (object, key)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS watermarks ("
-	" object TEXT PRIMARY KEY, value TEXT NOT NULL, mapping_hash BLOB,"
-	" run INTEGER, updated_at TEXT);"
-	"CREATE TABLE IF NOT EXISTS deletes ("
-	" run INTEGER, object TEXT, sf_id TEXT, key TEXT NOT NULL,"
-	" reason TEXT, source TEXT, line INTEGER,"
-	" PRIMARY KEY (run, object, sf_id)) WITHOUT ROWID;";
 
 /* ---- helpers ---------------------------------------------------------- */
 
 void state_stamp(struct state *st)
 {
+	struct timespec ts;
+
 	clock_iso_now(st->now);
+	clock_gettime(CLOCK_REALTIME, &ts);   /* the records' times */
+	st->now_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int state_db_error(struct state *st, struct bs_err *err, const char *what)
@@ -147,8 +135,8 @@ int state_exec(struct state *st, const char *sql, struct bs_err *err)
 }
 
 /* Resets and binds a cached statement: fmt letters t (text, NULL ok),
- * n (text with length: const char *, size_t), i (long long), b (blob of
- * 16 bytes, NULL ok). */
+ * n (text with length: const char *, size_t), i (long long), h (the 64
+ * bits of a struct state_hash the records keep, NULL ok). */
 static sqlite3_stmt *bind(struct state *st, enum stmt_id id, const char *fmt,
 			  ...)
 {
@@ -177,13 +165,12 @@ static sqlite3_stmt *bind(struct state *st, enum stmt_id id, const char *fmt,
 			sqlite3_bind_text(s, i, v, (int)len, SQLITE_STATIC);
 		} else if (*fmt == 'i') {
 			sqlite3_bind_int64(s, i, va_arg(ap, long long));
-		} else if (*fmt == 'b') {
+		} else if (*fmt == 'h') {
 			const struct state_hash *h = va_arg(ap,
 							    const struct state_hash *);
 
 			if (h)
-				sqlite3_bind_blob(s, i, h->h, sizeof(h->h),
-						  SQLITE_STATIC);
+				sqlite3_bind_int64(s, i, (sqlite3_int64)h->h[0]);
 		}
 	}
 	va_end(ap);
@@ -348,12 +335,8 @@ struct state *state_open(const char *dir, struct bs_err *err)
 		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 		 "PRAGMA cache_size = -%d; PRAGMA busy_timeout = 5000;",
 		 STATE_CACHE_KIB);
-	if (state_exec(st, pragmas, err) < 0 || state_exec(st, schema, err) < 0 ||
-	    history_setup(st, err) < 0 || state_values_setup(st, err) < 0)
-		goto fail;
-	snprintf(pragmas, sizeof(pragmas), "PRAGMA user_version = %d;",
-		 STATE_SCHEMA_VERSION);
-	if (state_exec(st, pragmas, err) < 0 || state_prepare_all(st, err) < 0)
+	if (state_exec(st, pragmas, err) < 0 ||
+	    state_schema_setup(st, err) < 0 || state_prepare_all(st, err) < 0)
 		goto fail;
 	state_stamp(st);
 	return st;
@@ -374,6 +357,7 @@ void state_close(struct state *st)
 		sqlite3_finalize(st->stmt[i]);
 	state_values_release(st);
 	sqlite3_close(st->db);
+	state_ids_forget(st);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);   /* releases the lock */
 	free(st->dir);
@@ -410,6 +394,7 @@ void state_rollback(struct state *st)
 		return;
 	st->in_tx = 0;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	state_ids_forget(st);   /* the ids made since may be gone */
 }
 
 /* Job and run changes must be on disk at once: commit any batch first. */
@@ -690,22 +675,27 @@ int state_record_get(struct state *st, const char *object, const char *key,
 		     size_t key_len, struct state_record *r,
 		     struct bs_err *err)
 {
-	sqlite3_stmt *s = bind(st, S_REC_GET, "tn", object, key, key_len);
-	int rc = sqlite3_step(s);
+	long long obj = state_object_id(st, object, 0, err);
+	sqlite3_stmt *s;
+	int rc;
 
+	if (obj <= 0)
+		return obj < 0 ? -1 : 0;
+	s = bind(st, S_REC_GET, "in", obj, key, key_len);
+	rc = s ? sqlite3_step(s) : SQLITE_ERROR;
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(s);
 		return 0;
 	}
 	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+		if (s)
+			sqlite3_reset(s);
 		return state_db_error(st, err, "read record");
 	}
 	memset(r, 0, sizeof(*r));
-	state_rec_status_parse((const char *)sqlite3_column_text(s, 0),
-			       &r->status);
-	if (sqlite3_column_bytes(s, 1) == (int)sizeof(r->hash.h)) {
-		memcpy(r->hash.h, sqlite3_column_blob(s, 1), sizeof(r->hash.h));
+	r->status = (enum state_rec_status)(sqlite3_column_int(s, 0) - 1);
+	if (sqlite3_column_type(s, 1) == SQLITE_INTEGER) {
+		r->hash = (uint64_t)sqlite3_column_int64(s, 1);
 		r->has_hash = 1;
 	}
 	r->attempts = (unsigned)sqlite3_column_int(s, 2);
@@ -719,10 +709,15 @@ int state_record_sending(struct state *st, long long run, const char *object,
 			 const char *source, unsigned long line,
 			 struct bs_err *err)
 {
-	return step_done(st, bind(st, S_REC_SENDING, "tnbiitit", object, key,
-				  key_len, hash, (long long)forced, run, source,
-				  (long long)line, st->now), err,
-			 "record sending");
+	long long obj = state_object_id(st, object, 1, err);
+	long long src = source ? state_source_id(st, source, err) : 0;
+
+	if (obj < 0 || src < 0)
+		return -1;
+	return step_done(st, bind(st, S_REC_SENDING, "inhiiiii", obj, key,
+				  key_len, hash, (long long)forced, run, src,
+				  (long long)line,
+				  st->now_ms), err, "record sending");
 }
 
 int state_record_skipped(struct state *st, long long run, const char *object,
@@ -730,9 +725,14 @@ int state_record_skipped(struct state *st, long long run, const char *object,
 			 const char *source, unsigned long line,
 			 struct bs_err *err)
 {
-	return step_done(st, bind(st, S_REC_SKIPPED, "tntitit", object, key,
-				  key_len, filter, run, source, (long long)line,
-				  st->now), err, "record skipped");
+	long long obj = state_object_id(st, object, 1, err);
+	long long src = source ? state_source_id(st, source, err) : 0;
+
+	if (obj < 0 || src < 0)
+		return -1;
+	return step_done(st, bind(st, S_REC_SKIPPED, "intiiii", obj, key,
+				  key_len, filter, run, src, (long long)line,
+				  st->now_ms), err, "record skipped");
 }
 
 int state_record_outcome(struct state *st, long long run, const char *object,
@@ -740,13 +740,17 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 			 const char *error_code, const char *error_message,
 			 struct bs_err *err)
 {
+	long long obj = state_object_id(st, object, 0, err);
+
+	if (obj < 0)
+		return -1;
 	if (success)
-		return step_done(st, bind(st, S_REC_OK, "tttti", object, key,
-					  sf_id, st->now, run), err,
+		return step_done(st, bind(st, S_REC_OK, "ittii", obj, key,
+					  sf_id, st->now_ms, run), err,
 				 "record outcome");
-	return step_done(st, bind(st, S_REC_FAIL, "ttttti", object, key,
-				  error_code, error_message, st->now, run), err,
-			 "record outcome");
+	return step_done(st, bind(st, S_REC_FAIL, "itttii", obj, key,
+				  error_code, error_message, st->now_ms, run),
+			 err, "record outcome");
 }
 
 /* ---- deletes ----------------------------------------------------------- */
@@ -765,12 +769,17 @@ int state_delete_outcome(struct state *st, long long run, const char *object,
 			 const char *sf_id, int deleted, const char *error_code,
 			 const char *error_message, struct bs_err *err)
 {
+	long long obj = state_object_id(st, object, 0, err);
+
+	if (obj < 0)
+		return -1;
 	if (deleted &&   /* before the record forgets its key */
 	    state_values_forget_deleted(st, run, object, sf_id, err) < 0)
 		return -1;
-	return step_done(st, bind(st, deleted ? S_DEL_OK : S_DEL_FAIL, "itttttt",
-				  run, object, sf_id, error_code, error_message,
-				  st->now), err, "delete outcome");
+	return step_done(st, bind(st, deleted ? S_DEL_OK : S_DEL_FAIL,
+				  "ittttii", run, object, sf_id, error_code,
+				  error_message, st->now_ms, obj), err,
+			 "delete outcome");
 }
 
 /* ---- watermarks -------------------------------------------------------- */

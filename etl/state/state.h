@@ -42,7 +42,8 @@ enum state_rec_status {
 const char *state_rec_status_name(enum state_rec_status s);
 int state_rec_status_parse(const char *name, enum state_rec_status *s);
 
-/* A 128-bit hash of a mapped record (its encoded CSV row). */
+/* A 128-bit hash of a mapped record (its encoded CSV row); the records
+ * keep its first 64 bits (h[0]). */
 struct state_hash {
 	uint64_t h[2];
 };
@@ -141,7 +142,7 @@ void state_rollback(struct state *st);
 struct state_record {
 	enum state_rec_status status;
 	int has_hash;
-	struct state_hash hash;    /* last successful sync */
+	uint64_t hash;             /* last successful sync: a state_hash's h[0] */
 	unsigned attempts;
 };
 

@@ -9,10 +9,11 @@
 #include "state.h"
 #include "state_int.h"
 
-/* The event of a record as it is after a change (NEW): the record by the
- * number bs_rec() makes of its object and key, the status and the error
- * as numbers.  Used by both triggers.  No OR IGNORE: an upsert's conflict
- * clause would override it inside a trigger. */
+/* The event of a record as it is after a change (NEW, a row of recs):
+ * the record by the number bs_rec() makes of its object's name and key,
+ * the status (already a row of statuses) and the error as numbers.  Used
+ * by both triggers.  No OR IGNORE: an upsert's conflict clause would
+ * override it inside a trigger. */
 #define EVENT                                                               \
 	"INSERT INTO errors (code, message) SELECT "                        \
 	" coalesce(NEW.error_code, ''), coalesce(NEW.error_message, '') "   \
@@ -21,10 +22,9 @@
 	" code = coalesce(NEW.error_code, '') AND"                          \
 	" message = coalesce(NEW.error_message, ''));"                      \
 	"INSERT INTO history (rec, run, at, status, error) VALUES ("        \
-	" bs_rec(NEW.object, NEW.key), NEW.run,"                            \
-	" CAST(round((julianday(coalesce(NEW.updated_at, 'now')) -"         \
-	" 2440587.5) * 86400000.0) AS INTEGER),"                            \
-	" (SELECT id FROM statuses WHERE name = NEW.status),"               \
+	" bs_rec((SELECT name FROM objects WHERE id = NEW.obj), NEW.key),"  \
+	" NEW.run, coalesce(NEW.updated_at, CAST(round((julianday('now') -" \
+	" 2440587.5) * 86400000.0) AS INTEGER)), NEW.status,"              \
 	" CASE WHEN NEW.error_code IS NULL AND NEW.error_message IS NULL"   \
 	" THEN NULL ELSE (SELECT id FROM errors WHERE"                      \
 	" code = coalesce(NEW.error_code, '') AND"                          \
@@ -43,12 +43,12 @@ static const char tables[] =
 	   times their own cost (make bench); a timeline reads the table */
 	"CREATE TABLE IF NOT EXISTS history (rec INTEGER NOT NULL,"
 	" run INTEGER, at INTEGER NOT NULL, status INTEGER, error INTEGER);"
-	"CREATE TRIGGER IF NOT EXISTS history_new AFTER INSERT ON records "
+	"CREATE TRIGGER IF NOT EXISTS history_new AFTER INSERT ON recs "
 	"BEGIN " EVENT " END;"
 	/* the same status in the same run is no event: a skipped record
 	   skipped again by the same filter, an outcome written twice */
 	"CREATE TRIGGER IF NOT EXISTS history_change AFTER UPDATE OF status, run "
-	"ON records WHEN NEW.status IS NOT OLD.status OR NEW.run IS NOT OLD.run "
+	"ON recs WHEN NEW.status IS NOT OLD.status OR NEW.run IS NOT OLD.run "
 	"BEGIN " EVENT " END;";
 
 /* A record's number: 63 bits of a hash of its object and key, so that an

@@ -11,8 +11,12 @@
 
 #include "formats/bs_err.h"
 
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 #define STATE_CACHE_KIB 16384      /* SQLite page cache: the store's memory */
+
+/* A status as the tables hold it: its row in the history's `statuses`
+ * (enum state_rec_status + 1). */
+#define STATE_STATUS_ID(s) ((long long)(s) + 1)
 
 /* The cached statements of the ledger (state.c stmt_sql). */
 enum stmt_id {
@@ -28,6 +32,16 @@ enum stmt_id {
 
 struct state_vals;
 
+/* Names' rows in `objects` or `sources`, as looked up before (a run
+ * has few of either). */
+struct state_ids {
+	struct state_id {
+		char *name;
+		long long id;
+	} *v;
+	size_t n, last;               /* last: the one found last */
+};
+
 struct state {
 	char *dir;
 	int lock_fd;
@@ -36,13 +50,16 @@ struct state {
 	int in_tx;
 	char now[32];
 	struct state_vals *vals;   /* state_values.c's, made when first used */
+	long long now_ms;             /* the same in ms since 1970 */
+	struct state_ids objs, srcs;
 };
 
 /* A handle for dir, nothing open (lock_fd -1); NULL with err on failure. */
 struct state *state_alloc(const char *dir, struct bs_err *err);
 /* Prepares the cached statements. */
 int state_prepare_all(struct state *st, struct bs_err *err);
-/* Sets st->now to the current UTC time, "YYYY-MM-DDTHH:MM:SS.sssZ". */
+/* Sets st->now to the current UTC time, "YYYY-MM-DDTHH:MM:SS.sssZ", and
+ * st->now_ms. */
 void state_stamp(struct state *st);
 /* err = "state database: WHAT: SQLite's message" (BS_E_IO); returns -1. */
 int state_db_error(struct state *st, struct bs_err *err, const char *what);
@@ -56,5 +73,23 @@ int state_values_forget_deleted(struct state *st, long long run,
 
 /* Runs sql (no result rows); 0 or -1 with err. */
 int state_exec(struct state *st, const char *sql, struct bs_err *err);
+
+/* ---- state_schema.c: the tables, and ids for names ---------------------- */
+
+/* Makes the tables where missing, or brings a version 1 database up to
+ * them (docs/state.md, "The database"); sets the schema version.  For a
+ * handle opened read-write, with its lock. */
+int state_schema_setup(struct state *st, struct bs_err *err);
+/* The schema version of the open database (0: none), or -1 with err. */
+int state_schema_version(struct state *st, struct bs_err *err);
+/* The id of an object's name (table `objects`) or of a source file's
+ * (`sources`): made when missing if make, else 0 when missing; -1 with
+ * err.  Remembered for the handle's life. */
+long long state_object_id(struct state *st, const char *name, int make,
+			  struct bs_err *err);
+long long state_source_id(struct state *st, const char *path,
+			  struct bs_err *err);
+/* Forgets the ids remembered (a rollback may have undone some). */
+void state_ids_forget(struct state *st);
 
 #endif

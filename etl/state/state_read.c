@@ -116,21 +116,25 @@ int state_record_counts(struct state *st, const char *object,
 			unsigned long long counts[REC_COUNT],
 			struct bs_err *err)
 {
+	long long obj = object ? state_object_id(st, object, 0, err) : 0;
 	sqlite3_stmt *s;
-	enum state_rec_status k;
-	int r;
+	int r, k;
 
 	memset(counts, 0, sizeof(counts[0]) * REC_COUNT);
-	if (sqlite3_prepare_v2(st->db, "SELECT status, count(*) FROM records "
-			       "WHERE ?1 IS NULL OR object = ?1 GROUP BY status",
+	if (obj < 0)
+		return -1;
+	if (object && !obj)
+		return 0;   /* no record of it yet */
+	if (sqlite3_prepare_v2(st->db, "SELECT status, count(*) FROM recs "
+			       "WHERE ?1 = 0 OR obj = ?1 GROUP BY status",
 			       -1, &s, NULL) != SQLITE_OK)
 		return state_db_error(st, err, "prepare");
-	if (object)
-		sqlite3_bind_text(s, 1, object, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW)
-		if (state_rec_status_parse((const char *)sqlite3_column_text(s, 0),
-					   &k) == 0)
+	sqlite3_bind_int64(s, 1, obj);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		k = sqlite3_column_int(s, 0) - 1;
+		if (k >= 0 && k < REC_COUNT)
 			counts[k] = (unsigned long long)sqlite3_column_int64(s, 1);
+	}
 	sqlite3_finalize(s);
 	return r == SQLITE_DONE ? 0 : state_db_error(st, err, "count records");
 }
@@ -357,22 +361,9 @@ int state_exists(const char *dir)
 	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* The schema version of the open database, or -1. */
-static int schema_version(struct state *st, struct bs_err *err)
-{
-	sqlite3_stmt *s;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return state_db_error(st, err, "prepare");
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v < 0 ? state_db_error(st, err, "read the schema version") : v;
-}
-
-struct state *state_open_readonly(const char *dir, struct bs_err *err)
+/* tried: a version 1 database was brought up to date already. */
+static struct state *open_readonly(const char *dir, int tried,
+				   struct bs_err *err)
 {
 	struct state *st;
 	char path[4096], pragmas[128];
@@ -394,8 +385,21 @@ struct state *state_open_readonly(const char *dir, struct bs_err *err)
 	}
 	snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size = -%d; "
 		 "PRAGMA busy_timeout = 5000;", STATE_CACHE_KIB);
-	if (state_exec(st, pragmas, err) < 0 || (v = schema_version(st, err)) < 0)
+	if (state_exec(st, pragmas, err) < 0 ||
+	    (v = state_schema_version(st, err)) < 0)
 		goto fail;
+	if (v == 1 && !tried) {
+		/* written by an older billsync: brought up to date once, with
+		   the lock (as the next run would), then read */
+		struct state *up;
+
+		state_close(st);
+		up = state_open(dir, err);
+		if (!up)
+			return NULL;
+		state_close(up);
+		return open_readonly(dir, 1, err);
+	}
 	if (v != STATE_SCHEMA_VERSION) {
 		bs_err_at(err, BS_E_INPUT, path, 0, v == 0 ?
 			  "not a billsync state database" :
@@ -412,16 +416,19 @@ fail:
 	return NULL;
 }
 
+struct state *state_open_readonly(const char *dir, struct bs_err *err)
+{
+	return open_readonly(dir, 0, err);
+}
+
 int state_objects_each(struct state *st,
 		       int (*fn)(void *ctx, const char *object), void *ctx,
 		       struct bs_err *err)
 {
 	/* one index probe per object, not a scan of every record */
 	static const char sql[] =
-		"WITH RECURSIVE o(name) AS (SELECT min(object) FROM records "
-		"UNION ALL SELECT (SELECT min(object) FROM records WHERE "
-		"object > o.name) FROM o WHERE o.name IS NOT NULL) "
-		"SELECT name FROM o WHERE name IS NOT NULL";
+		"SELECT name FROM objects o WHERE EXISTS (SELECT 1 FROM recs "
+		"WHERE obj = o.id) ORDER BY name";
 	sqlite3_stmt *s;
 	int r, stop = 0;
 

@@ -97,7 +97,7 @@ int sync_verdict(struct change *c, const struct mapping *m, const char *key,
 	if (known < 0)
 		return -1;
 	unchanged = known && r.has_hash && is_synced(r.status) &&
-		    !memcmp(&r.hash, h, sizeof(*h));
+		    r.hash == h->h[0];
 	switch (c->o->mode) {
 	case SYNC_INCREMENTAL:
 		v->send = !unchanged;

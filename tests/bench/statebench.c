@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 		if (state_record_get(st, "OrbDailyLineItemRevenue__c", key,
 				     (size_t)klen, &r, &e) < 0)
 			return fail(&e);
-		unchanged += r.has_hash && !memcmp(&r.hash, &h, sizeof(h));
+		unchanged += r.has_hash && r.hash == h.h[0];
 	}
 	t = now() - t0;
 	printf("unchanged check: %.1f s (%.0f records/s), %llu unchanged, peak RSS %ld KiB\n",

@@ -62,7 +62,7 @@ static void test_record_lifecycle(void)
 	CHECK_INT(state_record_get(st, "Obj__c", "k1", 2, &r, &e), 1);
 	CHECK_INT(r.status, REC_SYNCED);
 	CHECK_INT(r.has_hash, 1);
-	CHECK(memcmp(&r.hash, &h1, sizeof(h1)) == 0);
+	CHECK(r.hash == h1.h[0]);
 	CHECK_INT(state_record_get(st, "Obj__c", "k2", 2, &r, &e), 1);
 	CHECK_INT(r.status, REC_FAILED);
 	CHECK_INT(r.has_hash, 0);
@@ -77,7 +77,7 @@ static void test_record_lifecycle(void)
 				       NULL, &e), 0);
 	CHECK_INT(state_record_get(st, "Obj__c", "k2", 2, &r, &e), 1);
 	CHECK_INT(r.status, REC_SYNCED);
-	CHECK(memcmp(&r.hash, &h2, sizeof(h2)) == 0);
+	CHECK(r.hash == h2.h[0]);
 
 	/* forced re-send: resynced, hash kept */
 	CHECK_INT(state_record_sending(st, run.id, "Obj__c", "k1", 2, &h1, 1,
