@@ -52,7 +52,7 @@ struct stage {
 	struct run *runs;
 	size_t nruns;
 	/* fingerprints */
-	struct fp *fps;
+	struct fp *fps, *fp_tmp;      /* fp_tmp: FP_CHUNK more, for fp_sort */
 	size_t nfps;
 	int fp_fd;
 	off_t fp_end;
@@ -138,6 +138,44 @@ static int fp_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+#define FP_RADIX_BITS 11
+
+/* Sorts n fingerprints, added in seq order, by fp_cmp: a stable radix
+ * sort on h1 (six passes of 11 bits through tmp, n entries), then the
+ * entries of one h1 (a 64-bit collision: almost never) by h2.  About a
+ * third of qsort's time, which calls fp_cmp some 17 times an entry. */
+static void fp_sort(struct fp *a, struct fp *tmp, size_t n)
+{
+	size_t count[1u << FP_RADIX_BITS], i, j, sum, c;
+	const size_t mask = (1u << FP_RADIX_BITS) - 1;
+	struct fp *src = a, *dst = tmp, *t, x;
+	unsigned shift;
+
+	for (shift = 0; shift < 64; shift += FP_RADIX_BITS) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(src[i].h1 >> shift) & mask]++;
+		for (i = 0, sum = 0; i <= mask; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].h1 >> shift) & mask]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* an even number of passes: the result is in a again */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && a[j - 1].h1 == a[j].h1 &&
+		     fp_cmp(&a[j - 1], &a[j]) > 0; j--) {
+			x = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = x;
+		}
+}
+
 /* ---- temporary files -------------------------------------------------- */
 
 static int temp_fd(struct stage *s, struct bs_err *err)
@@ -207,7 +245,8 @@ struct stage *stage_new(const struct stage_opts *opts, struct bs_err *err)
 		dir = "/tmp";
 	s->temp_dir = strdup(dir);
 	s->fps = malloc(FP_CHUNK * sizeof(*s->fps));
-	if (!s->temp_dir || !s->fps)
+	s->fp_tmp = malloc(FP_CHUNK * sizeof(*s->fp_tmp));
+	if (!s->temp_dir || !s->fps || !s->fp_tmp)
 		goto oom;
 	s->fd = s->fp_fd = -1;
 	return s;
@@ -346,7 +385,7 @@ static int spill_fps(struct stage *s, struct bs_err *err)
 		return 0;
 	if (s->fp_fd < 0 && (s->fp_fd = temp_fd(s, err)) < 0)
 		return -1;
-	qsort(s->fps, s->nfps, sizeof(*s->fps), fp_cmp);
+	fp_sort(s->fps, s->fp_tmp, s->nfps);
 	start = s->fp_end;
 	if (write_all(s->fp_fd, &s->fp_end, s->fps, s->nfps * sizeof(*s->fps),
 		      err) < 0 ||
@@ -524,8 +563,7 @@ static int find_superseded(struct stage *s, struct bs_err *err)
 	int have = 0, r = -1;
 
 	if (!s->nfp_runs) {
-		if (s->nfps)
-			qsort(s->fps, s->nfps, sizeof(*s->fps), fp_cmp);
+		fp_sort(s->fps, s->fp_tmp, s->nfps);
 		for (i = 1; i < s->nfps; i++)
 			if (stopped(s, i, err) < 0 ||
 			    (s->fps[i].h1 == s->fps[i - 1].h1 &&
@@ -537,7 +575,8 @@ static int find_superseded(struct stage *s, struct bs_err *err)
 	if (spill_fps(s, err) < 0)
 		return -1;
 	free(s->fps);            /* its memory goes to the readers */
-	s->fps = NULL;
+	free(s->fp_tmp);
+	s->fps = s->fp_tmp = NULL;
 	nr = s->nfp_runs;
 	cap = s->o.memory / (nr * sizeof(struct fp));
 	cap = cap < FP_READ_MIN ? FP_READ_MIN : cap > FP_READ_MAX ? FP_READ_MAX : cap;
@@ -700,7 +739,8 @@ int stage_finish(struct stage *s, struct bs_err *err)
 				   u64_cmp, err) < 0)
 		return -1;
 	free(s->fps);
-	s->fps = NULL;
+	free(s->fp_tmp);
+	s->fps = s->fp_tmp = NULL;
 	if (!spilled) {
 		return s->o.grouped ? sort_rows(s, err) : 0;
 	}
@@ -787,6 +827,7 @@ void stage_free(struct stage *s)
 	free(s->fp_runs);
 	free(s->drop);
 	free(s->fps);
+	free(s->fp_tmp);
 	free(s->buf);
 	free(s->idx);
 	free(s->wbuf);
