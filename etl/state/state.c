@@ -19,9 +19,10 @@
 #include "base/clock.h"
 #include "formats/hash.h"
 
-/* Statuses are numbers here (STATE_STATUS_ID): 1 pending, 2 retried,
- * 3 synced, 4 resynced, 5 failed, 6 skipped, 7 deleted.  Records are
- * keyed by object id and key (state_schema.c). */
+/* Statuses are numbers here, enum state_rec_status + 1 (the rows of the
+ * history's `statuses`): 1 pending, 2 retried, 3 synced, 4 resynced,
+ * 5 failed, 6 skipped, 7 deleted.  Records are keyed by object id and
+ * key (state_schema.c). */
 
 /* An ON CONFLICT clause's test: the record is skipped by the same filter. */
 #define SAME_SKIP "(recs.status = 6 AND " \

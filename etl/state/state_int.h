@@ -14,10 +14,6 @@
 #define STATE_SCHEMA_VERSION 2
 #define STATE_CACHE_KIB 16384      /* SQLite page cache: the store's memory */
 
-/* A status as the tables hold it: its row in the history's `statuses`
- * (enum state_rec_status + 1). */
-#define STATE_STATUS_ID(s) ((long long)(s) + 1)
-
 /* The cached statements of the ledger (state.c stmt_sql). */
 enum stmt_id {
 	S_REC_GET, S_REC_SENDING, S_REC_SKIPPED, S_REC_OK, S_REC_FAIL,
