@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "base/config.h"
 #include "export/dataset.h"
+#include "export/jsonsample.h"
 #include "map/mapset.h"
 #include "map/sftype.h"
 #include "load/orgcheck.h"
@@ -35,61 +36,6 @@ const char usage_check[] =
 	"                           leave the exit code 0)\n"
 	SETUP_HELP CLI_TRACE_HELP;
 
-/* JSON lines have no header: the keys of the first records stand for one
- * (at most this many records of a dataset, this many distinct keys). */
-#define JSON_SAMPLE_RECORDS 1000
-#define JSON_SAMPLE_KEYS 4096
-
-/* The top-level keys seen in the sampled JSON-lines records. */
-struct json_sample {
-	char **keys;
-	size_t nkeys, cap;
-	unsigned long records;      /* records sampled */
-	int cut;                    /* stopped at JSON_SAMPLE_RECORDS */
-	const char *first;          /* first file sampled (an entry name) */
-	size_t files;               /* files sampled */
-};
-
-static void sample_release(struct json_sample *js)
-{
-	size_t i;
-
-	for (i = 0; i < js->nkeys; i++)
-		free(js->keys[i]);
-	free(js->keys);
-}
-
-static int sample_has(const struct json_sample *js, const char *key,
-		      size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < js->nkeys; i++)
-		if (!strncmp(js->keys[i], key, len) && !js->keys[i][len])
-			return 1;
-	return 0;
-}
-
-/* -1 when out of memory. */
-static int sample_add(struct json_sample *js, const char *key)
-{
-	if (sample_has(js, key, strlen(key)) || js->nkeys == JSON_SAMPLE_KEYS)
-		return 0;
-	if (js->nkeys == js->cap) {
-		size_t cap = js->cap ? js->cap * 2 : 64;
-		char **v = realloc(js->keys, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		js->keys = v;
-		js->cap = cap;
-	}
-	if (!(js->keys[js->nkeys] = strdup(key)))
-		return -1;
-	js->nkeys++;
-	return 0;
-}
-
 /* Adds an error about the source data unless the same one is there
  * already: a source location that cannot be read, or a file two mappings
  * read, is reported once. */
@@ -106,130 +52,6 @@ static void add_data_error(struct bs_errlist *errs, const struct bs_err *e)
 			return;
 	}
 	bs_errlist_add(errs, e);
-}
-
-/* Takes the keys of the records of one JSON-lines file until the sample
- * is full.  A bad record is left out (reading the data says what is wrong
- * with it); an error that ends the file is reported. */
-static int sample_file(struct json_sample *js, const char *name,
-		       struct rowsrc *rs, struct bs_errlist *errs)
-{
-	struct rowsrc_row row;
-	struct bs_err e;
-	int r;
-
-	if (js->records >= JSON_SAMPLE_RECORDS) {
-		js->cut = 1;
-		return 0;
-	}
-	if (!js->files++)
-		js->first = name;
-	for (;;) {
-		json_t *obj;
-		const char *key;
-		json_t *val;
-
-		bs_err_clear(&e);
-		r = rowsrc_next(rs, &row, &e);
-		if (r == ROWSRC_DONE)
-			return 0;
-		if (r == ROWSRC_ERROR) {
-			add_data_error(errs, &e);
-			return 0;
-		}
-		if (r != ROWSRC_ROW)
-			continue;
-		if (js->records == JSON_SAMPLE_RECORDS) {
-			js->cut = 1;
-			return 0;
-		}
-		js->records++;
-		obj = json_loadb(row.raw, row.raw_len, 0, NULL);
-		if (json_is_object(obj)) {
-			json_object_foreach(obj, key, val) {
-				if (sample_add(js, key) < 0) {
-					json_decref(obj);
-					return -1;
-				}
-			}
-		}
-		json_decref(obj);
-	}
-}
-
-/* A column name as a mapping writes it: bare when it can be (letters,
- * digits, '_' and '.', not starting with a digit or '.'), else
- * col("...") with '"' and '\\' escaped. */
-static void column_as_written(const char *name, char *buf, size_t size)
-{
-	const char *s = name;
-	size_t n = 0;
-	int bare = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		   *s == '_';
-
-	for (; bare && *s; s++)
-		bare = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		       (*s >= '0' && *s <= '9') || *s == '_' || *s == '.';
-	if (bare) {
-		snprintf(buf, size, "%s", name);
-		return;
-	}
-	if (size < 16) {
-		if (size)
-			buf[0] = '\0';
-		return;
-	}
-	memcpy(buf, "col(\"", 5);
-	n = 5;
-	for (s = name; *s && n + 5 < size; s++) {
-		if (*s == '"' || *s == '\\')
-			buf[n++] = '\\';
-		buf[n++] = *s;
-	}
-	memcpy(buf + n, "\")", 3);
-}
-
-/* Every column's first step must be a key of some sampled record: JSON
- * lines may leave out a key whose value is null, so deeper steps, and a
- * file without records, are not judged. */
-static void check_sample(const struct mapping *m, const struct json_sample *js,
-			 struct bs_errlist *errs)
-{
-	const char *const *cols;
-	size_t nc = mapping_columns(m, &cols), i;
-	char where[600];
-	struct bs_err e;
-
-	if (!js->records)
-		return;
-	if (js->cut)
-		snprintf(where, sizeof(where), "none of the first %lu records of "
-			 "%s%s", js->records, js->first,
-			 js->files > 1 ? " and the files after it" : "");
-	else
-		snprintf(where, sizeof(where), "no record of %s%s", js->first,
-			 js->files > 1 ? " and the files after it" : "");
-	for (i = 0; i < nc; i++) {
-		size_t len = strcspn(cols[i], ".");
-		char top[256], full[600], written[1300];
-		const char *hint;
-
-		if (sample_has(js, cols[i], len) || len >= sizeof(top))
-			continue;
-		memcpy(top, cols[i], len);
-		top[len] = '\0';
-		hint = strsim_closest(top, (const char *const *)js->keys,
-				      js->nkeys);
-		if (hint) {
-			snprintf(full, sizeof(full), "%s%s", hint, cols[i] + len);
-			column_as_written(full, written, sizeof(written));
-		}
-		bs_err_at(&e, BS_E_CONFIG, mapping_file(m),
-			  mapping_column_line(m, i), "column '%s' is in %s%s%s%s",
-			  cols[i], where, hint ? "; did you mean '" : "",
-			  hint ? written : "", hint ? "'?" : "");
-		bs_errlist_add(errs, &e);
-	}
 }
 
 /* Checks one file's header against the mapping's columns. */
@@ -252,7 +74,7 @@ static void check_header(const struct mapping *m, const char *entry_name,
 			continue;
 		hint = strsim_closest(cols[i], header, nh);
 		if (hint)
-			column_as_written(hint, written, sizeof(written));
+			mapping_column_written(hint, written, sizeof(written));
 		bs_err_at(&e, BS_E_CONFIG, mapping_file(m),
 			  mapping_column_line(m, i),
 			  "column '%s' is not in %s%s%s%s", cols[i], entry_name,
@@ -268,7 +90,7 @@ static int check_data(const struct config *cfg, const struct mapping *m,
 		      struct bs_errlist *errs)
 {
 	const struct dataset_entry *ent;
-	struct json_sample js;
+	struct json_sample *js;
 	struct dataset *ds;
 	struct bs_err e;
 	size_t n, i;
@@ -285,7 +107,11 @@ static int check_data(const struct config *cfg, const struct mapping *m,
 		add_data_error(errs, &e);
 		return e.kind == BS_E_NOMEM ? -1 : 0;
 	}
-	memset(&js, 0, sizeof(js));
+	js = json_sample_new();
+	if (!js) {
+		dataset_free(ds);
+		return -1;
+	}
 	n = dataset_entries(ds, &ent);
 	for (i = 0; i < n && !rc; i++) {
 		const char *const *header;
@@ -302,12 +128,16 @@ static int check_data(const struct config *cfg, const struct mapping *m,
 		if (nh)
 			check_header(m, ent[i].name, header, nh, errs);
 		else
-			rc = sample_file(&js, ent[i].name, rs, errs);
+			rc = json_sample_file(js, ent[i].name, rs, &e);
+		if (rc == 1) {
+			add_data_error(errs, &e);
+			rc = 0;
+		}
 		rowsrc_free(rs);
 	}
 	if (!rc)
-		check_sample(m, &js, errs);
-	sample_release(&js);
+		json_sample_check(js, m, errs);
+	json_sample_free(js);
 	dataset_free(ds);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "formats/sbuf.h"
+#include "formats/sha256.h"
 #include "manifest.h"
 
 #define MANIFEST "manifest.json"
@@ -85,6 +86,7 @@ static int load_file(struct bulkdir *bd, struct bulkdir_object *o,
 	f->rows = mf->rows;
 	f->raw_bytes = mf->raw_bytes;
 	f->compressed_bytes = mf->compressed_bytes;
+	f->sha256 = mf->sha256;
 	if (stat(f->full_path, &st) != 0 || !S_ISREG(st.st_mode))
 		return bad(bd, err, "bulk file '%s' is missing", f->path);
 	if (f->compressed_bytes &&
@@ -176,6 +178,34 @@ struct bulkdir *bulkdir_load(const char *dir, struct bs_err *err)
 		return NULL;
 	}
 	return bd;
+}
+
+int bulkdir_verify(const struct bulkdir *bd,
+		   const volatile sig_atomic_t *stop, struct bs_err *err)
+{
+	char hex[SHA256_HEX_SIZE];
+	size_t i, k;
+
+	for (i = 0; i < bd->nobjects; i++) {
+		for (k = 0; k < bd->objects[i].nfiles; k++) {
+			const struct bulkdir_file *f = &bd->objects[i].files[k];
+
+			if (stop && *stop)
+				return bs_err_set(err, BS_E_LIMIT,
+						  "interrupted");
+			if (!f->sha256)
+				continue;
+			if (sha256_file(f->full_path, hex, err) < 0)
+				return -1;
+			if (strcmp(hex, f->sha256))
+				return bad(bd, err, "bulk file '%s' is not the "
+					   "file the export wrote (its sha256 "
+					   "differs: changed or damaged since): "
+					   "nothing sent; export again",
+					   f->path);
+		}
+	}
+	return 0;
 }
 
 void bulkdir_free(struct bulkdir *bd)

@@ -16,6 +16,7 @@
 #ifndef BULKDIR_H
 #define BULKDIR_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "formats/bs_err.h"
@@ -29,6 +30,7 @@ struct bulkdir_file {
 	unsigned long long rows;
 	unsigned long long raw_bytes;
 	unsigned long long compressed_bytes;
+	const char *sha256;       /* the manifest's, or NULL */
 	const struct bulkdir_object *object;
 	size_t index;             /* 0-based, over all files in manifest order */
 };
@@ -59,6 +61,14 @@ struct bulkdir {
 /* Reads dir/manifest.json. */
 struct bulkdir *bulkdir_load(const char *dir, struct bs_err *err);
 void bulkdir_free(struct bulkdir *bd);
+
+/* Reads every bulk file and checks it against the
+ * manifest's sha256: a file changed or damaged since the export is a
+ * BS_E_INPUT error naming it, found before anything is sent.  -1 too
+ * (BS_E_LIMIT "interrupted") when *stop is set meanwhile (stop may be
+ * NULL). */
+int bulkdir_verify(const struct bulkdir *bd,
+		   const volatile sig_atomic_t *stop, struct bs_err *err);
 
 /* The file with the given 0-based index (manifest order). */
 const struct bulkdir_file *bulkdir_file_at(const struct bulkdir *bd,

@@ -5,19 +5,23 @@
 #include <sys/stat.h>
 
 #include "dataset.h"
+#include "jsonsample.h"
 #include "formats/rowsrc.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
 
-/* The errors of one mapping's dataset into found. */
+/* The errors of one mapping's dataset into found: CSV headers, and the
+ * keys of the first JSON-lines records (jsonsample.h). */
 static void check_mapping(const struct config *cfg, const struct mapping *m,
 			  struct bs_errlist *found)
 {
 	const struct dataset_entry *ent;
 	const char *const *cols;
 	size_t ncols = mapping_columns(m, &cols), n, i;
+	struct json_sample *js;
 	struct dataset *ds;
 	struct bs_err e;
+	int sampled = 0;
 
 	bs_err_clear(&e);
 	ds = dataset_open(cfg, mapping_source(m), &e);
@@ -25,20 +29,37 @@ static void check_mapping(const struct config *cfg, const struct mapping *m,
 		bs_errlist_add(found, &e);
 		return;
 	}
+	if (!(js = json_sample_new())) {
+		bs_err_set(&e, BS_E_NOMEM, "out of memory");
+		bs_errlist_add(found, &e);
+		dataset_free(ds);
+		return;
+	}
 	n = dataset_entries(ds, &ent);
 	for (i = 0; i < n; i++) {
 		struct rowsrc *rs;
 		struct stat sb;
+		int r = 0;
 
 		if (stat(ent[i].path, &sb) == 0 && !S_ISREG(sb.st_mode))
 			continue;   /* a FIFO can be read once only */
 		rs = rowsrc_open(ent[i].path, ent[i].member, NULL, &e);
-
-		if (!rs || (rowsrc_header(rs, NULL) &&
-			    rowsrc_select(rs, cols, ncols, &e) < 0))
+		if (rs && !rowsrc_header(rs, NULL))
+			r = json_sample_file(js, ent[i].name, rs, &e);
+		else if (rs && rowsrc_select(rs, cols, ncols, &e) < 0)
+			r = 1;
+		if (!rs || r > 0)
 			bs_errlist_add(found, &e);
+		if (r < 0) {
+			bs_err_set(&e, BS_E_NOMEM, "out of memory");
+			bs_errlist_add(found, &e);
+		}
+		sampled |= rs && r >= 0;
 		rowsrc_free(rs);
 	}
+	if (sampled)
+		json_sample_check(js, m, found);
+	json_sample_free(js);
 	dataset_free(ds);
 }
 

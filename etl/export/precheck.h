@@ -9,9 +9,12 @@
  * BS_E_CONFIG error naming file and line, with a did-you-mean hint; a
  * dataset with no files, or a file that cannot be opened, is the error
  * reading it would be (BS_E_INPUT, BS_E_IO).  JSON-lines files have no
- * header: a key missing from a record is null, never an error.  A file
- * that is not a regular file (a FIFO) is left to the export: it can be
- * read only once.
+ * header: the keys of the dataset's first records stand for one
+ * (jsonsample.h), and a column whose first step none of them has is the
+ * same BS_E_CONFIG error `check` gives, at the mapping's line (a key
+ * missing from one record is still null, never an error).  A file that
+ * is not a regular file (a FIFO) is left to the export: it can be read
+ * only once.
  */
 #ifndef PRECHECK_H
 #define PRECHECK_H

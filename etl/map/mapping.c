@@ -294,3 +294,32 @@ const char *mapping_lookup_object(const struct mapping *m, const char *rel)
 			return l[i].object;
 	return NULL;
 }
+
+void mapping_column_written(const char *name, char *buf, size_t size)
+{
+	const char *s = name;
+	size_t n = 0;
+	int bare = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		   *s == '_';
+
+	for (; bare && *s; s++)
+		bare = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		       (*s >= '0' && *s <= '9') || *s == '_' || *s == '.';
+	if (bare) {
+		snprintf(buf, size, "%s", name);
+		return;
+	}
+	if (size < 16) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, "col(\"", 5);
+	n = 5;
+	for (s = name; *s && n + 5 < size; s++) {
+		if (*s == '"' || *s == '\\')
+			buf[n++] = '\\';
+		buf[n++] = *s;
+	}
+	memcpy(buf + n, "\")", 3);
+}

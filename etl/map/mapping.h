@@ -163,6 +163,10 @@ int mapping_add_field(struct mapping *m, const char *target,
 size_t mapping_columns(const struct mapping *m, const char *const **cols);
 /* The mapping line where column i is first used. */
 unsigned long mapping_column_line(const struct mapping *m, size_t i);
+/* A column name as a mapping writes it, into buf: bare when it can be
+ * (letters, digits, '_' and '.', not starting with a digit or '.'), else
+ * col("...") with '"' and '\\' escaped (for did-you-mean hints). */
+void mapping_column_written(const char *name, char *buf, size_t size);
 /* The fields whose values group child rows (lookups, outermost parent
  * first: group_by = A, B keeps A's rows together and, within them, B's);
  * their indexes in the fields go to *idx.  0: rows stay in source order. */

@@ -38,12 +38,6 @@ static int file_registered(struct state *st, long long run,
 	return 0;
 }
 
-/* Loads run's directory (its upserts, then its delete jobs: syncdel.h) and
- * records the run's end (maps: the values of the records synced are kept
- * as their mappings say; NULL, an upload: left as they are); *report gets
- * the load's report (*loaded set) unless it stopped before loading, with
- * the delete jobs' in report->deletes_load.  Returns the exit code; err says why a load
- * stopped (set only if it was clear). */
 /* session_opts.keep_values of a run: its mapping says (mapping.h); an
  * object no mapping has any more keeps none. */
 static int keeps_values(const void *maps, const char *object)
@@ -53,10 +47,20 @@ static int keeps_values(const void *maps, const char *object)
 	return m && mapping_keep_values(m);
 }
 
+/* Loads run's directory (its upserts, then its delete jobs: syncdel.h) and
+ * records the run's end (maps: the values of the records synced are kept
+ * as their mappings say; NULL, an upload: left as they are); *report gets
+ * the load's report (*loaded set) unless it stopped before loading, with
+ * the delete jobs' in report->deletes_load.  verify: every bulk file is
+ * checked against the manifest's sha256 first (a folder handed to
+ * `upload`, which may have been copied or changed since its export).
+ * Returns the exit code; err says why a load stopped (set only if it was
+ * clear). */
 static int load_dir(const struct config *cfg, const struct sync_env *env,
 		    const struct mapset *maps, struct state *st, long long run,
 		    const char *dir, const char *failures, int resumed,
-		    struct load_report *report, int *loaded, struct bs_err *err)
+		    int verify, struct load_report *report, int *loaded,
+		    struct bs_err *err)
 {
 	struct session_opts so = { failures, resumed, st, run, env->msg,
 				   env->stop, 0, maps ? keeps_values : NULL,
@@ -75,7 +79,8 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 	*loaded = 0;
 	bs_err_clear(&lerr);
 	bd = bulkdir_load(dir, err);
-	if (!bd || syncdel_dir(dir, &dbd, err) < 0 ||
+	if (!bd || (verify && bulkdir_verify(bd, env->stop, err) < 0) ||
+	    syncdel_dir(dir, &dbd, err) < 0 ||
 	    state_begin(st, err) < 0 ||
 	    file_registered(st, run, bd, err) < 0 ||
 	    (dbd && file_registered(st, run, dbd, err) < 0) ||
@@ -228,7 +233,7 @@ static int resume(const struct config *cfg, const struct sync_env *env,
 	if (!failures)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory"),
 		       BS_EXIT_INTERNAL;
-	code = load_dir(cfg, env, maps, st, ur.id, ur.work_dir, failures, 1,
+	code = load_dir(cfg, env, maps, st, ur.id, ur.work_dir, failures, 1, 0,
 			&res->continued_load, &res->continued, err);
 	free(failures);
 	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
@@ -378,7 +383,7 @@ static int load_changes(const struct config *cfg, const struct sync_env *env,
 		return code;
 	}
 	code = load_dir(cfg, env, c->maps, c->st, c->run, res->work_dir,
-			failures, 0, &res->load, &res->loaded, err);
+			failures, 0, 0, &res->load, &res->loaded, err);
 	if (code == BS_EXIT_OK && (t.rejected || earlier_records || res->nids))
 		code = BS_EXIT_RECORDS;   /* nids: an --id sent nothing */
 	return code;
@@ -584,7 +589,7 @@ int sync_upload(const struct config *cfg, const char *dir,
 		goto fail;
 	}
 	res->code = load_dir(cfg, env, NULL, st, run.id, real, fail_path,
-			     resumed, &res->load, &res->loaded, err);
+			     resumed, 1, &res->load, &res->loaded, err);
 	if (state_run_set_exit(st, run.id, res->code, err) < 0)
 		res->code = cli_exit_for(err->kind);
 	goto out;

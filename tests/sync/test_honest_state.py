@@ -198,6 +198,42 @@ def upload_again_test(t):
         t.ok(len(w.emu.requests()) > calls, "upload --restart: sends")
 
 
+def upload_mistake_test(t):
+    """A mistake `upload DIR` finds stops it before anything is sent: a bulk
+    file missing, or changed since the export (same size, another
+    sha256), even when it is the last object's; Salesforce sees no request
+    and every record's status and attempts stay as they were."""
+    with World() as w:
+        w.run(json_out=False)
+        out = os.path.join(w.tmp, "export")
+        subprocess.run([BILLSYNC, "export", "-c", w.conf, "--out", out],
+                       cwd=ROOT, capture_output=True, check=False)
+        with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            last = json.load(f)["objects"][-1]["files"][0]["path"]
+        path = os.path.join(out, last)
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        before = w.query("SELECT object, key, status, attempts FROM records")
+        calls = len(w.emu.requests())
+        data[len(data) // 2] ^= 0xff
+        with open(path, "wb") as f:
+            f.write(data)
+        r = w.run(out, cmd="upload", json_out=False)
+        t.eq(r.rc, 4, "upload of a folder whose last bulk file changed: exit 4", r)
+        t.has(r.stderr, "bulk file '%s' is not the file the export wrote" % last,
+              "upload: names the changed file")
+        t.eq(len(w.emu.requests()), calls, "upload of a changed folder: nothing sent")
+        t.eq(w.query("SELECT object, key, status, attempts FROM records"), before,
+             "upload of a changed folder: every record's status and attempts untouched")
+        os.remove(path)
+        r = w.run(out, cmd="upload", json_out=False)
+        t.eq(r.rc, 4, "upload of a folder whose last bulk file is missing: exit 4", r)
+        t.has(r.stderr, "bulk file '%s' is missing" % last, "upload: names the missing file")
+        t.eq(len(w.emu.requests()), calls, "upload of a folder missing a file: nothing sent")
+        t.eq(w.query("SELECT object, key, status, attempts FROM records"), before,
+             "upload of a folder missing a file: every record untouched")
+
+
 def history_test(t):
     with World() as w:
         w.run(json_out=False)
@@ -278,6 +314,41 @@ def mapping_typo_test(t):
         t.ok(len(w.runs()) <= runs + 2, "the runs it began ended", w.runs())
 
 
+def jsonl_typo_test(t):
+    """A column typo against a JSON-lines dataset is found before any row
+    is read, from the keys of its first records (they stand for a header):
+    exit 3 naming the mapping's line and the key meant; nothing sent, no
+    record changed."""
+    with World() as w:
+        w.run("--objects", "plans", json_out=False)
+        rows = read_csv(w.path("plans"))
+        with open(os.path.join(w.src, "plans.jsonl"), "w", encoding="utf-8") as f:
+            for r in rows[1:]:
+                f.write(json.dumps(dict(zip(rows[0], r))) + "\n")
+        os.remove(w.path("plans"))
+        maps = typo_mappings(w)
+        before = w.query("SELECT object, key, status, attempts FROM records")
+        calls = len(w.emu.requests())
+        for cmd in ("run", "export", "preview"):
+            args = ["--mappings", maps, "--objects", "plans"]
+            if cmd == "export":
+                args += ["--out", os.path.join(w.tmp, "out-jsonl")]
+            if cmd == "preview":
+                args = ["OrbPlan__c", "--mappings", maps]
+            r = w.run(*args, cmd=cmd, json_out=False)
+            t.eq(r.rc, 3, "JSON lines, %s with a column typo: exit 3" % cmd, r)
+            t.has(r.stderr, "plan.map:18: column 'nmae' is in no record of %s; did you "
+                  "mean 'name'?" % os.path.join(w.src, "plans.jsonl"), "JSON lines, %s: names the mapping's line and "
+                  "the key" % cmd)
+        t.eq(len(w.emu.requests()), calls, "JSON lines with a typo: nothing sent")
+        t.eq(w.query("SELECT object, key, status, attempts FROM records"), before,
+             "JSON lines with a typo: every record's status and attempts untouched")
+        t.ok(not os.path.exists(os.path.join(w.tmp, "out-jsonl", "OrbPlan__c")),
+             "JSON lines with a typo: export wrote nothing")
+        r = w.run("--objects", "plans", "--full", json_out=False)
+        t.eq(r.rc, 0, "JSON lines without the typo: the run goes ahead", r)
+
+
 def silent_host_test(t):
     """A listener whose accept queue is full drops every new connection's
     SYN, as a host behind a firewall that drops packets does: the
@@ -332,9 +403,11 @@ def main():
     exit_codes_test(t)
     running_killed_test(t)
     upload_again_test(t)
+    upload_mistake_test(t)
     history_test(t)
     quiet_test(t)
     mapping_typo_test(t)
+    jsonl_typo_test(t)
     silent_host_test(t)
     return t.done()
 
