@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -349,6 +350,53 @@ def jsonl_typo_test(t):
         t.eq(r.rc, 0, "JSON lines without the typo: the run goes ahead", r)
 
 
+def feed_fifo(path, data, deadline):
+    """Writes data into the FIFO at path once a reader opens it (or gives
+    up at deadline); in a thread."""
+    def run():
+        while time.monotonic() < deadline:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.02)
+                continue
+            os.set_blocking(fd, True)
+            try:
+                os.write(fd, data)
+            except OSError:
+                pass
+            os.close(fd)
+            return
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return th
+
+
+def fifo_typo_test(t):
+    """A FIFO can be read once only, so its header is checked when the
+    export reaches it (README, exit 3): a column typo there stops the run
+    with exit 3 after other datasets were read, but before anything is
+    sent, and every record's status and attempts stay as they were."""
+    with World() as w:
+        w.run(json_out=False)
+        with open(w.path("plans"), "rb") as f:
+            data = f.read()
+        os.remove(w.path("plans"))
+        os.mkfifo(w.path("plans"))
+        maps = typo_mappings(w)
+        before = w.query("SELECT object, key, status, attempts FROM records")
+        calls = len(w.emu.requests())
+        feeder = feed_fifo(w.path("plans"), data, time.monotonic() + 60)
+        r = w.run("--mappings", maps, json_out=False)
+        feeder.join(1)
+        t.eq(r.rc, 3, "a FIFO dataset with a column typo: exit 3", r)
+        t.has(r.stderr, "plans.csv:1: no column 'nmae' in the header; did you mean "
+              "'name'?", "a FIFO dataset with a typo: names file, line and column")
+        t.eq(len(w.emu.requests()), calls, "a FIFO dataset with a typo: nothing sent")
+        t.eq(w.query("SELECT object, key, status, attempts FROM records"), before,
+             "a FIFO dataset with a typo: every record's status and attempts untouched")
+
+
 def silent_host_test(t):
     """A listener whose accept queue is full drops every new connection's
     SYN, as a host behind a firewall that drops packets does: the
@@ -408,6 +456,7 @@ def main():
     quiet_test(t)
     mapping_typo_test(t)
     jsonl_typo_test(t)
+    fifo_typo_test(t)
     silent_host_test(t)
     return t.done()
 
