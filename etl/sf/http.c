@@ -447,6 +447,52 @@ static void trace_end(struct http *h, const struct http_req *req,
 	sbuf_release(&x->trace_body);
 }
 
+/* What a performed transfer came to: 0 with resp's status (and
+ * Retry-After), or -1 with err saying why it failed, where naming it. */
+static int xfer_result(struct http *h, const struct http_req *req,
+		       struct xfer *x, CURLcode rc, const char *errbuf,
+		       const char *where, struct bs_err *err)
+{
+	struct http_resp *resp = x->resp;
+	curl_off_t retry_after = -1;
+
+	if (x->read_failed) {
+		*err = x->read_err;
+		return -1;
+	}
+	if (x->sink_failed)
+		return bs_err_set(err, BS_E_IO,
+				  "cannot write the response of %s to a file",
+				  where);
+	if (x->no_memory)
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	if (x->too_big)
+		return bs_err_set(err, BS_E_REMOTE,
+				  "the response of %s is larger than %zu bytes",
+				  where, resp->body.max);
+	if (rc != CURLE_OK) {
+		resp->status = 0;
+		if (rc == CURLE_ABORTED_BY_CALLBACK)
+			return bs_err_set(err, BS_E_LIMIT, "%s %s: interrupted",
+					  method_name(req->method), where);
+		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE)
+			return bs_err_set(err, BS_E_CONFIG,
+					  "cannot verify the TLS certificate of %s "
+					  "(set [salesforce] ca_bundle?): %s", where,
+					  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return bs_err_set(err, network_code(rc) ? BS_E_NETWORK :
+				  BS_E_REMOTE, "%s %s: %s",
+				  method_name(req->method), where,
+				  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	}
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry_after) ==
+	    CURLE_OK && retry_after > 0)
+		resp->retry_after_s = (long)retry_after;
+	return 0;
+}
+
 int http_do(struct http *h, const struct http_req *req,
 	    struct http_resp *resp, struct bs_err *err)
 {
@@ -454,7 +500,6 @@ int http_do(struct http *h, const struct http_req *req,
 	struct curl_slist *headers = NULL, *t;
 	const char *const *hp;
 	struct xfer x;
-	curl_off_t retry_after = -1;
 	unsigned long trace_id;
 	CURLcode rc;
 
@@ -494,41 +539,7 @@ int http_do(struct http *h, const struct http_req *req,
 	rc = curl_easy_perform(h->curl);
 	trace_end(h, req, &x, trace_id, rc, errbuf);
 	curl_slist_free_all(headers);
-	if (x.read_failed) {
-		*err = x.read_err;
-		return -1;
-	}
-	if (x.sink_failed)
-		return bs_err_set(err, BS_E_IO,
-				  "cannot write the response of %s to a file",
-				  where);
-	if (x.no_memory)
-		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	if (x.too_big)
-		return bs_err_set(err, BS_E_REMOTE,
-				  "the response of %s is larger than %zu bytes",
-				  where, resp->body.max);
-	if (rc != CURLE_OK) {
-		resp->status = 0;
-		if (rc == CURLE_ABORTED_BY_CALLBACK)
-			return bs_err_set(err, BS_E_LIMIT, "%s %s: interrupted",
-					  method_name(req->method), where);
-		if (rc == CURLE_PEER_FAILED_VERIFICATION ||
-		    rc == CURLE_SSL_CACERT_BADFILE)
-			return bs_err_set(err, BS_E_CONFIG,
-					  "cannot verify the TLS certificate of %s "
-					  "(set [salesforce] ca_bundle?): %s", where,
-					  errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		return bs_err_set(err, network_code(rc) ? BS_E_NETWORK :
-				  BS_E_REMOTE, "%s %s: %s",
-				  method_name(req->method), where,
-				  errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	}
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry_after) ==
-	    CURLE_OK && retry_after > 0)
-		resp->retry_after_s = (long)retry_after;
-	return 0;
+	return xfer_result(h, req, &x, rc, errbuf, where, err);
 oom:
 	curl_slist_free_all(headers);
 	return bs_err_set(err, BS_E_NOMEM, "out of memory");

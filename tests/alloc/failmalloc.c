@@ -17,7 +17,7 @@
  *                                as offsets into their objects (for
  *                                addr2line -e billsync-failmalloc)
  *
- * tests/alloc/t_alloc.sh uses the second to fail each site once with the
+ * tests/e2e/t90_alloc.sh uses the second to fail each site once with the
  * first.
  */
 #define _GNU_SOURCE

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 	       t, (double)n / t, peak_kib());
 
 	/* 2: Salesforce's outcome for each, committed every 10,000 as a
-	 * load session does (OUTCOME_BATCH in etl/session.c) */
+	 * load session does (OUTCOME_BATCH in etl/state/session.c) */
 	t0 = now();
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "dlir_%012llu", i);

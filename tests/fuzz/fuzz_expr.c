@@ -1,4 +1,4 @@
-/* fuzz_expr.c - the expression parser and evaluator (etl/map/expr.c):
+/* fuzz_expr.c - the expression parser and evaluator (etl/map/expr_*.c):
  * the first line is a [fields] expression, or a [filter] condition when it
  * starts with "if "; the lines after it are the row's values (fuzz_row.h),
  * given to the columns in the order the parser meets them. */

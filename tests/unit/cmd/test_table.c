@@ -1,5 +1,5 @@
 /* test_table.c - display widths (formats/utf8.h) and the aligned tables
- * built on them (etl/table.h). */
+ * built on them (etl/cmd/table.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

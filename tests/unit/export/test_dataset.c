@@ -1,4 +1,4 @@
-/* test_dataset.c - unit tests of etl/dataset.c: which files make a dataset
+/* test_dataset.c - unit tests of etl/export/dataset.c: which files make a dataset
  * (folders, file names, globs, [dataset NAME] files =, folders of daily
  * drops, archives), their order, and rows read across them. */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* test_expr.c - data-driven tests of the expression language (etl/expr.h):
+/* test_expr.c - data-driven tests of the expression language (etl/map/expr.h):
  * runs every case of every tests/expr/NAME.txt file (run from the
  * repository root) and prints one TAP line per case, named FILE:LINE.
  * tests/expr/README.md describes the format:
