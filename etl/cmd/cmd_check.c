@@ -335,7 +335,7 @@ int cmd_check(int argc, char **argv, struct bs_ctx *ctx)
 	/* the org judges each mapping on its own: mistakes between them
 	 * (a cycle, a lookup to a parent's field) do not stop it */
 	if (org && s.maps && mapset_files_ok(s.maps) &&
-	    orgcheck_run(s.cfg, s.maps, &ctx->errs, &ctx->err) < 0) {
+	    orgcheck_run(s.cfg, s.maps, data, &ctx->errs, &ctx->err) < 0) {
 		setup_release(&s);
 		return cli_exit_for(ctx->err.kind);
 	}

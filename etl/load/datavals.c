@@ -6,13 +6,18 @@
 #include <strings.h>
 
 #include "export/dataset.h"
+#include "map/decimal.h"
 
 #define DATAVALS_MAX_COLS 16
 
 struct column {
 	char **v;
 	size_t n;
-	int more, upper;
+	int more, flags;
+	/* DATAVALS_NUMBERS */
+	size_t count;
+	int intdigits;
+	char *widest, *notnum;
 };
 
 struct datavals {
@@ -25,6 +30,41 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static char *copy(const struct bs_value *val)
+{
+	char *s = malloc(val->len + 1);
+
+	if (s) {
+		memcpy(s, val->s, val->len);
+		s[val->len] = '\0';
+	}
+	return s;
+}
+
+/* A value of a column read as numbers; -1 when out of memory. */
+static int add_number(struct column *c, const struct bs_value *val)
+{
+	struct bs_err e;
+	struct dec d;
+	int digits;
+
+	c->count++;
+	bs_err_clear(&e);
+	if (dec_parse(&d, val->s, val->len, &e) < 0) {
+		if (!c->notnum && !(c->notnum = copy(val)))
+			return -1;
+		return 0;
+	}
+	digits = d.n && d.exp + d.n > 0 ? d.exp + d.n : 0;
+	if (digits > c->intdigits || !c->widest) {
+		free(c->widest);
+		c->intdigits = digits;
+		if (!(c->widest = copy(val)))
+			return -1;
+	}
+	return 0;
+}
+
 /* -1 when out of memory. */
 static int add(struct column *c, const struct bs_value *val, size_t max)
 {
@@ -33,20 +73,20 @@ static int add(struct column *c, const struct bs_value *val, size_t max)
 
 	if (val->kind == BS_V_NULL || val->kind == BS_V_JSON || !val->len)
 		return 0;
+	if (c->flags & DATAVALS_NUMBERS)
+		return add_number(c, val);
 	for (i = 0; i < c->n; i++)
 		if (strlen(c->v[i]) == val->len &&
-		    (c->upper ? !strncasecmp(c->v[i], val->s, val->len)
+		    (c->flags & DATAVALS_UPPER ? !strncasecmp(c->v[i], val->s, val->len)
 			      : !memcmp(c->v[i], val->s, val->len)))
 			return 0;
 	if (c->n == max) {
 		c->more = 1;
 		return 0;
 	}
-	if (!(s = malloc(val->len + 1)))
+	if (!(s = copy(val)))
 		return -1;
-	memcpy(s, val->s, val->len);
-	s[val->len] = '\0';
-	for (i = 0; c->upper && s[i]; i++)
+	for (i = 0; c->flags & DATAVALS_UPPER && s[i]; i++)
 		if (s[i] >= 'a' && s[i] <= 'z')
 			s[i] = (char)(s[i] - 'a' + 'A');
 	c->v[c->n++] = s;
@@ -55,7 +95,7 @@ static int add(struct column *c, const struct bs_value *val, size_t max)
 
 struct datavals *datavals_scan(const struct config *cfg, const char *dataset,
 			       const char *const *cols, size_t n,
-			       const int *upper, size_t max,
+			       const int *flags, size_t max,
 			       struct bs_err *err)
 {
 	struct datavals *d = calloc(1, sizeof(*d));
@@ -73,7 +113,7 @@ struct datavals *datavals_scan(const struct config *cfg, const char *dataset,
 	d->n = n;
 	d->max = max;
 	for (i = 0; i < n; i++) {
-		d->c[i].upper = upper[i];
+		d->c[i].flags = flags[i];
 		if (!(d->c[i].v = calloc(max ? max : 1, sizeof(char *))))
 			goto out;
 	}
@@ -115,6 +155,8 @@ void datavals_free(struct datavals *d)
 		for (j = 0; j < d->c[i].n; j++)
 			free(d->c[i].v[j]);
 		free(d->c[i].v);
+		free(d->c[i].widest);
+		free(d->c[i].notnum);
 	}
 	free(d);
 }
@@ -125,4 +167,13 @@ size_t datavals_get(const struct datavals *d, size_t i,
 	*vals = (const char *const *)d->c[i].v;
 	*more = d->c[i].more;
 	return d->c[i].n;
+}
+
+size_t datavals_numbers(const struct datavals *d, size_t i, int *intdigits,
+			const char **widest, const char **notnum)
+{
+	*intdigits = d->c[i].intdigits;
+	*widest = d->c[i].widest;
+	*notnum = d->c[i].notnum;
+	return d->c[i].count;
 }

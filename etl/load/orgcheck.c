@@ -16,6 +16,7 @@
 #include "datavals.h"
 #include "loader.h"
 #include "map/currency.h"
+#include "map/decimal.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
 #include "map/sftype.h"
@@ -216,6 +217,12 @@ static int check_lookup(struct orgcheck *oc, const struct mapping *m,
 /* ---- does each org field hold what the mapping makes ------------------ */
 
 #define SCAN_MAX_VALUES 200
+#define SCAN_MAX_COLS 16
+/* Without the data: the fewest digits before the point a field that takes
+ * money (a trillion and more) or other numbers (2^31 and more) should
+ * have before check warns (docs/mappings.md). */
+#define TYPICAL_MONEY_DIGITS 13
+#define TYPICAL_NUMBER_DIGITS 10
 
 static const char *org_type(const json_t *f)
 {
@@ -280,25 +287,39 @@ static size_t not_in_picklist(const json_t *f, const char *const *vals,
 }
 
 /* The columns the checks need the data's values of: the currency column,
- * then those of unmapped restricted picklists. */
+ * those of unmapped restricted picklists, and (read as numbers) those that
+ * go into number fields. */
 struct scan {
-	const char *cols[8];
-	int upper[8];
+	const char *cols[SCAN_MAX_COLS];
+	int flags[SCAN_MAX_COLS];
 	size_t n;
 	struct datavals *dv;
 };
 
-static void scan_add(struct scan *s, const char *col, int upper)
+static void scan_add(struct scan *s, const char *col, int flags)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->cols[i], col))
+		if (!strcmp(s->cols[i], col) && s->flags[i] == flags)
 			return;
-	if (s->n < 8) {
-		s->upper[s->n] = upper;
+	if (s->n < SCAN_MAX_COLS) {
+		s->flags[s->n] = flags;
 		s->cols[s->n++] = col;
 	}
+}
+
+/* Where col was read with DATAVALS_NUMBERS (numbers) or not; -1 when it
+ * was not read. */
+static long scan_index(const struct scan *s, const char *col, int numbers)
+{
+	size_t i;
+
+	for (i = 0; s->dv && col && i < s->n; i++)
+		if (!strcmp(s->cols[i], col) &&
+		    !(s->flags[i] & DATAVALS_NUMBERS) == !numbers)
+			return (long)i;
+	return -1;
 }
 
 /* The values of col (NULL when not read). */
@@ -306,15 +327,25 @@ static const char *const *scan_values(const struct scan *s, const char *col,
 				      size_t *n, int *more)
 {
 	const char *const *v;
-	size_t i;
+	long i = scan_index(s, col, 0);
 
-	for (i = 0; s->dv && col && i < s->n; i++)
-		if (!strcmp(s->cols[i], col)) {
-			*n = datavals_get(s->dv, i, &v, more);
-			return v;
-		}
 	*n = 0;
-	return NULL;
+	if (i < 0)
+		return NULL;
+	*n = datavals_get(s->dv, (size_t)i, &v, more);
+	return v;
+}
+
+/* Column col read as numbers (datavals_numbers); 0 when not read. */
+static int scan_numbers(const struct scan *s, const char *col, int *digits,
+			const char **widest, const char **notnum)
+{
+	long i = scan_index(s, col, 1);
+
+	if (i < 0)
+		return 0;
+	datavals_numbers(s->dv, (size_t)i, digits, widest, notnum);
+	return 1;
 }
 
 static int scan_data(struct orgcheck *oc, const struct mapping *m,
@@ -329,19 +360,25 @@ static int scan_data(struct orgcheck *oc, const struct mapping *m,
 	if (!oc->data || !mapping_source(m) || mapping_group_keys(m, &k))
 		return 0;
 	if (o->currency)
-		scan_add(s, o->currency, 1);
+		scan_add(s, o->currency, DATAVALS_UPPER);
 	for (i = 0; i < o->nfields; i++) {
 		const struct sft_field *f = &o->fields[i];
 		const json_t *fd = field_named(desc, "name", f->field);
 
-		if (fd && f->column && flag(fd, "restrictedPicklist") &&
+		if (!fd)
+			continue;
+		if (f->column && flag(fd, "restrictedPicklist") &&
 		    !(f->kind == SFT_PICKLIST && f->values_known))
 			scan_add(s, f->column, 0);
+		if (f->from && org_numeric(org_type(fd)) &&
+		    (f->kind == SFT_NUMBER || f->kind == SFT_CURRENCY ||
+		     f->kind == SFT_TEXT || f->kind == SFT_PICKLIST))
+			scan_add(s, f->from, DATAVALS_NUMBERS);
 	}
 	if (!s->n)
 		return 0;
 	s->dv = datavals_scan(oc->cfg, mapping_source(m), s->cols, s->n,
-			      s->upper, SCAN_MAX_VALUES, err);
+			      s->flags, SCAN_MAX_VALUES, err);
 	if (!s->dv && err->kind != BS_E_NOMEM && err->kind != BS_E_INTERNAL) {
 		bs_err_clear(err);   /* `check` reports data it cannot read */
 		return 0;
@@ -397,6 +434,43 @@ static void fit_picklist(struct orgcheck *oc, const struct mapping *m,
 			more ? " (among others)" : "");
 }
 
+/* The digits before the point the org field has room for (precision -
+ * scale; an Integer field's digits) against those the data's values have,
+ * or, without the data, against what is typical. */
+static void fit_digits(struct orgcheck *oc, const struct mapping *m,
+		       const struct sft_field *f, const json_t *fd,
+		       const struct scan *s)
+{
+	long scale = org_num(fd, "scale"), room = org_num(fd, "precision") - scale;
+	const char *widest, *notnum;
+	int digits, typical = f->kind == SFT_CURRENCY ? TYPICAL_MONEY_DIGITS :
+			      TYPICAL_NUMBER_DIGITS;
+
+	if (!strcmp(org_type(fd), "int")) {
+		room = org_num(fd, "digits");
+		scale = 0;
+	}
+	if (room <= 0 && org_num(fd, "precision") <= 0)
+		return;         /* the describe does not say */
+	if (scan_numbers(s, f->from, &digits, &widest, &notnum)) {
+		if (widest && digits > room)
+			mistake(oc, m, f->line, f->target, "%s.%s has room for %ld "
+				"digits before the point (precision %ld, scale "
+				"%ld), and column '%s' has values with %d ('%s'): "
+				"they fail with NUMBER_OUTSIDE_VALID_RANGE; make "
+				"its precision at least %ld", mapping_object(m),
+				f->field, room, room + scale, scale, f->from,
+				digits, widest, digits + scale);
+	} else if (room < typical) {
+		warning(oc, m, f->line, f->target, "%s.%s has room for only %ld "
+			"digits before the point (precision %ld, scale %ld), "
+			"and the data was not read: larger values fail "
+			"(NUMBER_OUTSIDE_VALID_RANGE); make its precision at "
+			"least %ld", mapping_object(m), f->field, room,
+			room + scale, scale, typical + scale);
+	}
+}
+
 static void fit_number(struct orgcheck *oc, const struct mapping *m,
 		       const struct sft_field *f, const json_t *fd,
 		       const struct scan *s)
@@ -426,13 +500,36 @@ static void fit_number(struct orgcheck *oc, const struct mapping *m,
 			"before the point, the declared type %d: larger values "
 			"fail", mapping_object(m), f->field, prec - scale,
 			f->precision - f->scale);
+	fit_digits(oc, m, f, fd, s);
+}
+
+/* The first value of text field f that is not a number: the map(...)'s
+ * labels, or what the data's column holds; NULL when none is known. */
+static const char *not_number(const struct sft_field *f, const struct scan *s)
+{
+	const char *widest, *notnum = NULL;
+	struct bs_err e;
+	struct dec d;
+	size_t i;
+	int digits;
+
+	if (f->kind == SFT_PICKLIST && f->values_known) {
+		for (i = 0; i < f->nvalues; i++)
+			if (dec_parse(&d, f->values[i], strlen(f->values[i]),
+				      &e) < 0)
+				return f->values[i];
+		return NULL;
+	}
+	scan_numbers(s, f->from, &digits, &widest, &notnum);
+	return notnum;
 }
 
 /* Types that cannot meet: a date into a DateTime field and the like. */
 static void fit_type(struct orgcheck *oc, const struct mapping *m,
-		     const struct sft_field *f, const json_t *fd)
+		     const struct sft_field *f, const json_t *fd,
+		     const struct scan *s)
 {
-	const char *t = org_type(fd), *obj = mapping_object(m);
+	const char *t = org_type(fd), *obj = mapping_object(m), *bad;
 
 	if (f->kind == SFT_DATE && !strcmp(t, "datetime"))
 		mistake(oc, m, f->line, f->target, "a date into DateTime field "
@@ -447,6 +544,12 @@ static void fit_type(struct orgcheck *oc, const struct mapping *m,
 		 (!strcmp(t, "date") || !strcmp(t, "datetime")))
 		mistake(oc, m, f->line, f->target, "%s values into %s field "
 			"%s.%s", sftype_kind_name(f->kind), t, obj, f->field);
+	else if ((f->kind == SFT_TEXT || f->kind == SFT_PICKLIST) &&
+		 org_numeric(t) && (bad = not_number(f, s)))
+		mistake(oc, m, f->line, f->target, "text into %s field %s.%s, "
+			"and '%s' is not a number: those records fail; map "
+			"another column, or convert it (decimal(N), integer or "
+			"money(...))", t, obj, f->field, bad);
 	else if ((f->kind == SFT_TEXT || f->kind == SFT_PICKLIST) &&
 		 (org_numeric(t) || !strcmp(t, "date") ||
 		  !strcmp(t, "datetime")))
@@ -554,7 +657,7 @@ static int orgfit_check(struct orgcheck *oc, const struct mapping *m,
 		if (org_numeric(t) && (f->kind == SFT_NUMBER ||
 				       f->kind == SFT_CURRENCY))
 			fit_number(oc, m, f, fd, &s);
-		fit_type(oc, m, f, fd);
+		fit_type(oc, m, f, fd, &s);
 	}
 	datavals_free(s.dv);
 	sftype_free(o);
@@ -633,7 +736,7 @@ static int check_mapping(struct orgcheck *oc, const struct mapping *m,
 }
 
 long orgcheck_run(const struct config *cfg, const struct mapset *maps,
-		  struct bs_errlist *errs, struct bs_err *err)
+		  int data, struct bs_errlist *errs, struct bs_err *err)
 {
 	struct orgcheck oc;
 	struct loader_opts lo;
@@ -647,7 +750,7 @@ long orgcheck_run(const struct config *cfg, const struct mapset *maps,
 	oc.errs = errs;
 	oc.cfg = cfg;
 	oc.maps = maps;
-	oc.data = config_get_list(cfg, "source", "path", &locs) > 0;
+	oc.data = data && config_get_list(cfg, "source", "path", &locs) > 0;
 	if (config_get_bool(cfg, "salesforce", "multi_currency", &oc.multi,
 			    err) < 0)
 		return -1;

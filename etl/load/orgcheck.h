@@ -19,9 +19,10 @@ struct config;
 struct mapset;
 
 /* Reads every mapped object's describe (and its lookups' parents') and
- * checks the mappings; returns the number of mistakes added to errs, or
- * -1 with err when Salesforce could not be asked. */
+ * checks the mappings; data: also read the source data (the values of
+ * picklist, currency and number columns).  Returns the number of mistakes
+ * added to errs, or -1 with err when Salesforce could not be asked. */
 long orgcheck_run(const struct config *cfg, const struct mapset *maps,
-		  struct bs_errlist *errs, struct bs_err *err);
+		  int data, struct bs_errlist *errs, struct bs_err *err);
 
 #endif

@@ -187,6 +187,60 @@ def demo(t, tmp):
         org.emu.stop()
 
 
+def numbers(t, tmp):
+    """Digits before the point and text into numbers, read from the data."""
+    with open(emuctl.SCHEMA, encoding="utf-8") as f:
+        doc = json.load(f)
+    doc["objects"]["OrbInvoice__c"]["fields"]["Total__c"].update(precision=5, scale=3)
+    schema = os.path.join(tmp, "schema-digits.json")
+    with open(schema, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    mdir = os.path.join(tmp, "numbers")
+    shutil.copytree(os.path.join(ROOT, "mappings"), mdir)
+    path = os.path.join(mdir, "invoice.map")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    text = (text.replace("AmountDue__c                = amount_due | money(currency)",
+                         "AmountDue__c                = currency")
+            .replace("Subtotal__c                 = subtotal | money(currency)",
+                     "Subtotal__c                 = subtotal"))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    lines = text.splitlines()
+
+    def line_of(prefix):
+        return next(i + 1 for i, ln in enumerate(lines) if ln.startswith(prefix))
+
+    org = Org(tmp, "digits", schema=schema)
+    try:
+        p = org.check(os.path.join(ROOT, "mappings"))
+        t.eq(p.returncode, 3, "Total__c as Currency(5, 3) and invoices of 4 digits: exit 3",
+             p.stdout + p.stderr)
+        t.has(p.stderr, "invoice.map:%d: field 'Total__c': OrbInvoice__c.Total__c has room "
+              "for 2 digits before the point (precision 5, scale 3), and column 'total' has "
+              "values with 6 ('306033')" % line_of("Total__c"), "digits before the point the data "
+              "has and the field lacks")
+        t.has(p.stderr, "make its precision at least 9", "the hint says the precision")
+        t.ok(not [r for r in org.emu.requests() if r["method"] != "GET" and
+                  r["kind"] != "token"], "nothing sent")
+        q = subprocess.run([BILLSYNC, "check", "--org", "--no-data", "-c", org.conf,
+                            "--mappings", os.path.join(ROOT, "mappings")],
+                           capture_output=True, text=True, check=False)
+        t.eq(q.returncode, 0, "without the data: a warning", q.stderr)
+        t.has(q.stderr, "field 'Total__c': warning: OrbInvoice__c.Total__c has room for only "
+              "2 digits before the point (precision 5, scale 3), and the data was not read",
+              "fewer than 13 digits for money: a warning without the data")
+        p = org.check(mdir)
+        t.eq(p.returncode, 3, "a currency column into a Currency field: exit 3", p.stderr)
+        t.has(p.stderr, "%s:%d: field 'AmountDue__c': text into currency field "
+              "OrbInvoice__c.AmountDue__c, and '" % (path, line_of("AmountDue__c")),
+              "text the data proves is not numbers: an error")
+        t.has(p.stderr, "%s:%d: field 'Subtotal__c': warning: text into currency field"
+              % (path, line_of("Subtotal__c")), "text that holds numbers: a warning")
+    finally:
+        org.emu.stop()
+
+
 def main():
     t = Tap()
     tmp = tempfile.mkdtemp(prefix="billsync-orgcheck.")
@@ -202,6 +256,7 @@ def main():
             except Exception as e:      # noqa: BLE001 - one failure, go on
                 t.ok(False, "%s raised %r" % (fn.__name__, e))
         demo(t, tmp)
+        numbers(t, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return t.done()
