@@ -242,6 +242,12 @@ static void tick(struct objw *w, unsigned long long done)
 	w->o->tick(w->o->progress_ctx, &w->tick);
 }
 
+/* pipe_opts.reading: rows going into their groups tick as well. */
+static void tick_grouped(void *ctx, unsigned long long read)
+{
+	tick(ctx, read);
+}
+
 /* 1 (with err) when a SIGINT/SIGTERM asked the export to stop. */
 static int interrupted(const struct export_opts *o, struct bs_err *err)
 {
@@ -423,7 +429,7 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 	while ((r = pipe_next(p, &it, err)) == 1) {
 		if (interrupted(w->o, err))
 			goto fail;
-		tick(w, it.seq + 1);
+		tick(w, pipe_counts(p)->read);  /* a group's seq is not */
 		if (it.status == PIPE_REJECTED) {
 			if (rejects_add(w->rej, it.src->file, it.src->line,
 					it.reason, it.src->raw,
@@ -784,7 +790,7 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 	{
 		struct pipe_opts po = { o->since, o->until, floor,
 					o->watermark_cap, o->stop, o->held,
-					o->keep_ctx };
+					o->keep_ctx, tick_grouped, &w };
 
 		p = pipe_open(cfg, m, &po, err);
 	}

@@ -123,6 +123,8 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 	if (opts) {
 		p->range.held = opts->held;
 		p->range.held_ctx = opts->held_ctx;
+		p->range.reading = opts->reading;
+		p->range.reading_ctx = opts->reading_ctx;
 	}
 	if (opts && (opts->since || opts->until)) {
 		const char *const *names;
@@ -530,6 +532,8 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 		if (rollup_add(p->ru, it->src, it->out,
 			       rk >= 0 ? &p->row.v[rk] : NULL, 0, err) < 0)
 			return -1;
+		if (p->range.reading)
+			p->range.reading(p->range.reading_ctx, p->counts.read);
 	}
 	return next_group(p, it, err);
 }

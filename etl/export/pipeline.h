@@ -95,6 +95,12 @@ struct pipe_opts {
 	int (*held)(void *ctx, const struct mapping *m, const char *key,
 		    size_t key_len, struct bs_err *err);
 	void *held_ctx;
+	/* a group mapping's mapped rows go into their groups inside one
+	   pipe_next call, which returns no item for them: this is called
+	   with reading_ctx and the rows read so far after each, so that a
+	   progress display moves while they are read; NULL: not called */
+	void (*reading)(void *ctx, unsigned long long read);
+	void *reading_ctx;
 };
 
 #define PIPE_RANGE_FILTER "--since/--until"

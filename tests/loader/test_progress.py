@@ -133,7 +133,8 @@ def export_lines(text):
 
 
 def export_on_a_terminal(t):
-    """billsync export of 300,000 daily revenue rows on a terminal: while
+    """billsync export of 600,000 daily revenue rows (168 MB: seconds of
+    reading, so that an ETA in whole seconds moves) on a terminal: while
     reading, the rows read, the time, the rate, the percent of the file's
     bytes read and an ETA, redrawn while the one long file is read; while
     writing, the rows written of those to write, and an ETA; redrawn
@@ -143,7 +144,7 @@ def export_on_a_terminal(t):
     import tempfile
     d = tempfile.mkdtemp(prefix="billsync-progress.")
     try:
-        generate(os.path.join(d, "src"), 300000)
+        generate(os.path.join(d, "src"), 600000)
         argv = [BILLSYNC, "export", "--source", os.path.join(d, "src"), "--out",
                 os.path.join(d, "out"), "--objects", "OrbDailyLineItemRevenue__c",
                 "--mappings", os.path.join(ROOT, "mappings")]
@@ -166,12 +167,34 @@ def export_on_a_terminal(t):
         t.ok(all(float(g[5].rstrip("kM")) > 0 for g in seen[1:]), "a rate in rows per second",
              seen[:5])
         fifo_has_no_eta(t, d, argv)
+        grouped_rows_tick(t, d, argv)
         p = subprocess.run(argv[:5] + [os.path.join(d, "out2")] + argv[6:], capture_output=True,
                            text=True, check=False)
         t.ok(p.returncode == 0 and "reading" not in p.stderr and "\r" not in p.stderr,
              "not on a terminal: no progress line", p.stderr[-500:])
     finally:
         subprocess.run(["rm", "-rf", d], check=False)
+
+
+def grouped_rows_tick(t, d, argv):
+    """A group mapping whose every row goes into a group (the monthly
+    roll-up without its filter): the line moves while the rows are read,
+    though no row comes out of the reading until the last one is in."""
+    maps = os.path.join(d, "maps")
+    os.mkdir(maps)
+    with open(os.path.join(ROOT, "mappings", "monthly_line_item_revenue.map"),
+              encoding="utf-8") as f:
+        text = f.read()
+    text = re.sub(r"\n\[filter\]\n[^\[]*", "\n", text)
+    with open(os.path.join(maps, "monthly.map"), "w", encoding="utf-8") as f:
+        f.write(text)
+    rc, text = run_on_terminal(None, argv[:5] + [os.path.join(d, "out4"), "--objects",
+                                                 "OrbMonthlyLineItemRevenue__c",
+                                                 "--mappings", maps])
+    reading, _ = export_lines(text)
+    t.eq(rc, 0, "export of a roll-up on a terminal: exit 0", text[-500:])
+    t.ok(len(reading) >= 2 and len({g[6] for g in reading}) >= 2,
+         "a roll-up: the line moves while its rows go into their groups", reading)
 
 
 def fifo_has_no_eta(t, d, argv):
