@@ -6,6 +6,7 @@
 
 #include "formats/utf8.h"
 #include "report.h"
+#include "runexit.h"
 #include "state/syncdel.h"
 #include "runview.h"
 #include "setup.h"
@@ -300,11 +301,12 @@ int planview_plan(struct bs_ctx *ctx, struct setup *s,
 	struct sync_env env;
 	struct plan_result res;
 	struct bs_err err;
-	int rc, code = 0;
+	enum sync_outcome outcome = SYNC_DONE;
+	int rc;
 
 	bs_err_clear(&err);
 	runview_env(ctx, &env);
-	rc = sync_plan(s->cfg, s->maps, o, &env, &res, &code, &err);
+	rc = sync_plan(s->cfg, s->maps, o, &env, &res, &outcome, &err);
 	if (rc == 0) {
 		if (ctx->json)
 			stateview_json(ctx, plan_result_json(&res));
@@ -314,5 +316,5 @@ int planview_plan(struct bs_ctx *ctx, struct setup *s,
 		ctx->err = err;
 	}
 	plan_result_release(&res);
-	return rc == 0 ? BS_EXIT_OK : code;
+	return rc == 0 ? BS_EXIT_OK : run_exit_code(outcome, err.kind);
 }

@@ -6,6 +6,7 @@
 #include "base/msg.h"
 #include "postrun.h"
 #include "report.h"
+#include "runexit.h"
 #include "setup.h"
 #include "stateview.h"
 
@@ -60,6 +61,7 @@ void runview_env(struct bs_ctx *ctx, struct sync_env *env)
 				 report_export_tick : NULL;
 	env->hooks.exported = on_exported;
 	env->hooks.loaded = on_loaded;
+	env->exit_code = run_exit_code;
 }
 
 void runview_load_summary(FILE *out, const struct load_report *r)

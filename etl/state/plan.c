@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cli.h"
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/msg.h"
@@ -470,7 +469,8 @@ static int plan_export(const struct config *cfg, const struct mapset *maps,
 
 int sync_plan(const struct config *cfg, const struct mapset *maps,
 	      const struct plan_opts *o, const struct sync_env *env,
-	      struct plan_result *res, int *code, struct bs_err *err)
+	      struct plan_result *res, enum sync_outcome *outcome,
+	      struct bs_err *err)
 {
 	struct planner p;
 	struct loader_opts lo;
@@ -481,11 +481,11 @@ int sync_plan(const struct config *cfg, const struct mapset *maps,
 
 	memset(res, 0, sizeof(*res));
 	memset(&p, 0, sizeof(p));
-	*code = sync_precheck(cfg, maps, &o->sync, env, !o->offline, err);
-	if (*code)
+	*outcome = sync_precheck(cfg, maps, &o->sync, env, !o->offline, err);
+	if (*outcome != SYNC_DONE)
 		return -1;
 	if (loader_opts_from_config(cfg, &lo, err) < 0) {
-		*code = cli_exit_for(err->kind);
+		*outcome = SYNC_STOPPED;
 		return -1;
 	}
 	lo.stop = env->stop;
@@ -523,7 +523,7 @@ out:
 		sync_remove_tree(tmp);
 	free(tmp);
 	if (rc < 0)
-		*code = cli_exit_for(err->kind);
+		*outcome = SYNC_STOPPED;
 	manifest_free(manifest);
 	deletes_free(p.c.del);
 	if (p.c.st)

@@ -149,13 +149,14 @@ struct plan_result {
 
 void plan_result_release(struct plan_result *res);
 
-/* Makes the plan (res initialised here; release it).  0, or -1 with err
- * and res->code as a run's: 2 (an unknown object), 3 (configuration or
- * mapping; every insert mapping in env->errs), 4 (input), 5 (/limits
- * could not be read), 6. */
+/* Makes the plan (res initialised here; release it).  0, or -1 with
+ * *outcome as a run's: SYNC_REFUSED (every insert mapping in env->errs) or
+ * SYNC_STOPPED (err: an unknown object, configuration, input, /limits
+ * could not be read, ...). */
 int sync_plan(const struct config *cfg, const struct mapset *maps,
 	      const struct plan_opts *o, const struct sync_env *env,
-	      struct plan_result *res, int *code, struct bs_err *err);
+	      struct plan_result *res, enum sync_outcome *outcome,
+	      struct bs_err *err);
 
 /* Sums of every object's counts ("total"; its del.marked and del.missing
  * those of the objects within their cap). */

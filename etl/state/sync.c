@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cli.h"
 #include "base/config.h"
 #include "base/msg.h"
 #include "export/bulkdir.h"
@@ -54,13 +53,15 @@ static int keeps_values(const void *maps, const char *object)
  * the delete jobs' in report->deletes_load.  verify: every bulk file is
  * checked against the manifest's sha256 first (a folder handed to
  * `upload`, which may have been copied or changed since its export).
- * Returns the exit code; err says why a load stopped (set only if it was
+ * Returns the outcome; err says why a load stopped (set only if it was
  * clear). */
-static int load_dir(const struct config *cfg, const struct sync_env *env,
-		    const struct mapset *maps, struct state *st, long long run,
-		    const char *dir, const char *failures, int resumed,
-		    int verify, struct load_report *report, int *loaded,
-		    struct bs_err *err)
+static enum sync_outcome load_dir(const struct config *cfg,
+				  const struct sync_env *env,
+				  const struct mapset *maps, struct state *st,
+				  long long run, const char *dir,
+				  const char *failures, int resumed, int verify,
+				  struct load_report *report, int *loaded,
+				  struct bs_err *err)
 {
 	struct session_opts so = { failures, resumed, st, run, env->msg,
 				   env->stop, 0, maps ? keeps_values : NULL,
@@ -72,9 +73,10 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 	unsigned long long dfailed = 0;
 	struct bs_err lerr;
 	enum state_run_phase phase;
+	enum sync_outcome out;
 	json_t *j;
 	char *text;
-	int rc, code;
+	int rc;
 
 	*loaded = 0;
 	bs_err_clear(&lerr);
@@ -89,33 +91,36 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 	    !(ses = session_new(bd, &so, err))) {
 		bulkdir_free(bd);
 		bulkdir_free(dbd);
-		return cli_exit_for(err->kind);
+		return SYNC_STOPPED;
 	}
 	rc = session_load(ses, cfg, &sum, &lerr);
 	/* deletes go after the upserts, and only once they all ended */
 	if (rc == 0 && dbd)
 		rc = syncdel_load(cfg, env, st, run, dbd, failures, &dreport,
 				  &dfailed, &lerr);
-	code = rc < 0 ? cli_exit_for(lerr.kind) :
-	       session_failures(ses) || dfailed ? BS_EXIT_RECORDS : BS_EXIT_OK;
+	out = rc < 0 ? SYNC_STOPPED : session_failures(ses) || dfailed ?
+	      SYNC_DONE_RECORDS : SYNC_DONE;
 	phase = rc == 0 ? RUN_DONE : lerr.kind == BS_E_LIMIT ? RUN_PAUSED :
 		RUN_FAILED;
-	*loaded = session_report(ses, &sum, code, &lerr, report, err) == 0;
+	*loaded = session_report(ses, &sum, sync_code(env, out, &lerr), &lerr,
+				 report, err) == 0;
 	if (*loaded) {
 		report->deletes_load = dreport;
 		dreport = NULL;
 	}
 	load_report_free(dreport);
 	if (!*loaded) {   /* out of memory: what was loaded is recorded */
-		code = cli_exit_for(err->kind);
+		out = SYNC_STOPPED;
 		phase = RUN_FAILED;
 	}
 	j = *loaded ? load_report_json(report) : NULL;
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (state_run_set_phase(st, run, phase, code,
+	/* the code of the error the caller gets: err's when set, else lerr */
+	if (state_run_set_phase(st, run, phase, sync_code(env, out,
+				err->kind != BS_E_NONE ? err : &lerr),
 				rc < 0 ? lerr.msg : NULL, text, err) < 0)
-		code = cli_exit_for(err->kind);
+		out = SYNC_STOPPED;
 	free(text);
 	if (*loaded && env->hooks.loaded)
 		env->hooks.loaded(env->hooks.ctx, report);
@@ -124,7 +129,7 @@ static int load_dir(const struct config *cfg, const struct sync_env *env,
 	session_free(ses);
 	bulkdir_free(bd);
 	bulkdir_free(dbd);
-	return code;
+	return out;
 }
 
 static char *join_path(const char *a, const char *b)
@@ -187,23 +192,23 @@ const char *sync_mode_name(const struct sync_opts *o)
 /* ---- resuming ----------------------------------------------------------- */
 
 /* Finishes what the last run left (res->continued: it loaded files).
- * Returns -1 to go on with a new run, -2 to go on but exit at least 1
- * (records of the earlier run failed, or it was a backfill, --full, retry
- * or resync killed before it sent anything), or the exit code to stop
- * with (then res->run and res->mode are the earlier run's). */
+ * Returns 0 to go on with a new run, 1 to go on but end at least
+ * SYNC_DONE_RECORDS (records of the earlier run failed, or it was a
+ * backfill, --full, retry or resync killed before it sent anything), or -1
+ * to stop, err saying why (then res->run and res->mode are the earlier
+ * run's). */
 static int resume(const struct config *cfg, const struct sync_env *env,
 		  const struct mapset *maps, struct state *st,
 		  struct sync_result *res, struct bs_err *err)
 {
 	struct state_run ur;
 	char *failures;
-	int found, code;
+	enum sync_outcome out;
+	int found;
 
 	found = state_run_unfinished(st, &ur, err);
-	if (found < 0)
-		return cli_exit_for(err->kind);
-	if (!found)
-		return -1;
+	if (found <= 0)
+		return found;
 	if (ur.phase == RUN_EXPORTING || !ur.work_dir[0]) {
 		/* nothing was sent yet: a daily run is simply the next one;
 		   a backfill, --full, retry or resync is not, and is said */
@@ -222,8 +227,8 @@ static int resume(const struct config *cfg, const struct sync_env *env,
 		if (state_run_set_phase(st, ur.id, RUN_FAILED, -1,
 					"interrupted while writing bulk files",
 					NULL, err) < 0)
-			return cli_exit_for(err->kind);
-		return other ? -2 : -1;   /* -2: the exit code says so */
+			return -1;
+		return other;   /* 1: the outcome says so */
 	}
 	res->run = ur.id;
 	snprintf(res->mode, sizeof(res->mode), "%s", ur.mode);
@@ -231,14 +236,13 @@ static int resume(const struct config *cfg, const struct sync_env *env,
 		 "it left in %s", ur.id, ur.mode, ur.started_at, ur.work_dir);
 	failures = join_path(ur.work_dir, FAILURES_NAME);
 	if (!failures)
-		return bs_err_set(err, BS_E_NOMEM, "out of memory"),
-		       BS_EXIT_INTERNAL;
-	code = load_dir(cfg, env, maps, st, ur.id, ur.work_dir, failures, 1, 0,
-			&res->continued_load, &res->continued, err);
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	out = load_dir(cfg, env, maps, st, ur.id, ur.work_dir, failures, 1, 0,
+		       &res->continued_load, &res->continued, err);
 	free(failures);
-	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS)
-		return -1 - (code == BS_EXIT_RECORDS);   /* go on */
-	return code;
+	if (out == SYNC_STOPPED)
+		return -1;
+	return out == SYNC_DONE_RECORDS;   /* go on */
 }
 
 /* ---- a new run ---------------------------------------------------------- */
@@ -347,16 +351,17 @@ static int keep_plans(const struct deletes *d, struct sync_result *res)
 }
 
 /* Loads what the export wrote (or records that there was nothing to
- * send); returns the exit code, or -1 with err. */
+ * send): *out says how that ended (SYNC_STOPPED: err says why); -1 with
+ * err when it could not start. */
 static int load_changes(const struct config *cfg, const struct sync_env *env,
 			struct change *c, const char *failures,
 			int earlier_records, struct sync_result *res,
-			struct bs_err *err)
+			enum sync_outcome *out, struct bs_err *err)
 {
 	struct manifest_totals t;
 	unsigned long long drows = 0;
 	char *ddir;
-	int code, rc;
+	int rc, records;
 
 	manifest_totals(res->manifest, &t);
 	if (c->del) {
@@ -372,26 +377,28 @@ static int load_changes(const struct config *cfg, const struct sync_env *env,
 		if (keep_plans(c->del, res) < 0)
 			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	}
+	/* nids: an --id sent nothing */
+	records = t.rejected || earlier_records || res->nids;
 	if (!t.written && !drows) {
-		code = t.rejected || earlier_records || res->nids ?
-		       BS_EXIT_RECORDS : BS_EXIT_OK;
+		*out = records ? SYNC_DONE_RECORDS : SYNC_DONE;
 		msg_note(env->msg, "nothing to send: every record is as it "
 			 "was last synced");
-		if (state_run_set_phase(c->st, c->run, RUN_DONE, code, NULL,
-					NULL, err) < 0)
-			return -1;
-		return code;
+		return state_run_set_phase(c->st, c->run, RUN_DONE,
+					   sync_code(env, *out, err), NULL,
+					   NULL, err);
 	}
-	code = load_dir(cfg, env, c->maps, c->st, c->run, res->work_dir,
+	*out = load_dir(cfg, env, c->maps, c->st, c->run, res->work_dir,
 			failures, 0, 0, &res->load, &res->loaded, err);
-	if (code == BS_EXIT_OK && (t.rejected || earlier_records || res->nids))
-		code = BS_EXIT_RECORDS;   /* nids: an --id sent nothing */
-	return code;
+	if (*out == SYNC_DONE && records)
+		*out = SYNC_DONE_RECORDS;
+	return 0;
 }
 
-int sync_precheck(const struct config *cfg, const struct mapset *maps,
-		  const struct sync_opts *o, const struct sync_env *env,
-		  int check_sf, struct bs_err *err)
+enum sync_outcome sync_precheck(const struct config *cfg,
+				const struct mapset *maps,
+				const struct sync_opts *o,
+				const struct sync_env *env, int check_sf,
+				struct bs_err *err)
 {
 	struct export_opts eo;
 
@@ -399,14 +406,22 @@ int sync_precheck(const struct config *cfg, const struct mapset *maps,
 	eo.objects = o->objects;
 	eo.nobjects = o->nobjects;
 	if (export_check_objects(maps, &eo, err) < 0)
-		return cli_exit_for(err->kind);
+		return SYNC_STOPPED;
 	if (sync_refuse_inserts(maps, o, env->errs, err) < 0)
-		return BS_EXIT_CONFIG;
-	if (syncdel_check_allow(maps, o, err) < 0)
-		return cli_exit_for(err->kind);
-	if (check_sf && session_check_config(cfg, err) < 0)
-		return cli_exit_for(err->kind);
-	return 0;
+		return SYNC_REFUSED;
+	if (syncdel_check_allow(maps, o, err) < 0 ||
+	    (check_sf && session_check_config(cfg, err) < 0))
+		return SYNC_STOPPED;
+	return SYNC_DONE;
+}
+
+/* Sets res's outcome and its exit code; returns -1 (sync_run: stopped). */
+static int ended(const struct sync_env *env, struct sync_result *res,
+		 enum sync_outcome out, const struct bs_err *err)
+{
+	res->outcome = out;
+	res->code = sync_code(env, out, err);
+	return -1;
 }
 
 int sync_run(const struct config *cfg, const struct mapset *maps,
@@ -416,68 +431,67 @@ int sync_run(const struct config *cfg, const struct mapset *maps,
 	struct change c;
 	struct state_run run;
 	char *failures = NULL;
-	int code, earlier_records, reported = 0;
+	enum sync_outcome out;
+	int earlier_records, reported = 0;
 
 	sync_result_init(res);
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.maps = maps;
 	c.msg = env->msg;
-	res->code = sync_precheck(cfg, maps, o, env, 1, err);
-	if (res->code)
-		return -1;
+	out = sync_precheck(cfg, maps, o, env, 1, err);
+	if (out != SYNC_DONE)
+		return ended(env, res, out, err);
 	c.id_sent = calloc(o->nids ? o->nids : 1, 1);
 	if (!c.id_sent) {
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
-		res->code = BS_EXIT_INTERNAL;
-		return -1;
+		return ended(env, res, SYNC_STOPPED, err);
 	}
 	c.st = open_state(cfg, err);
 	if (!c.st) {
 		free(c.id_sent);
-		res->code = cli_exit_for(err->kind);
-		return -1;
+		return ended(env, res, SYNC_STOPPED, err);
 	}
-	code = resume(cfg, env, maps, c.st, res, err);
-	if (code >= 0) {
+	earlier_records = resume(cfg, env, maps, c.st, res, err);
+	if (earlier_records < 0) {
 		/* the continued run stopped again: its report is the answer */
 		res->continued_only = 1;
 		reported = res->continued;
+		out = SYNC_STOPPED;
 		goto out;
 	}
-	earlier_records = code == -2;
 	if (begin_run(&c, res, &run, &failures, err) < 0 ||
 	    export_changes(cfg, maps, env, &c, &run, res, err) < 0 ||
 	    sync_marks_before_load(&c, res->manifest, err) < 0 ||
 	    sync_ids_not_sent(&c, res, err) < 0)   /* before loading: the
 						      statuses are the export's */
 		goto fail;
-	code = load_changes(cfg, env, &c, failures, earlier_records, res, err);
-	if (code < 0 ||
+	if (load_changes(cfg, env, &c, failures, earlier_records, res, &out,
+			 err) < 0 ||
 	    sync_marks_after_load(&c, res->manifest, res->loaded ? &res->load :
-				  NULL, code, res, err) < 0)
+				  NULL, out, res, err) < 0)
 		goto fail;
-	if (res->deletes_held && (code == BS_EXIT_OK ||
-				  code == BS_EXIT_RECORDS))
-		code = BS_EXIT_DELETES;   /* an object's deletes were held */
-	if (code == BS_EXIT_OK || code == BS_EXIT_RECORDS ||
-	    code == BS_EXIT_DELETES)
+	if (res->deletes_held && (out == SYNC_DONE ||
+				  out == SYNC_DONE_RECORDS))
+		out = SYNC_DONE_DELETES;   /* an object's deletes were held */
+	if (out != SYNC_STOPPED)
 		sync_prune_runs(c.st, c.run);
 	reported = 1;
 	goto out;
 fail:
-	code = cli_exit_for(err->kind);
+	out = SYNC_STOPPED;
 	if (c.run)
-		state_run_set_phase(c.st, c.run, RUN_FAILED, code, err->msg,
-				    NULL, NULL);
+		state_run_set_phase(c.st, c.run, RUN_FAILED,
+				    sync_code(env, out, err), err->msg, NULL,
+				    NULL);
 out:
-	res->code = code;
+	ended(env, res, out, err);
 	{
 		struct bs_err e;   /* the state then holds the exit code the
 				      process exits with (as good as it can) */
 
 		if (c.run)
-			state_run_set_exit(c.st, c.run, code, &e);
+			state_run_set_exit(c.st, c.run, res->code, &e);
 	}
 	free(failures);
 	free(c.marks);
@@ -559,15 +573,11 @@ int sync_upload(const struct config *cfg, const char *dir,
 
 	sync_result_init(res);
 	snprintf(res->mode, sizeof(res->mode), "upload");
-	if (session_check_config(cfg, err) < 0) {
-		res->code = cli_exit_for(err->kind);
-		return -1;
-	}
+	if (session_check_config(cfg, err) < 0)
+		return ended(env, res, SYNC_STOPPED, err);
 	st = open_state(cfg, err);
-	if (!st) {
-		res->code = cli_exit_for(err->kind);
-		return -1;
-	}
+	if (!st)
+		return ended(env, res, SYNC_STOPPED, err);
 	real = realpath(dir, NULL);
 	if (!real) {
 		bs_err_at(err, BS_E_INPUT, dir, 0, "cannot open: %s",
@@ -579,7 +589,7 @@ int sync_upload(const struct config *cfg, const char *dir,
 		goto fail;
 	case 1:
 		res->run = run.id;
-		res->code = BS_EXIT_OK;
+		ended(env, res, SYNC_DONE, err);
 		goto out;
 	}
 	res->run = run.id;
@@ -588,13 +598,14 @@ int sync_upload(const struct config *cfg, const char *dir,
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		goto fail;
 	}
-	res->code = load_dir(cfg, env, NULL, st, run.id, real, fail_path,
-			     resumed, 1, &res->load, &res->loaded, err);
+	ended(env, res, load_dir(cfg, env, NULL, st, run.id, real, fail_path,
+				   resumed, 1, &res->load, &res->loaded, err),
+		err);
 	if (state_run_set_exit(st, run.id, res->code, err) < 0)
-		res->code = cli_exit_for(err->kind);
+		ended(env, res, SYNC_STOPPED, err);
 	goto out;
 fail:
-	res->code = cli_exit_for(err->kind);
+	ended(env, res, SYNC_STOPPED, err);
 out:
 	free(real);
 	free(fail_path);

@@ -10,24 +10,25 @@
  * it, and records every record's outcome.
  *
  * Only mappings with a key can be synced: an insert mapping among the
- * chosen objects is a configuration error (exit 3) before anything is read.
+ * chosen objects is a configuration error (SYNC_REFUSED) before anything is
+ * read.
  * A mapping with a watermark is pre-filtered on an incremental run (rows
  * older than the stored watermark less its lookback are not read further);
  * the watermark advances when the object's load succeeded (docs/state.md).
  * retry/resync with ids: each id that sent nothing gets a warning saying
- * what the key is, and the exit code is at least 1.
+ * what the key is, and the outcome is at least SYNC_DONE_RECORDS.
  *
  * The driver prints nothing itself: notes and warnings go through the
  * struct msg it is given, tables are the caller's (hooks, and the result),
  * and what happened comes back as a struct sync_result, with a bs_err when
- * the run stopped.  Parts: sync.c (the run's state machine), sync_change.c
+ * the run stopped; the command makes the exit code of them.  Parts: sync.c (the run's state machine), sync_change.c
  * (which records a run sends), sync_marks.c (watermarks), sync_prune.c
  * (old runs' files), sync_result.c (the result and its JSON encoder).
  *
  * `run` (not retry or resync) also deletes what the chosen mappings'
  * [delete] sections say is deleted (deletes.h), after the upserts, in
  * delete jobs of their own; an object over its max_deletes deletes
- * nothing, is named in a warning, and the exit code is BS_EXIT_DELETES
+ * nothing, is named in a warning, and the outcome is SYNC_DONE_DELETES
  * unless a worse one applies.
  */
 #ifndef SYNC_H
@@ -70,6 +71,22 @@ struct sync_opts {
 
 struct sync_result;
 
+/* How a run, an upload or a plan ended.  The driver does not choose exit
+ * codes: the command makes one of the outcome and the error's kind
+ * (sync_env.exit_code; README "Exit codes"). */
+enum sync_outcome {
+	SYNC_DONE,           /* everything done */
+	SYNC_DONE_RECORDS,   /* done, but records were rejected or failed (or
+				an --id sent nothing, or the continued run's
+				records failed) */
+	SYNC_DONE_DELETES,   /* done, but an object's deletes were held back
+				by its cap */
+	SYNC_REFUSED,        /* insert mappings refused before anything ran:
+				env->errs lists them (err clear) */
+	SYNC_STOPPED         /* stopped early: err says why, and its kind how
+				(BS_E_LIMIT: at an allocation checkpoint) */
+};
+
 /* What the caller shows while a run goes on; any member may be NULL. */
 struct sync_hooks {
 	void *ctx;
@@ -90,6 +107,10 @@ struct sync_env {
 	struct bs_errlist *errs;         /* every insert mapping refused; NULL:
 					    the first in err */
 	struct sync_hooks hooks;
+	/* the exit code of an outcome (kind: err's when SYNC_STOPPED, else
+	   BS_E_NONE); the state records it with the run, so that it holds
+	   the code the process exits with.  Required. */
+	int (*exit_code)(enum sync_outcome outcome, enum bs_errkind kind);
 };
 
 /* An --id that sent nothing. */
@@ -110,7 +131,8 @@ struct sync_mark {
  * is its one encoder (`run --json`); the load reports in it are kept in the
  * state with their runs (loadreport.h). */
 struct sync_result {
-	int code;                        /* the exit code (README), as recorded
+	enum sync_outcome outcome;       /* how it ended */
+	int code;                        /* env->exit_code of it, as recorded
 					    with the run in the state */
 	long long run;                   /* the run (0: none was started) */
 	char mode[16];                   /* incremental, full, backfill, ... */
@@ -153,9 +175,9 @@ json_t *sync_delete_plan_json(const struct delete_plan *p);
 
 /* `billsync run`, `retry`, `resync` with cfg and maps loaded.  Fills *res
  * (initialised here; release it).  Returns 0 when the run finished (res
- * ->code 0, or 1 when records were rejected or failed), -1 when it stopped
- * early: res->code says how (README "Exit codes") and err why (err stays
- * clear when env->errs lists the mistakes). */
+ * ->outcome one of the SYNC_DONE*), -1 when it stopped early (res->outcome
+ * SYNC_REFUSED or SYNC_STOPPED, err why); res->code is env->exit_code's
+ * for the outcome. */
 int sync_run(const struct config *cfg, const struct mapset *maps,
 	     const struct sync_opts *o, const struct sync_env *env,
 	     struct sync_result *res, struct bs_err *err);

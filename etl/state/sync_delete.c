@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/cli.h"
 #include "base/msg.h"
 #include "deletes.h"
 #include "export/bulkdir.h"
@@ -18,6 +17,7 @@
 #include "map/mapset.h"
 #include "session.h"
 #include "sync.h"
+#include "sync_int.h"
 
 void syncdel_cap_text(const struct delete_plan *p, char *buf, size_t size)
 {
@@ -165,9 +165,9 @@ int syncdel_load(const struct config *cfg, const struct sync_env *env,
 	*failed = session_failures(ses);
 	*report = malloc(sizeof(**report));
 	bs_err_clear(&rerr);
-	if (*report && session_report(ses, &sum, rc < 0 ?
-				      cli_exit_for(err->kind) : *failed ?
-				      BS_EXIT_RECORDS : BS_EXIT_OK,
+	if (*report && session_report(ses, &sum, sync_code(env, rc < 0 ?
+				      SYNC_STOPPED : *failed ?
+				      SYNC_DONE_RECORDS : SYNC_DONE, err),
 				      rc < 0 ? err : NULL, *report,
 				      &rerr) < 0) {
 		free(*report);

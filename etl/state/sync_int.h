@@ -102,21 +102,26 @@ const char *sync_mark_floor(void *ctx, const struct mapping *m);
  * watermark of each object it sends records of. */
 int sync_marks_before_load(struct change *c, const struct manifest *manifest,
 			   struct bs_err *err);
-/* After loading (load NULL: nothing loaded; code: the run's exit code so
- * far): stores the newest watermark of each object whose load succeeded
- * and lists every watermarked object in res. */
+/* After loading (load NULL: nothing loaded; outcome: the run's so far):
+ * stores the newest watermark of each object whose load succeeded and
+ * lists every watermarked object in res. */
 int sync_marks_after_load(struct change *c, const struct manifest *manifest,
-			  const struct load_report *load, int code,
-			  struct sync_result *res, struct bs_err *err);
+			  const struct load_report *load,
+			  enum sync_outcome outcome, struct sync_result *res,
+			  struct bs_err *err);
 
 /* ---- sync.c: shared with plan.c ----------------------------------- */
 
 struct export_opts;
 
+/* The exit code env->exit_code makes of outcome (err's kind when
+ * SYNC_STOPPED), to record with a run. */
+int sync_code(const struct sync_env *env, enum sync_outcome outcome,
+	      const struct bs_err *err);
 /* Checks what can be checked before the state is touched: the chosen
  * objects, insert mappings, and (check_sf) the [salesforce] and [load]
- * settings.  0, or the exit code with err (or env->errs). */
-int sync_precheck(const struct config *cfg, const struct mapset *maps,
+ * settings.  SYNC_DONE, or SYNC_REFUSED (env->errs) or SYNC_STOPPED (err). */
+enum sync_outcome sync_precheck(const struct config *cfg, const struct mapset *maps,
 		  const struct sync_opts *o, const struct sync_env *env,
 		  int check_sf, struct bs_err *err);
 /* The export options of a run of c into out_dir; cap: the newest

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cli.h"
 #include "base/msg.h"
 #include "formats/sbuf.h"
 #include "map/mapping.h"
@@ -167,7 +166,8 @@ static int list_mark(struct sync_result *res, const char *object,
 /* An incremental or full run whose load of an object succeeded stores the
  * newest watermark value it read. */
 int sync_marks_after_load(struct change *c, const struct manifest *manifest,
-			  const struct load_report *load, int code,
+			  const struct load_report *load,
+			  enum sync_outcome outcome,
 			  struct sync_result *res, struct bs_err *err)
 {
 	size_t i;
@@ -186,7 +186,7 @@ int sync_marks_after_load(struct change *c, const struct manifest *manifest,
 		store = (c->o->mode == SYNC_INCREMENTAL ||
 			 (c->o->mode == SYNC_FULL && !c->o->since &&
 			  !c->o->until)) && max && k->has_hash &&
-			(code == BS_EXIT_OK || code == BS_EXIT_RECORDS);
+			(outcome == SYNC_DONE || outcome == SYNC_DONE_RECORDS);
 		/* a rejected row is read again only below the watermark's
 		   floor if the watermark stays: it is fixed in the source
 		   later, and must then be found */

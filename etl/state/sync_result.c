@@ -1,6 +1,7 @@
 /* sync_result.c - what a run did, and its one JSON encoder (see sync.h). */
 #include "sync.h"
 #include "deletes.h"
+#include "sync_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,13 @@ void sync_result_init(struct sync_result *res)
 	memset(res, 0, sizeof(*res));
 	load_report_init(&res->continued_load);
 	load_report_init(&res->load);
+}
+
+int sync_code(const struct sync_env *env, enum sync_outcome outcome,
+	      const struct bs_err *err)
+{
+	return env->exit_code(outcome, outcome == SYNC_STOPPED ? err->kind :
+			      BS_E_NONE);
 }
 
 void sync_result_release(struct sync_result *res)

@@ -1,5 +1,5 @@
 /* test_sync.c - the sync driver without Salesforce: what sync_run and
- * sync_upload return (result, exit code, bs_err) and say (through a
+ * sync_upload return (result with its outcome, bs_err) and say (through a
  * struct msg) when they stop before loading or have nothing to load;
  * the run report's encoder; the load report's encoder and decoder. */
 #include <stdio.h>
@@ -60,6 +60,22 @@ static const char gadget_map[] =
 	"[object]\nname = Gadget__c\nsource = gadgets\noperation = insert\n\n"
 	"[fields]\nName = name\n";
 
+/* The exit code the test's commands make of an outcome: none of README's,
+ * so that what the driver returns and records is seen to be this one's. */
+static int test_exit_code(enum sync_outcome outcome, enum bs_errkind kind)
+{
+	return 100 + 10 * (int)outcome + (int)kind;
+}
+
+/* res ended with outcome (and err with kind), and res->code is
+ * test_exit_code's for them. */
+#define CHECK_OUTCOME(res, err, want, want_kind) do { \
+		CHECK_INT((res).outcome, want); \
+		CHECK_INT((err).kind, want_kind); \
+		CHECK_INT((res).code, test_exit_code(want, \
+			  (want) == SYNC_STOPPED ? (want_kind) : BS_E_NONE)); \
+	} while (0)
+
 /* widgets: the rows of widgets.csv after its header. */
 static void world_init(struct world *w, const char *state, const char *widgets,
 		       int with_insert)
@@ -108,6 +124,7 @@ static void world_init(struct world *w, const char *state, const char *widgets,
 	CHECK(w->logf && w->msg);
 	w->env.msg = w->msg;
 	w->env.errs = &w->errs;
+	w->env.exit_code = test_exit_code;
 	w->ok = w->maps && w->msg;
 }
 
@@ -150,8 +167,7 @@ static void test_insert_refused(void)
 	world_init(&w, "state-insert", "w1,Widget one\n", 1);
 	if (w.ok) {
 		CHECK_INT(run(&w, SYNC_INCREMENTAL, NULL, 0), -1);
-		CHECK_INT(w.res.code, 3);
-		CHECK_INT(w.err.kind, BS_E_NONE);
+		CHECK_OUTCOME(w.res, w.err, SYNC_REFUSED, BS_E_NONE);
 		CHECK_INT(w.errs.n, 1);
 		if (w.errs.n)
 			CHECK_CONTAINS(w.errs.v[0].msg, "Gadget__c: operation = "
@@ -172,8 +188,7 @@ static void test_insert_refused_no_list(void)
 	if (w.ok) {
 		w.env.errs = NULL;
 		CHECK_INT(run(&w, SYNC_RETRY, NULL, 0), -1);
-		CHECK_INT(w.res.code, 3);
-		CHECK_INT(w.err.kind, BS_E_CONFIG);
+		CHECK_OUTCOME(w.res, w.err, SYNC_REFUSED, BS_E_CONFIG);
 		CHECK_CONTAINS(w.err.msg, "by `billsync retry`");
 	}
 	world_release(&w);
@@ -184,13 +199,15 @@ static void test_insert_refused_no_list(void)
 static void test_nothing_to_send(void)
 {
 	struct world w;
+	struct state *st;
+	struct bs_err e;
 	json_t *j;
+	int code = -1;
 
 	world_init(&w, "state-empty", "", 0);
 	if (w.ok) {
 		CHECK_INT(run(&w, SYNC_INCREMENTAL, NULL, 0), 0);
-		CHECK_INT(w.res.code, 0);
-		CHECK_INT(w.err.kind, BS_E_NONE);
+		CHECK_OUTCOME(w.res, w.err, SYNC_DONE, BS_E_NONE);
 		CHECK_INT(w.res.run, 1);
 		CHECK_STR(w.res.mode, "incremental");
 		CHECK(w.res.manifest != NULL);
@@ -203,7 +220,8 @@ static void test_nothing_to_send(void)
 		CHECK_INT(json_integer_value(json_object_get(j, "run")), 1);
 		CHECK_STR(json_string_value(json_object_get(j, "mode")),
 			  "incremental");
-		CHECK_INT(json_integer_value(json_object_get(j, "exit_code")), 0);
+		CHECK_INT(json_integer_value(json_object_get(j, "exit_code")),
+			  test_exit_code(SYNC_DONE, BS_E_NONE));
 		CHECK(json_object_get(j, "export") != NULL);
 		CHECK(json_is_null(json_object_get(j, "load")));
 		CHECK(json_is_null(json_object_get(j, "resumed")));
@@ -212,10 +230,18 @@ static void test_nothing_to_send(void)
 		CHECK(w.res.deletes == NULL);   /* no mapping deletes */
 		CHECK(json_is_null(json_object_get(j, "deletes")));
 		json_decref(j);
-		/* a second run is run 2 */
+		/* a second run is run 2; the state records run 1's code as
+		   the command's exit_code made it */
 		CHECK_INT(run(&w, SYNC_FULL, NULL, 0), 0);
 		CHECK_INT(w.res.run, 2);
 		CHECK_STR(w.res.mode, "full");
+		st = state_open(at("state-empty"), &e);
+		CHECK(st != NULL);
+		if (st) {
+			CHECK_INT(state_previous_exit_code(st, 2, &code, &e), 1);
+			CHECK_INT(code, test_exit_code(SYNC_DONE, BS_E_NONE));
+			state_close(st);
+		}
 	}
 	world_release(&w);
 }
@@ -268,7 +294,7 @@ static void test_ids_not_sent(void)
 		state_close(st);
 	}
 	CHECK_INT(run(&w, SYNC_RETRY, ids, 2), 0);
-	CHECK_INT(w.res.code, 1);
+	CHECK_OUTCOME(w.res, w.err, SYNC_DONE_RECORDS, BS_E_NONE);
 	CHECK_STR(w.res.mode, "retry");
 	CHECK_INT(w.res.nids, 2);
 	if (w.res.nids == 2) {
@@ -300,8 +326,7 @@ static void test_locked(void)
 	st = w.ok ? state_open(at("state-locked"), &e) : NULL;
 	if (st) {
 		CHECK_INT(run(&w, SYNC_INCREMENTAL, NULL, 0), -1);
-		CHECK_INT(w.res.code, 7);
-		CHECK_INT(w.err.kind, BS_E_LOCKED);
+		CHECK_OUTCOME(w.res, w.err, SYNC_STOPPED, BS_E_LOCKED);
 		CHECK_INT(w.res.run, 0);
 		state_close(st);
 	} else {
@@ -326,7 +351,7 @@ static void test_killed_backfill_named(void)
 					  "--since 2024-01-01", &r, &e), 0);
 		state_close(st);
 		CHECK_INT(run(&w, SYNC_INCREMENTAL, NULL, 0), 0);
-		CHECK_INT(w.res.code, 1);
+		CHECK_OUTCOME(w.res, w.err, SYNC_DONE_RECORDS, BS_E_NONE);
 		CHECK_INT(w.res.run, 2);
 		CHECK_CONTAINS(world_log(&w), "billsync: warning: run 1 (billsync "
 			       "run --since 2024-01-01) stopped while writing "
@@ -347,8 +372,7 @@ static void test_upload_missing_dir(void)
 	if (w.ok) {
 		CHECK_INT(sync_upload(w.cfg, at("no-such-dir"), NULL, 0, &w.env,
 				      &w.res, &w.err), -1);
-		CHECK_INT(w.res.code, 4);
-		CHECK_INT(w.err.kind, BS_E_INPUT);
+		CHECK_OUTCOME(w.res, w.err, SYNC_STOPPED, BS_E_INPUT);
 		CHECK_CONTAINS(w.err.msg, "cannot open");
 		CHECK_INT(w.res.loaded, 0);
 	}
@@ -435,7 +459,7 @@ static void test_plan_offline(void)
 	struct state_run r;
 	struct state_hash h;
 	struct bs_err e;
-	int code = 0;
+	enum sync_outcome outcome = SYNC_STOPPED;
 
 	world_init(&w, "state-plan", "w1,One\nw2,Two\nw3,Three\n", 0);
 	st = w.ok ? state_open(at("state-plan"), &e) : NULL;
@@ -461,8 +485,8 @@ static void test_plan_offline(void)
 	po.sync.mode = SYNC_INCREMENTAL;
 	po.show = 1;
 	po.offline = 1;
-	CHECK_INT(sync_plan(w.cfg, w.maps, &po, &w.env, &pr, &code, &w.err), 0);
-	CHECK_INT(code, 0);
+	CHECK_INT(sync_plan(w.cfg, w.maps, &po, &w.env, &pr, &outcome, &w.err), 0);
+	CHECK_INT(outcome, SYNC_DONE);
 	CHECK_INT(pr.has_state, 1);
 	CHECK_INT(pr.nobjects, 1);
 	if (pr.nobjects == 1) {
