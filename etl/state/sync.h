@@ -21,9 +21,10 @@
  * The driver prints nothing itself: notes and warnings go through the
  * struct msg it is given, tables are the caller's (hooks, and the result),
  * and what happened comes back as a struct sync_result, with a bs_err when
- * the run stopped; the command makes the exit code of them.  Parts: sync.c (the run's state machine), sync_change.c
- * (which records a run sends), sync_marks.c (watermarks), sync_prune.c
- * (old runs' files), sync_result.c (the result and its JSON encoder).
+ * the run stopped; the command makes the exit code of them.  Parts:
+ * sync.c (the run's state machine), sync_change.c (which records a run
+ * sends), sync_marks.c (watermarks), sync_prune.c (old runs' files),
+ * sync_result.c (the result and its JSON encoder).
  *
  * `run` (not retry or resync) also deletes what the chosen mappings'
  * [delete] sections say is deleted (deletes.h), after the upserts, in

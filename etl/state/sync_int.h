@@ -121,9 +121,11 @@ int sync_code(const struct sync_env *env, enum sync_outcome outcome,
 /* Checks what can be checked before the state is touched: the chosen
  * objects, insert mappings, and (check_sf) the [salesforce] and [load]
  * settings.  SYNC_DONE, or SYNC_REFUSED (env->errs) or SYNC_STOPPED (err). */
-enum sync_outcome sync_precheck(const struct config *cfg, const struct mapset *maps,
-		  const struct sync_opts *o, const struct sync_env *env,
-		  int check_sf, struct bs_err *err);
+enum sync_outcome sync_precheck(const struct config *cfg,
+				const struct mapset *maps,
+				const struct sync_opts *o,
+				const struct sync_env *env, int check_sf,
+				struct bs_err *err);
 /* The export options of a run of c into out_dir; cap: the newest
  * watermark value kept (the run's start). */
 int sync_export_opts(const struct config *cfg, const struct sync_env *env,
