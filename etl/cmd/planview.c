@@ -68,17 +68,22 @@ static void print_table(FILE *out, const struct plan_result *res,
 
 #define VALUE_SHOWN 60   /* bytes of a value the table shows */
 
+/* A value on one line: its first VALUE_SHOWN bytes (cut at a character's
+ * start), line ends as \n. */
 static void print_value(FILE *out, const char *v)
 {
-	size_t n = strlen(v);
+	size_t n = strlen(v), shown = utf8_prefix_bytes(v, n, VALUE_SHOWN), i;
 
-	if (!v[0])
+	if (!n)
 		fputs("(empty)", out);
-	else if (n <= VALUE_SHOWN)
-		fputs(v, out);
-	else   /* cut at a character's start */
-		fprintf(out, "%.*s…", (int)utf8_prefix_bytes(v, n, VALUE_SHOWN),
-			v);
+	for (i = 0; i < shown; i++) {
+		if (v[i] == '\n' || v[i] == '\r')
+			fputs(v[i] == '\n' ? "\\n" : "\\r", out);
+		else
+			fputc(v[i], out);
+	}
+	if (shown < n)
+		fputs("…", out);
 }
 
 /* ": Total__c 120.00 → 121.00, Status__c issued → paid" */

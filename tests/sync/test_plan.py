@@ -138,6 +138,14 @@ def kept_values(t):
         t.has(text.stdout, "keeps only a hash of what was last synced (keep_values = no)",
               "the table says so")
 
+        # a value over lines stays on the changed record's one line
+        edit_csv(w.path("plans"), plans[3][0], description="line one\nline two")
+        text = w.run("--show", "5", "--objects", "plans", cmd="plan", json_out=False)
+        line = [ln for ln in text.stdout.splitlines() if " changed %s " % plans[3][0] in ln]
+        t.ok(len(line) == 1 and line[0].endswith("→ line one\\nline two"),
+             "the table shows a line end in a value as \\n", text.stdout)
+        edit_csv(w.path("plans"), plans[3][0], description=plans[3][3])
+
         # a state from before values were kept: the plan says none are
         con = sqlite3.connect(os.path.join(w.state, "billsync.db"))
         con.executescript("DROP TABLE record_values; DROP TABLE value_heads;")
