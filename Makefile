@@ -66,7 +66,7 @@ GEN_BIN := $(if $(GEN_SRC),$(BUILD)/billsync-gen)
 REL_LIBS := $(call layer_libs,cmd,rel)
 SAN_LIBS := $(call layer_libs,cmd,san)
 
-.PHONY: all check demo bench clean deps install uninstall fuzz
+.PHONY: all check demo bench clean deps install uninstall fuzz torture
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -205,6 +205,12 @@ ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 $(BUILD)/san/billsync-failmalloc: $(BUILD)/san/etl/cmd/main.o \
 		$(BUILD)/san/tests/alloc/failmalloc.o $(SAN_LIBS)
 	$(CC) $(SAN_CFLAGS) $(ALLOC_WRAP) -o $@ $^ $(DEP_LIBS)
+
+# every allocation of the export of the samples failed in turn (several
+# minutes; make check fails each call site once)
+torture: all $(BUILD)/san/billsync-failmalloc
+	@ALLOC_SWEEP=every BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync \
+		PYTHON=$(PYTHON) sh tests/e2e/t90_alloc.sh
 
 check: all $(BUILD)/san/billsync $(BUILD)/san/billsync-failmalloc $(UNIT_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync BILLSYNC_GEN=$(BUILD)/billsync-gen \

@@ -137,7 +137,11 @@ static struct zsink *csvsplit_open_one(struct csvsplit *s, struct sbuf *name,
 	sbuf_reset(path);
 	if (sbuf_addf(name, "%s-%04u%s", s->base, s->cur.number, suffix) < 0 ||
 	    sbuf_addf(path, "%s/%s", s->dir, name->buf) < 0) {
-		bs_err_set(err, BS_E_IO, "file name too long in '%s'", s->dir);
+		if (name->nomem || path->nomem)
+			bs_err_set(err, BS_E_NOMEM, "out of memory");
+		else
+			bs_err_set(err, BS_E_IO, "file name too long in '%s'",
+				   s->dir);
 		return NULL;
 	}
 	zo.threaded = threaded;

@@ -13,6 +13,7 @@ void sbuf_init(struct sbuf *sb, size_t max)
 	sb->len = 0;
 	sb->alloc = 0;
 	sb->max = max ? max : SBUF_DEFAULT_MAX;
+	sb->nomem = 0;
 }
 
 void sbuf_release(struct sbuf *sb)
@@ -25,6 +26,7 @@ void sbuf_release(struct sbuf *sb)
 void sbuf_reset(struct sbuf *sb)
 {
 	sb->len = 0;
+	sb->nomem = 0;
 	if (sb->alloc)
 		sb->buf[0] = '\0';
 }
@@ -36,7 +38,7 @@ int sbuf_grow(struct sbuf *sb, size_t n)
 
 	if (!sb->max)
 		sb->max = SBUF_DEFAULT_MAX;
-	if (n > sb->max - sb->len)
+	if (sb->nomem || n > sb->max - sb->len)
 		return -1;
 	want = sb->len + n + 1;
 	if (want <= sb->alloc)
@@ -47,8 +49,10 @@ int sbuf_grow(struct sbuf *sb, size_t n)
 	if (cap > sb->max + 1)
 		cap = sb->max + 1;
 	p = realloc(sb->alloc ? sb->buf : NULL, cap);
-	if (!p)
+	if (!p) {
+		sb->nomem = 1;
 		return -1;
+	}
 	if (!sb->alloc)
 		p[0] = '\0';
 	sb->buf = p;
@@ -105,10 +109,12 @@ int sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 
 char *sbuf_detach(struct sbuf *sb, size_t *len)
 {
-	char *p = sb->alloc ? sb->buf : calloc(1, 1);
+	char *p = sb->nomem ? NULL : sb->alloc ? sb->buf : calloc(1, 1);
 
+	if (!p && sb->alloc)
+		free(sb->buf);
 	if (len)
-		*len = sb->len;
+		*len = p ? sb->len : 0;
 	sbuf_init(sb, sb->max);
 	return p;
 }

@@ -154,8 +154,12 @@ static int scan_dir(struct dataset *ds, const char *dir, int in_dataset_dir,
 		if (de->d_name[0] == '.')
 			continue;
 		sbuf_reset(&sb);
-		sbuf_addf(&sb, "%s%s%s", dir,
-			  dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+		if (sbuf_addf(&sb, "%s%s%s", dir,
+			      dir[strlen(dir) - 1] == '/' ? "" : "/",
+			      de->d_name) < 0) {
+			r = bs_err_set(err, BS_E_NOMEM, "out of memory");
+			break;
+		}
 		if (stat(sb.buf, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {

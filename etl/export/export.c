@@ -728,7 +728,7 @@ static int open_object(struct objw *w, struct sbuf *header,
 
 	sbuf_init(&d, 0);
 	sbuf_addf(&d, "%s/%s", w->o->out_dir, mapping_object(w->m));
-	w->dir = sbuf_detach(&d, NULL);
+	w->dir = sbuf_detach(&d, NULL);     /* NULL when memory ran out */
 	if (!names || !w->dir) {
 		free(names);
 		return nomem(err);
@@ -850,8 +850,9 @@ static int remove_manifest(const char *out_dir, struct bs_err *err)
 	int gone;
 
 	sbuf_init(&path, 0);
-	gone = sbuf_addf(&path, "%s/manifest.json", out_dir) < 0 ||
-	       (unlink(path.buf) < 0 && errno != ENOENT);
+	if (sbuf_addf(&path, "%s/manifest.json", out_dir) < 0)
+		return nomem(err);
+	gone = unlink(path.buf) < 0 && errno != ENOENT;
 	sbuf_release(&path);
 	if (gone)
 		return bs_err_at(err, BS_E_IO, out_dir, 0, "cannot remove the "

@@ -1,6 +1,7 @@
 /* rejects.c - an object's rejects.csv (see rejects.h). */
 #include "rejects.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,13 @@ static int open_file(struct rejects *r, struct bs_err *err)
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/rejects.csv", r->dir);
-	r->f = fopen(path, "w");
 	sbuf_reset(&r->row);
-	if (!r->f || csvw_record_strs(&r->row, header, NULL, 5, 0, err) < 0 ||
-	    fwrite(r->row.buf, 1, r->row.len, r->f) != r->row.len)
-		return bs_err_at(err, BS_E_IO, path, 0, "cannot write");
+	if (csvw_record_strs(&r->row, header, NULL, 5, 0, err) < 0)
+		return -1;
+	r->f = fopen(path, "w");
+	if (!r->f || fwrite(r->row.buf, 1, r->row.len, r->f) != r->row.len)
+		return bs_err_at(err, BS_E_IO, path, 0, "cannot write: %s",
+				 strerror(errno));
 	return 0;
 }
 

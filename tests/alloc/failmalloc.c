@@ -16,6 +16,10 @@
  *                                such as sbuf_grow counts once per caller),
  *                                as offsets into their objects (for
  *                                addr2line -e billsync-failmalloc)
+ *   BILLSYNC_FAILMALLOC_COUNT=F  at exit, writes to F how many allocations
+ *                                the run made (the range of N to sweep)
+ *   BILLSYNC_FAILMALLOC_WHERE=1  prints the stack of the failed allocation
+ *                                (offsets, for addr2line) to stderr
  *
  * tests/e2e/t90_alloc.sh uses the second to fail each site once with the
  * first.
@@ -50,6 +54,7 @@ static struct {
 	unsigned long n;        /* allocations so far */
 	unsigned long fail_at;  /* 0: none */
 	const char *sites_path;
+	const char *count_path;
 	struct site *sites;     /* a hash table of MAX_SITES */
 	size_t n_sites;
 	int busy;               /* inside backtrace(), which may allocate */
@@ -82,12 +87,25 @@ static void write_sites(void)
 	fclose(f);
 }
 
+static void write_count(void)
+{
+	FILE *f = fopen(fm.count_path, "w");
+
+	if (!f)
+		return;
+	fprintf(f, "%lu\n", fm.n);
+	fclose(f);
+}
+
 static void setup(void)
 {
 	const char *v = getenv("BILLSYNC_FAILMALLOC");
 
 	fm.ready = 1;
 	fm.fail_at = v ? strtoul(v, NULL, 10) : 0;
+	fm.count_path = getenv("BILLSYNC_FAILMALLOC_COUNT");
+	if (fm.count_path)
+		atexit(write_count);
 	fm.sites_path = getenv("BILLSYNC_FAILMALLOC_SITES");
 	if (fm.sites_path) {
 		fm.sites = __real_calloc(MAX_SITES, sizeof(*fm.sites));
@@ -143,7 +161,20 @@ static int count(void *caller)
 	fm.n++;
 	if (fm.sites)
 		record(caller);
-	return fm.n == fm.fail_at;
+	if (fm.n != fm.fail_at)
+		return 0;
+	if (getenv("BILLSYNC_FAILMALLOC_WHERE")) {
+		void *frames[16];
+		int k, n;
+
+		fm.busy = 1;
+		n = backtrace(frames, 16);
+		fm.busy = 0;
+		for (k = 0; k < n; k++)
+			fprintf(stderr, "failmalloc: #%d 0x%lx\n", k,
+				(unsigned long)offset_of(frames[k]));
+	}
+	return 1;
 }
 
 #define CALLER __builtin_extract_return_addr(__builtin_return_address(0))
