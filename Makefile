@@ -142,7 +142,8 @@ $$(BUILD)/san/bin/$(basename $(notdir $(1))): $$(BUILD)/san/$(1:.c=.o) $$(call l
 endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_test,$(t))))
 
-$(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o)
+# the generator shares the project's calendar arithmetic (etl/base/calendar.c)
+$(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/etl/base/calendar.o
 	$(CC) $(OPT_CFLAGS) -o $@ $^ -lm
 
 # Fuzz harnesses (tests/fuzz/fuzz_NAME.c, libFuzzer's entry point).  For make

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/calendar.h"
+
 /* ---- limits and fixed points of the model ------------------------------ */
 
 #define GEN_OUT_BUF (1u << 20)        /* bytes buffered per output file */
@@ -295,45 +297,17 @@ static unsigned rng_weighted(struct rng *r, const unsigned *w, unsigned n)
 
 /* ---- calendar ---------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* The day of month `anchor` (1..28) in the month `delta` months after day z's. */
 static int64_t anchor_in_month(int64_t z, int anchor, int delta)
 {
 	int64_t y;
 	int m, d, mi;
 
-	civil_from_days(z, &y, &m, &d);
+	cal_civil_from_days(z, &y, &m, &d);
 	mi = m - 1 + delta;
 	y += mi >= 0 ? mi / 12 : (mi - 11) / 12;
 	mi = ((mi % 12) + 12) % 12;
-	return days_from_civil(y, mi + 1, anchor);
+	return cal_days_from_civil(y, mi + 1, anchor);
 }
 
 /* The first billing anchor strictly after day z. */
@@ -372,7 +346,7 @@ static size_t fmt_ts(char *b, int64_t t, enum tstyle st)
 		t += 9 * 3600;
 	days = (t >= 0 ? t : t - (DAY - 1)) / DAY;
 	secs = t - days * DAY;
-	civil_from_days(days, &y, &m, &d);
+	cal_civil_from_days(days, &y, &m, &d);
 	p = put2(p, (int)(y / 100));
 	p = put2(p, (int)(y % 100));
 	*p++ = '-';
@@ -2220,7 +2194,7 @@ int main(int argc, char **argv)
 		g->idkey[k] = rng_next(&g->rng);
 	for (k = 0; k < 6; k++)
 		g->inv_prefix[k] = (char)('A' + rng_below(&g->rng, 26));
-	g->export_day = days_from_civil(2025, 7, 1);
+	g->export_day = cal_days_from_civil(2025, 7, 1);
 	g->ncust = (uint32_t)(rows / DLIR_PER_CUSTOMER);
 	if (g->ncust < 8)
 		g->ncust = 8;
