@@ -18,6 +18,7 @@
 #include "base/config.h"
 #include "http.h"
 #include "secret.h"
+#include "sf_auth_int.h"
 
 #define TOKEN_RESPONSE_MAX (64 * 1024)
 #define JWT_LIFETIME_S 180
@@ -472,8 +473,8 @@ static const char *jstr(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int parse_token(struct sf_auth *a, const struct http_resp *r,
-		       struct bs_err *err)
+int sf_auth_parse_token(enum sf_auth_kind kind, const struct http_resp *r,
+			struct sf_token *tok_out, struct bs_err *err)
 {
 	json_t *j = json_loadb(r->body.buf, r->body.len, 0, NULL);
 	const char *tok = jstr(j, "access_token");
@@ -492,7 +493,7 @@ static int parse_token(struct sf_auth *a, const struct http_resp *r,
 		else
 			bs_err_set(err, BS_E_REMOTE,
 				   "Salesforce refused the log-in (%s): %s%s%s",
-				   kind_names[a->kind], e ? e : "HTTP error",
+				   kind_names[kind], e ? e : "HTTP error",
 				   d ? ": " : "", d ? d : "");
 		goto out;
 	}
@@ -506,16 +507,14 @@ static int parse_token(struct sf_auth *a, const struct http_resp *r,
 		bs_err_prefix(err, "the token response's instance_url");
 		goto out;
 	}
-	if (strlen(tok) >= sizeof(a->cur.value) ||
-	    copy_base_url(a->cur.instance_url, sizeof(a->cur.instance_url),
+	if (strlen(tok) >= sizeof(tok_out->value) ||
+	    copy_base_url(tok_out->instance_url, sizeof(tok_out->instance_url),
 			  inst) < 0) {
 		bs_err_set(err, BS_E_REMOTE,
 			   "the token response holds values too long to use");
 		goto out;
 	}
-	memcpy(a->cur.value, tok, strlen(tok) + 1);
-	a->cur.gen++;
-	a->logins++;
+	memcpy(tok_out->value, tok, strlen(tok) + 1);
 	rc = 0;
 out:
 	if (j) {
@@ -557,7 +556,11 @@ static int login(struct sf_auth *a, struct http *h, struct bs_err *err)
 	rc = http_do(h, &req, &resp, err);
 	wipe_sbuf(&form);
 	if (rc == 0)
-		rc = parse_token(a, &resp, err);
+		rc = sf_auth_parse_token(a->kind, &resp, &a->cur, err);
+	if (rc == 0) {
+		a->cur.gen++;
+		a->logins++;
+	}
 	if (resp.body.alloc)
 		memset(resp.body.buf, 0, resp.body.len);
 	http_resp_release(&resp);

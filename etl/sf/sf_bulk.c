@@ -9,6 +9,7 @@
 
 #include "base/calendar.h"
 #include "sf_api.h"
+#include "sf_bulk_int.h"
 
 #define JSON_RESPONSE_MAX (1 << 20)
 #define PATH_MAX_LEN 160
@@ -96,9 +97,8 @@ static const char *jstr(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* Reads a JobInfo answer into *job. */
-static int parse_job(const struct http_resp *resp, struct sf_job *job,
-		     struct bs_err *err)
+int sf_bulk_parse_job(const struct http_resp *resp, struct sf_job *job,
+		      struct bs_err *err)
 {
 	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	const char *id = jstr(j, "id"), *msg = jstr(j, "errorMessage");
@@ -205,7 +205,7 @@ int sf_bulk_create(struct sf_api *api, const struct sf_job_spec *spec,
 	rc = sf_api_call(api, &c, &resp, err);
 	*uncertain = c.uncertain_tries;
 	if (rc == 0)
-		rc = parse_job(&resp, job, err);
+		rc = sf_bulk_parse_job(&resp, job, err);
 	free(text);
 	http_resp_release(&resp);
 	return rc;
@@ -314,7 +314,7 @@ int sf_bulk_get(struct sf_api *api, const char *job_id, struct sf_job *job,
 	http_resp_init(&resp, JSON_RESPONSE_MAX);
 	rc = json_call(api, HTTP_GET, path, NULL, &resp, &c, err);
 	if (rc == 0) {
-		rc = parse_job(&resp, job, err);
+		rc = sf_bulk_parse_job(&resp, job, err);
 		*retry_after_s = resp.retry_after_s;
 	} else if (c.status == 404) {
 		*not_found = 1;
@@ -369,12 +369,10 @@ static int next_page_path(const char *url, char *buf, size_t size)
 	return 0;
 }
 
-/* Calls fn for each job of one page; *next gets the next page's path or
- * "" after the last. */
-static int list_page(const struct http_resp *resp, char *next, size_t size,
-		     int (*fn)(void *, const struct sf_job_entry *,
-			       struct bs_err *),
-		     void *ctx, struct bs_err *err)
+int sf_bulk_parse_list(const struct http_resp *resp, char *next, size_t size,
+		       int (*fn)(void *, const struct sf_job_entry *,
+				 struct bs_err *),
+		       void *ctx, struct bs_err *err)
 {
 	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	json_t *recs = json_object_get(j, "records"), *r;
@@ -436,7 +434,8 @@ int sf_bulk_list(struct sf_api *api,
 		http_resp_init(&resp, JSON_RESPONSE_MAX);
 		rc = json_call(api, HTTP_GET, path, NULL, &resp, &c, err);
 		if (rc == 0)
-			rc = list_page(&resp, path, sizeof(path), fn, ctx, err);
+			rc = sf_bulk_parse_list(&resp, path, sizeof(path), fn,
+						ctx, err);
 		http_resp_release(&resp);
 	}
 	return rc;
@@ -454,29 +453,34 @@ static int limit_pair(json_t *j, const char *name, unsigned long long *max,
 	return 1;
 }
 
+void sf_bulk_parse_limits(const struct http_resp *resp, struct sf_limits *lim)
+{
+	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+
+	memset(lim, 0, sizeof(*lim));
+	lim->have_api = limit_pair(j, "DailyApiRequests", &lim->api_max,
+				   &lim->api_remaining);
+	lim->have_batches = limit_pair(j, "DailyBulkApiBatches",
+				       &lim->batches_max,
+				       &lim->batches_remaining);
+	lim->have_storage = limit_pair(j, "DataStorageMB",
+				       &lim->storage_max_mb,
+				       &lim->storage_remaining_mb);
+	json_decref(j);
+}
+
 int sf_bulk_limits(struct sf_api *api, struct sf_limits *lim,
 		   struct bs_err *err)
 {
 	struct http_resp resp;
 	struct sf_call c;
-	json_t *j;
 	int rc;
 
 	memset(lim, 0, sizeof(*lim));
 	http_resp_init(&resp, JSON_RESPONSE_MAX);
 	rc = json_call(api, HTTP_GET, "/limits/", NULL, &resp, &c, err);
-	if (rc == 0) {
-		j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-		lim->have_api = limit_pair(j, "DailyApiRequests", &lim->api_max,
-					   &lim->api_remaining);
-		lim->have_batches = limit_pair(j, "DailyBulkApiBatches",
-					       &lim->batches_max,
-					       &lim->batches_remaining);
-		lim->have_storage = limit_pair(j, "DataStorageMB",
-					       &lim->storage_max_mb,
-					       &lim->storage_remaining_mb);
-		json_decref(j);
-	}
+	if (rc == 0)
+		sf_bulk_parse_limits(&resp, lim);
 	http_resp_release(&resp);
 	return rc;
 }
