@@ -388,10 +388,12 @@ int sf_bulk_parse_list(const struct http_resp *resp, char *next, size_t size,
 	next[0] = '\0';
 	if (!json_is_true(json_object_get(j, "done")) &&
 	    next_page_path(url, next, size) < 0) {
+		/* the message first: url is j's */
+		bs_err_set(err, BS_E_REMOTE, "GET /jobs/ingest: the job list is "
+			   "not done but its nextRecordsUrl '%.200s' is not one",
+			   url ? url : "");
 		json_decref(j);
-		return bs_err_set(err, BS_E_REMOTE, "GET /jobs/ingest: the job "
-				  "list is not done but its nextRecordsUrl '%.200s' "
-				  "is not one", url ? url : "");
+		return -1;
 	}
 	json_array_foreach(recs, i, r) {
 		struct sf_job_entry e;
