@@ -229,7 +229,10 @@ static char *str(const json_t *o, const char *key, int *oom)
 	return s;
 }
 
-static int decode_object(const json_t *jo, struct load_report *r, int *oom)
+/* An entry of "objects"; -1 with err when it has no name or repeats one
+ * (each object has one entry), or when memory ran out. */
+static int decode_object(const json_t *jo, struct load_report *r, int *oom,
+			 struct bs_err *err)
 {
 	const char *name = json_string_value(json_object_get(jo, "object"));
 	struct load_report_object *o;
@@ -237,11 +240,15 @@ static int decode_object(const json_t *jo, struct load_report *r, int *oom)
 	const json_t *n;
 
 	if (!name)
-		return -1;
+		return bs_err_set(err, BS_E_INPUT, "load report: an object "
+				  "without a name");
+	if (load_report_object(r, name, 0))
+		return bs_err_set(err, BS_E_INPUT, "load report: object "
+				  "'%.200s' listed twice", name);
 	o = load_report_object(r, name, 1);
 	if (!o) {
 		*oom = 1;
-		return -1;
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	}
 	o->operation = str(jo, "operation", oom);
 	o->files = num(jo, "files");
@@ -260,7 +267,7 @@ static int decode_object(const json_t *jo, struct load_report *r, int *oom)
 			if (c)
 				o->ncodes--;
 			*oom = 1;
-			return -1;
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 		}
 		c->n = json_is_integer(n) && json_integer_value(n) > 0 ?
 		       (unsigned long long)json_integer_value(n) : 0;
@@ -268,17 +275,25 @@ static int decode_object(const json_t *jo, struct load_report *r, int *oom)
 	return 0;
 }
 
-static int decode_job(const json_t *jj, struct load_report *r, int *oom)
+/* An entry of "jobs", as decode_object. */
+static int decode_job(const json_t *jj, struct load_report *r, int *oom,
+		      struct bs_err *err)
 {
 	const char *id = json_string_value(json_object_get(jj, "job_id"));
 	struct load_report_job *j;
+	size_t i;
 
 	if (!id)
-		return -1;
+		return bs_err_set(err, BS_E_INPUT, "load report: a job without "
+				  "an id");
+	for (i = 0; i < r->njobs; i++)
+		if (!strcmp(r->jobs[i].job_id, id))
+			return bs_err_set(err, BS_E_INPUT, "load report: job "
+					  "'%.200s' listed twice", id);
 	j = load_report_job(r, id);
 	if (!j) {
 		*oom = 1;
-		return -1;
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	}
 	j->file = str(jj, "file", oom);
 	j->state = str(jj, "state", oom);
@@ -311,15 +326,13 @@ int load_report_from_json(const json_t *j, struct load_report *r,
 	r->logins = num(j, "logins");
 	r->failures_csv = str(j, "failures_csv", &oom);
 	json_array_foreach(json_object_get(j, "objects"), i, v) {
-		if (decode_object(v, r, &oom) < 0 && !oom)
-			return bs_err_set(err, BS_E_INPUT, "load report: an "
-					  "object without a name");
+		if (decode_object(v, r, &oom, err) < 0)
+			return -1;
 		r->failures += num(v, "failed") + num(v, "unprocessed");
 	}
 	json_array_foreach(json_object_get(j, "jobs"), i, v)
-		if (decode_job(v, r, &oom) < 0 && !oom)
-			return bs_err_set(err, BS_E_INPUT, "load report: a job "
-					  "without an id");
+		if (decode_job(v, r, &oom, err) < 0)
+			return -1;
 	v = json_object_get(j, "deletes");
 	if (v && !oom) {
 		r->deletes_load = malloc(sizeof(*r->deletes_load));
