@@ -1,5 +1,6 @@
 /* tz.c - IANA time zones from TZif files and their POSIX TZ rules (see tz.h). */
 #include "tz.h"
+#include "tz_int.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -461,6 +462,23 @@ static unsigned char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+struct tz *tz_from_tzif(const char *name, const unsigned char *p, size_t len,
+			struct bs_err *err)
+{
+	struct tz *z = calloc(1, sizeof(*z));
+
+	if (!z) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(z->name, sizeof(z->name), "%s", name);
+	if (p && tzif_parse(z, p, len, err) < 0) {
+		tz_free(z);
+		return NULL;
+	}
+	return z;
+}
+
 struct tz *tz_load_dir(const char *dir, const char *name, struct bs_err *err)
 {
 	char path[TZ_NAME_MAX + 1024];
@@ -474,43 +492,31 @@ struct tz *tz_load_dir(const char *dir, const char *name, struct bs_err *err)
 			   "(expected a name such as Europe/Paris)", name);
 		return NULL;
 	}
-	z = calloc(1, sizeof(*z));
-	if (!z) {
-		bs_err_set(err, BS_E_NOMEM, "out of memory");
-		return NULL;
-	}
-	memcpy(z->name, name, strlen(name) + 1);
-	if (strcmp(name, "UTC") == 0)
-		return z;
+	if (strcmp(name, "UTC") == 0)   /* no file: no transitions */
+		return tz_from_tzif(name, NULL, 0, err);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path)) {
 		bs_err_set(err, BS_E_CONFIG, "time zone folder name too long");
-		goto fail;
+		return NULL;
 	}
 	if (stat(path, &st) != 0) {
 		unknown_zone(dir, name, err);
-		goto fail;
+		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		bs_err_set(err, BS_E_CONFIG, "'%s' is a group of time zones, "
 			   "not a time zone", name);
-		goto fail;
+		return NULL;
 	}
 	buf = read_file(path, &len);
 	if (!buf) {
 		bs_err_set(err, BS_E_CONFIG, "time zone '%s': cannot read %s",
 			   name, path);
-		goto fail;
+		return NULL;
 	}
-	if (tzif_parse(z, buf, len, err) < 0) {
-		free(buf);
-		goto fail;
-	}
+	z = tz_from_tzif(name, buf, len, err);
 	free(buf);
 	return z;
-fail:
-	tz_free(z);
-	return NULL;
 }
 
 struct tz *tz_load(const char *name, struct bs_err *err)
