@@ -3,7 +3,8 @@
 
 Run from the repository root; prints one TAP line per rule and lists each
 violation as "# FILE:LINE: message" under the rule it breaks.  Checked:
-etl/, formats/, tests/unit/, tests/fuzz/, tests/bench/*.c and samples/*.c.
+etl/, formats/, tests/unit/, tests/fuzz/, tests/bench/*.c, tests/alloc/*.c
+and samples/ (its .c and .h files, in subfolders too).
 
 The rules:
   line-length   at most 100 columns, a tab counting to the next multiple of
@@ -33,7 +34,8 @@ BANNED = ("strcpy", "strcat", "sprintf", "vsprintf", "gets", "atoi", "atol",
           "atoll", "atof", "strtok", "sscanf")
 BANNED_RE = re.compile(r"(?<![\w.>])(%s)\s*\(" % "|".join(BANNED))
 PATTERNS = ("etl/**/*.[ch]", "formats/**/*.[ch]", "tests/unit/**/*.[ch]",
-            "tests/fuzz/**/*.[ch]", "tests/bench/*.c", "samples/*.c")
+            "tests/fuzz/**/*.[ch]", "tests/bench/*.c", "tests/alloc/*.c",
+            "samples/**/*.[ch]")
 
 
 def files():
