@@ -76,6 +76,26 @@ ifeq ($(filter clean,$(MAKECMDGOALS)),)
 include $(BUILD)/config.mk
 endif
 
+# A recipe's shell commands that install the Debian packages listed in the
+# shell variable $missing (" pkg1 pkg2") with apt-get, waiting up to
+# APT_LOCK_WAIT s while another apt-get or dpkg holds apt's lock.
+apt_install = echo "installing missing packages:$$missing"; \
+	waited=0; \
+	until out=$$( { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; } 2>&1 >/dev/null); do \
+		case $$out in *"Could not get lock"*) ;; *) \
+			echo "$$out" >&2; \
+			echo "cannot install$$missing with apt-get (above); install them, then run make again" >&2; \
+			exit 1 ;; esac; \
+		if [ $$waited -ge $(APT_LOCK_WAIT) ]; then \
+			echo "$$out" >&2; \
+			echo "cannot install$$missing: apt is busy (another apt-get or dpkg has held its lock for $(APT_LOCK_WAIT) s); run make again when it is done" >&2; \
+			exit 1; \
+		fi; \
+		[ $$waited -eq 0 ] && echo "apt is busy (another apt-get or dpkg holds its lock): waiting up to $(APT_LOCK_WAIT) s"; \
+		sleep 5; waited=$$((waited + 5)); \
+	done
+
 # Installs what is missing, then records the compiler and linker flags.
 $(BUILD)/config.mk: Makefile
 	@mkdir -p $(BUILD)
@@ -88,24 +108,7 @@ $(BUILD)/config.mk: Makefile
 	for d in $(PC_DEPS); do \
 		command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d#*:}"; \
 	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing missing packages:$$missing"; \
-		waited=0; \
-		until out=$$( { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends $$missing; } 2>&1 >/dev/null); do \
-			case $$out in *"Could not get lock"*) ;; *) \
-				echo "$$out" >&2; \
-				echo "cannot install$$missing with apt-get (above); install them, then run make again" >&2; \
-				exit 1 ;; esac; \
-			if [ $$waited -ge $(APT_LOCK_WAIT) ]; then \
-				echo "$$out" >&2; \
-				echo "cannot install$$missing: apt is busy (another apt-get or dpkg has held its lock for $(APT_LOCK_WAIT) s); run make again when it is done" >&2; \
-				exit 1; \
-			fi; \
-			[ $$waited -eq 0 ] && echo "apt is busy (another apt-get or dpkg holds its lock): waiting up to $(APT_LOCK_WAIT) s"; \
-			sleep 5; waited=$$((waited + 5)); \
-		done; \
-	fi
+	if [ -n "$$missing" ]; then $(apt_install); fi
 	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags $(PC_MODS))"; \
 	   echo "DEP_LIBS := $$(pkg-config --libs $(PC_MODS)) -lcsv -lpthread -lm"; } > $@.tmp
 	@mv $@.tmp $@
@@ -172,9 +175,7 @@ $(BUILD)/fuzz/clang.ok:
 	@mkdir -p $(@D)
 	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d && n) - 1; }\n' > $(@D)/probe.c
 	@$(CLANG) -fsanitize=fuzzer $(@D)/probe.c -o $(@D)/probe >/dev/null 2>&1 || { \
-		echo "installing missing packages: clang libclang-rt-dev"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends clang libclang-rt-dev >/dev/null && \
+		missing=" clang libclang-rt-dev"; $(apt_install); \
 		$(CLANG) -fsanitize=fuzzer $(@D)/probe.c -o $(@D)/probe; }
 	@touch $@
 
