@@ -35,8 +35,9 @@ WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wwrite-strings
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g -MMD -MP
 OPT_CFLAGS := -O2
-SAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-	-fno-sanitize-recover=all
+# float-cast-overflow is not part of gcc's undefined (it is of clang's)
+SAN_CFLAGS := -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 
 # The layers, bottom up.  Each folder builds as a static library and may call
 # only the layers listed after it in LAYER_DEPS (tests/tree/layers.py checks every

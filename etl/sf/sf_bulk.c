@@ -85,7 +85,9 @@ static unsigned long long jnum(json_t *o, const char *key)
 
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
 		return (unsigned long long)json_integer_value(v);
-	if (json_is_real(v) && json_real_value(v) >= 0)
+	/* a real is taken when it fits (1e300 does not: no conversion) */
+	if (json_is_real(v) && json_real_value(v) >= 0 &&
+	    json_real_value(v) < 18446744073709551616.0)   /* 2^64 */
 		return (unsigned long long)json_real_value(v);
 	return 0;
 }
