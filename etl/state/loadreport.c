@@ -171,9 +171,10 @@ static json_t *jobs_json(const struct load_report *r)
 		const struct load_report_job *j = &r->jobs[i];
 
 		json_array_append_new(a, json_pack(
-			"{s:s, s:s, s:i, s:I, s:s, s:s}",
+			"{s:s, s:s, s:I, s:I, s:s, s:s}",
 			"file", j->file ? j->file : "", "job_id", j->job_id,
-			"attempt", (int)j->attempt, "rows", (json_int_t)j->rows,
+			"attempt", (json_int_t)j->attempt,
+			"rows", (json_int_t)j->rows,
 			"state", j->state ? j->state : "",
 			"error_message", j->error_message ?
 			j->error_message : ""));
@@ -307,14 +308,16 @@ int load_report_from_json(const json_t *j, struct load_report *r,
 			  struct bs_err *err)
 {
 	const json_t *files = json_object_get(j, "files"), *v;
+	const json_t *code = json_object_get(j, "exit_code");
 	int oom = 0;
 	size_t i;
 
 	load_report_init(r);
-	if (!json_is_object(j) || !json_is_integer(json_object_get(j,
-							"exit_code")))
+	/* an exit status is 0..255 */
+	if (!json_is_object(j) || !json_is_integer(code) ||
+	    json_integer_value(code) < 0 || json_integer_value(code) > 255)
 		return bs_err_set(err, BS_E_INPUT, "not a load report");
-	r->exit_code = (int)json_integer_value(json_object_get(j, "exit_code"));
+	r->exit_code = (int)json_integer_value(code);
 	r->error = str(j, "error", &oom);
 	r->files_total = num(files, "total");
 	r->files_loaded = num(files, "loaded");
