@@ -1,10 +1,12 @@
 /*
  * failmalloc.c - allocation-failure injection for a test-only build of
  * billsync (make's $(BUILD)/san/billsync-failmalloc, linked with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup, so every
- * allocation billsync's own objects make comes here; the libraries it
- * links allocate as usual).  Test-only code: the counters below are the
- * global state the product must not have.
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,
+ * --wrap=strndup, so every allocation billsync's own objects make comes
+ * here; the libraries it links allocate as usual, and billsync calls no
+ * other allocating function of libc, such as realpath(p, NULL)).
+ * Test-only code: the counters below are the global state the product
+ * must not have.
  *
  *   BILLSYNC_FAILMALLOC=N        the Nth allocation (1-based) returns NULL,
  *                                once; the others succeed
@@ -36,10 +38,12 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
 
 #define SITE_DEPTH 3
 #define MAX_SITES 8192
@@ -197,4 +201,9 @@ void *__wrap_realloc(void *p, size_t n)
 char *__wrap_strdup(const char *s)
 {
 	return count(CALLER) ? NULL : __real_strdup(s);
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+	return count(CALLER) ? NULL : __real_strndup(s, n);
 }
