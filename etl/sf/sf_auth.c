@@ -497,6 +497,11 @@ int sf_auth_parse_token(enum sf_auth_kind kind, const struct http_resp *r,
 				   d ? ": " : "", d ? d : "");
 		goto out;
 	}
+	if (!*tok) {   /* "Bearer " would be refused by every call */
+		bs_err_set(err, BS_E_REMOTE,
+			   "the token response's access_token is empty");
+		goto out;
+	}
 	if (!inst) {
 		bs_err_set(err, BS_E_REMOTE,
 			   "the token response has no instance_url");

@@ -12,8 +12,9 @@
  * (tok->gen is left alone; the caller counts the log-in).  A status other
  * than 200 or an answer without access_token is Salesforce's refusal
  * (BS_E_NETWORK for 5xx, BS_E_LIMIT for rate_limit_exceeded, else
- * BS_E_REMOTE naming the kind of log-in and Salesforce's error); a missing
- * or refused instance_url, or values too long for tok, are BS_E_REMOTE.
+ * BS_E_REMOTE naming the kind of log-in and Salesforce's error); an empty
+ * access_token, a missing or refused instance_url, or values too long for
+ * tok are BS_E_REMOTE.
  * The token in jansson's copy of the body is wiped. */
 int sf_auth_parse_token(enum sf_auth_kind kind, const struct http_resp *r,
 			struct sf_token *tok, struct bs_err *err);
