@@ -154,9 +154,14 @@ $(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/etl/base/cal
 # check each is built with gcc under ASan+UBSan and linked with a driver that
 # replays tests/fuzz/corpus/NAME/ (zstd's regression driver); make fuzz builds
 # them with clang -fsanitize=fuzzer and fuzzes each for FUZZ_SECONDS (new
-# inputs go to $(BUILD)/fuzz/corpus/NAME, crashes to $(BUILD)/fuzz/).  The
-# harnesses reach formats, base and map, so they link the map layer down.
+# inputs go to $(BUILD)/fuzz/corpus/NAME, crashes to $(BUILD)/fuzz/).  A
+# harness links the layer FUZZ_LAYER_NAME names and those below it (map when
+# unnamed: formats, base and map).
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_LAYER_manifest := export
+FUZZ_LAYER_sf := sf
+FUZZ_LAYER_report := state
+fuzz_libs = $(call layer_libs,$(or $(FUZZ_LAYER_$(1)),map),$(2))
 FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/san/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
@@ -165,10 +170,18 @@ FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all
 
-$(BUILD)/san/fuzz/fuzz_%: $(BUILD)/san/tests/fuzz/fuzz_%.o $(BUILD)/san/tests/fuzz/driver.o \
-		$(BUILD)/san/tests/fuzz/util.o $(call layer_libs,map,san)
-	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ $^ $(DEP_LIBS)
+define fuzz_harness
+$$(BUILD)/san/fuzz/fuzz_$(1): $$(BUILD)/san/tests/fuzz/fuzz_$(1).o $$(BUILD)/san/tests/fuzz/driver.o \
+		$$(BUILD)/san/tests/fuzz/util.o $$(call fuzz_libs,$(1),san)
+	@mkdir -p $$(@D)
+	$$(CC) $$(SAN_CFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+
+$$(BUILD)/fuzz/bin/fuzz_$(1): $$(BUILD)/fuzz/tests/fuzz/fuzz_$(1).o $$(BUILD)/fuzz/tests/fuzz/util.o \
+		$$(call fuzz_libs,$(1),fuzz)
+	@mkdir -p $$(@D)
+	$$(CLANG) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(DEP_LIBS)
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_harness,$(n))))
 
 # clang with libFuzzer's runtime, installed when missing, as config.mk does
 # for the rest (only make fuzz needs it, so a plain build does not install it)
@@ -183,11 +196,6 @@ $(BUILD)/fuzz/clang.ok:
 $(BUILD)/fuzz/%.o: %.c $(BUILD)/config.mk | $(BUILD)/fuzz/clang.ok
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(DEP_CFLAGS) -c $< -o $@
-
-$(BUILD)/fuzz/bin/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/tests/fuzz/util.o \
-		$(call layer_libs,map,fuzz)
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
 
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/fuzz_%)
 	@for n in $(FUZZ_TARGETS); do \

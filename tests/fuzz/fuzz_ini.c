@@ -1,7 +1,8 @@
 /* fuzz_ini.c - the INI reader (formats/ini.c) and billsync.conf
  * (etl/base/config.c): any bytes through ini_parse_buf_all, then as a
  * configuration file read with config_load and queried with every typed
- * getter. */
+ * getter, and its [output] compression read as export does
+ * (formats/zsink.c's zsink_opts_parse). */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "base/config.h"
 #include "formats/ini.h"
+#include "formats/zsink.h"
 #include "fuzz.h"
 
 static int on_item(void *ctx, const struct ini_item *it, struct bs_err *err)
@@ -32,7 +34,8 @@ static void query(const struct config *cfg)
 		{ "load", "poll_min" }, { "load", "job_deadline" },
 		{ "salesforce", "timeout" }
 	};
-	const char *const *v, *const *names;
+	struct zsink_opts zo = ZSINK_OPTS_INIT;
+	const char *const *v, *const *names, *s;
 	char section[256];
 	struct bs_err err;
 	unsigned long long u;
@@ -50,6 +53,10 @@ static void query(const struct config *cfg)
 		free(config_resolve(cfg, v[i]));
 	p = config_get_path(cfg, "output", "dir");
 	free(p);
+	if ((s = config_get(cfg, "output", "compression")) &&
+	    zsink_opts_parse(&zo, s, &err) == 0)
+		assert(zo.level == ZSINK_LEVEL_DEFAULT ||
+		       (zo.level >= 0 && zo.level <= 9));
 	n = config_datasets(cfg, &names);
 	for (i = 0; i < n; i++) {
 		snprintf(section, sizeof(section), "dataset %s", names[i]);
