@@ -49,20 +49,28 @@ static int corrupt(struct gunzip *g, struct bs_err *err)
 struct gunzip *gunzip_open(const char *path, const char *name,
 			   struct bs_err *err)
 {
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		bs_err_at(err, BS_E_IO, name, 0, "cannot open: %s",
+			  strerror(errno));
+		return NULL;
+	}
+	return gunzip_open_stream(f, name, err);
+}
+
+struct gunzip *gunzip_open_stream(FILE *f, const char *name,
+				  struct bs_err *err)
+{
 	struct gunzip *g = calloc(1, sizeof(*g));
 
 	if (!g || !(g->name = strdup(name))) {
 		free(g);
+		fclose(f);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	g->f = fopen(path, "rb");
-	if (!g->f) {
-		bs_err_at(err, BS_E_IO, name, 0, "cannot open: %s",
-			  strerror(errno));
-		gunzip_free(g);
-		return NULL;
-	}
+	g->f = f;
 	/* 16 + MAX_WBITS: a gzip wrapper, whose trailer zlib checks */
 	if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK) {
 		bs_err_set(err, BS_E_NOMEM, "out of memory");

@@ -11,6 +11,7 @@
 #define GUNZIP_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "bs_err.h"
@@ -21,6 +22,10 @@ struct gunzip;
  * name is what errors name (the display name of the entry). */
 struct gunzip *gunzip_open(const char *path, const char *name,
 			   struct bs_err *err);
+/* The same over a stream already open (replay.h), which it owns from now
+ * on, also on failure (NULL, BS_E_NOMEM). */
+struct gunzip *gunzip_open_stream(FILE *f, const char *name,
+				  struct bs_err *err);
 
 /* Reads up to n uncompressed bytes: the count, 0 at the end, -1 on error
  * (BS_E_INPUT for bad data, BS_E_IO for the file system).  An error stays:

@@ -20,9 +20,10 @@
 
 struct input {
 	struct archive *a;          /* libarchive reader, or NULL */
+	FILE *f;                    /* what a reads (input_open_stream) */
 	struct gunzip *gz;          /* gzip stream: the entry itself when a is
 				       NULL, else what a reads (.tar.gz) */
-	unsigned char *blk;         /* a's blocks out of gz */
+	unsigned char *blk;         /* a's blocks out of gz or f */
 	struct bs_err gz_err;       /* why gz failed under a */
 	const unsigned char *mem;   /* without a and gz: the caller's bytes */
 	size_t mem_len, mem_pos, max_chunk;
@@ -64,6 +65,22 @@ static la_ssize_t gz_block(struct archive *a, void *ctx, const void **buf)
 	}
 	*buf = in->blk;
 	return n;
+}
+
+/* libarchive's read callback for input_open_stream: libarchive's own
+ * FILE reader takes a read error for the end of the file. */
+static la_ssize_t file_block(struct archive *a, void *ctx, const void **buf)
+{
+	struct input *in = ctx;
+	size_t n = fread(in->blk, 1, INPUT_BLOCK, in->f);
+
+	if (!n && ferror(in->f)) {
+		archive_set_error(a, errno ? errno : EIO, "%s",
+				  strerror(errno ? errno : EIO));
+		return -1;
+	}
+	*buf = in->blk;
+	return (la_ssize_t)n;
 }
 
 /* Fills err from a's last error: the file system's (BS_E_IO) or the data's
@@ -116,6 +133,23 @@ static int escapes(const char *m)
 	return 0;
 }
 
+/* A libarchive reader for path's kind; -1 when out of memory. */
+static int new_reader(struct input *in, const char *path, enum input_kind kind)
+{
+	if (!(in->a = archive_read_new()))
+		return -1;
+	if (kind == INPUT_PLAIN) {
+		archive_read_support_format_raw(in->a);
+		archive_read_support_format_empty(in->a);
+	} else if (ends_with(path, ".zip")) {
+		archive_read_support_format_zip(in->a);
+	} else {
+		archive_read_support_format_tar(in->a);
+	}
+	archive_read_support_filter_none(in->a);
+	return 0;
+}
+
 /* Opens path as its kind says: a gzip stream, or a libarchive reader
  * positioned before its first entry (through gunzip for .tar.gz). */
 static int open_path(struct input *in, const char *path, enum input_kind kind,
@@ -138,18 +172,9 @@ static int open_path(struct input *in, const char *path, enum input_kind kind,
 		if (!tgz)
 			return 0;
 	}
-	in->a = archive_read_new();
-	if (!in->a || (tgz && !(in->blk = malloc(INPUT_BLOCK))))
+	if (new_reader(in, path, kind) < 0 ||
+	    (tgz && !(in->blk = malloc(INPUT_BLOCK))))
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
-	if (kind == INPUT_PLAIN) {
-		archive_read_support_format_raw(in->a);
-		archive_read_support_format_empty(in->a);
-	} else if (ends_with(path, ".zip")) {
-		archive_read_support_format_zip(in->a);
-	} else {
-		archive_read_support_format_tar(in->a);
-	}
-	archive_read_support_filter_none(in->a);
 	if ((tgz ? archive_read_open(in->a, in, NULL, gz_block, NULL)
 		 : archive_read_open_filename(in->a, path, INPUT_BLOCK))
 	    != ARCHIVE_OK)
@@ -314,6 +339,44 @@ struct input *input_open(const char *path, const char *member,
 	return in;
 }
 
+struct input *input_open_stream(FILE *f, const char *path,
+				struct bs_err *err)
+{
+	enum input_kind kind = input_kind_of(path);
+	struct input *in;
+
+	if (kind == INPUT_ARCHIVE) {
+		fclose(f);
+		bs_err_at(err, BS_E_INPUT, path, 0, "an archive that is not a "
+			  "regular file cannot be read");
+		return NULL;
+	}
+	if (!(in = input_alloc(path, NULL, err))) {
+		fclose(f);
+		return NULL;
+	}
+	if (kind == INPUT_GZIP) {
+		in->gz = gunzip_open_stream(f, path, err);
+		if (in->gz)
+			return in;
+		input_free(in);
+		return NULL;
+	}
+	in->f = f;
+	if (new_reader(in, path, kind) < 0 ||
+	    !(in->blk = malloc(INPUT_BLOCK))) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		input_free(in);
+		return NULL;
+	}
+	if (archive_read_open(in->a, in, NULL, file_block, NULL) != ARCHIVE_OK)
+		archive_fail(err, in, "read");
+	else if (seek_entry(in, path, kind, NULL, err) == 0)
+		return in;
+	input_free(in);
+	return NULL;
+}
+
 struct input *input_open_mem(const char *name, const void *buf, size_t len,
 			     size_t max_chunk, struct bs_err *err)
 {
@@ -385,6 +448,8 @@ void input_free(struct input *in)
 	if (in->a)
 		archive_read_free(in->a);
 	gunzip_free(in->gz);
+	if (in->f)
+		fclose(in->f);
 	free(in->blk);
 	free(in);
 }

@@ -20,6 +20,7 @@
 #define INPUT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "bs_err.h"
@@ -50,6 +51,13 @@ struct input;
  * not an archive, no such member, a gzipped member inside an archive). */
 struct input *input_open(const char *path, const char *member,
 			 struct bs_err *err);
+
+/* Like input_open over a stream already open whose bytes are the file at
+ * path (a FIFO's, replay.h): path gives the kind and the name.  A plain or
+ * gzipped file only (an archive is a BS_E_INPUT error).  The input owns f
+ * from now on, and closes it with itself or here on failure. */
+struct input *input_open_stream(FILE *f, const char *path,
+				struct bs_err *err);
 
 /* An input over the caller's buf[0..len), which must outlive it; name is
  * copied and is what input_name returns.  Each input_read returns at most

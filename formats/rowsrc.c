@@ -92,6 +92,17 @@ struct rowsrc *rowsrc_open(const char *path, const char *member,
 	return rowsrc_open_input(in, member ? member : path, lim, err);
 }
 
+struct rowsrc *rowsrc_open_stream(FILE *f, const char *path,
+				  const struct rowsrc_limits *lim,
+				  struct bs_err *err)
+{
+	struct input *in = input_open_stream(f, path, err);
+
+	if (!in)
+		return NULL;
+	return rowsrc_open_input(in, path, lim, err);
+}
+
 size_t rowsrc_header(const struct rowsrc *rs, const char *const **names)
 {
 	if (rs->csv)

@@ -26,6 +26,7 @@
 #define ROWSRC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "bs_err.h"
 #include "row.h"
@@ -48,6 +49,13 @@ struct rowsrc *rowsrc_open(const char *path, const char *member,
 struct rowsrc *rowsrc_open_input(struct input *in, const char *format_name,
 				 const struct rowsrc_limits *lim,
 				 struct bs_err *err);
+
+/* Like rowsrc_open over a stream whose bytes are the plain or gzipped
+ * file at path (a FIFO's: replay.h, input_open_stream); the reader owns f
+ * from now on, and closes it with itself or here on failure. */
+struct rowsrc *rowsrc_open_stream(FILE *f, const char *path,
+				  const struct rowsrc_limits *lim,
+				  struct bs_err *err);
 
 /* CSV: the header names (count returned); JSON lines: 0 and NULL. */
 size_t rowsrc_header(const struct rowsrc *rs, const char *const **names);

@@ -15,6 +15,7 @@
 #include "base/msg.h"
 #include "base/config.h"
 #include "map/mapset.h"
+#include "export/heads.h"
 #include "export/precheck.h"
 #include "export/pipeline.h"
 #include "setup.h"
@@ -468,7 +469,12 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		}
 	}
 	name = mapping_object(m);   /* its columns against every header first */
-	if (export_precheck(s->cfg, s->maps, &name, 1, &ctx->errs,
+	if (!(po.heads = heads_new())) {
+		rc = BS_EXIT_INTERNAL;
+		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (export_precheck(s->cfg, s->maps, &name, 1, po.heads, &ctx->errs,
 			    &ctx->err) < 0) {
 		rc = cli_exit_for(ctx->err.kind);
 		goto out;
@@ -494,6 +500,7 @@ out:
 	free(sh.titles);
 	json_decref(sh.rows);
 	pipe_free(p);
+	heads_free(po.heads);
 	table_free(sh.t);
 	sbuf_release(&csv);
 	return rc;

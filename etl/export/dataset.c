@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "heads.h"
 #include "formats/input.h"
 #include "formats/sbuf.h"
 #include "base/config.h"
@@ -23,6 +24,7 @@ struct dataset {
 	size_t cur;              /* entry being read */
 	struct rowsrc *rs;
 	struct rowsrc_limits lim;   /* defaults, and the stop flag */
+	struct heads *heads;     /* files whose head was read, or NULL */
 	/* progress: per entry, the bytes of the files before it (an
 	   archive's members share its start); the sum of the sizes, or 0
 	   when not known */
@@ -196,6 +198,9 @@ static int scan_path(struct dataset *ds, const char *path, int all,
 				 "folder");
 	if (S_ISDIR(st.st_mode))
 		return scan_dir(ds, path, 0, err);
+	if (input_kind_of(path) == INPUT_ARCHIVE && !S_ISREG(st.st_mode))
+		return bs_err_at(err, BS_E_INPUT, path, 0, "an archive must be "
+				 "a regular file, not a FIFO or a device");
 	if (input_kind_of(path) == INPUT_ARCHIVE)
 		return input_list_members(path, on_member, &w, err) ? -1 : 0;
 	if (all || matches(path, ds->name))
@@ -367,6 +372,25 @@ void dataset_watch(struct dataset *ds, const volatile sig_atomic_t *stop)
 	ds->lim.stop = stop;
 }
 
+void dataset_heads(struct dataset *ds, struct heads *h)
+{
+	ds->heads = h;
+}
+
+/* The reader of the entry ds->cur: from its first byte again when its
+ * head was read before (heads.h). */
+static struct rowsrc *open_entry(struct dataset *ds, struct bs_err *err)
+{
+	const struct dataset_entry *e = &ds->e[ds->cur];
+	struct replay *r = e->member ? NULL : heads_take(ds->heads, e->path);
+	FILE *f;
+
+	if (!r)
+		return rowsrc_open(e->path, e->member, &ds->lim, err);
+	f = replay_finish(r, err);
+	return f ? rowsrc_open_stream(f, e->path, &ds->lim, err) : NULL;
+}
+
 int dataset_next(struct dataset *ds, struct rowsrc_row *row,
 		 struct bs_err *err)
 {
@@ -376,9 +400,7 @@ int dataset_next(struct dataset *ds, struct rowsrc_row *row,
 		if (!ds->rs) {
 			if (ds->cur >= ds->n)
 				return ROWSRC_DONE;
-			ds->rs = rowsrc_open(ds->e[ds->cur].path,
-					     ds->e[ds->cur].member, &ds->lim,
-					     err);
+			ds->rs = open_entry(ds, err);
 			if (!ds->rs)
 				return ROWSRC_ERROR;
 			if (rowsrc_select(ds->rs, ds->cols, ds->ncols, err) < 0)

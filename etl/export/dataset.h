@@ -43,6 +43,11 @@ size_t dataset_entries(const struct dataset *ds,
 /* Reading: choose the columns, then pull rows across all files in order. */
 int dataset_select(struct dataset *ds, const char *const *cols, size_t n,
 		   struct bs_err *err);
+/* The files h holds (heads.h; their heads were read by the check before
+ * reading) are read from there, from their first byte; h borrowed, may be
+ * NULL. */
+struct heads;
+void dataset_heads(struct dataset *ds, struct heads *h);
 /* Reading fails (BS_E_LIMIT) soon after *stop becomes non-zero, even
  * inside a long run of blank lines (rowsrc_limits.stop); stop may be NULL. */
 void dataset_watch(struct dataset *ds, const volatile sig_atomic_t *stop);

@@ -21,6 +21,7 @@
 #include "base/config.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
+#include "heads.h"
 #include "origin.h"
 #include "precheck.h"
 #include "pipeline.h"
@@ -694,7 +695,8 @@ static int open_object(struct objw *w, struct sbuf *header,
  * each step with its clean-up on the same error path. */
 static int export_object(const struct config *cfg, const struct mapset *maps,
 			 size_t index, const struct export_opts *o,
-			 struct manifest *mf, struct bs_err *err)
+			 struct heads *heads, struct manifest *mf,
+			 struct bs_err *err)
 {
 	const struct mapping *m = mapset_at(maps, index);
 	const long *group;
@@ -729,7 +731,7 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 	{
 		struct pipe_opts po = { o->since, o->until, floor,
 					o->watermark_cap, o->stop, o->held,
-					o->keep_ctx, tick_grouped, &w };
+					o->keep_ctx, tick_grouped, &w, heads };
 
 		p = pipe_open(cfg, m, &po, err);
 	}
@@ -804,22 +806,25 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	       struct bs_err *err)
 {
 	struct manifest *mf = manifest_new();
+	struct heads *heads = heads_new();   /* what precheck read of FIFOs */
 	char created[32];
 	size_t i;
 
 	*manifest = NULL;
-	if (!mf)
-		return nomem(err);
+	if (!mf || !heads) {
+		nomem(err);
+		goto fail;
+	}
 	/* every mapping against every header before the first row is read */
-	if (export_precheck(cfg, maps, o->objects, o->nobjects, o->errs,
-			    err) < 0 ||
+	if (export_precheck(cfg, maps, o->objects, o->nobjects, heads,
+			    o->errs, err) < 0 ||
 	    mkdirs(o->out_dir, err) < 0 || remove_manifest(o->out_dir, err) < 0)
 		goto fail;
 	for (i = 0; i < mapset_count(maps); i++) {
 		if (!mapping_chosen(mapset_at(maps, i), o->objects,
 				    o->objects ? o->nobjects : 0))
 			continue;
-		if (export_object(cfg, maps, i, o, mf, err) < 0)
+		if (export_object(cfg, maps, i, o, heads, mf, err) < 0)
 			goto fail;
 		if (o->progress)
 			o->progress(o->progress_ctx,
@@ -839,9 +844,11 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	}
 	if (manifest_write(mf, o->out_dir, err) < 0)
 		goto fail;
+	heads_free(heads);
 	*manifest = mf;
 	return 0;
 fail:
+	heads_free(heads);
 	manifest_free(mf);
 	return -1;
 }

@@ -111,6 +111,12 @@ int json_sample_file(struct json_sample *js, const char *name,
 	}
 }
 
+int json_sample_cut(struct json_sample *js)
+{
+	js->cut = 1;
+	return 0;
+}
+
 /* Every column's first step must be a key of some sampled record: JSON
  * lines may leave out a key whose value is null, so deeper steps, and a
  * file without records, are not judged. */

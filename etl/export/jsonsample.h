@@ -37,6 +37,11 @@ void json_sample_free(struct json_sample *js);
 int json_sample_file(struct json_sample *js, const char *name,
 		     struct rowsrc *rs, struct bs_err *e);
 
+/* The file sampled last ended before its end was reached (only the head
+ * of a FIFO is read before the export: heads.h): the check then speaks of
+ * the first records, not of every record.  Returns 0. */
+int json_sample_cut(struct json_sample *js);
+
 /* Each of m's columns whose first step no sampled record has: a
  * BS_E_CONFIG error at the column's mapping line, with a did-you-mean
  * hint, into errs. */

@@ -168,8 +168,10 @@ struct pipe *pipe_open(const struct config *cfg, const struct mapping *m,
 		pipe_free(p);
 		return NULL;
 	}
-	if (opts)
+	if (opts) {
 		dataset_watch(p->ds, opts->stop);
+		dataset_heads(p->ds, opts->heads);
+	}
 	ncols = mapping_columns(m, &cols);
 	if (dataset_select(p->ds, cols, ncols, err) < 0) {
 		pipe_free(p);

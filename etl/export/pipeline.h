@@ -17,6 +17,7 @@
 #include "map/mapping.h"
 
 struct config;
+struct heads;
 
 #define PIPE_MAX_REASONS 64
 #define PIPE_REASON_KEY_MAX 200
@@ -101,6 +102,9 @@ struct pipe_opts {
 	   progress display moves while they are read; NULL: not called */
 	void (*reading)(void *ctx, unsigned long long read);
 	void *reading_ctx;
+	/* the files that can be read once, held by the check before reading
+	   (precheck.h, heads.h): read from there; NULL: none */
+	struct heads *heads;
 };
 
 #define PIPE_RANGE_FILTER "--since/--until"

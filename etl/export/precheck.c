@@ -2,18 +2,34 @@
  * any row is read (see precheck.h). */
 #include "precheck.h"
 
-#include <sys/stat.h>
-
 #include "dataset.h"
+#include "heads.h"
 #include "jsonsample.h"
 #include "formats/rowsrc.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
 
+/* A reader of the head of an entry: a file that can be read once is
+ * held in h and looked at through a peek (*held set). */
+static struct rowsrc *open_head(const struct dataset_entry *ent,
+				struct heads *h, struct replay **held,
+				struct bs_err *e)
+{
+	FILE *f;
+
+	*held = NULL;
+	if (ent->member || !heads_once(ent->path))
+		return rowsrc_open(ent->path, ent->member, NULL, e);
+	if (!(*held = heads_get(h, ent->path, e)) ||
+	    !(f = replay_peek(*held, e)))
+		return NULL;
+	return rowsrc_open_stream(f, ent->path, NULL, e);
+}
+
 /* The errors of one mapping's dataset into found: CSV headers, and the
  * keys of the first JSON-lines records (jsonsample.h). */
 static void check_mapping(const struct config *cfg, const struct mapping *m,
-			  struct bs_errlist *found)
+			  struct heads *h, struct bs_errlist *found)
 {
 	const struct dataset_entry *ent;
 	const char *const *cols;
@@ -37,17 +53,16 @@ static void check_mapping(const struct config *cfg, const struct mapping *m,
 	}
 	n = dataset_entries(ds, &ent);
 	for (i = 0; i < n; i++) {
-		struct rowsrc *rs;
-		struct stat sb;
+		struct replay *held;
+		struct rowsrc *rs = open_head(&ent[i], h, &held, &e);
 		int r = 0;
 
-		if (stat(ent[i].path, &sb) == 0 && !S_ISREG(sb.st_mode))
-			continue;   /* a FIFO can be read once only */
-		rs = rowsrc_open(ent[i].path, ent[i].member, NULL, &e);
 		if (rs && !rowsrc_header(rs, NULL))
 			r = json_sample_file(js, ent[i].name, rs, &e);
 		else if (rs && rowsrc_select(rs, cols, ncols, &e) < 0)
 			r = 1;
+		if (r > 0 && held && replay_full(held))
+			r = json_sample_cut(js);   /* only the head is kept */
 		if (!rs || r > 0)
 			bs_errlist_add(found, &e);
 		if (r < 0) {
@@ -65,7 +80,8 @@ static void check_mapping(const struct config *cfg, const struct mapping *m,
 
 int export_precheck(const struct config *cfg, const struct mapset *maps,
 		    const char *const *objects, size_t nobjects,
-		    struct bs_errlist *errs, struct bs_err *err)
+		    struct heads *heads, struct bs_errlist *errs,
+		    struct bs_err *err)
 {
 	struct bs_errlist found;
 	size_t i, last;
@@ -74,7 +90,7 @@ int export_precheck(const struct config *cfg, const struct mapset *maps,
 	for (i = 0; i < mapset_count(maps); i++)
 		if (mapping_chosen(mapset_at(maps, i), objects,
 				   objects ? nobjects : 0))
-			check_mapping(cfg, mapset_at(maps, i), &found);
+			check_mapping(cfg, mapset_at(maps, i), heads, &found);
 	if (!found.n) {
 		bs_errlist_release(&found);
 		return 0;

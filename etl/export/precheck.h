@@ -13,8 +13,10 @@
  * (jsonsample.h), and a column whose first step none of them has is the
  * same BS_E_CONFIG error `check` gives, at the mapping's line (a key
  * missing from one record is still null, never an error).  A file that
- * is not a regular file (a FIFO) is left to the export: it can be read
- * only once.
+ * is not a regular file (a FIFO) can be read only once: it is opened and
+ * held in heads (heads.h) with the bytes its head took (for JSON lines,
+ * the sampled records, as far as REPLAY_HEAD_MAX bytes), so that the
+ * export reads it from its first byte.
  */
 #ifndef PRECHECK_H
 #define PRECHECK_H
@@ -24,14 +26,18 @@
 #include "formats/bs_err.h"
 
 struct config;
+struct heads;
 struct mapset;
 
-/* 0 when every chosen mapping (objects NULL: all) can be read.  Else -1:
+/* 0 when every chosen mapping (objects NULL: all) can be read; the files
+ * that can be read once are then in heads, for the export (pipe_opts).
+ * Else -1:
  * every error found but one goes to errs (when not NULL), and err is the
  * last, a mapping mistake (BS_E_CONFIG, exit 3) if there is any, so the
  * exit code is that of `check`. */
 int export_precheck(const struct config *cfg, const struct mapset *maps,
 		    const char *const *objects, size_t nobjects,
-		    struct bs_errlist *errs, struct bs_err *err);
+		    struct heads *heads, struct bs_errlist *errs,
+		    struct bs_err *err);
 
 #endif

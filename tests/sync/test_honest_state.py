@@ -352,7 +352,8 @@ def jsonl_typo_test(t):
 
 def feed_fifo(path, data, deadline):
     """Writes data into the FIFO at path once a reader opens it (or gives
-    up at deadline); in a thread."""
+    up at deadline); in a thread, whose .fed is then the bytes the FIFO
+    took before its reader closed it."""
     def run():
         while time.monotonic() < deadline:
             try:
@@ -362,36 +363,49 @@ def feed_fifo(path, data, deadline):
                 continue
             os.set_blocking(fd, True)
             try:
-                os.write(fd, data)
+                while th.fed < len(data):
+                    th.fed += os.write(fd, data[th.fed:th.fed + 65536])
             except OSError:
                 pass
             os.close(fd)
             return
     th = threading.Thread(target=run, daemon=True)
+    th.fed = 0
     th.start()
     return th
 
 
 def fifo_typo_test(t):
-    """A FIFO can be read once only, so its header is checked when the
-    export reaches it (README, exit 3): a column typo there stops the run
-    with exit 3 after other datasets were read, but before anything is
-    sent, and every record's status and attempts stay as they were."""
+    """A FIFO can be read only once, yet its header is checked with every
+    other before the first row is read (README, exit 3): its head is read
+    and kept for the export.  A column typo there stops the run with exit 3
+    before the datasets that come earlier (customers) are read: no bulk
+    file written, the FIFO read no further than its head, nothing sent,
+    and every record's status and attempts as they were."""
     with World() as w:
         w.run(json_out=False)
         with open(w.path("plans"), "rb") as f:
             data = f.read()
+        body = data.split(b"\n", 1)[1]
+        data += body * (2 * 2**20 // len(body))    # 2 MiB
         os.remove(w.path("plans"))
         os.mkfifo(w.path("plans"))
         maps = typo_mappings(w)
         before = w.query("SELECT object, key, status, attempts FROM records")
         calls = len(w.emu.requests())
         feeder = feed_fifo(w.path("plans"), data, time.monotonic() + 60)
-        r = w.run("--mappings", maps, json_out=False)
-        feeder.join(1)
+        r = w.run("--mappings", maps, json_out=False, timeout=90)
+        feeder.join(5)
         t.eq(r.rc, 3, "a FIFO dataset with a column typo: exit 3", r)
         t.has(r.stderr, "plans.csv:1: no column 'nmae' in the header; did you mean "
               "'name'?", "a FIFO dataset with a typo: names file, line and column")
+        _, work, _ = w.last_run()
+        written = sorted(os.listdir(work)) if work and os.path.isdir(work) else []
+        t.ok(not [d for d in written if d.startswith("Orb")],
+             "a FIFO dataset with a typo: no bulk file written, not even the customers' "
+             "read before plans", written)
+        t.ok(feeder.fed < 2**20, "a FIFO dataset with a typo: read no further than its "
+             "head (%d of %d bytes)" % (feeder.fed, len(data)))
         t.eq(len(w.emu.requests()), calls, "a FIFO dataset with a typo: nothing sent")
         t.eq(w.query("SELECT object, key, status, attempts FROM records"), before,
              "a FIFO dataset with a typo: every record's status and attempts untouched")
