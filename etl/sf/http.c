@@ -38,6 +38,8 @@ struct xfer {
 	struct http *h;
 	char what[600];           /* "METHOD URL" for on_connecting */
 	unsigned long long started, next_note;   /* clock_now_ms */
+	unsigned long long stop_seen;   /* answer_on_stop: when a tick saw
+					   the stop (clock_now_ms), or 0 */
 };
 
 /* The response headers a trace shows. */
@@ -243,7 +245,8 @@ static void still_connecting(struct xfer *x)
 
 /* libcurl's progress callback, about once a second at least (while
  * connecting too): non-zero ends the transfer when a SIGINT/SIGTERM asked
- * to stop. */
+ * to stop (a request with answer_on_stop: HTTP_ANSWER_GRACE_MS after a
+ * tick saw the stop). */
 static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -252,7 +255,13 @@ static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
 	if (x->h->on_connecting)
 		still_connecting(x);
-	return x->h->stop && *x->h->stop != 0;
+	if (!x->h->stop || !*x->h->stop)
+		return 0;
+	if (!x->req->answer_on_stop)
+		return 1;
+	if (!x->stop_seen)
+		x->stop_seen = clock_now_ms();
+	return clock_now_ms() - x->stop_seen >= HTTP_ANSWER_GRACE_MS;
 }
 
 /* Copies the value of header line "Name: value\r\n" into dst when its name

@@ -53,7 +53,9 @@ struct http_opts {
 					     it must outlive the struct http */
 	/* A SIGINT/SIGTERM flag, or NULL: a request in flight (connecting,
 	 * sending, waiting) ends within about a second once *stop is
-	 * non-zero, and http_do fails with BS_E_LIMIT "interrupted". */
+	 * non-zero (a request with answer_on_stop: HTTP_ANSWER_GRACE_MS
+	 * more), and
+	 * http_do fails with BS_E_LIMIT "interrupted". */
 	const volatile sig_atomic_t *stop;
 	/* While a request has no connection yet (a host that drops packets
 	 * answers nothing until connect_timeout_ms): called from the
@@ -77,6 +79,9 @@ enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
 typedef ssize_t (*http_read_fn)(void *ctx, void *buf, size_t n,
 				struct bs_err *err);
 
+/* How long a request with answer_on_stop may go on after a stop. */
+#define HTTP_ANSWER_GRACE_MS 800ULL
+
 struct http_req {
 	enum http_method method;
 	const char *url;
@@ -94,6 +99,11 @@ struct http_req {
 					a request that must not be carried out
 					twice (a job create) cannot have; on a
 					new connection it never does */
+	int answer_on_stop;          /* a request whose lost answer would
+					leave something behind unknown (a job
+					create: an Open job no one records):
+					a stop lets it run HTTP_ANSWER_GRACE_MS
+					more for its answer */
 };
 
 #define HTTP_INFO_MAX 256

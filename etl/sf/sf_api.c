@@ -293,6 +293,7 @@ static int send_once(struct sf_api *api, struct sf_call *call,
 	req.read_len = call->read_len;
 	req.sink = call->sink;
 	req.fresh = (call->flags & (SF_CALL_ONCE | SF_CALL_NOT_TWICE)) != 0;
+	req.answer_on_stop = (call->flags & SF_CALL_NOT_TWICE) != 0;
 	if (call->sink && rewind_sink(call->sink, call, err) < 0)
 		return -1;
 	rc = http_do(api->http, &req, resp, err);

@@ -83,7 +83,9 @@ enum sf_call_flags {
 				      sends it again on its own (http.h,
 				      fresh) and every lost answer is
 				      counted in uncertain_tries; implied
-				      by SF_CALL_ONCE */
+				      by SF_CALL_ONCE.  A stop lets it run a
+				      little longer for its answer (http.h,
+				      answer_on_stop) */
 };
 
 #define SF_CODE_MAX 64

@@ -303,7 +303,9 @@ def resumed_cleanly(t, case, r1, r2, label):
              "record's outcome" % (label, n), objs)
     check_basic_landed(t, case, label)
     check_basic_failures(t, case, label)
-    t.eq(case.emu.stats()["jobs_created"], 6, "%s: no job was created twice" % label)
+    jobs = case.emu.jobs()
+    t.eq(case.emu.stats()["jobs_created"], 6, "%s: no job was created twice" % label,
+         [(j["object"], j["state"], j["numberRecordsProcessed"]) for j in jobs])
     t.ok(not case.work_pending(), "%s: the finished run leaves nothing to do" % label)
 
 
@@ -323,6 +325,31 @@ def interrupted(t):
         t.ok(case.work_pending(), "SIGINT: the state keeps what is left")
         case.emu.set_faults(slow_ms=0)
         resumed_cleanly(t, case, R, case.upload(), "after SIGINT")
+
+
+def interrupted_create(t):
+    # the stop comes while a job create waits for its answer (the org made
+    # the job): the answer is still taken, so the job is recorded and the
+    # resume sends into it, instead of leaving it Open and unknown
+    with Case(faults={"slow_ms": 500}) as case:
+        cmd = [BILLSYNC, "upload", case.dir, "-c", case.conf, "--json"]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not case.emu.jobs() and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.02)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        t.eq(p.returncode, 8, "SIGINT during a job create: exit 8") or print("# " + err)
+        made = case.emu.jobs()
+        t.ok(made, "SIGINT during a job create: the org had made a job")
+
+        class R:
+            report = json.loads(out) if out.strip() else None
+        t.eq(sorted(j["job_id"] for j in (R.report or {"jobs": []})["jobs"]),
+             sorted(j["id"] for j in made),
+             "SIGINT during a job create: every job the org made is in the report", err)
+        case.emu.set_faults(slow_ms=0)
+        resumed_cleanly(t, case, R, case.upload(), "after SIGINT during a job create")
 
 
 def deadline(t):
@@ -534,7 +561,8 @@ SCENARIOS = {
     "token_expiry": token_expiry, "dropped_upload": dropped_upload,
     "lock_errors": lock_errors, "failed_job": failed_job, "daily_limit": daily_limit,
     "exceeded_quota": exceeded_quota, "limit_margin": limit_margin, "gzip_refused": gzip_refused,
-    "server_errors": server_errors, "interrupted": interrupted, "deadline": deadline,
+    "server_errors": server_errors, "interrupted": interrupted,
+    "interrupted_create": interrupted_create, "deadline": deadline,
     "lock_kept": lock_kept, "shuffled_results": shuffled_results,
     "token_seconds": token_seconds, "org_refused": org_refused, "lost_create": lost_create,
 }
