@@ -134,7 +134,7 @@ def main():
                     "`billsync export` of mappings/monthly_line_item_revenue.map alone "
                     "(billsync-gen data), the same GROUP BY in `sqlite3 :memory:` (import "
                     "and query; sums in REAL) and tests/bench/ref_monthly_revenue.py "
-                    "(decimal, dict in memory):\n\n```\n%s\n```\n" % (
+                    "(decimal, a dict of the groups):\n\n```\n%s\n```\n" % (
                         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                         os.cpu_count(), text))
     return 0 if all("RESULTS DIFFER" not in l for l in report) else 1
