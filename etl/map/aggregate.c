@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const fn_names[] = {
 	"sum", "min", "max", "count", "first", "last", "same"
@@ -27,7 +28,7 @@ size_t agg_fn_names(const char *const **names)
 
 const char *agg_fn_name(enum agg_fn fn)
 {
-	return fn_names[fn];
+	return fn == AGG_CURRENCY ? "currency" : fn_names[fn];
 }
 
 void agg_init(struct agg *a, enum agg_fn fn)
@@ -120,6 +121,27 @@ static int fold_sum(struct agg *a, const struct bs_value *v,
 	return dec_add(&a->num, &d, &a->num, err);
 }
 
+/* same and the currency: the first value, which every later one must be
+ * (the currency's in any case). */
+static int fold_same(struct agg *a, const struct bs_value *v,
+		     struct bs_err *err)
+{
+	int n = (int)(v->len < 40 ? v->len : 40);
+
+	if (!a->count)
+		return keep(a, v, err);
+	if (v->len == a->len && !(a->fn == AGG_CURRENCY ?
+				  strncasecmp(v->s, a->text, v->len) :
+				  memcmp(v->s, a->text, v->len)))
+		return 0;
+	if (a->fn == AGG_CURRENCY)
+		return bs_err_set(err, BS_E_ROW, "mixed currencies '%.40s' and "
+				  "'%.*s' in one group: amounts in different "
+				  "currencies are never summed", a->text, n, v->s);
+	return bs_err_set(err, BS_E_ROW, "same: mixed values '%.40s' and "
+			  "'%.*s' in one group", a->text, n, v->s);
+}
+
 int agg_add(struct agg *a, const struct bs_value *v, struct bs_err *err)
 {
 	int rc = 0;
@@ -144,13 +166,8 @@ int agg_add(struct agg *a, const struct bs_value *v, struct bs_err *err)
 		rc = keep(a, v, err);
 		break;
 	case AGG_SAME:
-		if (!a->count)
-			rc = keep(a, v, err);
-		else if (v->len != a->len || memcmp(v->s, a->text, v->len))
-			rc = bs_err_set(err, BS_E_ROW, "same: mixed values "
-					"'%.40s' and '%.*s' in one group",
-					a->text, (int)(v->len < 40 ? v->len :
-					40), v->s);
+	case AGG_CURRENCY:
+		rc = fold_same(a, v, err);
 		break;
 	}
 	if (rc == 0)

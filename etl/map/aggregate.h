@@ -15,6 +15,9 @@
  *     same(x)   the value every row has (nulls aside); rows that disagree
  *               reject the group ("mixed values 'USD' and 'EUR'"): for the
  *               currency of a sum that is not a group key
+ *     AGG_CURRENCY  same, for the currency a group mapping adds itself
+ *               (mapping.h): case aside ('usd' is 'USD'), and its error
+ *               says the group mixes currencies; not a name users write
  *
  * An aggregate keeps a copy of the one value it needs (min, max, first,
  * last, same), so memory is per group, never per row.  A value it cannot
@@ -31,9 +34,10 @@
 #include "decimal.h"
 
 enum agg_fn { AGG_SUM, AGG_MIN, AGG_MAX, AGG_COUNT, AGG_FIRST, AGG_LAST,
-	      AGG_SAME };
+	      AGG_SAME, AGG_CURRENCY };
 
-/* The aggregate called name ("sum"), or -1; *names lists them all. */
+/* The aggregate called name ("sum"), or -1; *names lists those a mapping
+ * may name (all but AGG_CURRENCY, whose name is "currency"). */
 int agg_fn_of(const char *name);
 size_t agg_fn_names(const char *const **names);
 const char *agg_fn_name(enum agg_fn fn);

@@ -86,6 +86,10 @@ struct cond *cond_parse(const char *text, struct arena *a,
 void expr_free(struct expr *e);
 void cond_free(struct cond *c);
 
+/* The expression text col("COLUMN") that reads column, whatever its name
+ * (quotes and backslashes escaped), into buf; -1 when it does not fit. */
+int expr_column_text(const char *column, char *buf, size_t size);
+
 /* 1 if the expression is a plain column reference, setting *index. */
 int expr_is_column(const struct expr *e, size_t *index);
 /* 1 if the expression is a constant, setting *value. */

@@ -22,6 +22,27 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+int expr_column_text(const char *column, char *buf, size_t size)
+{
+	size_t o = 5;
+	const char *c;
+
+	if (size < 8)
+		return -1;
+	memcpy(buf, "col(\"", 5);
+	for (c = column; *c; c++) {
+		if (o + 4 > size)
+			return -1;
+		if (*c == '"' || *c == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *c;
+	}
+	if (o + 3 > size)
+		return -1;
+	memcpy(buf + o, "\")", 3);
+	return 0;
+}
+
 int ex_nomem(struct parser *p)
 {
 	return bs_err_set(p->err, BS_E_NOMEM, "out of memory");

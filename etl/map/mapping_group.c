@@ -223,6 +223,170 @@ static void check_bucketed(struct mapping *m, const char *column,
 			  column);
 }
 
+/* ---- currencies: money of different currencies never in one sum ---- */
+
+#define MAX_CONVS 16
+
+/* The converters on top of e (none when e is NULL); n <= MAX_CONVS. */
+static size_t convs_of(const struct expr *e, const struct conv **cv,
+		       enum expr_base *base, size_t *index)
+{
+	size_t n;
+
+	*base = EXPR_CONSTANT;
+	if (!e)
+		return 0;
+	n = expr_converters(e, cv, MAX_CONVS, base, index);
+	return n < MAX_CONVS ? n : MAX_CONVS;
+}
+
+/* 1 when a folds amounts: sum(), or min, max, first or last of a value
+ * that decimal or money makes a number. */
+static int folds_money(const struct map_aggregate *a)
+{
+	const struct conv *cv[MAX_CONVS];
+	enum expr_base base;
+	size_t n, index;
+
+	if (a->fn == AGG_SUM)
+		return 1;
+	if (a->fn == AGG_COUNT || a->fn == AGG_SAME)
+		return 0;
+	n = convs_of(a->expr, cv, &base, &index);
+	return n && (!strcmp(conv_name(cv[n - 1]), "decimal") ||
+		     !strcmp(conv_name(cv[n - 1]), "money"));
+}
+
+/* The column of a money(COLUMN) in e, or NULL. */
+static const char *money_column(const struct expr *e)
+{
+	const struct conv *cv[MAX_CONVS];
+	struct conv_info ci;
+	enum expr_base base;
+	size_t index, n = convs_of(e, cv, &base, &index), i;
+
+	for (i = 0; i < n; i++) {
+		conv_describe(cv[i], &ci);
+		if (!strcmp(ci.name, "money") && ci.column)
+			return ci.column;
+	}
+	return NULL;
+}
+
+/* The source column e reads as it is or through trim, upper or lower
+ * (one currency, written one way or another), or NULL. */
+static const char *plain_column(const struct mapping *m, const struct expr *e)
+{
+	const struct conv *cv[MAX_CONVS];
+	enum expr_base base;
+	size_t index, n = convs_of(e, cv, &base, &index), i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(conv_name(cv[i]), "trim") &&
+		    strcmp(conv_name(cv[i]), "upper") &&
+		    strcmp(conv_name(cv[i]), "lower"))
+			return NULL;
+	return base == EXPR_COLUMN ? m->columns[index] : NULL;
+}
+
+/* Where a group mapping's currency comes from: *column is its source
+ * column ([object] currency, else a money(COLUMN) of a key or aggregate,
+ * else the column of an aggregate a field's money(NAME) reads) or NULL;
+ * returns 1 when a [group] key or a same() aggregate holds it, one value
+ * per group. */
+static int currency_held(const struct mapping *m, const char **column)
+{
+	const char *c, *col;
+	size_t i, k;
+
+	*column = m->currency;
+	for (i = 0; !*column && i < m->nkeys + m->naggs; i++)
+		*column = money_column(i < m->nkeys ? m->keys[i].expr :
+				       m->aggs[i - m->nkeys].expr);
+	for (i = 0; i < m->nfields; i++) {   /* they read names */
+		if (!(c = money_column(m->fields[i].expr)))
+			continue;
+		for (k = 0; k < m->nkeys; k++)
+			if (!strcmp(m->keys[k].name, c))
+				return 1;
+		for (k = 0; k < m->naggs && strcmp(m->aggs[k].name, c); k++)
+			;
+		if (k < m->naggs && m->aggs[k].fn == AGG_SAME)
+			return 1;
+		if (k < m->naggs && !*column)
+			*column = plain_column(m, m->aggs[k].expr);
+	}
+	for (i = 0; *column && i < m->nkeys + m->naggs; i++) {
+		col = plain_column(m, i < m->nkeys ? m->keys[i].expr :
+				   m->aggs[i - m->nkeys].expr);
+		if (col && !strcmp(col, *column) &&
+		    (i < m->nkeys || m->aggs[i - m->nkeys].fn == AGG_SAME))
+			return 1;
+	}
+	return 0;
+}
+
+/* Money of different currencies never lands in one sum: a group mapping
+ * that folds amounts has its currency as a key or same(), or says its
+ * column, and then every group is checked to have one currency (an
+ * aggregate added after the file's own, which no field reads), or says
+ * currency = none. */
+static void check_currency(struct mapping *m)
+{
+	struct expr_columns cols = { mp_resolve_column, m };
+	const struct map_aggregate *money = NULL;
+	struct map_aggregate *a;
+	const char *column;
+	struct bs_err err;
+	char text[1024];
+	size_t i;
+	int held = currency_held(m, &column);
+
+	for (i = 0; i < m->naggs && !money; i++)
+		if (folds_money(&m->aggs[i]))
+			money = &m->aggs[i];
+	if (m->no_currency) {
+		if (held || (column && column != m->currency))
+			mp_errorf(m, m->key_lines[K_CURRENCY], "currency = none, "
+				  "but the mapping reads a currency with "
+				  "money(...): name its column instead");
+		return;
+	}
+	if (!money || held)
+		return;
+	if (!column) {
+		mp_errorf(m, money->line, "[aggregate] '%s': %s() of rows whose "
+			  "currency the mapping does not name, so amounts in "
+			  "different currencies could land in one sum: name "
+			  "the currency column ([object] currency = COLUMN; a "
+			  "[group] key of it keeps the currencies apart, else a "
+			  "group that mixes them is rejected), or write "
+			  "currency = none if the rows are not money",
+			  money->name,
+			  agg_fn_name((enum agg_fn)money->fn));
+		return;
+	}
+	if (m->naggs == MAPPING_MAX_GROUP) {
+		mp_errorf(m, money->line, "more than %d entries in [aggregate] "
+			  "with the currency's check", MAPPING_MAX_GROUP - 1);
+		return;
+	}
+	a = &m->aggs[m->naggs];
+	bs_err_clear(&err);
+	if (expr_column_text(column, text, sizeof(text)) < 0 ||
+	    !(a->expr = expr_parse(text, &m->arena, &cols, &err))) {
+		mp_errorf(m, money->line, "the currency column '%.40s' cannot "
+			  "be read (%s)", column, err.msg[0] ? err.msg :
+			  "too long a name");
+		return;
+	}
+	a->name = column;
+	a->line = m->key_lines[K_CURRENCY] ? m->key_lines[K_CURRENCY] :
+		  money->line;
+	a->fn = AGG_CURRENCY;
+	m->naggs++;
+}
+
 void mp_check_group(struct mapping *m)
 {
 	unsigned long at = m->group_section_line;
@@ -234,6 +398,10 @@ void mp_check_group(struct mapping *m)
 		if (m->row_key >= 0)
 			mp_errorf(m, m->key_lines[K_ROW_KEY], "row_key is for a "
 				  "group mapping (one with a [group])");
+		if (m->no_currency)
+			mp_errorf(m, m->key_lines[K_CURRENCY], "currency = none "
+				  "is for a group mapping (one with a [group]): "
+				  "leave the key out");
 		return;
 	}
 	if (m->op != MAP_UPSERT)
@@ -249,6 +417,7 @@ void mp_check_group(struct mapping *m)
 			  m->fields[m->key_index].target);
 	check_bucketed(m, m->watermark, K_WATERMARK);
 	check_bucketed(m, m->since, K_SINCE);
+	check_currency(m);
 }
 
 size_t mapping_group_keys(const struct mapping *m,

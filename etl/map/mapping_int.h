@@ -54,6 +54,7 @@ struct mapping {
 	const char *object, *source, *key_field, *since;
 	const char *watermark, *lookback_text;  /* [object] watermark, lookback */
 	const char *currency, *description;     /* [object] currency, description */
+	int no_currency;                        /* [object] currency = none */
 	long long lookback;                     /* seconds */
 	enum map_op op;
 	int clear_nulls;               /* [object] nulls = clear */

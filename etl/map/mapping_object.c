@@ -190,9 +190,14 @@ void mp_object_key(struct mapping *m, const struct ini_item *it)
 		m->group_by = mp_dup(m, v);
 		m->group_line = it->line;
 		break;
+	case K_CURRENCY:
+		if (!strcmp(v, "none")) {       /* rows that are not money */
+			m->no_currency = 1;
+			break;
+		}
+		/* fall through */
 	case K_SINCE:
 	case K_WATERMARK:
-	case K_CURRENCY:
 		column_key(m, it, ki == K_SINCE ? &m->since : ki == K_WATERMARK ?
 			   &m->watermark : &m->currency);
 		break;

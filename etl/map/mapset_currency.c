@@ -2,8 +2,10 @@
  * org (mapset_add_currency_codes, mapset.h): above both the set and the
  * Salesforce types (sftype.h), which looks mappings up in a set. */
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
+#include "expr.h"
 #include "mapping.h"
 #include "mapset.h"
 #include "sftype.h"
@@ -12,8 +14,8 @@ size_t mapset_add_currency_codes(struct mapset *s, struct bs_errlist *errs)
 {
 	const struct map_field *f;
 	char expr[300];
-	const char *col, *c;
-	size_t i, j, n, o, bad = 0;
+	const char *col;
+	size_t i, j, n, bad = 0;
 	struct bs_err e;
 
 	for (i = 0; i < mapset_count(s); i++) {
@@ -32,18 +34,19 @@ size_t mapset_add_currency_codes(struct mapset *s, struct bs_errlist *errs)
 		if (j < n)
 			continue;       /* the mapping sets it itself */
 		/* col("...") takes any column name */
-		o = (size_t)snprintf(expr, sizeof(expr), "col(\"");
-		for (c = col; *c && o + 12 < sizeof(expr); c++) {
-			if (*c == '"' || *c == '\\')
-				expr[o++] = '\\';
-			expr[o++] = *c;
-		}
-		snprintf(expr + o, sizeof(expr) - o, "\") | upper");
 		bs_err_clear(&e);
-		if (mapping_add_field(m, "CurrencyIsoCode", expr, &e) < 0) {
-			bs_errlist_add(errs, &e);
-			bad++;
+		if (expr_column_text(col, expr, sizeof(expr) - 8) < 0) {
+			bs_err_set(&e, BS_E_CONFIG, "%s: the currency column "
+				   "'%.40s...' is too long a name",
+				   mapping_file(m), col);
+		} else {
+			strcat(expr, " | upper");
+			if (mapping_add_field(m, "CurrencyIsoCode", expr,
+					      &e) == 0)
+				continue;
 		}
+		bs_errlist_add(errs, &e);
+		bad++;
 	}
 	return bad;
 }

@@ -4,9 +4,10 @@
 # sums in JPY, USD and BHD (0.10 + 0.20 is 0.30, 1.105 + 2.115 + 0.001 is
 # 3.221), a reverted row filtered out before grouping, a row read twice
 # counted once (the later copy), a row no sum can take rejecting its whole
-# group at its file:line, mixed currencies rejected; the shipped
-# mappings/monthly_line_item_revenue.map on the samples.  The golden files
-# were checked against Python's decimal module.
+# group at its file:line, mixed currencies rejected (by same(), and by
+# the run when the mapping names the currency column but no key of it);
+# the shipped mappings/monthly_line_item_revenue.map on the samples.  The
+# golden files were checked against Python's decimal module.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 C=tests/cases/rollup
@@ -31,6 +32,22 @@ check_contains "mixed currencies reject their group" "$(cat "$T/mixed/$OBJ/rejec
 zcat "$T/mixed/$OBJ/$OBJ-0001.csv.gz" > "$T/mixed.csv"
 check_eq "... and nothing of it is written" "" "$(grep ili_mix "$T/mixed.csv")"
 check_contains "... while a group of one currency is" "$(cat "$T/mixed.csv")" "ili_bhd-2024-03,3.221,BHD"
+
+# [object] currency names the column, no key keeps the currencies apart:
+# the run checks each group, and the one mixing USD and EUR is rejected
+run_bs export --source "$C/data" --mappings "$C/named" --out "$T/named"
+check_contains "a group of two currencies is rejected, at the row's file:line" \
+	"$(cat "$T/named/$OBJ/rejects.csv")" \
+	"daily_line_item_revenue.csv,17,currency,mixed currencies 'USD' and 'EUR' in one group: amounts in different currencies are never summed; its whole group is left out (2 rows)"
+zcat "$T/named/$OBJ/$OBJ-0001.csv.gz" > "$T/named.csv"
+check_eq "... never summed (no 30.00)" "" "$(grep ili_mix "$T/named.csv")"
+check_contains "... while groups of one currency load" "$(cat "$T/named.csv")" \
+	"ili_bhd-2024-03,3.221,3
+ili_jpy-2024-01,1000,1
+ili_jpy-2024-02,5000,2
+ili_usd-2024-01,1234567890123.75,3"
+check_contains "... and the counts say so" "$(cat "$T/stdout")" \
+	"16 read = 5 written + 1 filtered + 2 rejected + 1 duplicates"
 
 # preview shows the groups, not the rows
 run_bs preview --source "$C/data" --mappings "$C" "$OBJ"

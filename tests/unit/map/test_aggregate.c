@@ -80,6 +80,7 @@ static void test_aggregates(void)
 	static const char *const days[] = { "2024-01-31", "2024-01-02", NULL,
 					    "2024-01-10" };
 	static const char *const cur[] = { "USD", NULL, "USD", "EUR" };
+	static const char *const lower[] = { "usd", "USD", "Usd" };
 	static const char *const nums[] = { "10", "9.5", "-2" };
 	struct arena a;
 	char err[200];
@@ -101,6 +102,11 @@ static void test_aggregates(void)
 	CHECK_STR(fold(AGG_SAME, cur, 3, &a, err), "USD");
 	CHECK_STR(fold(AGG_SAME, cur, 4, &a, err), "error");
 	CHECK_CONTAINS(err, "mixed values 'USD' and 'EUR'");
+	/* the currency a mapping checks itself: case aside */
+	CHECK_STR(fold(AGG_CURRENCY, lower, 3, &a, err), "usd");
+	CHECK_STR(fold(AGG_CURRENCY, cur, 4, &a, err), "error");
+	CHECK_CONTAINS(err, "mixed currencies 'USD' and 'EUR' in one group");
+	CHECK_INT(agg_fn_of("currency"), -1);   /* not a name users write */
 	CHECK_INT(agg_fn_of("same"), AGG_SAME);
 	CHECK_INT(agg_fn_of("avg"), -1);
 	arena_release(&a);
@@ -222,10 +228,67 @@ static void test_group_mapping(void)
 	bs_errlist_release(&errs);
 }
 
+/* Money of different currencies never in one sum: a group mapping that
+ * names its currency column without a key of it checks each group. */
+static void test_currency_check(void)
+{
+	static const char head[] =
+		"[object]\nname = M__c\nsource = daily\nexternal_id = K__c\n";
+	const struct map_aggregate *ag;
+	struct bs_errlist errs;
+	struct mapping *m;
+	char text[600];
+
+	bs_errlist_init(&errs);
+	snprintf(text, sizeof(text), "%scurrency = cur\n[group]\nline = "
+		 "line_id\n[aggregate]\ntotal = sum(amount)\n[fields]\n"
+		 "K__c = line\nT__c = total\n", head);
+	m = mapping_load_text("c.map", text, &errs);
+	CHECK(m != NULL);
+	if (m) {
+		CHECK_INT(mapping_aggregates(m, &ag), 2);   /* one added */
+		CHECK_INT(ag[1].fn, AGG_CURRENCY);
+		CHECK_STR(ag[1].name, "cur");
+	}
+	mapping_free(m);
+	/* a key of it: nothing to check per group */
+	snprintf(text, sizeof(text), "%scurrency = cur\n[group]\nline = "
+		 "line_id\ncur = cur | upper\n[aggregate]\ntotal = sum(amount)"
+		 "\n[fields]\nK__c = join(\"-\", line, cur)\nT__c = total\n",
+		 head);
+	m = mapping_load_text("c.map", text, &errs);
+	CHECK(m != NULL);
+	if (m)
+		CHECK_INT(mapping_aggregates(m, &ag), 1);
+	mapping_free(m);
+	/* money(currency) in a field names it too */
+	snprintf(text, sizeof(text), "%s[group]\nline = line_id\n"
+		 "[aggregate]\ntotal = max(amount | decimal)\nc = last(cur)\n"
+		 "[fields]\nK__c = line\nT__c = total | money(c)\n", head);
+	m = mapping_load_text("c.map", text, &errs);
+	CHECK(m != NULL);
+	if (m) {
+		CHECK_INT(mapping_aggregates(m, &ag), 3);
+		CHECK_STR(ag[2].name, "cur");
+	}
+	mapping_free(m);
+	CHECK_INT(errs.n, 0);
+	/* nothing names it: a mistake */
+	snprintf(text, sizeof(text), "%s[group]\nline = line_id\n"
+		 "[aggregate]\ntotal = sum(amount)\n[fields]\nK__c = line\n",
+		 head);
+	m = mapping_load_text("c.map", text, &errs);
+	CHECK(m == NULL);
+	CHECK_INT(errs.n, 1);
+	mapping_free(m);
+	bs_errlist_release(&errs);
+}
+
 int main(void)
 {
 	RUN(test_dec_add);
 	RUN(test_aggregates);
 	RUN(test_group_mapping);
+	RUN(test_currency_check);
 	return tap_done();
 }
