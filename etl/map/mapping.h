@@ -233,7 +233,11 @@ struct map_aggregate {
 	struct expr *expr;         /* over the source row; NULL for count() */
 };
 
-/* The [group] keys (0: not a group mapping) and the [aggregate]s. */
+/* The [group] keys (0: not a group mapping) and the [aggregate]s.  The
+ * last aggregate may be one the mapping adds: AGG_CURRENCY over the
+ * currency column (named after it), when a mapping that sums amounts names
+ * that column but has no [group] key or same() of it, so that a group
+ * mixing currencies is rejected; no field reads it. */
 size_t mapping_group_keys(const struct mapping *m,
 			  const struct map_group_key **k);
 size_t mapping_aggregates(const struct mapping *m,

@@ -346,7 +346,7 @@ static void check_currency(struct mapping *m)
 		if (folds_money(&m->aggs[i]))
 			money = &m->aggs[i];
 	if (m->no_currency) {
-		if (held || (column && column != m->currency))
+		if (held || column)
 			mp_errorf(m, m->key_lines[K_CURRENCY], "currency = none, "
 				  "but the mapping reads a currency with "
 				  "money(...): name its column instead");
@@ -373,14 +373,14 @@ static void check_currency(struct mapping *m)
 	}
 	a = &m->aggs[m->naggs];
 	bs_err_clear(&err);
-	if (expr_column_text(column, text, sizeof(text)) < 0 ||
+	if (!(a->name = mp_dup(m, column)) ||
+	    expr_column_text(column, text, sizeof(text)) < 0 ||
 	    !(a->expr = expr_parse(text, &m->arena, &cols, &err))) {
 		mp_errorf(m, money->line, "the currency column '%.40s' cannot "
-			  "be read (%s)", column, err.msg[0] ? err.msg :
-			  "too long a name");
+			  "be read (%s)", column, !a->name ? "out of memory" :
+			  err.msg[0] ? err.msg : "too long a name");
 		return;
 	}
-	a->name = column;
 	a->line = m->key_lines[K_CURRENCY] ? m->key_lines[K_CURRENCY] :
 		  money->line;
 	a->fn = AGG_CURRENCY;

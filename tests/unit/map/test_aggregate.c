@@ -228,59 +228,58 @@ static void test_group_mapping(void)
 	bs_errlist_release(&errs);
 }
 
+/* A group mapping of M__c from daily: more [object] keys, then the rest;
+ * its aggregates' count (-1 when it does not load), the last one's
+ * function and name. */
+static long aggs_of(const char *object, const char *rest,
+		    struct bs_errlist *errs, int *fn, char *name)
+{
+	const struct map_aggregate *ag;
+	struct mapping *m;
+	char text[600];
+	long n = -1;
+
+	snprintf(text, sizeof(text), "[object]\nname = M__c\nsource = daily\n"
+		 "external_id = K__c\n%s[group]\nline = line_id\n%s", object,
+		 rest);
+	m = mapping_load_text("c.map", text, errs);
+	if (m) {
+		n = (long)mapping_aggregates(m, &ag);
+		*fn = ag[n - 1].fn;
+		snprintf(name, 32, "%s", ag[n - 1].name);
+	}
+	mapping_free(m);
+	return n;
+}
+
 /* Money of different currencies never in one sum: a group mapping that
  * names its currency column without a key of it checks each group. */
 static void test_currency_check(void)
 {
-	static const char head[] =
-		"[object]\nname = M__c\nsource = daily\nexternal_id = K__c\n";
-	const struct map_aggregate *ag;
 	struct bs_errlist errs;
-	struct mapping *m;
-	char text[600];
+	char name[32];
+	int fn;
 
 	bs_errlist_init(&errs);
-	snprintf(text, sizeof(text), "%scurrency = cur\n[group]\nline = "
-		 "line_id\n[aggregate]\ntotal = sum(amount)\n[fields]\n"
-		 "K__c = line\nT__c = total\n", head);
-	m = mapping_load_text("c.map", text, &errs);
-	CHECK(m != NULL);
-	if (m) {
-		CHECK_INT(mapping_aggregates(m, &ag), 2);   /* one added */
-		CHECK_INT(ag[1].fn, AGG_CURRENCY);
-		CHECK_STR(ag[1].name, "cur");
-	}
-	mapping_free(m);
+	CHECK_INT(aggs_of("currency = cur\n", "[aggregate]\ntotal = sum(amount)"
+			  "\n[fields]\nK__c = line\nT__c = total\n", &errs, &fn,
+			  name), 2);                     /* one added */
+	CHECK_INT(fn, AGG_CURRENCY);
+	CHECK_STR(name, "cur");
 	/* a key of it: nothing to check per group */
-	snprintf(text, sizeof(text), "%scurrency = cur\n[group]\nline = "
-		 "line_id\ncur = cur | upper\n[aggregate]\ntotal = sum(amount)"
-		 "\n[fields]\nK__c = join(\"-\", line, cur)\nT__c = total\n",
-		 head);
-	m = mapping_load_text("c.map", text, &errs);
-	CHECK(m != NULL);
-	if (m)
-		CHECK_INT(mapping_aggregates(m, &ag), 1);
-	mapping_free(m);
-	/* money(currency) in a field names it too */
-	snprintf(text, sizeof(text), "%s[group]\nline = line_id\n"
-		 "[aggregate]\ntotal = max(amount | decimal)\nc = last(cur)\n"
-		 "[fields]\nK__c = line\nT__c = total | money(c)\n", head);
-	m = mapping_load_text("c.map", text, &errs);
-	CHECK(m != NULL);
-	if (m) {
-		CHECK_INT(mapping_aggregates(m, &ag), 3);
-		CHECK_STR(ag[2].name, "cur");
-	}
-	mapping_free(m);
+	CHECK_INT(aggs_of("currency = cur\n", "cur = cur | upper\n[aggregate]\n"
+			  "total = sum(amount)\n[fields]\nK__c = join(\"-\", line, "
+			  "cur)\nT__c = total\n", &errs, &fn, name), 1);
+	/* money(c) in a field names the column of c */
+	CHECK_INT(aggs_of("", "[aggregate]\ntotal = max(amount | decimal)\n"
+			  "c = last(cur)\n[fields]\nK__c = line\nT__c = total | "
+			  "money(c)\n", &errs, &fn, name), 3);
+	CHECK_STR(name, "cur");
 	CHECK_INT(errs.n, 0);
 	/* nothing names it: a mistake */
-	snprintf(text, sizeof(text), "%s[group]\nline = line_id\n"
-		 "[aggregate]\ntotal = sum(amount)\n[fields]\nK__c = line\n",
-		 head);
-	m = mapping_load_text("c.map", text, &errs);
-	CHECK(m == NULL);
+	CHECK_INT(aggs_of("", "[aggregate]\ntotal = sum(amount)\n[fields]\n"
+			  "K__c = line\n", &errs, &fn, name), -1);
 	CHECK_INT(errs.n, 1);
-	mapping_free(m);
 	bs_errlist_release(&errs);
 }
 
