@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from benchlib import billsync_commit, machine
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 RECORD_KB = 2
@@ -116,6 +118,7 @@ def main():
     ap.add_argument("--doc", default="-")
     args = ap.parse_args()
     report = []
+    load0 = os.getloadavg()[0]
     for size in args.sizes.split():
         n, groups, res, same = bench(size, args)
         report.append("%s daily rows -> %d monthly records (%.1fx fewer; storage %.0f MB -> "
@@ -130,13 +133,14 @@ def main():
     print(text)
     if args.doc != "-":
         with open(os.path.join(ROOT, args.doc), "a") as f:
-            f.write("\n### Roll-up benchmark, %s\n\nMachine: %d cores. "
+            f.write("\n### Roll-up benchmark, %s\n\nMachine: %s; load average %.1f at "
+                    "the start, %.1f at the end. billsync at %s. "
                     "`billsync export` of mappings/monthly_line_item_revenue.map alone "
                     "(billsync-gen data), the same GROUP BY in `sqlite3 :memory:` (import "
                     "and query; sums in REAL) and tests/bench/ref_monthly_revenue.py "
                     "(decimal, a dict of the groups):\n\n```\n%s\n```\n" % (
-                        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                        os.cpu_count(), text))
+                        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), machine(),
+                        load0, os.getloadavg()[0], billsync_commit(), text))
     return 0 if all("RESULTS DIFFER" not in l for l in report) else 1
 
 
