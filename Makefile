@@ -59,7 +59,7 @@ layer_libs = $(foreach l,$(1) $(LAYER_DEPS_$(1)),$(BUILD)/$(2)/lib$(l).a)
 
 LIB_SRC := $(foreach l,$(LAYERS),$(call layer_src,$(l)))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
-GEN_SRC := $(wildcard samples/*.c)
+GEN_SRC := $(wildcard samples/gen/*.c)
 INCLUDES := -I. -Ietl
 
 UNIT_BIN := $(foreach t,$(UNIT_SRC),$(BUILD)/san/bin/$(basename $(notdir $(t))))
