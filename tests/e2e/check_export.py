@@ -8,7 +8,7 @@ object: row counts, duplicate keys, the deliberately bad rows it recognised,
 and the first problems found; with --brief, the same as lines of words for
 shell scripts ("rows customers 12", "bad email 1", "problems 0", ...).
 Exits 1 when there is any problem.  Column
-lists come from samples/make_samples.py, the seeded Accounts from
+lists come from samples/sample_base.py, the seeded Accounts from
 tests/salesforce/schema.json.
 """
 import csv
@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "samples"))
-from make_samples import COLUMNS, SCALE  # noqa: E402
+from sample_base import COLUMNS, SCALE  # noqa: E402
 
 DATASETS = ["customers", "plans", "subscriptions", "invoices", "invoice_line_item_billing",
             "daily_line_item_revenue", "credit_ledger_entries"]

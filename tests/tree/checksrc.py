@@ -4,7 +4,8 @@
 Run from the repository root; prints one TAP line per rule and lists each
 violation as "# FILE:LINE: message" under the rule it breaks.  Checked:
 etl/, formats/, tests/unit/, tests/fuzz/, tests/bench/*.c, tests/alloc/*.c
-and samples/ (its .c and .h files, in subfolders too).
+and samples/**/*.[ch]; the length rule also reads the Python and shell
+scripts of samples/ and tests/.
 
 The rules:
   line-length   at most 100 columns, a tab counting to the next multiple of
@@ -23,6 +24,8 @@ The rules:
   guard         every header has an include guard named after its file,
                 around all its code (csvr.h: #ifndef CSVR_H / #define CSVR_H;
                 a prefix such as the layer's is allowed: LOAD_PROGRESS_H).
+  length        at most 900 lines a file (the developers' guide): past that
+                a file holds several jobs, and splits along its seams.
 """
 import glob
 import os
@@ -30,17 +33,19 @@ import re
 import sys
 
 MAX_COLUMNS = 100
+MAX_LINES = 900
 BANNED = ("strcpy", "strcat", "sprintf", "vsprintf", "gets", "atoi", "atol",
           "atoll", "atof", "strtok", "sscanf")
 BANNED_RE = re.compile(r"(?<![\w.>])(%s)\s*\(" % "|".join(BANNED))
 PATTERNS = ("etl/**/*.[ch]", "formats/**/*.[ch]", "tests/unit/**/*.[ch]",
             "tests/fuzz/**/*.[ch]", "tests/bench/*.c", "tests/alloc/*.c",
             "samples/**/*.[ch]")
+SCRIPT_PATTERNS = ("samples/**/*.py", "tests/**/*.py", "tests/**/*.sh")
 
 
-def files():
+def files(patterns=PATTERNS):
     seen = set()
-    for p in PATTERNS:
+    for p in patterns:
         for f in sorted(glob.glob(p, recursive=True)):
             if f not in seen:
                 seen.add(f)
@@ -106,6 +111,19 @@ def check_file(path, found):
             found["banned"].append((path, no, "%s() is banned" % m.group(1)))
     if path.endswith(".h"):
         check_guard(path, lines, found)
+    check_length(path, lines, found)
+
+
+def check_length(path, lines, found):
+    if len(lines) > MAX_LINES:
+        found["length"].append((path, MAX_LINES + 1, "%d lines (at most %d)"
+                                % (len(lines), MAX_LINES)))
+
+
+def check_script(path, found):
+    """A script is held to the length rule only."""
+    with open(path, "rb") as f:
+        check_length(path, f.read().decode("utf-8", "replace").splitlines(), found)
 
 
 def check_guard(path, lines, found):
@@ -125,20 +143,29 @@ def check_guard(path, lines, found):
 def main(argv):
     """Checks the files named, or without arguments every source."""
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    rules = ("line-length", "banned", "whitespace", "indent", "guard")
+    rules = ("line-length", "banned", "whitespace", "indent", "guard", "length")
     found = {r: [] for r in rules}
-    n = 0
+    n = scripts = 0
     for path in argv or files():
-        check_file(path, found)
-        n += 1
+        if path.endswith((".py", ".sh")):
+            check_script(path, found)
+            scripts += 1
+        else:
+            check_file(path, found)
+            n += 1
+    if not argv:
+        for path in files(SCRIPT_PATTERNS):
+            check_script(path, found)
+            scripts += 1
     failed = 0
-    if n == 0:
+    if n + scripts == 0:
         print("not ok 1 - no sources found")
         print("1..1")
         return 1
     for i, rule in enumerate(rules, 1):
         bad = found[rule]
-        print("%sok %d - checksrc %s (%d files)" % ("not " if bad else "", i, rule, n))
+        count = n + scripts if rule == "length" else n
+        print("%sok %d - checksrc %s (%d files)" % ("not " if bad else "", i, rule, count))
         for path, no, msg in bad:
             print("#   %s:%d: %s" % (path, no, msg))
         failed += bool(bad)
