@@ -2,7 +2,6 @@
  * periods, partial (threshold) and one-off invoices, and the bad invoices
  * of --bad-rows. */
 #include <stdint.h>
-#include <string.h>
 
 #include "gen_int.h"
 
