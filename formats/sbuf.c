@@ -31,6 +31,11 @@ void sbuf_reset(struct sbuf *sb)
 		sb->buf[0] = '\0';
 }
 
+int sbuf_failed(const struct sbuf *sb)
+{
+	return sb->nomem;
+}
+
 int sbuf_grow(struct sbuf *sb, size_t n)
 {
 	size_t want, cap;

@@ -39,6 +39,10 @@ int sbuf_addc(struct sbuf *sb, char c);
 int sbuf_adds(struct sbuf *sb, const char *s);
 int sbuf_addf(struct sbuf *sb, const char *fmt, ...) BS_PRINTF(2, 3);
 int sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap) BS_PRINTF(2, 0);
+/* 1 when an append found no memory since the last reset (the contents
+ * may then be short), else 0: one check after a series of appends, before
+ * buf is used without sbuf_detach. */
+int sbuf_failed(const struct sbuf *sb);
 /* Makes room for n more bytes without changing len. */
 int sbuf_grow(struct sbuf *sb, size_t n);
 /* Hands the malloc'd string to the caller (who frees it); re-inits sb.

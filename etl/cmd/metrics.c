@@ -148,8 +148,8 @@ int metrics_write(const char *path, const struct metrics_run *m,
 		completed = m->end;
 	sbuf_init(&b, 0);
 	sbuf_init(&tmp, 0);
-	render(&b, m, completed);
-	if (sbuf_addf(&tmp, "%s.tmp", path) < 0 || b.len == 0) {
+	render(&b, m, completed);       /* its appends: checked once here */
+	if (sbuf_addf(&tmp, "%s.tmp", path) < 0 || sbuf_failed(&b)) {
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		goto out;
 	}

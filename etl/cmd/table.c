@@ -36,7 +36,7 @@ static char *clean(struct arena *a, const char *s, size_t len)
 		else
 			sbuf_addc(&sb, s[i]);
 	}
-	out = arena_strndup(a, sb.buf, sb.len);
+	out = sbuf_failed(&sb) ? NULL : arena_strndup(a, sb.buf, sb.len);
 	sbuf_release(&sb);
 	return out;
 }

@@ -358,6 +358,7 @@ struct walk {
 	size_t *edge;           /* path[d] left through its edge[d]-th edge */
 	size_t depth;
 	struct bs_errlist *errs;
+	int nomem;              /* a cycle's path ran out of memory */
 };
 
 /* The edge u -> v closes a cycle v -> ... -> u -> v: reported at v's
@@ -374,10 +375,14 @@ static void report_cycle(struct walk *w, size_t v)
 	for (d = from; d < w->depth; d++)
 		sbuf_addf(&path, "%s -> ", mapping_object(w->m[w->path[d]]));
 	sbuf_adds(&path, mapping_object(w->m[v]));
-	mapping_mistake(w->errs, w->m[v], g->line[v * g->n + w->edge[from]],
-		  NULL, "lookup cycle: %s (each object needs the next one loaded "
-		  "first; remove one of these lookups)",
-		  path.buf ? path.buf : "");
+	if (sbuf_failed(&path))
+		w->nomem = 1;
+	else
+		mapping_mistake(w->errs, w->m[v],
+				g->line[v * g->n + w->edge[from]], NULL,
+				"lookup cycle: %s (each object needs the next "
+				"one loaded first; remove one of these lookups)",
+				path.buf);
 	sbuf_release(&path);
 }
 
@@ -419,7 +424,7 @@ static void walk_from(struct walk *w, size_t start)
 static int find_cycles(const struct graph *g, struct mapping *const *m,
 		       struct bs_errlist *errs)
 {
-	struct walk w = { g, m, NULL, NULL, NULL, 0, errs };
+	struct walk w = { g, m, NULL, NULL, NULL, 0, errs, 0 };
 	size_t i, n = g->n;
 	int rc = -1;
 
@@ -430,7 +435,7 @@ static int find_cycles(const struct graph *g, struct mapping *const *m,
 		for (i = 0; i < n; i++)
 			if (!w.state[i])
 				walk_from(&w, i);
-		rc = 0;
+		rc = w.nomem ? -1 : 0;
 	}
 	free(w.state);
 	free(w.path);

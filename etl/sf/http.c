@@ -448,10 +448,14 @@ static void trace_end(struct http *h, const struct http_req *req,
 	curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME_T, &usec);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-	http_trace_response(h->trace, id, status, (long long)usec,
-			    x->trace_head.buf, body->buf, body->len,
-			    x->resp->body_bytes, rc == CURLE_OK ? NULL :
-			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	/* The trace is best-effort diagnostics: a response whose headers or
+	 * body ran out of memory as they were collected is left out rather
+	 * than traced short. */
+	if (!sbuf_failed(&x->trace_head) && !sbuf_failed(body))
+		http_trace_response(h->trace, id, status, (long long)usec,
+				    x->trace_head.buf, body->buf, body->len,
+				    x->resp->body_bytes, rc == CURLE_OK ? NULL :
+				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	sbuf_release(&x->trace_head);
 	sbuf_release(&x->trace_body);
 }

@@ -546,7 +546,9 @@ static int login(struct sf_auth *a, struct http *h, struct bs_err *err)
 	int rc;
 
 	sbuf_init(&form, 0);
-	sbuf_grow(&form, 8192); /* room up front: no stale secret copies */
+	/* Room up front: no stale secret copies.  Its failure sticks, so
+	 * build_form's appends then fail with "out of memory". */
+	sbuf_grow(&form, 8192);
 	if (build_form(a, &form, err) < 0) {
 		wipe_sbuf(&form);
 		return -1;

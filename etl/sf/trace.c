@@ -239,12 +239,14 @@ static void header_line(struct sbuf *b, unsigned long id, const char *h)
 }
 
 /* The body, redacted, cut, one "#N | " line per line, bytes that are not
- * printable as \xNN. */
-static void body_lines(struct sbuf *b, unsigned long id, const char *body,
-		       size_t len, unsigned long long total)
+ * printable as \xNN.  -1 when its redaction ran out of memory (b's own
+ * appends are checked by emit). */
+static int body_lines(struct sbuf *b, unsigned long id, const char *body,
+		      size_t len, unsigned long long total)
 {
 	struct sbuf r;
 	size_t i, n;
+	int failed;
 
 	sbuf_init(&r, 0);
 	http_trace_redact(&r, body, len);
@@ -265,15 +267,22 @@ static void body_lines(struct sbuf *b, unsigned long id, const char *body,
 			sbuf_addc(b, (char)c);
 	}
 	sbuf_addc(b, '\n');
+	failed = sbuf_failed(&r);
 	sbuf_release(&r);
+	return failed ? -1 : 0;
 }
 
-static void emit(struct http_trace *t, struct sbuf *b)
+/* Writes an entry, its appends checked once here.  The trace is
+ * best-effort diagnostics: an entry that ran out of memory anywhere
+ * (failed, or b itself) is left out rather than written short. */
+static void emit(struct http_trace *t, struct sbuf *b, int failed)
 {
-	pthread_mutex_lock(&t->mu);
-	fwrite(b->buf, 1, b->len, t->f);
-	fflush(t->f);
-	pthread_mutex_unlock(&t->mu);
+	if (!failed && !sbuf_failed(b)) {
+		pthread_mutex_lock(&t->mu);
+		fwrite(b->buf, 1, b->len, t->f);
+		fflush(t->f);
+		pthread_mutex_unlock(&t->mu);
+	}
 	sbuf_release(b);
 }
 
@@ -284,6 +293,7 @@ void http_trace_request(struct http_trace *t, unsigned long id,
 {
 	struct sbuf b;
 	const char *const *h;
+	int failed = 0;
 
 	sbuf_init(&b, 0);
 	stamp(&b, id);
@@ -296,8 +306,8 @@ void http_trace_request(struct http_trace *t, unsigned long id,
 		sbuf_addf(&b, "#%lu   body: %lld bytes, streamed (not shown)\n",
 			  id, streamed);
 	else if (body && len)
-		body_lines(&b, id, body, len, len);
-	emit(t, &b);
+		failed = body_lines(&b, id, body, len, len);
+	emit(t, &b, failed);
 }
 
 void http_trace_response(struct http_trace *t, unsigned long id, long status,
@@ -307,6 +317,7 @@ void http_trace_response(struct http_trace *t, unsigned long id, long status,
 {
 	struct sbuf b;
 	const char *p, *nl;
+	int failed = 0;
 
 	sbuf_init(&b, 0);
 	stamp(&b, id);
@@ -325,6 +336,6 @@ void http_trace_response(struct http_trace *t, unsigned long id, long status,
 		http_trace_redact(&b, p, (size_t)(nl + 1 - p));
 	}
 	if (total)
-		body_lines(&b, id, body, len, total);
-	emit(t, &b);
+		failed = body_lines(&b, id, body, len, total);
+	emit(t, &b, failed);
 }

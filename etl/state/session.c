@@ -57,9 +57,13 @@ static void draw(struct session *u, int force)
 	u->last_draw = now;
 	sbuf_init(&sb, 0);
 	load_progress_line(&sb, &u->prog, &u->rate, now);
-	msg_progress(u->msg, "%s", sb.buf ? sb.buf : "");
+	/* Best-effort display: a line that ran out of memory is not drawn
+	 * (the next draw shows the counters) rather than drawn short. */
+	if (!sbuf_failed(&sb)) {
+		msg_progress(u->msg, "%s", sb.buf);
+		u->drawn = 1;
+	}
 	sbuf_release(&sb);
-	u->drawn = 1;
 }
 
 /* ---- loader hooks ------------------------------------------------- */

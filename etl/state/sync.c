@@ -258,6 +258,10 @@ static int begin_run(struct change *c, struct sync_result *res,
 
 	sbuf_init(&opts, 0);
 	options_text(c->o, &opts);
+	if (sbuf_failed(&opts)) {       /* options_text's appends */
+		sbuf_release(&opts);
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	}
 	r = state_run_begin(c->st, c->o->mode == SYNC_RETRY ? "retry" :
 			    c->o->mode == SYNC_RESYNC ? "resync" : "run",
 			    sync_mode_name(c->o), opts.len ? opts.buf + 1 : "",
