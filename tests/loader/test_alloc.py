@@ -1,17 +1,30 @@
 #!/usr/bin/env python3
-"""Allocation failures during `billsync upload` against the emulator (the
-load half of tests/e2e/t90_alloc.sh, which says how the sites are chosen).
+"""Allocation failures during `billsync upload --trace FILE` against the
+emulator, with a [metrics] textfile (the load half of
+tests/e2e/t90_alloc.sh, which says how the sites are chosen).
 
 $BUILD/san/billsync-failmalloc loads the basic case once listing its
 allocation sites, then once per site with that site's first allocation
 failing, each time with a fresh state folder.  Every run must end without a
 crash, a leak or a sanitizer report, and either cleanly with exit 6 and
-"out of memory", or as the load without a failure did (same exit code):
-the loader's threads make the order of allocations vary a little from run
-to run, so an index may land on an allocation whose failure is absorbed by
-design (a retried request, an incomplete list of known jobs)."""
+"out of memory", or as the load without a failure did (same exit code and
+the same failures.csv): the loader's threads make the order of allocations
+vary a little from run to run, so an index may land on an allocation whose
+failure is absorbed by design (a retried request, an incomplete list of
+known jobs).  What it wrote must be whole, never cut short where memory ran
+out: the metrics file, when there is one, ends with its last gauge and
+gives the exit code the process exited with, and every trace entry is
+whole lines of its own request or response (an entry that ran out of
+memory is left out).
+
+ALLOC_SWEEP=every (make torture) fails every allocation index in turn
+instead, from 1 to the count of the recording run plus a margin for that
+variation, one run each against one emulator; ALLOC_STRIDE=K fails every
+Kth index only.  FAILBS names another binary (a copy, so that a rebuild
+does not change it under a long sweep)."""
 
 import os
+import re
 import shutil
 import sys
 
@@ -22,8 +35,77 @@ from loadtest import Case, Tap   # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BUILD", "build")
-FAILBS = os.path.join(ROOT, BUILD, "san", "billsync-failmalloc")
+FAILBS = os.environ.get("FAILBS") or os.path.join(ROOT, BUILD, "san", "billsync-failmalloc")
 SANITIZED = ("Sanitizer", "runtime error", "LeakSanitizer")
+MARGIN = 20     # indexes past the recording run's count (threads vary it)
+
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z #(\d+) "
+TRACE_START = re.compile(STAMP + r"(> [A-Z]+ http\S+|< \d+ \(\d+\.\d{3} s\)"
+                         r"|< no response \(\d+\.\d{3} s\): .+)$")
+TRACE_LINE = re.compile(r"#(\d+) (> [\w-]+: .*|< [\w-]+: .*|  body: \d+ bytes.*|\| .*)$")
+METRIC = re.compile(r"(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[0-9.e+]+)$")
+COMPLETED = "billsync_last_completed_run_timestamp_seconds "
+
+
+def trace_mistake(path):
+    """What makes the trace file not whole lines of whole entries, or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    if text and not text.endswith("\n"):
+        return "it ends inside a line"
+    entry, want_body = None, False
+    for n, line in enumerate(text.split("\n")[:-1], 1):
+        m = TRACE_START.match(line)
+        if m:
+            entry = m.group(1)
+        else:
+            m = TRACE_LINE.match(line)
+            if not m or m.group(1) != entry:
+                return "line %d: %r" % (n, line)
+        if want_body and not m.group(0).startswith("#%s | " % entry):
+            return "line %d: a body with no lines: %r" % (n, line)
+        want_body = "  body: " in line and "streamed" not in line
+        if re.search(STAMP, line[1:]):
+            return "line %d: an entry inside a line: %r" % (n, line)
+    return "the last body has no lines" if want_body else None
+
+
+def metrics_mistake(path, rc):
+    """What makes the metrics file short or untrue, or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().split("\n")
+    if lines[-1] or not lines[-2].startswith(COMPLETED):
+        return "it does not end with the last gauge: %r" % lines[-2:]
+    bad = [l for l in lines[:-1] if not METRIC.match(l)]
+    if bad:
+        return "a line cut short: %r" % bad[0]
+    code = 'billsync_last_run_exit_code{command="upload"} %d' % rc
+    return None if code in lines else "no %r" % code
+
+
+def indexes(t, case, upload):
+    """The allocation indexes to fail, and what they are (for the messages):
+    (index, site) pairs, site "-" when sweeping every index."""
+    sites = os.path.join(case.tmp, "sites")
+    count = os.path.join(case.tmp, "count")
+    ref, failures = upload(BILLSYNC_FAILMALLOC_SITES=sites, BILLSYNC_FAILMALLOC_COUNT=count)
+    t.eq(ref.rc, 1, "without a failure the load exits 1 (records rejected)") or \
+        print("# %r" % ref)
+    with open(sites, encoding="ascii") as f:
+        lines = sorted((l.split() for l in f if l.strip()), key=lambda x: int(x[0]))
+    t.ok(len(lines) > 30, "the recording run found %d allocation sites" % len(lines))
+    if os.environ.get("ALLOC_SWEEP", "sites") != "every":
+        return ref, failures, lines, "allocation sites"
+    with open(count, encoding="ascii") as f:
+        total = int(f.read()) + MARGIN
+    stride = int(os.environ.get("ALLOC_STRIDE", "1"))
+    what = "allocations (every index of 1..%d)" % total if stride == 1 else \
+        "allocations (every %dth index of 1..%d)" % (stride, total)
+    return ref, failures, [(str(i), "-") for i in range(1, total + 1, stride)], what
 
 
 def main():
@@ -35,28 +117,46 @@ def main():
     env = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:exitcode=99"}
     with Case() as case:
-        sites = os.path.join(case.tmp, "sites")
-        ref = case.upload(env=dict(env, BILLSYNC_FAILMALLOC_SITES=sites), json_report=False)
-        t.eq(ref.rc, 1, "without a failure the load exits 1 (records rejected)") or \
-            print("# %r" % ref)
-        with open(sites, encoding="ascii") as f:
-            lines = sorted((l.split() for l in f if l.strip()), key=lambda x: int(x[0]))
-        t.ok(len(lines) > 30, "the recording run found %d allocation sites" % len(lines))
+        trace = os.path.join(case.tmp, "trace.log")
+        metrics = os.path.join(case.tmp, "metrics.prom")
+        with open(case.conf, "a", encoding="ascii") as f:
+            f.write("[metrics]\ntextfile = %s\n" % metrics)
+
+        def upload(**more):
+            """A load from scratch: the Result and what failures.csv says."""
+            shutil.rmtree(os.path.join(case.tmp, "state"), ignore_errors=True)
+            for p in (trace, metrics, os.path.join(case.dir, "failures.csv")):
+                if os.path.exists(p):
+                    os.unlink(p)
+            r = case.upload("--trace", trace, env=dict(env, **more), json_report=False)
+            # its rows in any order, whatever the job ids
+            return r, sorted(sorted((k, v) for k, v in row.items() if k != "job_id")
+                             for row in case.failures())
+
+        ref, ref_failures, lines, what = indexes(t, case, upload)
+        for p, mistake in ((trace, trace_mistake(trace)),
+                           (metrics, metrics_mistake(metrics, ref.rc))):
+            t.ok(os.path.exists(p) and not mistake, "without a failure %s is whole"
+                 % os.path.basename(p), mistake or "")
         bad = []
         for idx, site in lines:
-            shutil.rmtree(os.path.join(case.tmp, "state"), ignore_errors=True)
-            r = case.upload(env=dict(env, BILLSYNC_FAILMALLOC=idx), json_report=False)
+            r, failures = upload(BILLSYNC_FAILMALLOC=idx)
             out = r.stdout + r.stderr
-            clean = not any(s in out for s in SANITIZED) and (
-                (r.rc == 6 and "out of memory" in out) or r.rc == ref.rc)
-            if not clean:
-                bad.append((idx, site, r))
-        for idx, site, r in bad[:10]:
-            print("# allocation %s (site %s): exit %d" % (idx, site, r.rc))
+            why = "a sanitizer report" if any(s in out for s in SANITIZED) else \
+                None if r.rc == 6 and "out of memory" in out else \
+                None if r.rc == ref.rc and failures == ref_failures else \
+                "not the load's outcome (another failures.csv)" if r.rc == ref.rc else \
+                "exit %d without \"out of memory\"" % r.rc
+            why = why or trace_mistake(trace) and "trace: " + trace_mistake(trace) or \
+                metrics_mistake(metrics, r.rc) and "metrics: " + metrics_mistake(metrics, r.rc)
+            if why:
+                bad.append((idx, site, r, why))
+        for idx, site, r, why in bad[:20]:
+            print("# allocation %s (site %s): exit %d: %s" % (idx, site, r.rc, why))
             for line in [x for x in r.stderr.split("\n") if x.strip()][-8:]:
                 print("#     " + line)
-        t.ok(not bad, "each of the %d allocation sites, failed, ends cleanly "
-             "(%d did not)" % (len(lines), len(bad)))
+        t.ok(not bad, "each of the %d %s, failed, ends cleanly "
+             "(%d did not)" % (len(lines), what, len(bad)))
     t.done()
 
 
