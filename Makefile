@@ -222,6 +222,8 @@ $(BUILD)/san/billsync-failmalloc: $(BUILD)/san/etl/cmd/main.o \
 torture: all $(BUILD)/san/billsync-failmalloc
 	@ALLOC_SWEEP=every BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync \
 		PYTHON=$(PYTHON) sh tests/e2e/t90_alloc.sh
+	@ALLOC_SWEEP=every BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync \
+		PYTHON=$(PYTHON) sh tests/e2e/t91_alloc_load.sh
 
 check: all $(BUILD)/san/billsync $(BUILD)/san/billsync-failmalloc $(UNIT_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) BILLSYNC=$(BUILD)/san/billsync BILLSYNC_GEN=$(BUILD)/billsync-gen \
