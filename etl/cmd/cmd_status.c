@@ -68,13 +68,11 @@ static void export_counts(struct run_view *v)
 /* Sums the run's load report's per-object counts. */
 static void load_counts(struct run_view *v)
 {
-	json_t *j = v->run->report ? json_loads(v->run->report, 0, NULL) : NULL;
 	struct load_report r;
 	struct bs_err err;
 	size_t i;
 
-	bs_err_clear(&err);
-	if (load_report_from_json(j, &r, &err) == 0) {
+	if (load_report_from_text(v->run->report, &r, &err) == 0) {
 		for (i = 0; i < r.nobjects; i++) {
 			v->load[0] += r.objects[i].sent;
 			v->load[1] += r.objects[i].created;
@@ -85,7 +83,6 @@ static void load_counts(struct run_view *v)
 		v->has_load = 1;
 	}
 	load_report_release(&r);
-	json_decref(j);
 }
 
 /* newest: the run is the latest; held: a process holds the state's lock.

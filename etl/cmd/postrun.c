@@ -127,12 +127,27 @@ static int previous_code(const struct config *cfg,
 	return code;
 }
 
+json_t *postrun_report_json(const struct sync_result *res,
+			    enum postrun_report kind, int code)
+{
+	json_t *j = kind == POSTRUN_UPLOAD ? load_report_json(&res->load) :
+		    sync_result_json(res);
+
+	if (j && kind == POSTRUN_UPLOAD)
+		json_object_set_new(j, "run", json_integer(res->run));
+	if (j && code != res->code)
+		json_object_set_new(j, "exit_code", json_integer(code));
+	return j;
+}
+
 static void notify(struct bs_ctx *ctx, const struct config *cfg,
-		   const struct sync_result *res, int code, const json_t *report)
+		   const struct sync_result *res, enum postrun_report kind,
+		   int code)
 {
 	struct notify_opts o;
 	struct notify_run r;
 	struct bs_err err;
+	json_t *report;
 	char *text;
 
 	if (notify_opts_from_config(cfg, &o, &err) < 0 || !o.command)
@@ -144,7 +159,9 @@ static void notify(struct bs_ctx *ctx, const struct config *cfg,
 	r.run = res->run;
 	r.code = code;
 	r.status = load_report_status(code);
+	report = postrun_report_json(res, kind, code);
 	text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+	json_decref(report);
 	if (notify_send(&o, &r, text ? text : "{}", text ? strlen(text) : 2,
 			&err) < 0)
 		msg_warn(ctx->msg, "%s (the exit code stays %d)", err.msg, code);
@@ -152,8 +169,9 @@ static void notify(struct bs_ctx *ctx, const struct config *cfg,
 }
 
 void postrun(struct bs_ctx *ctx, const struct config *cfg,
-	     const struct sync_result *res, int code, const json_t *report)
+	     const struct sync_result *res, enum postrun_report kind,
+	     int code)
 {
 	write_metrics(ctx, cfg, res, code);
-	notify(ctx, cfg, res, code, report);
+	notify(ctx, cfg, res, kind, code);
 }

@@ -1,8 +1,6 @@
 /* runview.c - printing what a sync run did (see runview.h). */
 #include "runview.h"
 
-#include <jansson.h>
-
 #include "base/msg.h"
 #include "postrun.h"
 #include "report.h"
@@ -130,17 +128,15 @@ static int finish(struct bs_ctx *ctx, const struct config *cfg,
  * with the exit code the process exits with. */
 static int report_and_finish(struct bs_ctx *ctx, const struct config *cfg,
 			     const struct sync_result *res, long long run,
-			     int rc, const struct bs_err *err, json_t *j)
+			     int rc, const struct bs_err *err,
+			     enum postrun_report kind)
 {
 	int code;
 
-	if (ctx->json && rc == 0 && j)
-		stateview_json(ctx, json_incref(j));
+	if (ctx->json && rc == 0)
+		stateview_json(ctx, postrun_report_json(res, kind, res->code));
 	code = finish(ctx, cfg, res, run, err);
-	if (j && code != res->code)
-		json_object_set_new(j, "exit_code", json_integer(code));
-	postrun(ctx, cfg, res, code, j);
-	json_decref(j);
+	postrun(ctx, cfg, res, kind, code);
 	return code;
 }
 
@@ -149,20 +145,17 @@ int runview_finish_run(struct bs_ctx *ctx, const struct config *cfg,
 		       const struct bs_err *err)
 {
 	return report_and_finish(ctx, cfg, res, res->run, rc, err,
-				 sync_result_json(res));
+				 POSTRUN_RUN);
 }
 
 void runview_not_started(struct bs_ctx *ctx, const struct config *cfg,
 			 int code)
 {
 	struct sync_result res;
-	json_t *j;
 
 	sync_result_init(&res);
 	res.code = code;
-	j = sync_result_json(&res);
-	postrun(ctx, cfg, &res, code, j);
-	json_decref(j);
+	postrun(ctx, cfg, &res, POSTRUN_RUN, code);
 	sync_result_release(&res);
 }
 
@@ -170,13 +163,9 @@ int runview_finish_upload(struct bs_ctx *ctx, const struct config *cfg,
 			  const struct sync_result *res, int rc,
 			  const struct bs_err *err)
 {
-	json_t *j = load_report_json(&res->load);
-
-	if (j)
-		json_object_set_new(j, "run", json_integer(res->run));
 	/* an upload of a folder already loaded wrote no run */
 	return report_and_finish(ctx, cfg, res, res->loaded ? res->run : 0,
-				 rc, err, j);
+				 rc, err, POSTRUN_UPLOAD);
 }
 
 int runview_sync(struct bs_ctx *ctx, struct setup *s,

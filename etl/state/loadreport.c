@@ -304,8 +304,8 @@ static int decode_job(const json_t *jj, struct load_report *r, int *oom,
 	return 0;
 }
 
-int load_report_from_json(const json_t *j, struct load_report *r,
-			  struct bs_err *err)
+static int decode(const json_t *j, struct load_report *r,
+		  struct bs_err *err)
 {
 	const json_t *files = json_object_get(j, "files"), *v;
 	const json_t *code = json_object_get(j, "exit_code");
@@ -341,7 +341,7 @@ int load_report_from_json(const json_t *j, struct load_report *r,
 		r->deletes_load = malloc(sizeof(*r->deletes_load));
 		if (!r->deletes_load)
 			oom = 1;
-		else if (load_report_from_json(v, r->deletes_load, err) < 0)
+		else if (decode(v, r->deletes_load, err) < 0)
 			return -1;
 		else
 			r->deletes_load->deletes = 1;
@@ -349,4 +349,26 @@ int load_report_from_json(const json_t *j, struct load_report *r,
 	if (oom)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	return 0;
+}
+
+int load_report_from_text(const char *text, struct load_report *r,
+			  struct bs_err *err)
+{
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	if (!text) {
+		load_report_init(r);
+		return bs_err_set(err, BS_E_INPUT, "no load report");
+	}
+	j = json_loads(text, 0, &je);
+	if (!j) {
+		load_report_init(r);
+		return bs_err_set(err, BS_E_INPUT, "load report: %s (line %d)",
+				  je.text, je.line);
+	}
+	rc = decode(j, r, err);
+	json_decref(j);
+	return rc;
 }

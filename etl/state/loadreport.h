@@ -7,7 +7,8 @@
  *
  * JSON only at the edges: load_report_json is the one encoder (the
  * "load" member of `run --json`, the whole of `upload --json`, the text
- * kept in the state) and load_report_from_json the one decoder (`status`).
+ * kept in the state) and load_report_from_text the one decoder (of that
+ * text, for `status`).
  * Strings are owned by the report; load_report_release frees them.
  */
 #ifndef LOADREPORT_H
@@ -82,9 +83,11 @@ const char *load_report_status(int exit_code);
 
 /* The one encoder; NULL when out of memory. */
 json_t *load_report_json(const struct load_report *r);
-/* The one decoder: fills *r (initialised here; release it even on
- * failure); -1 with err (BS_E_INPUT) when j is not a load report. */
-int load_report_from_json(const json_t *j, struct load_report *r,
+/* The one decoder, of the JSON text load_report_json's encoding was
+ * written as: fills *r (initialised here; release it even on failure); -1
+ * with err (BS_E_INPUT) when text is NULL, not JSON or not a load report,
+ * BS_E_NOMEM when out of memory. */
+int load_report_from_text(const char *text, struct load_report *r,
 			  struct bs_err *err);
 
 #endif

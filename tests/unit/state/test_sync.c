@@ -387,6 +387,7 @@ static void test_load_report_round_trip(void)
 	struct load_report_job *jb;
 	struct bs_err e;
 	json_t *j;
+	char *text;
 
 	load_report_init(&r);
 	r.exit_code = 1;
@@ -421,7 +422,8 @@ static void test_load_report_round_trip(void)
 		  "records_failed");
 	CHECK_STR(json_string_value(json_object_get(j, "failures_csv")),
 		  "/tmp/f.csv");
-	CHECK_INT(load_report_from_json(j, &back, &e), 0);
+	text = json_dumps(j, JSON_COMPACT);
+	CHECK_INT(load_report_from_text(text, &back, &e), 0);
 	CHECK_INT(back.exit_code, 1);
 	CHECK_INT(back.files_total, 3);
 	CHECK_INT(back.files_loaded, 2);
@@ -440,9 +442,17 @@ static void test_load_report_round_trip(void)
 	if (back.njobs == 1)
 		CHECK_STR(back.jobs[0].state, "JobComplete");
 	json_decref(j);
+	free(text);
 	load_report_release(&back);
-	CHECK_INT(load_report_from_json(NULL, &back, &e), -1);
+	CHECK_INT(load_report_from_text(NULL, &back, &e), -1);
 	CHECK_INT(e.kind, BS_E_INPUT);
+	load_report_release(&back);
+	CHECK_INT(load_report_from_text("{\"exit_code\": 0,", &back, &e), -1);
+	CHECK_INT(e.kind, BS_E_INPUT);
+	CHECK_CONTAINS(e.msg, "load report: ");
+	load_report_release(&back);
+	CHECK_INT(load_report_from_text("[1]", &back, &e), -1);
+	CHECK_STR(e.msg, "not a load report");
 	load_report_release(&back);
 	load_report_release(&r);
 }
