@@ -209,8 +209,7 @@ static void test_stop(void)
 
 		stop = 0;
 		s = stage_new(&o, &e);
-		if (!s)
-			continue;
+		REQUIRE(s != NULL);
 		for (i = 0; i < (mem ? 1000 : 150000); i++) {
 			snprintf(key, sizeof(key), "k%zu", i % 1000);
 			snprintf(pay, sizeof(pay), "%0*zu", 40, i);

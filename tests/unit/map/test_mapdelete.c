@@ -61,6 +61,7 @@ static void test_keys(void)
 
 	CHECK(m != NULL);
 	CHECK_INT(errs.n, 0);
+	CHECK(d != NULL);
 	if (!d)
 		goto out;
 	CHECK_INT(d->line, 14);

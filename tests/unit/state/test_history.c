@@ -40,8 +40,7 @@ static void test_timeline(void)
 	struct state_run r1, r2, r3;
 	struct state_hash h;
 
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	state_hash_row("a\n", 2, &h);
 	CHECK_INT(state_run_begin(st, "run", "incremental", "", &r1, &e), 0);
 	CHECK_INT(state_record_sending(st, r1.id, "Inv__c", "k1", 2, &h, 0,

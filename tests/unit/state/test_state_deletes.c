@@ -34,8 +34,7 @@ static void test_outcomes(void)
 	struct state_run run;
 	unsigned long long c[REC_COUNT];
 
-	if (!st)
-		return;
+	REQUIRE(st != NULL);
 	CHECK_INT(state_run_begin(st, "run", "incremental", "", &run, &e), 0);
 	synced(st, run.id, "k1", SF1);
 	synced(st, run.id, "k2", SF2);
