@@ -60,8 +60,8 @@ int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
 {
 	switch (opt) {
 	case CLI_OPT_HELP:
-		fputs(help, stdout);
-		fputs(CLI_COMMON_HELP, stdout);
+		fputs(help, ctx->out);
+		fputs(CLI_COMMON_HELP, ctx->out);
 		*done = 1;
 		return 1;
 	case CLI_OPT_CONFIG:

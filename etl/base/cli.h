@@ -115,8 +115,9 @@ enum {
  * another value. */
 int cli_log_format(struct bs_ctx *ctx, int argc, char **argv);
 
-/* Handles a common option: returns 1 if it was one (and, for --help, prints
- * help and sets *done with exit code 0), 0 if not. */
+/* Handles a common option: returns 1 if it was one (and, for --help, writes
+ * help and the common options' help to ctx->out and sets *done: exit code
+ * 0), 0 if not. */
 int cli_common_option(struct bs_ctx *ctx, int opt, const char *arg,
 		      const char *help, int *done);
 
