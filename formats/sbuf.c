@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char empty_string[1];
+/* What buf points at while nothing is allocated (alloc 0).  Never written:
+ * every write into buf follows an sbuf_grow that succeeded, and that
+ * always leaves alloc above 0; sbuf_reset writes only when alloc is not
+ * 0. */
+static const char empty_string[1];
 
 void sbuf_init(struct sbuf *sb, size_t max)
 {
-	sb->buf = empty_string;
+	sb->buf = (char *)empty_string;
 	sb->len = 0;
 	sb->alloc = 0;
 	sb->max = max ? max : SBUF_DEFAULT_MAX;

@@ -49,6 +49,9 @@ struct stage_rec {
 
 struct stage;
 
+/* The stage is the caller's to stage_free (NULL harmless); *opts is
+ * copied, temp_dir too, but opts->stop is borrowed for the stage's life.
+ * NULL with err on failure. */
 struct stage *stage_new(const struct stage_opts *opts, struct bs_err *err);
 /* Copies the record in (seq is assigned). */
 int stage_add(struct stage *s, struct stage_rec *r, struct bs_err *err);

@@ -73,7 +73,10 @@ struct map_decl {
 struct mapping;
 
 /* Loads and checks one file.  On any mistake returns NULL with every error
- * appended to errs (each with file and line). */
+ * appended to errs (each with file and line).  The mapping is the caller's
+ * to mapping_free; it copies what it keeps of path and text, and owns every
+ * string and array the mapping_* functions return (valid until
+ * mapping_free).  errs is used during the call only. */
 struct mapping *mapping_load(const char *path, struct bs_errlist *errs);
 /* The same from text in memory (tests); name stands for the file. */
 struct mapping *mapping_load_text(const char *name, const char *text,

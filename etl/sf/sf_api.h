@@ -116,6 +116,11 @@ struct sf_call {
 	char error_message[SF_MESSAGE_MAX];
 };
 
+/* A client for one thread; NULL with err when out of memory.  auth is
+ * borrowed for the api's life (sf_api_free leaves it; the workers of a
+ * load share one, sf_auth.h); *ho and *opts are copied, with their strings,
+ * but ho->trace, opts->stop, opts->halt and opts->ctx are borrowed and
+ * must outlive the api.  sf_api_free(NULL) is harmless. */
 struct sf_api *sf_api_new(struct sf_auth *auth, const struct http_opts *ho,
 			  const struct sf_api_opts *opts, struct bs_err *err);
 void sf_api_free(struct sf_api *api);

@@ -50,8 +50,10 @@ struct state_hash {
 void state_hash_row(const char *row, size_t len, struct state_hash *out);
 
 /* Opens (creating) the state directory and takes its lock; another process
- * holding it is a BS_E_LOCKED error naming its pid. */
+ * holding it is a BS_E_LOCKED error naming its pid.  dir is copied. */
 struct state *state_open(const char *dir, struct bs_err *err);
+/* Commits a transaction left open (state_begin), closes the database,
+ * releases the lock (when st holds it) and frees st; NULL is harmless. */
 void state_close(struct state *st);
 /* 1 when a process holds dir's lock now (a run is going on), else 0. */
 int state_lock_held(const char *dir);

@@ -35,7 +35,9 @@ int syncdel_check_allow(const struct mapset *maps, const struct sync_opts *o,
 
 /* For `run` (not retry or resync) when a chosen mapping deletes: a struct
  * deletes to tell the export's keys; NULL with err clear when there is
- * none to make, NULL with err set on failure. */
+ * none to make, NULL with err set on failure.  The caller owns it and
+ * frees it with deletes_free (deletes.h); st and maps are borrowed by it
+ * and must outlive it. */
 struct deletes *syncdel_new(struct state *st, const struct mapset *maps,
 			    const struct sync_opts *o, struct bs_err *err);
 
