@@ -72,12 +72,62 @@ static const struct bs_value *get_col(void *ctx, size_t index)
 	return index < c->n ? &c->v[index] : NULL;
 }
 
+/* Reads one argument at *pp, [KEY =] VALUE with VALUE possibly "quoted",
+ * NUL-terminating it in place, up to the ',' or ')' after it: returns
+ * that character (*pp just after it), or -1. */
+static int parse_arg(char **pp, struct conv_arg *a)
+{
+	char *p = *pp, *tok, *w, sep;
+	int quoted;
+
+	a->key = NULL;
+again:
+	tok = w = p;
+	quoted = 0;
+	if (*p == '"') {
+		quoted = 1;
+		p++;
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			*w++ = *p++;
+		}
+		if (*p != '"')
+			return -1;
+		p++;
+	} else {
+		while (*p && *p != '=' && *p != ',' && *p != ')')
+			*w++ = *p++;
+		while (w > tok && w[-1] == ' ')
+			w--;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p == '=' && !a->key) {
+		*w = '\0';
+		a->key = tok;
+		p++;
+		while (*p == ' ')
+			p++;
+		goto again;
+	}
+	if (*p != ',' && *p != ')')
+		return -1;
+	sep = *p;          /* before the NUL: w may be p */
+	*w = '\0';
+	a->value = tok;
+	a->quoted = quoted;
+	*pp = p + 1;
+	return sep;
+}
+
 /* Splits "name(a, k=v, "q")" into a converter name and arguments, in
  * place; 0 or -1. */
 static int parse_call(char *s, char **name, struct conv_arg *args,
 		      size_t *nargs)
 {
 	char *p = s, *end;
+	int sep;
 
 	*nargs = 0;
 	while (*p == ' ')
@@ -97,10 +147,6 @@ static int parse_call(char *s, char **name, struct conv_arg *args,
 	*end = '\0';
 	p++;
 	for (;;) {
-		struct conv_arg *a = &args[*nargs];
-		char *tok, *w;
-		int quoted = 0;
-
 		while (*p == ' ')
 			p++;
 		if (*p == ')' && *nargs == 0) {
@@ -109,51 +155,12 @@ static int parse_call(char *s, char **name, struct conv_arg *args,
 		}
 		if (*nargs == MAX_ARGS)
 			return -1;
-		/* one token, possibly quoted, up to '=', ',' or ')' */
-		a->key = NULL;
-	again:
-		tok = w = p;
-		quoted = 0;
-		if (*p == '"') {
-			quoted = 1;
-			p++;
-			while (*p && *p != '"') {
-				if (*p == '\\' && p[1])
-					p++;
-				*w++ = *p++;
-			}
-			if (*p != '"')
-				return -1;
-			p++;
-		} else {
-			while (*p && *p != '=' && *p != ',' && *p != ')')
-				*w++ = *p++;
-			while (w > tok && w[-1] == ' ')
-				w--;
-		}
-		while (*p == ' ')
-			p++;
-		if (*p == '=' && !a->key) {
-			*w = '\0';
-			a->key = tok;
-			p++;
-			while (*p == ' ')
-				p++;
-			goto again;
-		}
-		if (*p != ',' && *p != ')')
+		sep = parse_arg(&p, &args[*nargs]);
+		if (sep < 0)
 			return -1;
-		{
-			char sep = *p;
-
-			*w = '\0';
-			a->value = tok;
-			a->quoted = quoted;
-			(*nargs)++;
-			p++;
-			if (sep == ')')
-				break;
-		}
+		(*nargs)++;
+		if (sep == ')')
+			break;
 	}
 	while (*p == ' ')
 		p++;
@@ -211,59 +218,130 @@ static int chain_new(struct chain *ch, const char *text, struct cols *cols,
 	}
 }
 
+/* A case "CHAIN / %%CONFIG part of the message": building the chain
+ * fails with that message; 1 if so. */
+static int config_case(const char *name, const char *chain, const char *want)
+{
+	struct chain ch = { { NULL }, 0 };
+	struct cols cols;
+	struct bs_err err;
+	int ok = 1;
+
+	memset(&cols, 0, sizeof(cols));
+	bs_err_clear(&err);
+	if (chain_new(&ch, chain, &cols, &err) == 0) {
+		printf("#   %s: expected a configuration error\n", name);
+		ok = 0;
+	} else if (err.kind != BS_E_CONFIG || !strstr(err.msg, want)) {
+		printf("#   %s: error \"%s\", want \"%s\"\n", name, err.msg,
+		       want);
+		ok = 0;
+	}
+	chain_free(&ch);
+	return ok;
+}
+
+/* Reads a case's @COLUMN=VALUE lines into cols (the columns exist before
+ * the chain asks for them) and its INPUT line into *in; returns the index
+ * of its EXPECTED line, or 0 when the case is malformed. */
+static size_t read_row(char lines[][CASE_MAX_LINE], size_t n,
+		       struct cols *cols, struct bs_value *in)
+{
+	static char inbuf[CASE_MAX_LINE];
+	size_t k = 1;
+
+	while (k < n && lines[k][0] == '@') {
+		char *eq = strchr(lines[k], '=');
+		size_t idx = cols->n;
+
+		if (!eq || idx == MAX_COLS)
+			break;
+		cols->n++;
+		*eq = '\0';
+		snprintf(cols->name[idx], sizeof(cols->name[0]), "%s",
+			 lines[k] + 1);
+		if (case_read_value(eq + 1, &cols->v[idx], cols->text[idx],
+			       sizeof(cols->text[0])) < 0)
+			break;
+		k++;
+	}
+	if (n - k != 2 || case_read_value(lines[k], in, inbuf,
+					  sizeof(inbuf)) < 0)
+		return 0;
+	return k + 1;
+}
+
+/* 1 when what the chain did (rc, its value cur or its error err) is
+ * expect: %%FAIL part of the message, %null, or the value. */
+static int check_outcome(const char *name, const char *expect, int rc,
+			 const struct bs_value *cur, const struct bs_err *err)
+{
+	static char want[CASE_MAX_LINE];
+	struct bs_value w;
+
+	if (strncmp(expect, "%%FAIL ", 7) == 0) {
+		if (rc == 0) {
+			printf("#   %s: expected the row to be rejected\n", name);
+			case_print_value("got", cur);
+			return 0;
+		}
+		if (err->kind != BS_E_ROW || !strstr(err->msg, expect + 7)) {
+			printf("#   %s: error \"%s\", want \"%s\"\n", name,
+			       err->msg, expect + 7);
+			return 0;
+		}
+		return 1;
+	}
+	if (rc != 0) {
+		printf("#   %s: unexpected error: %s\n", name, err->msg);
+		return 0;
+	}
+	if (strcmp(expect, "%null") == 0) {
+		if (cur->kind != BS_V_NULL) {
+			printf("#   %s: expected %%null\n", name);
+			case_print_value("got", cur);
+			return 0;
+		}
+		return 1;
+	}
+	if (case_read_value(expect, &w, want, sizeof(want)) < 0 ||
+	    w.kind != BS_V_TEXT) {
+		printf("#   %s: malformed expected value\n", name);
+		return 0;
+	}
+	if (cur->kind == BS_V_NULL || cur->len != w.len ||
+	    memcmp(cur->s, w.s, w.len) != 0 || cur->s[cur->len]) {
+		case_print_value("got", cur);
+		case_print_value("want", &w);
+		return 0;
+	}
+	return 1;
+}
+
 /* One case: lines[0] is the chain. */
 static int run_case(const char *name, char lines[][CASE_MAX_LINE], size_t n,
 		    void *ctx)
 {
 	struct arena *arena = ctx;
-	static char inbuf[CASE_MAX_LINE], want[CASE_MAX_LINE];
 	struct bs_value in, out, cur;
 	struct cols cols;
 	struct conv_env env;
 	struct chain ch = { { NULL }, 0 };
 	struct bs_err err;
-	size_t i, k = 1;
-	int ok = 1, rc = 0;
-	const char *expect;
+	size_t i, k;
+	int ok = 0, rc = 0;
 
+	if (n == 2 && strncmp(lines[1], "%%CONFIG ", 9) == 0)
+		return config_case(name, lines[0], lines[1] + 9);
 	memset(&cols, 0, sizeof(cols));
 	bs_err_clear(&err);
-	if (n == 2 && strncmp(lines[1], "%%CONFIG ", 9) == 0) {
-		if (chain_new(&ch, lines[0], &cols, &err) == 0) {
-			printf("#   %s: expected a configuration error\n", name);
-			ok = 0;
-		} else if (err.kind != BS_E_CONFIG ||
-			   !strstr(err.msg, lines[1] + 9)) {
-			printf("#   %s: error \"%s\", want \"%s\"\n", name,
-			       err.msg, lines[1] + 9);
-			ok = 0;
-		}
-		goto done;
-	}
-	/* @column=value lines; the columns exist before the chain asks */
-	while (k < n && lines[k][0] == '@') {
-		char *eq = strchr(lines[k], '=');
-		size_t idx = cols.n;
-
-		if (!eq || idx == MAX_COLS)
-			break;
-		cols.n++;
-		*eq = '\0';
-		snprintf(cols.name[idx], sizeof(cols.name[0]), "%s", lines[k] + 1);
-		if (case_read_value(eq + 1, &cols.v[idx], cols.text[idx],
-			       sizeof(cols.text[0])) < 0)
-			break;
-		k++;
-	}
-	if (n - k != 2 || case_read_value(lines[k], &in, inbuf, sizeof(inbuf)) < 0) {
+	k = read_row(lines, n, &cols, &in);
+	if (!k) {
 		printf("#   %s: malformed case\n", name);
-		ok = 0;
-		goto done;
+		return 0;
 	}
-	expect = lines[k + 1];
 	if (chain_new(&ch, lines[0], &cols, &err) < 0) {
 		printf("#   %s: %s\n", name, err.msg);
-		ok = 0;
 		goto done;
 	}
 	env.arena = arena;
@@ -274,45 +352,7 @@ static int run_case(const char *name, char lines[][CASE_MAX_LINE], size_t n,
 		rc = conv_apply(ch.c[i], &cur, &out, &env, &err);
 		cur = out;
 	}
-	if (strncmp(expect, "%%FAIL ", 7) == 0) {
-		if (rc == 0) {
-			printf("#   %s: expected the row to be rejected\n", name);
-			case_print_value("got", &cur);
-			ok = 0;
-		} else if (err.kind != BS_E_ROW || !strstr(err.msg, expect + 7)) {
-			printf("#   %s: error \"%s\", want \"%s\"\n", name,
-			       err.msg, expect + 7);
-			ok = 0;
-		}
-		goto done;
-	}
-	if (rc != 0) {
-		printf("#   %s: unexpected error: %s\n", name, err.msg);
-		ok = 0;
-		goto done;
-	}
-	if (strcmp(expect, "%null") == 0) {
-		if (cur.kind != BS_V_NULL) {
-			printf("#   %s: expected %%null\n", name);
-			case_print_value("got", &cur);
-			ok = 0;
-		}
-		goto done;
-	}
-	{
-		struct bs_value w;
-
-		if (case_read_value(expect, &w, want, sizeof(want)) < 0 ||
-		    w.kind != BS_V_TEXT) {
-			printf("#   %s: malformed expected value\n", name);
-			ok = 0;
-		} else if (cur.kind == BS_V_NULL || cur.len != w.len ||
-			   memcmp(cur.s, w.s, w.len) != 0 || cur.s[cur.len]) {
-			case_print_value("got", &cur);
-			case_print_value("want", &w);
-			ok = 0;
-		}
-	}
+	ok = check_outcome(name, lines[k], rc, &cur, &err);
 done:
 	chain_free(&ch);
 	arena_reset(arena);

@@ -305,21 +305,17 @@ static void write_file(const char *dir, const char *name,
 	}
 }
 
-static void test_tzif_files(void)
-{
-	char dir[] = "/tmp/billsync-tz.XXXXXX", path[512];
-	unsigned char buf[512];
-	struct tz *z, *ny;
-	struct bs_err err;
-	size_t n = 0;
-	int64_t t;
-	int bad = 0;
-	static const char *const files[] = {
-		"v1", "rule", "short", "badrule", "leap", "badidx"
-	};
-	size_t i;
+static const char *const tzif_files[] = {
+	"v1", "rule", "short", "badrule", "leap", "badidx"
+};
 
-	REQUIRE(mkdtemp(dir) != NULL);
+/* Writes the TZif files of tzif_files into dir: good ones (version 1, a
+ * version 2 rule) and broken ones. */
+static void write_tzif_files(const char *dir)
+{
+	unsigned char buf[512];
+	size_t n;
+
 	/* version 1: one transition at 1e9 from UTC to +01:00 */
 	n = header(buf, 0, 1, 2, 4);
 	put32(buf + n, 1000000000);
@@ -355,7 +351,19 @@ static void test_tzif_files(void)
 	memset(buf + n, 0, 12);
 	memcpy(buf + n + 12, "\nEST5EDT,M3.2.0,M11.1.0\n", 24);
 	write_file(dir, "leap", buf, n + 36);
+}
 
+static void test_tzif_files(void)
+{
+	char dir[] = "/tmp/billsync-tz.XXXXXX", path[512];
+	struct tz *z, *ny;
+	struct bs_err err;
+	int64_t t;
+	int bad = 0;
+	size_t i;
+
+	REQUIRE(mkdtemp(dir) != NULL);
+	write_tzif_files(dir);
 	z = tz_load_dir(dir, "v1", &err);
 	CHECK(z != NULL);
 	if (z) {
@@ -383,8 +391,8 @@ static void test_tzif_files(void)
 	CHECK_CONTAINS(err.msg, "cannot read its rule");
 	CHECK(tz_load_dir(dir, "leap", &err) == NULL);
 	CHECK_CONTAINS(err.msg, "leap seconds");
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+	for (i = 0; i < sizeof(tzif_files) / sizeof(tzif_files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, tzif_files[i]);
 		unlink(path);
 	}
 	rmdir(dir);

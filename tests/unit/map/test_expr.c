@@ -67,33 +67,118 @@ static int error_is(const char *name, const struct bs_err *err,
 	return 0;
 }
 
-/* One case: lines[0] is "if CONDITION" or "= EXPRESSION". */
+/* Reads a case's @COLUMN=VALUE lines (lines[1..n-2]) into cols; 0, or -1
+ * after saying what is wrong. */
+static int read_columns(const char *name, char lines[][CASE_MAX_LINE],
+			size_t n, struct cols *cols)
+{
+	struct bs_err err;
+	size_t k;
+
+	for (k = 1; k + 1 < n; k++) {
+		char *eq = strchr(lines[k], '=');
+		size_t idx;
+
+		if (lines[k][0] != '@' || !eq) {
+			printf("#   %s: expected @COLUMN=VALUE: %s\n", name,
+			       lines[k]);
+			return -1;
+		}
+		*eq = '\0';
+		if (resolve(cols, lines[k] + 1, &idx, &err) < 0 ||
+		    case_read_value(eq + 1, &cols->v[idx], cols->text[idx],
+			       sizeof(cols->text[0])) < 0) {
+			printf("#   %s: bad value: %s\n", name, eq + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when what a case evaluated to (truth for a condition, out for an
+ * expression) is expect ("true"/"false", or a value). */
+static int check_outcome(const char *name, const char *expect, int is_cond,
+			 int truth, const struct bs_value *out)
+{
+	static char want_buf[CASE_MAX_LINE];
+	struct bs_value w;
+
+	if (is_cond) {
+		if (strcmp(expect, "true") && strcmp(expect, "false")) {
+			printf("#   %s: a condition expects true or false\n",
+			       name);
+			return 0;
+		}
+		if (truth != !strcmp(expect, "true")) {
+			printf("#   %s: got %s, want %s\n", name,
+			       truth ? "true" : "false", expect);
+			return 0;
+		}
+		return 1;
+	}
+	if (case_read_value(expect, &w, want_buf, sizeof(want_buf)) < 0) {
+		printf("#   %s: malformed expected value\n", name);
+		return 0;
+	}
+	if ((w.kind == BS_V_NULL) != (out->kind == BS_V_NULL) ||
+	    out->len != w.len || memcmp(out->s, w.s, w.len) ||
+	    out->s[out->len]) {
+		case_print_value("got", out);
+		case_print_value("want", &w);
+		return 0;
+	}
+	return 1;
+}
+
+/* Evaluates the parsed condition c or expression e on the row of cols; 1
+ * when the outcome is expect (%%FAIL part of the message, or the value). */
+static int eval_case(const char *name, const char *expect,
+		     const struct cond *c, const struct expr *e,
+		     const struct cols *cols, struct arena *arena)
+{
+	struct bs_value out;
+	struct bs_err err;
+	int truth = 0, rc;
+
+	bs_err_clear(&err);
+	memset(&out, 0, sizeof(out));
+	if (c)
+		rc = cond_eval(c, cols->v, arena, &truth, &err);
+	else
+		rc = expr_eval(e, cols->v, arena, &out, &err);
+	if (!strncmp(expect, "%%FAIL ", 7)) {
+		if (rc == 0) {
+			printf("#   %s: expected the row to be rejected\n", name);
+			return 0;
+		}
+		return error_is(name, &err, BS_E_ROW, expect + 7);
+	}
+	if (rc < 0) {
+		printf("#   %s: unexpected error: %s\n", name, err.msg);
+		return 0;
+	}
+	return check_outcome(name, expect, c != NULL, truth, &out);
+}
+
+/* One case: lines[0] is "if CONDITION" or "= EXPRESSION", the last line
+ * what is expected. */
 static int run_case(const char *name, char lines[][CASE_MAX_LINE], size_t n,
 		    void *ctx)
 {
 	struct arena *arena = ctx;
-	static char want_buf[CASE_MAX_LINE];
-	const char *text, *expect;
+	const char *expect;
 	struct expr_columns ec;
 	struct expr *e = NULL;
 	struct cond *c = NULL;
-	struct bs_value out;
 	struct bs_err err;
 	struct cols cols;
-	int is_cond, truth, rc, ok = 1;
-	size_t k;
+	int ok;
 
 	memset(&cols, 0, sizeof(cols));
 	bs_err_clear(&err);
 	ec.resolve = resolve;
 	ec.ctx = &cols;
-	if (!strncmp(lines[0], "if ", 3)) {
-		is_cond = 1;
-		text = lines[0] + 3;
-	} else if (!strncmp(lines[0], "= ", 2)) {
-		is_cond = 0;
-		text = lines[0] + 2;
-	} else {
+	if (strncmp(lines[0], "if ", 3) && strncmp(lines[0], "= ", 2)) {
 		printf("#   %s: a case starts with 'if ' or '= '\n", name);
 		return 0;
 	}
@@ -102,88 +187,21 @@ static int run_case(const char *name, char lines[][CASE_MAX_LINE], size_t n,
 		return 0;
 	}
 	expect = lines[n - 1];
-	if (is_cond)
-		c = cond_parse(text, arena, &ec, &err);
+	if (lines[0][0] == 'i')
+		c = cond_parse(lines[0] + 3, arena, &ec, &err);
 	else
-		e = expr_parse(text, arena, &ec, &err);
+		e = expr_parse(lines[0] + 2, arena, &ec, &err);
 	if (!strncmp(expect, "%%CONFIG ", 9)) {
-		if (c || e) {
+		ok = !c && !e && error_is(name, &err, BS_E_CONFIG, expect + 9);
+		if (c || e)
 			printf("#   %s: expected a configuration error\n", name);
-			ok = 0;
-		} else {
-			ok = error_is(name, &err, BS_E_CONFIG, expect + 9);
-		}
-		goto done;
-	}
-	if (!c && !e) {
+	} else if (!c && !e) {
 		printf("#   %s: does not parse: %s\n", name, err.msg);
 		ok = 0;
-		goto done;
+	} else {
+		ok = read_columns(name, lines, n, &cols) == 0 &&
+		     eval_case(name, expect, c, e, &cols, arena);
 	}
-	for (k = 1; k + 1 < n; k++) {
-		char *eq = strchr(lines[k], '=');
-		size_t idx;
-
-		if (lines[k][0] != '@' || !eq) {
-			printf("#   %s: expected @COLUMN=VALUE: %s\n", name,
-			       lines[k]);
-			ok = 0;
-			goto done;
-		}
-		*eq = '\0';
-		if (resolve(&cols, lines[k] + 1, &idx, &err) < 0 ||
-		    case_read_value(eq + 1, &cols.v[idx], cols.text[idx],
-			       sizeof(cols.text[0])) < 0) {
-			printf("#   %s: bad value: %s\n", name, eq + 1);
-			ok = 0;
-			goto done;
-		}
-	}
-	if (is_cond)
-		rc = cond_eval(c, cols.v, arena, &truth, &err);
-	else
-		rc = expr_eval(e, cols.v, arena, &out, &err);
-	if (!strncmp(expect, "%%FAIL ", 7)) {
-		if (rc == 0) {
-			printf("#   %s: expected the row to be rejected\n", name);
-			ok = 0;
-		} else {
-			ok = error_is(name, &err, BS_E_ROW, expect + 7);
-		}
-		goto done;
-	}
-	if (rc < 0) {
-		printf("#   %s: unexpected error: %s\n", name, err.msg);
-		ok = 0;
-		goto done;
-	}
-	if (is_cond) {
-		if (strcmp(expect, "true") && strcmp(expect, "false")) {
-			printf("#   %s: a condition expects true or false\n",
-			       name);
-			ok = 0;
-		} else if (truth != !strcmp(expect, "true")) {
-			printf("#   %s: got %s, want %s\n", name,
-			       truth ? "true" : "false", expect);
-			ok = 0;
-		}
-		goto done;
-	}
-	{
-		struct bs_value w;
-
-		if (case_read_value(expect, &w, want_buf, sizeof(want_buf)) < 0) {
-			printf("#   %s: malformed expected value\n", name);
-			ok = 0;
-		} else if ((w.kind == BS_V_NULL) != (out.kind == BS_V_NULL) ||
-			   out.len != w.len || memcmp(out.s, w.s, w.len) ||
-			   out.s[out.len]) {
-			case_print_value("got", &out);
-			case_print_value("want", &w);
-			ok = 0;
-		}
-	}
-done:
 	cond_free(c);
 	expr_free(e);
 	arena_reset(arena);
