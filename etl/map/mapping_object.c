@@ -130,9 +130,9 @@ static void column_key(struct mapping *m, const struct ini_item *it,
 		m->row_key = (long)idx;
 }
 
-/* One [object] key: a switch with a short case per key, longer than ~80
- * lines because there are fifteen keys; each case is a few lines, and the
- * longer checks already have their own functions (source_key, ...). */
+/* One [object] key: a switch with a short case per key, over 80 lines
+ * because there are fifteen keys; each case is a few lines, and the longer
+ * checks already have their own functions (source_key, ...). */
 void mp_object_key(struct mapping *m, const struct ini_item *it)
 {
 	const char *k = it->key, *v = it->value;
