@@ -3,17 +3,24 @@
  * Salesforce's error: when did this invoice fail, and when did it go
  * through (docs/state.md, "Record history").
  *
- * The history is kept by SQLite triggers on the records table (recs), so
- * every writer of a status (pending, retried, synced, resynced, failed,
- * skipped, deleted, or any later one) appends to it without knowing: a new
- * record, a changed status, or the same status in another run (sent again)
- * is one event.  An event is five integers: the record (63 bits of a hash
- * of its object and key), the run, the time in milliseconds since 1970,
- * the status (a row of `statuses`) and the error (a row of `errors`, each
- * code and message kept once), so it costs some 27 bytes whatever the
- * texts (make bench).  There is no index on the record: a timeline reads
- * the whole table (some seconds per 10 million events).  Events of runs
- * before the last HISTORY_KEEP_RUNS are pruned (history_prune).
+ * A record's current state is its row of the records table (recs); the
+ * history keeps the states it had before, each written by an SQLite
+ * trigger on recs when a later one supersedes it, so every writer of a
+ * status (pending, retried, synced, resynced, failed, skipped, deleted,
+ * or any later one) appends to it without knowing: a changed status, or
+ * the same status in another run (sent again), makes the old state an
+ * event.  A pending state is folded into its run's outcome: the outcome
+ * keeps how long before it the record was sent (pending_ms), so a first
+ * sync writes no event at all, and a run killed before the outcome
+ * leaves the record pending.  An event is six integers: the record (63
+ * bits of a hash of its object and key), the run, the time in
+ * milliseconds since 1970, the status (a row of `statuses`), the error (a
+ * row of `errors`, each code and message kept once) and the pending
+ * time, so it costs about 30 bytes whatever the texts (make bench).
+ * There is no index on the record: a timeline reads the whole table
+ * (some seconds per 10 million events).  Events of runs before the last
+ * HISTORY_KEEP_RUNS are pruned (history_prune); a record's current state
+ * never is.
  */
 #ifndef HISTORY_H
 #define HISTORY_H
@@ -25,10 +32,12 @@ struct state;
 /* Runs whose events are kept: about three months of daily runs. */
 #define HISTORY_KEEP_RUNS 100
 
-/* Creates the tables and triggers where missing (a state written before
+/* Creates the tables and trigger where missing (a state written before
  * the history existed gets them: its records' events start then) and the
- * SQL function the triggers call; called by state_open. */
-int history_setup(struct state *st, struct bs_err *err);
+ * SQL function the trigger calls; brings the history of a database of
+ * schema version `from` 1 or 2 to version 3 (recs has its pending_ms
+ * column already).  Called by state_schema_setup, in its transaction. */
+int history_setup(struct state *st, int from, struct bs_err *err);
 /* Makes the SQL function the triggers call known to st's connection
  * (state_open_readonly: statements on records compile the triggers). */
 int history_register(struct state *st, struct bs_err *err);
@@ -48,7 +57,7 @@ int history_prune(struct state *st, long long current, long long keep_runs,
 int history_size(struct state *st, unsigned long long *events,
 		 unsigned long long *bytes, struct bs_err *err);
 
-/* Drops the triggers until the next state_open, which makes them again:
+/* Drops the trigger until the next state_open, which makes it again:
  * for measuring what the history costs (tests/bench/statebench.c). */
 int history_pause(struct state *st, struct bs_err *err);
 
@@ -63,9 +72,10 @@ struct history_event {
 };
 
 /* Calls fn for every event of the records with this key (of this object
- * when object is not NULL), by object, then oldest first; a non-zero
- * return from fn stops (and is returned).  A state without a history
- * (written before it existed, opened read-only) has no events. */
+ * when object is not NULL), by object, then oldest first, the record's
+ * current state last; an outcome with a pending state folded into it is
+ * two events (pending at the time it was sent, no error; the outcome).
+ * A non-zero return from fn stops (and is returned). */
 int history_each(struct state *st, const char *object, const char *key,
 		 int (*fn)(void *ctx, const struct history_event *e),
 		 void *ctx, struct bs_err *err);

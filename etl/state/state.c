@@ -30,6 +30,14 @@
 /* synced_at NULL means updated_at: kept when updated_at moves on. */
 #define KEEP_SYNCED_AT "synced_at = CASE WHEN recs.synced_at IS NULL AND " \
 	"recs.status IN (3, 4) THEN recs.updated_at ELSE recs.synced_at END"
+/* An outcome (status st) of run ?5 at time now folds in the record's
+ * pending state of that run: pending_ms keeps how long before the outcome
+ * it was sent, and the history trigger makes no event of it; the same
+ * outcome written again keeps when it was sent. */
+#define FOLD_PENDING(st, now) "pending_ms = CASE WHEN recs.run IS NOT ?5 " \
+	"THEN NULL WHEN recs.status = 1 THEN " now " - recs.updated_at " \
+	"WHEN recs.status = " st " THEN " now " - recs.updated_at + " \
+	"recs.pending_ms END"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_REC_GET] =
@@ -42,7 +50,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	"sending_hash = excluded.sending_hash, "
 	"forced = excluded.forced, run = excluded.run, "
 	"attempts = recs.attempts + 1, source = excluded.source, "
-	"line = excluded.line, " KEEP_SYNCED_AT ", "
+	"line = excluded.line, " KEEP_SYNCED_AT ", pending_ms = NULL, "
 	"updated_at = excluded.updated_at",
 	/* a record skipped by the same filter as before keeps its run and
 	   updated_at (only where its row is may move), so `records --since`
@@ -58,7 +66,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	"error_code = CASE WHEN " SAME_SKIP " THEN recs.error_code "
 	"ELSE NULL END, "
 	"status = 6, error_message = excluded.error_message, "
-	"source = excluded.source, line = excluded.line "
+	"source = excluded.source, line = excluded.line, pending_ms = NULL "
 	"WHERE NOT (" SAME_SKIP ") OR recs.source IS NOT excluded.source "
 	"OR recs.line IS NOT excluded.line",
 	/* the hash sent becomes the record's (kept when an outcome is
@@ -67,11 +75,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	"UPDATE recs SET status = CASE WHEN forced THEN 4 ELSE 3 END, "
 	"hash = coalesce(sending_hash, hash), sending_hash = NULL, sf_id = ?3, "
 	"error_code = NULL, error_message = NULL, synced_at = NULL, "
+	FOLD_PENDING("CASE WHEN forced THEN 4 ELSE 3 END", "?4") ", "
 	"updated_at = ?4, run = ?5 WHERE obj = ?1 AND key = ?2",
 	[S_REC_FAIL] =
 	"UPDATE recs SET status = 5, error_code = ?3, error_message = ?4, "
-	KEEP_SYNCED_AT ", updated_at = ?5, run = ?6 "
-	"WHERE obj = ?1 AND key = ?2",
+	KEEP_SYNCED_AT ", " FOLD_PENDING("5", "?6") ", updated_at = ?6, "
+	"run = ?5 WHERE obj = ?1 AND key = ?2",
 	[S_FILE_ADD] =
 	"INSERT OR IGNORE INTO files (run, path, object, rows, status, "
 	"updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
@@ -95,12 +104,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	   sent (and created) again */
 	[S_DEL_OK] =
 	"UPDATE recs SET status = 7, hash = NULL, error_code = ?4, "
-	"error_message = ?5, " KEEP_SYNCED_AT ", updated_at = ?6, run = ?1 "
+	"error_message = ?5, " KEEP_SYNCED_AT ", pending_ms = NULL, "
+	"updated_at = ?6, run = ?1 "
 	"WHERE obj = ?7 AND key = (SELECT key FROM deletes WHERE run = ?1 AND "
 	"object = ?2 AND sf_id = ?3)",
 	[S_DEL_FAIL] =
 	"UPDATE recs SET status = 5, error_code = ?4, error_message = ?5, "
-	KEEP_SYNCED_AT ", updated_at = ?6, run = ?1 WHERE obj = ?7 AND "
+	KEEP_SYNCED_AT ", pending_ms = NULL, updated_at = ?6, run = ?1 WHERE "
+	"obj = ?7 AND "
 	"key = (SELECT key FROM deletes WHERE run = ?1 AND object = ?2 AND "
 	"sf_id = ?3)",
 };
@@ -750,7 +761,7 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 					  sf_id, st->now_ms, run), err,
 				 "record outcome");
 	return step_done(st, bind(st, S_REC_FAIL, "itttii", obj, key,
-				  error_code, error_message, st->now_ms, run),
+				  error_code, error_message, run, st->now_ms),
 			 err, "record outcome");
 }
 

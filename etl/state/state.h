@@ -311,6 +311,11 @@ struct state_filter {
 int state_records_find(struct state *st, const struct state_filter *f,
 		       int (*fn)(void *ctx, const struct state_row *r),
 		       void *ctx, struct bs_err *err);
+/* The database's size in bytes, as its file will be once the
+ * write-ahead log is folded in (page count times page size): for make
+ * bench. */
+int state_size(struct state *st, unsigned long long *bytes,
+	       struct bs_err *err);
 /* How many records match f. */
 int state_records_count(struct state *st, const struct state_filter *f,
 			unsigned long long *n, struct bs_err *err);

@@ -1,5 +1,6 @@
-/* history.c - the record history: tables, the triggers that fill them,
- * pruning and reading (see history.h). */
+/* state_history.c - the record history: tables, the trigger that fills
+ * them, the upgrade of a version 2 history, pruning and reading (see
+ * history.h). */
 #include "history.h"
 
 #include <stdint.h>
@@ -9,26 +10,30 @@
 #include "state.h"
 #include "state_int.h"
 
-/* The event of a record as it is after a change (NEW, a row of recs):
- * the record by the number bs_rec() makes of its object's name and key,
- * the status (already a row of statuses) and the error as numbers.  Used
- * by both triggers.  No OR IGNORE: an upsert's conflict clause would
- * override it inside a trigger. */
+/* The event a record's state (OLD, a row of recs) becomes when a later
+ * one supersedes it: the record by the number bs_rec() makes of its
+ * object's name and key, the status (already a row of statuses) and the
+ * error as numbers, and when the state is the outcome of a send of the
+ * same run, how long it was pending before (the pending event folded
+ * into it).
+ * No OR IGNORE: an upsert's conflict clause would override it inside a
+ * trigger. */
 #define EVENT                                                               \
 	"INSERT INTO errors (code, message) SELECT "                        \
-	" coalesce(NEW.error_code, ''), coalesce(NEW.error_message, '') "   \
-	" WHERE (NEW.error_code IS NOT NULL OR NEW.error_message IS NOT NULL)" \
+	" coalesce(OLD.error_code, ''), coalesce(OLD.error_message, '') "   \
+	" WHERE (OLD.error_code IS NOT NULL OR OLD.error_message IS NOT NULL)" \
 	" AND NOT EXISTS (SELECT 1 FROM errors WHERE"                       \
-	" code = coalesce(NEW.error_code, '') AND"                          \
-	" message = coalesce(NEW.error_message, ''));"                      \
-	"INSERT INTO history (rec, run, at, status, error) VALUES ("        \
-	" bs_rec((SELECT name FROM objects WHERE id = NEW.obj), NEW.key),"  \
-	" NEW.run, coalesce(NEW.updated_at, CAST(round((julianday('now') -" \
-	" 2440587.5) * 86400000.0) AS INTEGER)), NEW.status,"              \
-	" CASE WHEN NEW.error_code IS NULL AND NEW.error_message IS NULL"   \
+	" code = coalesce(OLD.error_code, '') AND"                          \
+	" message = coalesce(OLD.error_message, ''));"                      \
+	"INSERT INTO history (rec, run, at, status, error, pending_ms)"     \
+	" VALUES ("                                                          \
+	" bs_rec((SELECT name FROM objects WHERE id = OLD.obj), OLD.key),"  \
+	" OLD.run, coalesce(OLD.updated_at, CAST(round((julianday('now') -" \
+	" 2440587.5) * 86400000.0) AS INTEGER)), OLD.status,"              \
+	" CASE WHEN OLD.error_code IS NULL AND OLD.error_message IS NULL"   \
 	" THEN NULL ELSE (SELECT id FROM errors WHERE"                      \
-	" code = coalesce(NEW.error_code, '') AND"                          \
-	" message = coalesce(NEW.error_message, '')) END);"
+	" code = coalesce(OLD.error_code, '') AND"                          \
+	" message = coalesce(OLD.error_message, '')) END, OLD.pending_ms);"
 
 static const char tables[] =
 	"CREATE TABLE IF NOT EXISTS statuses ("
@@ -42,14 +47,60 @@ static const char tables[] =
 	   a run (written in another order) a random index write each, many
 	   times their own cost (make bench); a timeline reads the table */
 	"CREATE TABLE IF NOT EXISTS history (rec INTEGER NOT NULL,"
-	" run INTEGER, at INTEGER NOT NULL, status INTEGER, error INTEGER);"
-	"CREATE TRIGGER IF NOT EXISTS history_new AFTER INSERT ON recs "
-	"BEGIN " EVENT " END;"
-	/* the same status in the same run is no event: a skipped record
-	   skipped again by the same filter, an outcome written twice */
-	"CREATE TRIGGER IF NOT EXISTS history_change AFTER UPDATE OF status, run "
-	"ON recs WHEN NEW.status IS NOT OLD.status OR NEW.run IS NOT OLD.run "
-	"BEGIN " EVENT " END;";
+	" run INTEGER, at INTEGER NOT NULL, status INTEGER, error INTEGER,"
+	" pending_ms INTEGER);";
+
+/* A state is an event once superseded: a changed status, or the same
+ * status in another run (sent again).  The same status in the same run
+ * is none (a skipped record skipped again by the same filter, an outcome
+ * written twice), nor is a pending state its run's outcome folds in
+ * (the outcome's pending_ms, set by state.c, keeps when it was sent). */
+static const char triggers[] =
+	"CREATE TRIGGER IF NOT EXISTS history_superseded AFTER UPDATE OF"
+	" status, run ON recs WHEN (NEW.status IS NOT OLD.status OR"
+	" NEW.run IS NOT OLD.run) AND NOT (OLD.status = 1 AND"
+	" NEW.pending_ms IS NOT NULL) BEGIN " EVENT " END;";
+
+/* Version 2 wrote every state as an event when it began, a record's
+ * current state included.  Each record's newest event that is its state
+ * goes (recs has it), and a pending event followed by its run's outcome
+ * is folded into that outcome (the event's or the record's pending_ms).
+ * Temporary tables keep it to a few sorts, whatever the size. */
+static const char upgrade_v2[] =
+	"DROP TRIGGER IF EXISTS history_new;"
+	"DROP TRIGGER IF EXISTS history_change;"
+	"CREATE TEMP TABLE v3_cur (rec INTEGER PRIMARY KEY, run INTEGER,"
+	" status INTEGER);"
+	"INSERT OR IGNORE INTO v3_cur SELECT bs_rec(o.name, r.key), r.run,"
+	" r.status FROM recs r JOIN objects o ON o.id = r.obj;"
+	/* each pending event and each record's newest, with the next one */
+	"CREATE TEMP TABLE v3_ev AS SELECT * FROM (SELECT rowid AS id, rec,"
+	" run, status, at, lead(rowid) OVER w AS next, lead(run) OVER w AS"
+	" next_run, lead(status) OVER w AS next_status FROM main.history"
+	" WINDOW w AS (PARTITION BY rec ORDER BY rowid))"
+	" WHERE status = 1 OR next IS NULL;"
+	"CREATE TEMP TABLE v3_gone (id INTEGER PRIMARY KEY);"
+	"INSERT INTO v3_gone SELECT e.id FROM v3_ev e JOIN v3_cur c"
+	" ON c.rec = e.rec WHERE e.next IS NULL AND e.run IS c.run AND"
+	" e.status IS c.status;"
+	"CREATE TEMP TABLE v3_fold (next INTEGER PRIMARY KEY, id INTEGER,"
+	" rec INTEGER, at INTEGER);"
+	"INSERT INTO v3_fold SELECT next, id, rec, at FROM v3_ev WHERE"
+	" status = 1 AND next_run IS run AND next_status IN (3, 4, 5);"
+	"UPDATE main.history SET pending_ms = history.at - f.at FROM v3_fold f"
+	" WHERE f.next = history.rowid;"
+	"CREATE TEMP TABLE v3_recfold (rec INTEGER PRIMARY KEY, at INTEGER);"
+	"INSERT OR IGNORE INTO v3_recfold SELECT f.rec, f.at FROM v3_fold f"
+	" JOIN v3_gone g ON g.id = f.next;"
+	"UPDATE recs SET pending_ms = recs.updated_at - x.at FROM objects o,"
+	" v3_recfold x"
+	" WHERE o.id = recs.obj AND x.rec = bs_rec(o.name, recs.key);"
+	"INSERT OR IGNORE INTO v3_gone SELECT id FROM v3_fold;"
+	"DELETE FROM main.history WHERE rowid IN (SELECT id FROM v3_gone);"
+	"DELETE FROM errors WHERE id NOT IN"
+	" (SELECT error FROM main.history WHERE error IS NOT NULL);"
+	"DROP TABLE v3_cur; DROP TABLE v3_ev; DROP TABLE v3_gone;"
+	"DROP TABLE v3_fold; DROP TABLE v3_recfold;";
 
 /* A record's number: 63 bits of a hash of its object and key, so that an
  * event holds no text and the records table no extra column.  Two records
@@ -82,11 +133,16 @@ int history_register(struct state *st, struct bs_err *err)
 	return 0;
 }
 
-int history_setup(struct state *st, struct bs_err *err)
+int history_setup(struct state *st, int from, struct bs_err *err)
 {
-	if (history_register(st, err) < 0)
+	if (history_register(st, err) < 0 || state_exec(st, tables, err) < 0)
 		return -1;
-	return state_exec(st, tables, err);
+	if (from == 1 || from == 2) {
+		if (state_add_column(st, "history", "pending_ms", err) < 0 ||
+		    state_exec(st, upgrade_v2, err) < 0)
+			return -1;
+	}
+	return state_exec(st, triggers, err);
 }
 
 int history_prune(struct state *st, long long current, long long keep_runs,
@@ -140,13 +196,31 @@ int history_size(struct state *st, unsigned long long *events,
 
 int history_pause(struct state *st, struct bs_err *err)
 {
-	return state_exec(st, "DROP TRIGGER IF EXISTS history_new; "
-			  "DROP TRIGGER IF EXISTS history_change;", err);
+	return state_exec(st, "DROP TRIGGER IF EXISTS history_superseded;",
+			  err);
 }
 
-/* The events of one record, oldest first. */
-static int record_events(struct state *st, sqlite3_stmt *s, const char *object,
-			 const char *key,
+/* Calls fn with one state of a record, after the pending one folded
+ * into it (the time it was sent, sent: NULL when none). */
+static int take(const struct history_event *e, const char *sent,
+		int (*fn)(void *ctx, const struct history_event *e), void *ctx)
+{
+	struct history_event p = *e;
+	int r;
+
+	if (sent) {
+		p.at = sent;
+		p.status = "pending";
+		p.error_code = "";
+		p.error_message = "";
+		if ((r = fn(ctx, &p)) != 0)
+			return r;
+	}
+	return fn(ctx, e);
+}
+
+/* The events of one record, oldest first, then its current state. */
+static int record_events(sqlite3_stmt *s, const char *object, const char *key,
 			 int (*fn)(void *ctx, const struct history_event *e),
 			 void *ctx)
 {
@@ -155,6 +229,8 @@ static int record_events(struct state *st, sqlite3_stmt *s, const char *object,
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, history_rec(object, strlen(object), key,
 					    strlen(key)));
+	sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
 	while (!stop && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct history_event e;
 
@@ -165,16 +241,15 @@ static int record_events(struct state *st, sqlite3_stmt *s, const char *object,
 		e.status = (const char *)sqlite3_column_text(s, 2);
 		e.error_code = (const char *)sqlite3_column_text(s, 3);
 		e.error_message = (const char *)sqlite3_column_text(s, 4);
-		stop = fn(ctx, &e);
+		stop = take(&e, (const char *)sqlite3_column_text(s, 5), fn,
+			    ctx);
 	}
 	if (!stop && r != SQLITE_DONE)
 		return -1;
-	(void)st;
 	return stop;
 }
 
 struct each {
-	struct state *st;
 	sqlite3_stmt *s;
 	const char *key;
 	int (*fn)(void *ctx, const struct history_event *e);
@@ -186,7 +261,7 @@ static int each_object(void *p, const char *object)
 {
 	struct each *x = p;
 
-	x->r = record_events(x->st, x->s, object, x->key, x->fn, x->ctx);
+	x->r = record_events(x->s, object, x->key, x->fn, x->ctx);
 	return x->r != 0;
 }
 
@@ -194,15 +269,25 @@ int history_each(struct state *st, const char *object, const char *key,
 		 int (*fn)(void *ctx, const struct history_event *e),
 		 void *ctx, struct bs_err *err)
 {
+#define TIME(ms) "strftime('%Y-%m-%d %H:%M:%f', " ms " / 1000.0, 'unixepoch')"
+	/* the events superseded, then the record's state (recs) */
 	static const char sql[] =
-		"SELECT coalesce(h.run, 0), "
-		" strftime('%Y-%m-%d %H:%M:%f', h.at / 1000.0, 'unixepoch'), "
-		" coalesce(s.name, '?'), coalesce(e.code, ''), "
-		" coalesce(e.message, '') FROM history h "
+		"SELECT run, at, status, code, message, sent FROM ("
+		"SELECT 0 AS part, h.rowid AS seq, coalesce(h.run, 0) AS run,"
+		" " TIME("h.at") " AS at, coalesce(s.name, '?') AS status,"
+		" coalesce(e.code, '') AS code, coalesce(e.message, '')"
+		" AS message, " TIME("(h.at - h.pending_ms)") " AS sent "
+		"FROM history h "
 		"LEFT JOIN statuses s ON s.id = h.status "
-		"LEFT JOIN errors e ON e.id = h.error "
-		"WHERE h.rec = ?1 ORDER BY h.rowid";
-	struct each x = { st, NULL, key, fn, ctx, 0 };
+		"LEFT JOIN errors e ON e.id = h.error WHERE h.rec = ?1 "
+		"UNION ALL SELECT 1, 0, coalesce(r.run, 0),"
+		" coalesce(" TIME("r.updated_at") ", ''), s.name,"
+		" coalesce(r.error_code, ''), coalesce(r.error_message, ''),"
+		" " TIME("(r.updated_at - r.pending_ms)") " FROM recs r "
+		"JOIN objects o ON o.id = r.obj JOIN statuses s ON s.id = r.status "
+		"WHERE o.name = ?2 AND r.key = ?3) ORDER BY part, seq";
+#undef TIME
+	struct each x = { NULL, key, fn, ctx, 0 };
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &x.s, NULL) != SQLITE_OK)
 		return 0;   /* a state from before the history */

@@ -11,7 +11,7 @@
 
 #include "formats/bs_err.h"
 
-#define STATE_SCHEMA_VERSION 2
+#define STATE_SCHEMA_VERSION 3
 #define STATE_CACHE_KIB 16384      /* SQLite page cache: the store's memory */
 
 /* The cached statements of the ledger (state.c stmt_sql). */
@@ -72,10 +72,13 @@ int state_exec(struct state *st, const char *sql, struct bs_err *err);
 
 /* ---- state_schema.c: the tables, and ids for names ---------------------- */
 
-/* Makes the tables where missing, or brings a version 1 database up to
- * them (docs/state.md, "The database"); sets the schema version.  For a
+/* Makes the tables where missing, or brings a version 1 or 2 database up
+ * to them (docs/state.md, "The database"); sets the schema version.  For a
  * handle opened read-write, with its lock. */
 int state_schema_setup(struct state *st, struct bs_err *err);
+/* Adds an INTEGER column to table where it has none; 0 or -1 with err. */
+int state_add_column(struct state *st, const char *table, const char *col,
+		     struct bs_err *err);
 /* The schema version of the open database (0: none), or -1 with err. */
 int state_schema_version(struct state *st, struct bs_err *err);
 /* The id of an object's name (table `objects`) or of a source file's

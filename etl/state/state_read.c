@@ -97,6 +97,23 @@ int state_records_each(struct state *st, const char *object,
 	return state_records_find(st, &f, fn, ctx, err);
 }
 
+int state_size(struct state *st, unsigned long long *bytes,
+	       struct bs_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT page_count * page_size FROM "
+			       "pragma_page_count(), pragma_page_size()", -1,
+			       &s, NULL) != SQLITE_OK)
+		return state_db_error(st, err, "prepare");
+	r = sqlite3_step(s);
+	*bytes = r == SQLITE_ROW ? (unsigned long long)sqlite3_column_int64(s, 0)
+				 : 0;
+	sqlite3_finalize(s);
+	return r == SQLITE_ROW ? 0 : state_db_error(st, err, "read its size");
+}
+
 int state_records_count(struct state *st, const struct state_filter *f,
 			unsigned long long *n, struct bs_err *err)
 {
@@ -361,7 +378,8 @@ int state_exists(const char *dir)
 	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* tried: a version 1 database was brought up to date already. */
+/* tried: an older database (version 1 or 2) was brought up to date
+ * already. */
 static struct state *open_readonly(const char *dir, int tried,
 				   struct bs_err *err)
 {
@@ -388,7 +406,7 @@ static struct state *open_readonly(const char *dir, int tried,
 	if (state_exec(st, pragmas, err) < 0 ||
 	    (v = state_schema_version(st, err)) < 0)
 		goto fail;
-	if (v == 1 && !tried) {
+	if (v > 0 && v < STATE_SCHEMA_VERSION && !tried) {
 		/* written by an older billsync: brought up to date once, with
 		   the lock (as the next run would), then read */
 		struct state *up;

@@ -12,11 +12,15 @@
 
 #include <sqlite3.h>
 
-/* Version 2.  A record is a row of `recs`: its object and source file as
+/* Version 3.  A record is a row of `recs`: its object and source file as
  * ids (`objects`, `sources`), its status as an id (`statuses`, made by the
  * history), 64 bits of its hash as an integer, times in ms since 1970.
  * synced_at is NULL while it equals updated_at (a record synced last in
- * its latest change); the hash being sent only while a record is sent. */
+ * its latest change); the hash being sent only while a record is sent;
+ * pending_ms, while its state is the outcome of a send of the same run,
+ * how long before updated_at it was sent (its pending state, folded in:
+ * state_history.c).  Version 2 had no pending_ms (its history kept every
+ * state as it began, the current one too). */
 static const char tables[] =
 	"CREATE TABLE IF NOT EXISTS runs ("
 	" id INTEGER PRIMARY KEY, command TEXT, mode TEXT, options TEXT,"
@@ -39,7 +43,7 @@ static const char tables[] =
 	" hash INTEGER, sending_hash INTEGER, forced INTEGER NOT NULL DEFAULT 0,"
 	" sf_id TEXT, error_code TEXT, error_message TEXT, run INTEGER,"
 	" attempts INTEGER NOT NULL DEFAULT 0, source INTEGER, line INTEGER,"
-	" updated_at INTEGER, synced_at INTEGER,"
+	" updated_at INTEGER, synced_at INTEGER, pending_ms INTEGER,"
 	" PRIMARY KEY (obj, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS watermarks ("
 	" object TEXT PRIMARY KEY, value TEXT NOT NULL, mapping_hash BLOB,"
@@ -124,6 +128,29 @@ int state_schema_version(struct state *st, struct bs_err *err)
 	return v < 0 ? state_db_error(st, err, "read the schema version") : v;
 }
 
+int state_add_column(struct state *st, const char *table, const char *col,
+		     struct bs_err *err)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM pragma_table_info(?1) "
+			       "WHERE name = ?2", -1, &s, NULL) != SQLITE_OK)
+		return state_db_error(st, err, "prepare");
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, col, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r == SQLITE_ROW)
+		return 0;
+	if (r != SQLITE_DONE)
+		return state_db_error(st, err, "read the columns");
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s INTEGER;",
+		 table, col);
+	return state_exec(st, sql, err);
+}
+
 /* Tables, migration, history, view and version in one transaction. */
 static int setup_tx(struct state *st, int from, struct bs_err *err)
 {
@@ -137,7 +164,9 @@ static int setup_tx(struct state *st, int from, struct bs_err *err)
 		return state_db_error(st, err, "register bs_h64");
 	if (state_exec(st, tables, err) < 0 ||
 	    (from == 1 && state_exec(st, migrate_v1, err) < 0) ||
-	    history_setup(st, err) < 0 || state_values_setup(st, err) < 0 ||
+	    (from == 2 &&
+	     state_add_column(st, "recs", "pending_ms", err) < 0) ||
+	    history_setup(st, from, err) < 0 || state_values_setup(st, err) < 0 ||
 	    state_exec(st, view, err) < 0)
 		return -1;
 	return state_exec(st, version, err);
@@ -162,8 +191,9 @@ int state_schema_setup(struct state *st, struct bs_err *err)
 	}
 	if (state_exec(st, "COMMIT", err) < 0)
 		return -1;
-	/* the old table's pages go back to the file system */
-	return v == 1 ? state_exec(st, "VACUUM", err) : 0;
+	/* the old table's pages (version 1), the events that were the
+	   records' states (version 2) go back to the file system */
+	return v == 1 || v == 2 ? state_exec(st, "VACUUM", err) : 0;
 }
 
 /* ---- ids of names ------------------------------------------------------ */

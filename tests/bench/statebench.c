@@ -1,7 +1,9 @@
 /* statebench.c - the change store at scale: N records of one object go
- * through what runs do to them (first sync, outcome, unchanged check),
- * with the time of each phase, the peak memory and what the record
- * history (state/history.h) holds after them.
+ * through what runs do to them (first sync, outcome, unchanged check,
+ * then a run that finds 1 record in 10 changed and sends those again),
+ * with the time of each phase, the peak memory, and what the record
+ * history (state/history.h) and the whole database hold after the first
+ * sync and after the changed run.
  *
  *   statebench N STATE_DIR [--no-history | --values]   (N may end in k or M)
  *
@@ -45,7 +47,6 @@ static int fail(const struct bs_err *e)
 }
 
 #define NVALUES 17
-#define OBJECT "OrbDailyLineItemRevenue__c"
 
 /* Keeps the values of every record, as the outcomes of a load with
  * keep_values do (committed every 10,000), and says what it cost. */
@@ -92,7 +93,7 @@ static int keep_values(struct state *st, unsigned long long n)
 			v[c].kind = v[c].len ? BS_V_TEXT : BS_V_NULL;
 		}
 		if (state_begin(st, &e) < 0 ||
-		    state_values_keep(st, OBJECT, text[2],
+		    state_values_keep(st, "OrbDailyLineItemRevenue__c", text[2],
 				      NVALUES + 2, names, v, &e) < 0 ||
 		    ((i + 1) % 10000 == 0 && state_commit(st, &e) < 0))
 			return fail(&e);
@@ -108,131 +109,143 @@ static int keep_values(struct state *st, unsigned long long n)
 	return 0;
 }
 
-/* Record i of n (in a shuffled order): its key (klen bytes) and its row,
- * as a daily revenue export writes it; returns the row's length. */
-static int make_row(unsigned long long i, unsigned long long n,
-		    char key[32], int *klen, char row[160])
+/* The row of record k on day (0: the first sync, 1: a changed one). */
+static int row_of(unsigned long long k, int day, char *key, char *row,
+		  size_t size, struct state_hash *h)
 {
-	*klen = snprintf(key, 32, "dlir_%012llu", i * 7919 % n);
-	return snprintf(row, 160, "%s,%s,inv_%llu,%llu.000000,"
-			"2024-03-01T00:00:00.000Z\n", key, key, i / 40,
-			i % 997);
+	int klen = snprintf(key, 32, "dlir_%012llu", k);
+	int len = snprintf(row, size, "%s,%s,inv_%llu,%llu.%06d,"
+			   "2024-03-01T00:00:00.000Z\n", key, key, k / 40,
+			   k % 997, day);
+
+	state_hash_row(row, (size_t)len, h);
+	return klen;
 }
 
-/* Phase 1: a first sync sends every record (lookup, then sending). */
-static int first_sync(struct state *st, long long run, unsigned long long n)
+/* A run sends the records whose number is a multiple of every (keys in
+ * random order: a lookup, then sending, in one transaction), then
+ * writes Salesforce's outcome for each, committed every 10,000 as a load
+ * session does (OUTCOME_BATCH in etl/state/session.c). */
+static int sync_run(struct state *st, unsigned long long n, unsigned every,
+		    int day, const char *what)
 {
-	unsigned long long i;
+	unsigned long long i, k, sent = 0;
 	char key[32], row[160];
 	struct state_record r;
 	struct state_hash h;
+	struct state_run run;
 	struct bs_err e;
 	double t0 = now(), t;
-	int len, klen;
+	int klen;
 
-	if (state_begin(st, &e) < 0)
+	if (state_run_begin(st, "run", day ? "incremental" : "full", "", &run,
+			    &e) < 0 || state_begin(st, &e) < 0)
 		return fail(&e);
 	for (i = 0; i < n; i++) {
-		len = make_row(i, n, key, &klen, row);
-		state_hash_row(row, (size_t)len, &h);
-		if (state_record_get(st, OBJECT, key, (size_t)klen, &r,
-				     &e) < 0 ||
-		    state_record_sending(st, run, OBJECT, key, (size_t)klen,
-					 &h, 0, "x.csv", (unsigned long)i,
-					 &e) < 0)
+		if ((k = i * 7919 % n) % every)
+			continue;
+		klen = row_of(k, day, key, row, sizeof(row), &h);
+		if (state_record_get(st, "OrbDailyLineItemRevenue__c", key,
+				     (size_t)klen, &r, &e) < 0 ||
+		    state_record_sending(st, run.id, "OrbDailyLineItemRevenue__c",
+					 key, (size_t)klen, &h, 0, "x.csv",
+					 (unsigned long)i, &e) < 0)
+			return fail(&e);
+		sent++;
+	}
+	if (state_commit(st, &e) < 0)
+		return fail(&e);
+	t = now() - t0;
+	printf("%s, lookup + pending: %.1f s (%.0f records/s), peak RSS %ld KiB\n",
+	       what, t, (double)sent / t, peak_kib());
+	t0 = now();
+	for (k = 0; k < n; k += every) {
+		snprintf(key, sizeof(key), "dlir_%012llu", k);
+		if (state_begin(st, &e) < 0 ||
+		    state_record_outcome(st, run.id, "OrbDailyLineItemRevenue__c",
+					 key, 1, "a06000000000001AAA", NULL,
+					 NULL, &e) < 0 ||
+		    ((k / every + 1) % 10000 == 0 && state_commit(st, &e) < 0))
 			return fail(&e);
 	}
 	if (state_commit(st, &e) < 0)
 		return fail(&e);
 	t = now() - t0;
-	printf("first sync, lookup + pending: %.1f s (%.0f records/s), peak RSS %ld KiB\n",
-	       t, (double)n / t, peak_kib());
+	printf("%s, outcomes: %.1f s (%.0f records/s), peak RSS %ld KiB\n",
+	       what, t, (double)sent / t, peak_kib());
 	return 0;
 }
 
-/* Phase 2: Salesforce's outcome for each, committed every 10,000 as a
- * load session does (OUTCOME_BATCH in etl/state/session.c), and what the
- * record history holds then. */
-static int outcomes(struct state *st, long long run, unsigned long long n)
+/* What the record history and the whole database hold. */
+static int sizes(struct state *st, unsigned long long n)
 {
-	unsigned long long i, events, bytes;
-	char key[32];
+	unsigned long long events, bytes, all;
 	struct bs_err e;
-	double t0 = now(), t;
 
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "dlir_%012llu", i);
-		if (state_begin(st, &e) < 0 ||
-		    state_record_outcome(st, run, OBJECT, key, 1,
-					 "a06000000000001AAA", NULL, NULL,
-					 &e) < 0 ||
-		    ((i + 1) % 10000 == 0 && state_commit(st, &e) < 0))
-			return fail(&e);
-	}
-	if (state_commit(st, &e) < 0)
-		return fail(&e);
-	t = now() - t0;
-	printf("outcomes: %.1f s (%.0f records/s), peak RSS %ld KiB\n", t,
-	       (double)n / t, peak_kib());
-	if (history_size(st, &events, &bytes, &e) < 0)
+	if (history_size(st, &events, &bytes, &e) < 0 ||
+	    state_size(st, &all, &e) < 0)
 		return fail(&e);
 	printf("record history: %llu events, %.1f MB (%.1f bytes per event)\n",
 	       events, (double)bytes / 1e6,
 	       events ? (double)bytes / (double)events : 0.0);
+	printf("state: %.1f MB, %.1f bytes per record\n", (double)all / 1e6,
+	       (double)all / (double)n);
 	return 0;
 }
 
-/* Phase 3: the next daily run finds them unchanged; 0 when all are. */
-static int unchanged_check(struct state *st, unsigned long long n)
+int main(int argc, char **argv)
 {
-	unsigned long long i, unchanged = 0;
+	unsigned long long n, i, unchanged = 0;
 	char key[32], row[160];
 	struct state_record r;
 	struct state_hash h;
+	struct state *st;
 	struct bs_err e;
-	double t0 = now(), t;
-	int len, klen;
+	double t0, t;
+	int klen, values = argc == 4 && !strcmp(argv[3], "--values");
 
+	if (argc != 3 && (argc != 4 || (strcmp(argv[3], "--no-history") &&
+					!values)))
+		return fprintf(stderr, "usage: statebench N STATE_DIR "
+			       "[--no-history | --values]\n"), 2;
+	{
+		char *end;
+
+		n = strtoull(argv[1], &end, 10);
+		if (*end == 'k')
+			n *= 1000;
+		else if (*end == 'M')
+			n *= 1000000;
+	}
+	st = state_open(argv[2], &e);
+	if (!st || (argc == 4 && !values && history_pause(st, &e) < 0))
+		return fail(&e);
+	printf("records: %llu%s\n", n, values ? " (values kept)" : argc == 4 ?
+	       " (no record history)" : "");
+
+	/* 1, 2: a first sync sends every record, Salesforce takes them */
+	if (sync_run(st, n, 1, 0, "first sync") || sizes(st, n))
+		return 1;
+	if (values && keep_values(st, n))
+		return 1;
+
+	/* 3: the next daily run finds them unchanged */
+	t0 = now();
 	for (i = 0; i < n; i++) {
-		len = make_row(i, n, key, &klen, row);
-		state_hash_row(row, (size_t)len, &h);
-		if (state_record_get(st, OBJECT, key, (size_t)klen, &r,
-				     &e) < 0)
+		klen = row_of(i * 7919 % n, 0, key, row, sizeof(row), &h);
+		if (state_record_get(st, "OrbDailyLineItemRevenue__c", key,
+				     (size_t)klen, &r, &e) < 0)
 			return fail(&e);
 		unchanged += r.has_hash && r.hash == h.h[0];
 	}
 	t = now() - t0;
 	printf("unchanged check: %.1f s (%.0f records/s), %llu unchanged, peak RSS %ld KiB\n",
 	       t, (double)n / t, unchanged, peak_kib());
-	return unchanged == n ? 0 : 1;
-}
 
-int main(int argc, char **argv)
-{
-	unsigned long long n;
-	struct state_run run;
-	struct state *st;
-	struct bs_err e;
-	char *end;
-	int rc, values = argc == 4 && !strcmp(argv[3], "--values");
-
-	if (argc != 3 && (argc != 4 || (strcmp(argv[3], "--no-history") &&
-					!values)))
-		return fprintf(stderr, "usage: statebench N STATE_DIR "
-			       "[--no-history | --values]\n"), 2;
-	n = strtoull(argv[1], &end, 10);
-	if (*end == 'k')
-		n *= 1000;
-	else if (*end == 'M')
-		n *= 1000000;
-	st = state_open(argv[2], &e);
-	if (!st || (argc == 4 && !values && history_pause(st, &e) < 0) ||
-	    state_run_begin(st, "run", "full", "", &run, &e) < 0)
-		return fail(&e);
-	printf("records: %llu%s\n", n, values ? " (values kept)" : argc == 4 ?
-	       " (no record history)" : "");
-	rc = first_sync(st, run.id, n) || outcomes(st, run.id, n) ||
-	     (values && keep_values(st, n)) || unchanged_check(st, n);
+	/* 4: a run that finds 1 record in 10 changed sends them again: each
+	 * one's first outcome becomes an event of its history */
+	if (sync_run(st, n, 10, 1, "1 in 10 changed") || sizes(st, n))
+		return 1;
 	state_close(st);
-	return rc;
+	return unchanged == n ? 0 : 1;
 }

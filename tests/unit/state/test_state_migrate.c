@@ -1,11 +1,13 @@
 /* test_state_migrate.c - a state database written by an older billsync
- * (schema version 1: one `records` table of names and texts, 16-byte
- * hashes) opens, reads and works on after billsync brings it to
- * version 2 (state_schema.c). */
+ * opens, reads and works on after billsync brings it to the current
+ * version (state_schema.c, state_history.c): version 1 (one `records`
+ * table of names and texts, 16-byte hashes), and version 2 (a history
+ * event for every state as it began, the record's current one too). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -197,7 +199,10 @@ static void test_read_after_upgrade(void)
 	CHECK_INT(c[REC_PENDING], 1);
 	state_close(st);
 	query("PRAGMA user_version", v, sizeof(v));
-	CHECK_STR(v, "2");
+	CHECK_STR(v, "3");
+	/* each record's one event was its current state: recs has it */
+	query("SELECT count(*) FROM history", v, sizeof(v));
+	CHECK_STR(v, "0");
 	query("SELECT type FROM sqlite_master WHERE name = 'records'", v,
 	      sizeof(v));
 	CHECK_STR(v, "view");
@@ -244,6 +249,141 @@ static void test_run_after_upgrade(void)
 	state_close(st);
 }
 
+/* Version 2 as billsync wrote it (etl/state/state_schema.c and
+ * state_history.c at 715b7d5): its records table and history triggers. */
+#define EVENT_V2                                                            \
+	"INSERT INTO errors (code, message) SELECT "                        \
+	" coalesce(NEW.error_code, ''), coalesce(NEW.error_message, '') "   \
+	" WHERE (NEW.error_code IS NOT NULL OR NEW.error_message IS NOT NULL)" \
+	" AND NOT EXISTS (SELECT 1 FROM errors WHERE"                       \
+	" code = coalesce(NEW.error_code, '') AND"                          \
+	" message = coalesce(NEW.error_message, ''));"                      \
+	"INSERT INTO history (rec, run, at, status, error) VALUES ("        \
+	" bs_rec((SELECT name FROM objects WHERE id = NEW.obj), NEW.key),"  \
+	" NEW.run, NEW.updated_at, NEW.status,"                             \
+	" CASE WHEN NEW.error_code IS NULL AND NEW.error_message IS NULL"   \
+	" THEN NULL ELSE (SELECT id FROM errors WHERE"                      \
+	" code = coalesce(NEW.error_code, '') AND"                          \
+	" message = coalesce(NEW.error_message, '')) END);"
+
+static const char v2[] =
+	"PRAGMA journal_mode = WAL;"
+	"CREATE TABLE runs (id INTEGER PRIMARY KEY, command TEXT, mode TEXT,"
+	" options TEXT, started_at TEXT, finished_at TEXT, phase TEXT,"
+	" exit_code INTEGER, message TEXT, work_dir TEXT, report TEXT);"
+	"CREATE TABLE files (run INTEGER, path TEXT, object TEXT, rows INTEGER,"
+	" status TEXT, updated_at TEXT, PRIMARY KEY (run, path));"
+	"CREATE TABLE jobs (id TEXT PRIMARY KEY, run INTEGER, path TEXT,"
+	" attempt INTEGER, object TEXT, rows INTEGER, state TEXT,"
+	" processed INTEGER, failed INTEGER, error_message TEXT,"
+	" created_at TEXT, updated_at TEXT);"
+	"CREATE TABLE objects (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE recs (obj INTEGER NOT NULL, key TEXT NOT NULL,"
+	" status INTEGER NOT NULL, hash INTEGER, sending_hash INTEGER,"
+	" forced INTEGER NOT NULL DEFAULT 0, sf_id TEXT, error_code TEXT,"
+	" error_message TEXT, run INTEGER, attempts INTEGER NOT NULL DEFAULT 0,"
+	" source INTEGER, line INTEGER, updated_at INTEGER, synced_at INTEGER,"
+	" PRIMARY KEY (obj, key)) WITHOUT ROWID;"
+	"CREATE TABLE statuses (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO statuses (id, name) VALUES (1, 'pending'), (2, 'retried'),"
+	" (3, 'synced'), (4, 'resynced'), (5, 'failed'), (6, 'skipped'),"
+	" (7, 'deleted');"
+	"CREATE TABLE errors (id INTEGER PRIMARY KEY, code TEXT NOT NULL,"
+	" message TEXT NOT NULL, UNIQUE (code, message));"
+	"CREATE TABLE history (rec INTEGER NOT NULL, run INTEGER,"
+	" at INTEGER NOT NULL, status INTEGER, error INTEGER);"
+	"CREATE TRIGGER history_new AFTER INSERT ON recs BEGIN " EVENT_V2
+	" END;"
+	"CREATE TRIGGER history_change AFTER UPDATE OF status, run ON recs"
+	" WHEN NEW.status IS NOT OLD.status OR NEW.run IS NOT OLD.run BEGIN "
+	EVENT_V2 " END;"
+	"INSERT INTO runs (id, command, mode, options, started_at) VALUES"
+	" (1, 'run', 'incremental', '', '2026-11-30T06:00:00.000Z'),"
+	" (2, 'run', 'incremental', '', '2026-12-01T06:00:00.000Z');"
+	"INSERT INTO objects VALUES (1, 'Rev__c');"
+	"PRAGMA user_version = 2;";
+
+/* Through the version 2 triggers (times: 1,000,000,000,000 ms and on):
+ * w1 sent and synced in run 1; w2 sent and failed; w3 left pending by a
+ * killed run; w4 synced in run 1, changed and synced again in run 2. */
+static const char rows_v2[] =
+	"INSERT INTO recs (obj, key, status, run, updated_at) VALUES"
+	" (1, 'w1', 1, 1, 1000000000000), (1, 'w2', 1, 1, 1000000000000),"
+	" (1, 'w3', 1, 1, 1000000000000), (1, 'w4', 1, 1, 1000000000000);"
+	"UPDATE recs SET status = 3, sf_id = 'a01', updated_at = 1000000060000"
+	" WHERE key IN ('w1', 'w4');"
+	"UPDATE recs SET status = 5, error_code = 'LOCKED', error_message ="
+	" 'row lock', updated_at = 1000000061000 WHERE key = 'w2';"
+	"UPDATE recs SET status = 1, run = 2, updated_at = 1000086400000"
+	" WHERE key = 'w4';"
+	"UPDATE recs SET status = 3, updated_at = 1000086405500"
+	" WHERE key = 'w4';";
+
+static int full_event(void *ctx, const struct history_event *e)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s@%lld %s %s;", e->status, e->run, e->at,
+		 e->error_code);
+	return 0;
+}
+
+/* Version 2 kept each record's current state as an event as well, and
+ * a pending event before each outcome: the upgrade drops the first and
+ * folds the second into the outcome, and every timeline reads the same. */
+static void test_upgrade_v2(void)
+{
+	static const char *const want[] = {
+		"pending@1 2001-09-09 01:46:40.000 ;"
+		"synced@1 2001-09-09 01:47:40.000 ;",
+		"pending@1 2001-09-09 01:46:40.000 ;"
+		"failed@1 2001-09-09 01:47:41.000 LOCKED;",
+		"pending@1 2001-09-09 01:46:40.000 ;",
+		"pending@1 2001-09-09 01:46:40.000 ;"
+		"synced@1 2001-09-09 01:47:40.000 ;"
+		"pending@2 2001-09-10 01:46:40.000 ;"
+		"synced@2 2001-09-10 01:46:45.500 ;",
+	};
+	char path[300], key[16], ev[512], v[64];
+	struct state *st;
+	struct bs_err e;
+	sqlite3 *db;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/billsync.db%s", dir,
+			 i == 0 ? "" : i == 1 ? "-wal" : "-shm");
+		unlink(path);
+	}
+	db = open_db();
+	REQUIRE(db != NULL);
+	CHECK_INT(sqlite3_exec(db, v2, NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, rows_v2, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	query("SELECT count(*) FROM history", v, sizeof(v));
+	CHECK_STR(v, "9");
+	st = state_open_readonly(dir, &e);
+	REQUIRE(st != NULL);
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "w%d", i + 1);
+		ev[0] = '\0';
+		CHECK_INT(history_each(st, NULL, key, full_event, ev, &e), 0);
+		CHECK_STR(ev, want[i]);
+	}
+	state_close(st);
+	query("PRAGMA user_version", v, sizeof(v));
+	CHECK_STR(v, "3");
+	/* only w4's first outcome is an event now, its pending state in it */
+	query("SELECT count(*) || ' ' || status || ' ' || pending_ms FROM "
+	      "history", v, sizeof(v));
+	CHECK_STR(v, "1 3 60000");
+	query("SELECT group_concat(key || ':' || coalesce(pending_ms, '-')) "
+	      "FROM recs", v, sizeof(v));
+	CHECK_STR(v, "w1:60000,w2:61000,w3:-,w4:5500");
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -252,6 +392,7 @@ int main(void)
 		return 1;
 	RUN(test_read_after_upgrade);
 	RUN(test_run_after_upgrade);
+	RUN(test_upgrade_v2);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
