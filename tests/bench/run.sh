@@ -82,23 +82,26 @@ if [ -z "$only" ] || [ "$only" = load ]; then
 fi
 if [ -z "$only" ] || [ "$only" = state ]; then
 	# the change store: a first sync, the outcomes, the next day's
-	# unchanged check, for state_rows records of one object
+	# unchanged check, a run that finds 1 record in 10 changed, for
+	# state_rows records of one object
 	echo "change store benchmark: $state_rows records"
 	rm -rf "$dir/state"
 	out=$("$BUILD/statebench" "$state_rows" "$dir/state") || status=1
-	# issue 19: at most 100 bytes per record on disk (at 10M records)
+	# issue 19: at most 100 bytes per record on disk (at 10M records), the
+	# history included; statebench's "state:" lines give it after the
+	# first sync and after the changed run
 	n=$(echo "$out" | sed -n 's/^records: //p')
-	sz=$(du -sb "$dir/state" 2>/dev/null | cut -f1)
-	per=$((${sz:-0} / ${n:-1}))
-	if [ "$per" -le 100 ]; then verdict=met; else verdict="not met"; fi
+	per_rec() { echo "$1" | sed -n 's/^state: .*, \([0-9]*\)\.[0-9] bytes per record$/\1/p' | sed -n "$2p"; }
+	first=$(per_rec "$out" 1) later=$(per_rec "$out" 2)
+	if [ "${later:-999}" -le 100 ]; then verdict=met; else verdict="not met"; fi
 	size=$(du -sh "$dir/state" | cut -f1)
-	# again without the record history's triggers: what it costs
+	# again without the record history's trigger: what it costs
 	rm -rf "$dir/state"
+	bare_out=$("$BUILD/statebench" "$state_rows" "$dir/state" --no-history) || status=1
 	out="$out
-$("$BUILD/statebench" "$state_rows" "$dir/state" --no-history)" || status=1
-	sz=$(du -sb "$dir/state" 2>/dev/null | cut -f1)
-	bare=$((${sz:-0} / ${n:-1}))
-	target="- **$verdict**: the state holds $per bytes per record on disk at $n records after a first sync: $bare for the record, $((per - bare)) for its history (issue 19: target ≤ 100 at 10M, history included)"
+$bare_out"
+	bare=$(per_rec "$bare_out" 1) bare_later=$(per_rec "$bare_out" 2)
+	target="- **$verdict**: the state holds ${first:-?} bytes per record on disk at $n records after a first sync (${bare:-?} without the record history), ${later:-?} after a second run that found 1 record in 10 changed and sent them again (${bare_later:-?} without the history) (issue 19: target ≤ 100 at 10M, history included)"
 	# and keeping each record's values (keep_values): what that costs
 	rm -rf "$dir/state"
 	out="$out
