@@ -27,17 +27,18 @@
 #include "pipeline.h"
 #include "rejects.h"
 #include "stage.h"
+#include "unchanged.h"
 
 #define EXPORT_MAX_ROW ((size_t)8 << 20)      /* an encoded CSV record */
 #define EXPORT_SORT_MEMORY ((size_t)24 << 20)
 #define PAYLOAD_HDR 13           /* source u32, line u64, enum staged u8 */
 
-/* What a staged row is: a CSV record to write, or the key of a row left
- * out (a tombstone) that still supersedes the earlier rows of its key. */
+/* What a staged row is: a CSV record to write, or the key of a row a
+ * filter left out (a tombstone) that still supersedes the earlier rows of
+ * its key. */
 enum staged {
 	STAGED_RECORD,
-	STAGED_FILTERED,             /* counted as filtered by the pipe */
-	STAGED_UNCHANGED             /* as last synced (export_opts.unchanged) */
+	STAGED_FILTERED              /* counted as filtered by the pipe */
 };
 
 /* One object being written. */
@@ -49,6 +50,7 @@ struct objw {
 	char *dir;                  /* OUT/<object> */
 	struct origin *orig;
 	struct rejects *rej;
+	struct unchanged *unch;     /* an incremental run's unchanged rows */
 	struct sbuf side;
 	unsigned long long max_bytes; /* a bulk file's cap */
 	size_t max_record;          /* CSV bytes a record may have: the cap
@@ -294,9 +296,6 @@ static int stage_row(struct objw *w, struct stager *sg,
 	if (kind == STAGED_FILTERED) {
 		rec.key = it->key.s;
 		rec.key_len = it->key.len;
-	} else if (kind == STAGED_UNCHANGED) {
-		rec.key = v[sg->key].s;    /* no group: it is never written */
-		rec.key_len = v[sg->key].len;
 	} else {
 		if (sg->ngroup == 1) {
 			rec.group = v[sg->group[0]].s;
@@ -325,30 +324,12 @@ static int stage_row(struct objw *w, struct stager *sg,
 	rec.head_len = PAYLOAD_HDR;
 	rec.payload = row->buf;
 	rec.payload_len = kind == STAGED_RECORD ? row->len : 0;
-	return stage_add(sg->st, &rec, err);
-}
-
-/* How a row that is to be staged goes in: a tombstone when it was
- * filtered, or when export_opts.unchanged says it is as last synced (so
- * a run that changes little stages and sorts little); else its record.
- * -1 on error. */
-static int staged_kind(struct objw *w, const struct stager *sg,
-		       const struct pipe_item *it, const struct sbuf *row,
-		       struct bs_err *err)
-{
-	const struct bs_value *key;
-	int r;
-
-	if (it->status == PIPE_FILTERED)
-		return STAGED_FILTERED;
-	if (!w->o->unchanged || sg->key < 0 || mapping_op(w->m) == MAP_INSERT)
-		return STAGED_RECORD;
-	key = &it->out[sg->key];
-	if (!key->len)
-		return STAGED_RECORD;
-	r = w->o->unchanged(w->o->keep_ctx, w->m, key->s, key->len, row->buf,
-			    row->len, err);
-	return r < 0 ? -1 : r ? STAGED_UNCHANGED : STAGED_RECORD;
+	if (stage_add(sg->st, &rec, err) < 0)
+		return -1;
+	/* a record with a key may be as last synced: told once all are read */
+	return kind == STAGED_RECORD && rec.key_len && w->unch ?
+	       unchanged_add(w->unch, rec.key, rec.key_len, row->buf, row->len,
+			     rec.seq, err) : 0;
 }
 
 /* Phase 1: read, filter, map; mapped rows into the stage. */
@@ -360,7 +341,7 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 	size_t nf = mapping_fields(m, &fields);
 	struct stager sg = { st, { 0 }, NULL, 0, mapping_key_index(m) };
 	struct pipe_item it;
-	int r, big, kind;
+	int r, big;
 
 	sg.ngroup = mapping_group_fields(m, &sg.group);
 	sbuf_init(&sg.gkey, 0);
@@ -400,9 +381,8 @@ static int read_rows(struct objw *w, struct pipe *p, struct stage *st,
 			goto fail;
 		if (big)
 			continue;
-		kind = staged_kind(w, &sg, &it, row, err);
-		if (kind < 0 || stage_row(w, &sg, &it, row, (enum staged)kind,
-					  err) < 0)
+		if (stage_row(w, &sg, &it, row, it.status == PIPE_FILTERED ?
+			      STAGED_FILTERED : STAGED_RECORD, err) < 0)
 			goto fail;
 	}
 	sbuf_release(&sg.gkey);
@@ -518,7 +498,7 @@ static int write_rows(struct objw *w, struct stage *st, struct csvsplit *cs,
 				goto fail;
 			continue;
 		}
-		if (pl[12] == STAGED_UNCHANGED) {
+		if (unchanged_has(w->unch, rec.seq)) {
 			w->unchanged++;   /* keep would say so: not asked again */
 			continue;
 		}
@@ -691,6 +671,23 @@ static int open_object(struct objw *w, struct sbuf *header,
 	return r;
 }
 
+/* The row stage, and for an incremental run the key sort of its check of
+ * unchanged rows (unchanged.h), which takes a third of the sort memory
+ * (each at least the stage's minimum). */
+static struct stage *open_stages(struct objw *w, struct stage_opts *so,
+				 struct bs_err *err)
+{
+	struct stage_opts ko = *so;
+
+	ko.memory = so->memory / 3;
+	if (unchanged_new(w->o->unchanged, w->o->keep_ctx, w->m, &ko,
+			  &w->unch, err) < 0)
+		return NULL;
+	if (w->unch)
+		so->memory -= ko.memory;
+	return stage_new(so, err);
+}
+
 /* A little over 80 lines: one object's export from open to manifest entry,
  * each step with its clean-up on the same error path. */
 static int export_object(const struct config *cfg, const struct mapset *maps,
@@ -735,14 +732,15 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 
 		p = pipe_open(cfg, m, &po, err);
 	}
-	st = p ? stage_new(&so, err) : NULL;
+	st = p ? open_stages(&w, &so, err) : NULL;
 	if (!st)
 		goto out;
 	co.max_bytes = o->max_file_bytes ? o->max_file_bytes :
 		       CSVSPLIT_MAX_BYTES_DEFAULT;
 	w.max_bytes = co.max_bytes;
 	w.max_record = co.max_bytes > header.len ? co.max_bytes - header.len : 0;
-	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0) {
+	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0 ||
+	    unchanged_resolve(w.unch, st, err) < 0) {
 		interrupted(o, err);   /* the reader or the sort saw it */
 		goto out;
 	}
@@ -773,6 +771,7 @@ out:
 	rejects_free(w.rej);
 	origin_free(w.orig);
 	stage_free(st);
+	unchanged_free(w.unch);
 	pipe_free(p);
 	sbuf_release(&row);
 	sbuf_release(&header);

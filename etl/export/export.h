@@ -20,6 +20,7 @@
 #include "manifest.h"
 
 struct config;
+struct export_unchanged;          /* unchanged.h */
 struct mapset;
 struct mapping;
 
@@ -41,17 +42,6 @@ typedef int (*export_keep_fn)(void *ctx, const struct mapping *m,
 			      const char *row, size_t row_len,
 			      const char *source, unsigned long line,
 			      struct bs_err *err);
-
-/* Whether a row is as it was last synced, so that it can be left out
- * before it is staged and sorted (keep is then not called for it): 1
- * (counted unchanged; it still supersedes the earlier rows of its key),
- * 0 (staged, and keep decides when it is written), -1 on error.  It must
- * record nothing of the row itself: a later row of the key may supersede
- * this one. */
-typedef int (*export_unchanged_fn)(void *ctx, const struct mapping *m,
-				   const char *key, size_t key_len,
-				   const char *row, size_t row_len,
-				   struct bs_err *err);
 
 /* A filter left a row out; key is its key when the mapping could make one
  * (else empty).  -1 on error. */
@@ -88,7 +78,7 @@ struct export_opts {
 	const char *const *objects;          /* NULL: all */
 	size_t nobjects;
 	export_keep_fn keep;                 /* NULL: write every row */
-	export_unchanged_fn unchanged;       /* NULL: every row is staged */
+	const struct export_unchanged *unchanged;  /* NULL: keep decides */
 	export_skip_fn skipped;              /* NULL: not told */
 	void *keep_ctx;                      /* for keep, unchanged, skipped */
 	const char *since, *until;           /* a backfill's date range */

@@ -766,12 +766,17 @@ int stage_finish(struct stage *s, struct bs_err *err)
 	return 0;
 }
 
+int stage_is_superseded(const struct stage *s, unsigned long long seq)
+{
+	uint64_t v = seq;
+
+	return s->ndrop &&
+	       bsearch(&v, s->drop, s->ndrop, sizeof(*s->drop), u64_cmp) != NULL;
+}
+
 static void mark(const struct stage *s, struct stage_rec *r)
 {
-	uint64_t seq = r->seq;
-
-	r->superseded = s->ndrop &&
-		bsearch(&seq, s->drop, s->ndrop, sizeof(*s->drop), u64_cmp) != NULL;
+	r->superseded = stage_is_superseded(s, r->seq);
 }
 
 int stage_next(struct stage *s, struct stage_rec *r, struct bs_err *err)

@@ -59,6 +59,9 @@ int stage_add(struct stage *s, struct stage_rec *r, struct bs_err *err);
 int stage_finish(struct stage *s, struct bs_err *err);
 /* 1 with *r filled (valid until the next call), 0 at the end, -1 on error. */
 int stage_next(struct stage *s, struct stage_rec *r, struct bs_err *err);
+/* 1 when the row of this seq is superseded by a later row of its key (as
+ * stage_next marks it); after stage_finish. */
+int stage_is_superseded(const struct stage *s, unsigned long long seq);
 /* Rows added, runs spilled, superseded rows found (after stage_finish). */
 unsigned long long stage_rows(const struct stage *s);
 size_t stage_spills(const struct stage *s);

@@ -207,8 +207,13 @@ static int step_done(struct state *st, sqlite3_stmt *s, struct bs_err *err,
 
 void state_hash_row(const char *row, size_t len, struct state_hash *out)
 {
-	out->h[0] = hash64(row, len, HASH_SEED_A);
+	out->h[0] = state_hash_row64(row, len);
 	out->h[1] = hash64(row, len, HASH_SEED_B);
+}
+
+uint64_t state_hash_row64(const char *row, size_t len)
+{
+	return hash64(row, len, HASH_SEED_A);
 }
 
 /* ---- names ------------------------------------------------------------ */
@@ -704,15 +709,20 @@ int state_record_get(struct state *st, const char *object, const char *key,
 			sqlite3_reset(s);
 		return state_db_error(st, err, "read record");
 	}
-	memset(r, 0, sizeof(*r));
-	r->status = (enum state_rec_status)(sqlite3_column_int(s, 0) - 1);
-	if (sqlite3_column_type(s, 1) == SQLITE_INTEGER) {
-		r->hash = (uint64_t)sqlite3_column_int64(s, 1);
-		r->has_hash = 1;
-	}
-	r->attempts = (unsigned)sqlite3_column_int(s, 2);
+	state_record_read(s, 0, r);
 	sqlite3_reset(s);
 	return 1;
+}
+
+void state_record_read(sqlite3_stmt *s, int col, struct state_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = (enum state_rec_status)(sqlite3_column_int(s, col) - 1);
+	if (sqlite3_column_type(s, col + 1) == SQLITE_INTEGER) {
+		r->hash = (uint64_t)sqlite3_column_int64(s, col + 1);
+		r->has_hash = 1;
+	}
+	r->attempts = (unsigned)sqlite3_column_int(s, col + 2);
 }
 
 int state_record_sending(struct state *st, long long run, const char *object,

@@ -48,6 +48,8 @@ struct state_hash {
 	uint64_t h[2];
 };
 void state_hash_row(const char *row, size_t len, struct state_hash *out);
+/* The part of it a record keeps: state_hash_row's h[0]. */
+uint64_t state_hash_row64(const char *row, size_t len);
 
 /* Opens (creating) the state directory and takes its lock; another process
  * holding it is a BS_E_LOCKED error naming its pid.  dir is copied. */
@@ -169,6 +171,27 @@ int state_record_outcome(struct state *st, long long run, const char *object,
 			 const char *key, int success, const char *sf_id,
 			 const char *error_code, const char *error_message,
 			 struct bs_err *err);
+
+/* ---- records in key order ---------------------------------------------- */
+
+/* An object's records read in key order, for keys asked in that order:
+ * bytes, then a shorter key first (SQLite's order of text).  One pass
+ * over the object's part of the records' B-tree instead of a probe per
+ * key, which reads a page at random for each once the state outgrows its
+ * page cache (docs/performance.md); a key far ahead of the last one is
+ * found by a probe.  Nothing may be written to the records while one is
+ * open. */
+struct state_scan;
+
+/* *out is the scan, or NULL when object has no records (0 either way);
+ * -1 with err. */
+int state_scan_open(struct state *st, const char *object,
+		    struct state_scan **out, struct bs_err *err);
+/* key's record: 1 and *r filled, or 0 when it has none; keys come in
+ * increasing order (a key asked before a smaller one is an error). */
+int state_scan_get(struct state_scan *sc, const char *key, size_t key_len,
+		   struct state_record *r, struct bs_err *err);
+void state_scan_close(struct state_scan *sc);
 
 /* ---- deletes (docs/state.md, "Deletes") ------------------------------- */
 

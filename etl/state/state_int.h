@@ -91,4 +91,11 @@ long long state_source_id(struct state *st, const char *path,
 /* Forgets the ids remembered (a rollback may have undone some). */
 void state_ids_forget(struct state *st);
 
+/* ---- state.c: a record's row ------------------------------------------- */
+
+struct state_record;
+/* Columns col, col + 1, col + 2 of s (status, hash, attempts, as `recs`
+ * has them) into *r. */
+void state_record_read(sqlite3_stmt *s, int col, struct state_record *r);
+
 #endif

@@ -320,7 +320,7 @@ static int export_changes(const struct config *cfg, const struct mapset *maps,
 	if (sync_export_opts(cfg, env, c, res->work_dir, run->started_at, &eo,
 			     err) < 0)
 		return -1;
-	eo.unchanged = sync_unchanged_row;   /* plan asks keep of every row */
+	eo.unchanged = &sync_unchanged;   /* plan asks keep of every row */
 	c->del = syncdel_new(c->st, maps, c->o, err);
 	if (!c->del && err->kind != BS_E_NONE)
 		return -1;

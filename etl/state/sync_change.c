@@ -8,6 +8,7 @@
 
 #include "base/msg.h"
 #include "deletes.h"
+#include "export/unchanged.h"
 #include "map/mapdelete.h"
 #include "map/mapping.h"
 #include "map/mapset.h"
@@ -84,6 +85,12 @@ static int is_synced(enum state_rec_status s)
 	return s == REC_SYNCED || s == REC_RESYNCED;
 }
 
+/* Whether a known record was last synced with a row that hashes to h. */
+static int as_synced(const struct state_record *r, uint64_t h)
+{
+	return r->has_hash && is_synced(r->status) && r->hash == h;
+}
+
 int sync_verdict(struct change *c, const struct mapping *m, const char *key,
 		 size_t key_len, const struct state_hash *h,
 		 struct sync_verdict *v, struct bs_err *err)
@@ -96,8 +103,7 @@ int sync_verdict(struct change *c, const struct mapping *m, const char *key,
 					 key_len, &r, err) : 0;
 	if (known < 0)
 		return -1;
-	unchanged = known && r.has_hash && is_synced(r.status) &&
-		    r.hash == h->h[0];
+	unchanged = known && as_synced(&r, h->h[0]);
 	switch (c->o->mode) {
 	case SYNC_INCREMENTAL:
 		v->send = !unchanged;
@@ -123,27 +129,68 @@ int sync_verdict(struct change *c, const struct mapping *m, const char *key,
 	return v->send;
 }
 
-int sync_unchanged_row(void *ctx, const struct mapping *m, const char *key,
-		       size_t key_len, const char *row, size_t row_len,
-		       struct bs_err *err)
+/* ---- export_unchanged: an incremental run's unchanged rows ----------- */
+
+struct walk {
+	struct change *c;
+	const struct mapping *m;
+	struct state_scan *scan;
+};
+
+static int walk_open(void *ctx, const struct mapping *m, void **out,
+		     struct bs_err *err)
 {
 	struct change *c = ctx;
-	struct sync_verdict v;
-	struct state_hash h;
-	int r;
+	struct state_scan *scan;
+	struct walk *w;
 
-	if (c->o->mode != SYNC_INCREMENTAL || !key_len)
+	*out = NULL;
+	if (c->o->mode != SYNC_INCREMENTAL || !c->st ||
+	    mapping_op(m) == MAP_INSERT)
 		return 0;
-	state_hash_row(row, row_len, &h);
-	r = sync_verdict(c, m, key, key_len, &h, &v, err);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
-	/* the key was read: every row of a key has it, so telling deletes
-	   now is the same as when keep would have been asked */
-	if (c->del && deletes_seen(c->del, m, key, key_len, err) < 0)
+	if (state_scan_open(c->st, mapping_object(m), &scan, err) < 0)
+		return -1;
+	if (!scan)
+		return 0;   /* no record of the object: every row is new */
+	w = malloc(sizeof(*w));
+	if (!w) {
+		state_scan_close(scan);
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	}
+	w->c = c;
+	w->m = m;
+	w->scan = scan;
+	*out = w;
+	return 0;
+}
+
+static int walk_check(void *walk, const char *key, size_t key_len,
+		      uint64_t digest, struct bs_err *err)
+{
+	struct walk *w = walk;
+	struct state_record r;
+	int known = state_scan_get(w->scan, key, key_len, &r, err);
+
+	if (known <= 0 || !as_synced(&r, digest))
+		return known < 0 ? -1 : 0;
+	/* the key's last row was read: told as keep tells it */
+	if (w->c->del && deletes_seen(w->c->del, w->m, key, key_len, err) < 0)
 		return -1;
 	return 1;
 }
+
+static void walk_close(void *walk)
+{
+	struct walk *w = walk;
+
+	if (w)
+		state_scan_close(w->scan);
+	free(w);
+}
+
+const struct export_unchanged sync_unchanged = {
+	state_hash_row64, walk_open, walk_check, walk_close
+};
 
 int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *row, size_t row_len,

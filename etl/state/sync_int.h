@@ -13,6 +13,7 @@
 #include "sync.h"
 
 struct config;
+struct export_unchanged;
 struct mapping;
 struct mapset;
 struct msg;
@@ -71,14 +72,13 @@ int sync_selected_map(const struct sync_opts *o, const struct mapping *m);
 int sync_refuse_inserts(const struct mapset *maps, const struct sync_opts *o,
 			struct bs_errlist *errs, struct bs_err *err);
 /* export_opts.keep, .unchanged and .skipped (ctx: struct change);
- * sync_unchanged_row lets an incremental run leave a row as last synced out
- * before the export stages it (keep would not send it either). */
+ * sync_unchanged tells an incremental run's export, in one pass over the
+ * change store in key order, which rows are as last synced (keep would
+ * not send them either), so that keep is asked only of the others. */
 int sync_keep_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *row, size_t row_len,
 		  const char *source, unsigned long line, struct bs_err *err);
-int sync_unchanged_row(void *ctx, const struct mapping *m, const char *key,
-		       size_t key_len, const char *row, size_t row_len,
-		       struct bs_err *err);
+extern const struct export_unchanged sync_unchanged;
 int sync_skip_row(void *ctx, const struct mapping *m, const char *key,
 		  size_t key_len, const char *filter, const char *source,
 		  unsigned long line, struct bs_err *err);
