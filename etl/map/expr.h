@@ -87,7 +87,8 @@ void expr_free(struct expr *e);
 void cond_free(struct cond *c);
 
 /* The expression text col("COLUMN") that reads column, whatever its name
- * (quotes and backslashes escaped), into buf; -1 when it does not fit. */
+ * (quotes and backslashes escaped), into buf: its length, or -1 when it
+ * does not fit. */
 int expr_column_text(const char *column, char *buf, size_t size);
 
 /* 1 if the expression is a plain column reference, setting *index. */

@@ -40,7 +40,7 @@ int expr_column_text(const char *column, char *buf, size_t size)
 	if (o + 3 > size)
 		return -1;
 	memcpy(buf + o, "\")", 3);
-	return 0;
+	return (int)o + 2;
 }
 
 int ex_nomem(struct parser *p)

@@ -2,7 +2,6 @@
  * org (mapset_add_currency_codes, mapset.h): above both the set and the
  * Salesforce types (sftype.h), which looks mappings up in a set. */
 #include <stdio.h>
-#include <string.h>
 #include <strings.h>
 
 #include "expr.h"
@@ -17,6 +16,7 @@ size_t mapset_add_currency_codes(struct mapset *s, struct bs_errlist *errs)
 	const char *col;
 	size_t i, j, n, bad = 0;
 	struct bs_err e;
+	int len;
 
 	for (i = 0; i < mapset_count(s); i++) {
 		struct mapping *m = mapset_mapping(s, i);
@@ -35,12 +35,14 @@ size_t mapset_add_currency_codes(struct mapset *s, struct bs_errlist *errs)
 			continue;       /* the mapping sets it itself */
 		/* col("...") takes any column name */
 		bs_err_clear(&e);
-		if (expr_column_text(col, expr, sizeof(expr) - 8) < 0) {
+		len = expr_column_text(col, expr, sizeof(expr) - 8);
+		if (len < 0) {
 			bs_err_set(&e, BS_E_CONFIG, "%s: the currency column "
 				   "'%.40s...' is too long a name",
 				   mapping_file(m), col);
 		} else {
-			strcat(expr, " | upper");
+			snprintf(expr + len, sizeof(expr) - (size_t)len,
+				 " | upper");
 			if (mapping_add_field(m, "CurrencyIsoCode", expr,
 					      &e) == 0)
 				continue;
