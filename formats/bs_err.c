@@ -135,6 +135,7 @@ void bs_errlist_init(struct bs_errlist *l)
 {
 	l->v = NULL;
 	l->n = l->alloc = l->dropped = 0;
+	l->nomem = 0;
 }
 
 void bs_errlist_release(struct bs_errlist *l)
@@ -153,6 +154,7 @@ void bs_errlist_add(struct bs_errlist *l, const struct bs_err *err)
 			na = BS_ERRLIST_MAX;
 		v = na > l->alloc ? realloc(l->v, na * sizeof(*v)) : NULL;
 		if (!v) {
+			l->nomem |= na > l->alloc;
 			l->dropped++;
 			return;
 		}

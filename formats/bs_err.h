@@ -79,7 +79,9 @@ size_t bs_err_format(const struct bs_err *err, char *buf, size_t size);
 struct bs_errlist {
 	struct bs_err *v;
 	size_t n, alloc;
-	size_t dropped;   /* errors not kept once the list held BS_ERRLIST_MAX */
+	size_t dropped;   /* errors not kept once the list held BS_ERRLIST_MAX,
+			     or for want of memory */
+	int nomem;        /* some of dropped: no memory to keep them */
 };
 
 #define BS_ERRLIST_MAX 1000

@@ -180,6 +180,9 @@ static int exit_for_errors(const struct bs_errlist *errs)
 	int code = BS_EXIT_OK, c;
 	size_t i;
 
+	if (errs->nomem)
+		return BS_EXIT_INTERNAL;
+
 	for (i = 0; i < errs->n; i++) {
 		c = cli_exit_for(errs->v[i].kind);
 		if (c == BS_EXIT_INTERNAL)

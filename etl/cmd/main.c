@@ -154,7 +154,10 @@ int main(int argc, char **argv)
 		bs_err_format(&ctx.errs.v[i], msg, sizeof(msg));
 		msg_error(ctx.msg, "%s", msg);
 	}
-	if (ctx.errs.dropped)
+	if (ctx.errs.nomem)
+		msg_error(ctx.msg, "out of memory: %zu more errors not shown",
+			  ctx.errs.dropped);
+	else if (ctx.errs.dropped)
 		msg_error(ctx.msg, "... and %zu more errors", ctx.errs.dropped);
 	bs_errlist_release(&ctx.errs);
 	if (ctx.err.kind != BS_E_NONE) {

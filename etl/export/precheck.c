@@ -91,6 +91,10 @@ int export_precheck(const struct config *cfg, const struct mapset *maps,
 		if (mapping_chosen(mapset_at(maps, i), objects,
 				   objects ? nobjects : 0))
 			check_mapping(cfg, mapset_at(maps, i), heads, &found);
+	if (found.nomem) {      /* a mistake not kept: never "none found" */
+		bs_errlist_release(&found);
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
+	}
 	if (!found.n) {
 		bs_errlist_release(&found);
 		return 0;
