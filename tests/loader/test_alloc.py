@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("BUILD", "build")
 FAILBS = os.environ.get("FAILBS") or os.path.join(ROOT, BUILD, "san", "billsync-failmalloc")
 SANITIZED = ("Sanitizer", "runtime error", "LeakSanitizer")
-MARGIN = 20     # indexes past the recording run's count (threads vary it)
+MARGIN = 20     # indexes in a row past their runs' counts end the every-index sweep
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z #(\d+) "
 TRACE_START = re.compile(STAMP + r"(> [A-Z]+ http\S+|< \d+ \(\d+\.\d{3} s\)"
