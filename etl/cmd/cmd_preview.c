@@ -288,6 +288,21 @@ struct shown {
 	struct dups dups;
 };
 
+/* Frees what sh holds (its csv buffer and out are the caller's). */
+static void shown_release(struct shown *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		free(sh->titles[i]);
+	for (i = 0; i < PIPE_MAX_REASONS; i++)
+		free(sh->reasons.msg[i]);
+	dups_release(&sh->dups);
+	free(sh->titles);
+	json_decref(sh->rows);
+	table_free(sh->t);
+}
+
 static int show_row(struct shown *sh, const struct map_field *fields,
 		    size_t nf, const struct pipe_item *it)
 {
@@ -492,16 +507,9 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 	else if (pipe_counts(p)->rejected)
 		rc = BS_EXIT_RECORDS;
 out:
-	for (i = 0; i < sh.n; i++)
-		free(sh.titles[i]);
-	for (i = 0; i < PIPE_MAX_REASONS; i++)
-		free(sh.reasons.msg[i]);
-	dups_release(&sh.dups);
-	free(sh.titles);
-	json_decref(sh.rows);
+	shown_release(&sh);
 	pipe_free(p);
 	heads_free(po.heads);
-	table_free(sh.t);
 	sbuf_release(&csv);
 	return rc;
 }
