@@ -13,6 +13,10 @@
 
 struct http {
 	CURL *curl;
+	CURLM *multi;              /* runs h->curl, so that *stop is looked at
+				      every HTTP_STOP_POLL_MS (libcurl's
+				      progress callback comes about once a
+				      second while an answer is awaited) */
 	char *ca_bundle;
 	char *user_agent;
 	unsigned long timeout_ms, connect_timeout_ms, low_speed_ms;
@@ -154,9 +158,10 @@ struct http *http_new(const struct http_opts *opts, struct bs_err *err)
 		return NULL;
 	}
 	h->curl = curl_easy_init();
+	h->multi = curl_multi_init();
 	h->ca_bundle = opts->ca_bundle ? strdup(opts->ca_bundle) : NULL;
 	h->user_agent = strdup(opts->user_agent ? opts->user_agent : "billsync");
-	if (!h->curl || (opts->ca_bundle && !h->ca_bundle) || !h->user_agent) {
+	if (!h->curl || !h->multi || (opts->ca_bundle && !h->ca_bundle) || !h->user_agent) {
 		http_free(h);
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
@@ -175,6 +180,8 @@ void http_free(struct http *h)
 {
 	if (!h)
 		return;
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	free(h->ca_bundle);
@@ -243,10 +250,21 @@ static void still_connecting(struct xfer *x)
 	x->next_note = now + HTTP_CONNECTING_EVERY_MS;
 }
 
+/* Whether a SIGINT/SIGTERM ends the transfer now (a request with
+ * answer_on_stop: HTTP_ANSWER_GRACE_MS after the stop was first seen). */
+static int stop_now(struct xfer *x)
+{
+	if (!x->h->stop || !*x->h->stop)
+		return 0;
+	if (!x->req->answer_on_stop)
+		return 1;
+	if (!x->stop_seen)
+		x->stop_seen = clock_now_ms();
+	return clock_now_ms() - x->stop_seen >= HTTP_ANSWER_GRACE_MS;
+}
+
 /* libcurl's progress callback, about once a second at least (while
- * connecting too): non-zero ends the transfer when a SIGINT/SIGTERM asked
- * to stop (a request with answer_on_stop: HTTP_ANSWER_GRACE_MS after a
- * tick saw the stop). */
+ * connecting too): non-zero ends the transfer when stop_now says so. */
 static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -255,13 +273,44 @@ static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
 	if (x->h->on_connecting)
 		still_connecting(x);
-	if (!x->h->stop || !*x->h->stop)
-		return 0;
-	if (!x->req->answer_on_stop)
-		return 1;
-	if (!x->stop_seen)
-		x->stop_seen = clock_now_ms();
-	return clock_now_ms() - x->stop_seen >= HTTP_ANSWER_GRACE_MS;
+	return stop_now(x);
+}
+
+/* curl_easy_perform, on h->multi: between its steps, which come at least
+ * every HTTP_STOP_POLL_MS, a stop is looked at (stop_now). */
+static CURLcode perform(struct http *h, struct xfer *x)
+{
+	CURLcode rc = CURLE_ABORTED_BY_CALLBACK;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+
+	if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	for (;;) {
+		mc = curl_multi_perform(h->multi, &running);
+		if (mc != CURLM_OK) {
+			rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY
+						       : CURLE_FAILED_INIT;
+			break;
+		}
+		if (!running) {
+			msg = curl_multi_info_read(h->multi, &left);
+			rc = msg && msg->msg == CURLMSG_DONE ? msg->data.result
+							     : CURLE_FAILED_INIT;
+			break;
+		}
+		if (stop_now(x))
+			break;          /* CURLE_ABORTED_BY_CALLBACK, as the
+					   progress callback's stop is */
+		if (curl_multi_poll(h->multi, NULL, 0, HTTP_STOP_POLL_MS,
+				    NULL) != CURLM_OK) {
+			rc = CURLE_FAILED_INIT;
+			break;
+		}
+	}
+	curl_multi_remove_handle(h->multi, h->curl);
+	return rc;
 }
 
 /* Copies the value of header line "Name: value\r\n" into dst when its name
@@ -549,7 +598,7 @@ int http_do(struct http *h, const struct http_req *req,
 					  CURLVERSION_NOW)->version);
 	}
 	trace_id = trace_start(h, req, &x);
-	rc = curl_easy_perform(h->curl);
+	rc = perform(h, &x);
 	trace_end(h, req, &x, trace_id, rc, errbuf);
 	curl_slist_free_all(headers);
 	return xfer_result(h, req, &x, rc, errbuf, where, err);

@@ -52,7 +52,7 @@ struct http_opts {
 					     (trace.h), or NULL; borrowed:
 					     it must outlive the struct http */
 	/* A SIGINT/SIGTERM flag, or NULL: a request in flight (connecting,
-	 * sending, waiting) ends within about a second once *stop is
+	 * sending, waiting) ends within HTTP_STOP_POLL_MS or so once *stop is
 	 * non-zero (a request with answer_on_stop: HTTP_ANSWER_GRACE_MS
 	 * more), and
 	 * http_do fails with BS_E_LIMIT "interrupted". */
@@ -79,8 +79,11 @@ enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
 typedef ssize_t (*http_read_fn)(void *ctx, void *buf, size_t n,
 				struct bs_err *err);
 
+/* How often a transfer looks at the stop flag, at least. */
+#define HTTP_STOP_POLL_MS 100
+
 /* How long a request with answer_on_stop may go on after a stop. */
-#define HTTP_ANSWER_GRACE_MS 800ULL
+#define HTTP_ANSWER_GRACE_MS 400ULL
 
 struct http_req {
 	enum http_method method;

@@ -331,15 +331,19 @@ def interrupted_create(t):
     # the stop comes while a job create waits for its answer (the org made
     # the job): the answer is still taken, so the job is recorded and the
     # resume sends into it, instead of leaving it Open and unknown
-    with Case(faults={"slow_ms": 500}) as case:
+    with Case(faults={"slow_ms": 200}) as case:
         cmd = [BILLSYNC, "upload", case.dir, "-c", case.conf, "--json"]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while not case.emu.jobs() and time.monotonic() < deadline and p.poll() is None:
             time.sleep(0.02)
+        t0 = time.monotonic()
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=60)
+        took = time.monotonic() - t0
         t.eq(p.returncode, 8, "SIGINT during a job create: exit 8") or print("# " + err)
+        t.ok(took < 1.5, "SIGINT during a job create: exit within a second or so "
+             "(%.2f s; the create's answer is given 0.4 s)" % took)
         made = case.emu.jobs()
         t.ok(made, "SIGINT during a job create: the org had made a job")
 
