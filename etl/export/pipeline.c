@@ -29,6 +29,8 @@ struct pipe {
 	struct pipe_counts counts;
 	struct rollup *ru;           /* a group mapping's groups, or NULL */
 	int grouped;                 /* every row is in ru */
+	unsigned long long moved;    /* emptied groups sent for rows replaced
+					by a later row of another group */
 	char floor_text[32];         /* a group mapping's widened floor */
 	char since_text[32], until_text[32];   /* ... and range */
 };
@@ -421,10 +423,12 @@ static void reject_group(struct pipe *p, const struct rollup_group *g,
 	count_reject(p, &p->reason, NULL, it);
 }
 
-/* A group whose every row a filter left out: 1 when it is sent all the
- * same, with its emptied totals, because Salesforce holds a record of it
- * (pipe_opts.held); it then stands for one of its filtered rows, so the
- * counts still add up.  0 when it is left out. */
+/* A group whose every row a filter left out, or was replaced by a later
+ * row of another group (re-dated, its currency corrected): 1 when it is
+ * sent all the same, with its emptied totals, because Salesforce holds a
+ * record of it (pipe_opts.held); it then stands for one of those rows
+ * (a filtered one if any, else a replaced one), so the counts still add
+ * up.  0 when it is left out. */
 static int emptied_group(struct pipe *p, const struct rollup_group *g,
 			 const struct bs_value *out, struct bs_err *err)
 {
@@ -437,6 +441,10 @@ static int emptied_group(struct pipe *p, const struct rollup_group *g,
 			     err);
 	if (held <= 0)
 		return held;
+	if (!g->filtered) {
+		p->moved++;
+		return 1;
+	}
 	p->counts.filtered--;
 	p->counts.by_filter[g->filter - 1]--;
 	return 1;
@@ -454,7 +462,7 @@ again:
 	memset(it, 0, sizeof(*it));
 	r = rollup_next(p->ru, &p->arena, &g, err);
 	if (r <= 0) {
-		p->counts.replaced = rollup_replaced(p->ru);
+		p->counts.replaced = rollup_replaced(p->ru) - p->moved;
 		return r;
 	}
 	memset(&p->row, 0, sizeof(p->row));
@@ -475,7 +483,7 @@ again:
 		if (r < 0)
 			return -1;
 		if (!r)
-			goto again;   /* its rows stay filtered */
+			goto again;   /* its rows stay filtered or replaced */
 		r = MAP_ROW;
 	} else if (g.rows) {
 		p->counts.rolled_up += g.rows - 1;

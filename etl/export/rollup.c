@@ -178,6 +178,14 @@ static int read_pending(struct rollup *r, struct bs_err *err)
 	return 1;
 }
 
+/* Names g by the row at file:line. */
+static void at(struct rollup *r, struct rollup_group *g, uint32_t file,
+	       uint64_t line)
+{
+	g->file = file < r->nfiles ? r->files[file] : "";
+	g->line = (unsigned long)line;
+}
+
 /* Folds the pending record into the group g (once g is rejected, its rows
  * are only counted; a row a filter left out is only counted). */
 static int fold(struct rollup *r, struct rollup_group *g, struct bs_err *err)
@@ -194,8 +202,7 @@ static int fold(struct rollup *r, struct rollup_group *g, struct bs_err *err)
 	p += 16;
 	if (!g->rows && (!g->filtered || !left_out)) {   /* the first row,
 							    folded if any */
-		g->file = file < r->nfiles ? r->files[file] : "";
-		g->line = (unsigned long)line;
+		at(r, g, file, line);
 	}
 	if (left_out) {
 		if (!g->filtered++)
@@ -213,11 +220,25 @@ static int fold(struct rollup *r, struct rollup_group *g, struct bs_err *err)
 		}
 		bs_err_field(&g->reason, r->aggs[i].name);
 		g->rejected = 1;
-		g->file = file < r->nfiles ? r->files[file] : "";
-		g->line = (unsigned long)line;
+		at(r, g, file, line);
 		bs_err_locate(&g->reason, g->file, g->line);
 	}
 	return 0;
+}
+
+/* Counts the pending record, read again later (row_key), in g; the first
+ * row of a group made of such rows only names it. */
+static void superseded(struct rollup *r, struct rollup_group *g)
+{
+	uint32_t file;
+	uint64_t line;
+
+	r->replaced++;
+	if (!g->superseded++ && !g->rows && !g->filtered) {
+		memcpy(&file, r->ppayload.buf, 4);
+		memcpy(&line, r->ppayload.buf + 4, 8);
+		at(r, g, file, line);
+	}
 }
 
 /* The group's keys and results, into arena. */
@@ -269,7 +290,7 @@ static int next_rows(struct rollup *r, struct rollup_group *g,
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	for (;;) {
 		if (r->pending_superseded)
-			r->replaced++;
+			superseded(r, g);
 		else if (fold(r, g, err) < 0)
 			return -1;
 		rc = read_pending(r, err);
@@ -290,11 +311,9 @@ int rollup_next(struct rollup *r, struct arena *a, struct rollup_group *g,
 	int rc;
 
 	sbuf_init(&keys, 0);
-	do {   /* a group whose every row was read again later is no group */
-		memset(g, 0, sizeof(*g));
-		bs_err_clear(&g->reason);
-		rc = next_rows(r, g, &keys, err);
-	} while (rc == 1 && !g->rows && !g->filtered);
+	memset(g, 0, sizeof(*g));
+	bs_err_clear(&g->reason);
+	rc = next_rows(r, g, &keys, err);
 	if (rc == 1 && results(r, a, g, &keys, err) < 0)
 		rc = -1;
 	sbuf_release(&keys);

@@ -16,6 +16,9 @@
  * reverted in a later drop leaves its month) and keeps its group known,
  * so a group whose every row is filtered out comes out emptied (rows 0,
  * filtered counted: count() 0, sum() 0, the other aggregates null).
+ * Likewise a group whose every row was replaced by a later row (one moved
+ * to another group: re-dated, its currency corrected) comes out emptied,
+ * with superseded counted.
  */
 #ifndef ROLLUP_H
 #define ROLLUP_H
@@ -34,6 +37,7 @@ struct rollup_group {
 	unsigned long long filtered;   /* rows a filter left out */
 	unsigned filter;           /* the first of those: its filter's index
 				      in mapping_filters, plus 1 */
+	unsigned long long superseded; /* rows replaced by a later row */
 	const char *file;          /* its first row's (or the rejecting row's) */
 	unsigned long line;
 	int rejected;              /* reason says why */

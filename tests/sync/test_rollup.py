@@ -5,7 +5,9 @@ with its complete new totals, and only then; a watermark reads whole months,
 so a new day re-sends its whole month and never a partial sum; a group
 whose every row is later filtered out (all days reverted) is sent again
 with emptied totals (0 days, amount 0) instead of keeping its old ones,
-and a day reverted in a later copy of its row leaves its month."""
+and a day reverted in a later copy of its row leaves its month; likewise a
+group whose every row moved to another group in a later copy (re-dated,
+currency corrected) is sent with emptied totals."""
 
 import csv
 import decimal
@@ -152,6 +154,47 @@ def revert_whole_groups(t, src):
              "revert run 4: with that day's amount")
 
 
+def move_whole_groups(t, src):
+    """A later copy of a group's every row moved to another group (re-dated
+    to another month, its currency corrected): the old group is sent again
+    with emptied totals, the new one with the full totals."""
+    maps = os.path.join(CASES, "plain")
+    rows = (day_rows("ili_a", "USD", "2024-01", [1, 2], "2.50") +
+            day_rows("ili_b", "USD", "2024-03", [31], "7.00") +
+            day_rows("ili_b", "USD", "2024-04", [2], "1.00"))
+    write(src, rows)
+    with World(src=src) as w:
+        run(t, w, maps, "move run 1")
+        t.eq(stored(w), {"ili_a-2024-01-USD": decimal.Decimal("5.00"),
+                         "ili_b-2024-03-USD": decimal.Decimal("7.00"),
+                         "ili_b-2024-04-USD": decimal.Decimal("1.00")}, "move run 1")
+        # March 31 re-dated to April 1; both January days corrected to EUR
+        rows.append(["ili_b-2024-03-31", "ili_b", "2024-04-01T00:00:00Z", "7.00", "USD", ""])
+        rows += [["ili_a-2024-01-%02d" % d, "ili_a", "2024-01-%02dT00:00:00Z" % d, "2.50",
+                  "EUR", ""] for d in (1, 2)]
+        write(src, rows)
+        run(t, w, maps, "move run 2")
+        t.eq(sent(w), ["ili_a-2024-01-EUR", "ili_a-2024-01-USD", "ili_b-2024-03-USD",
+                       "ili_b-2024-04-USD"],
+             "move run 2: the groups the rows left are sent again, and those they joined")
+        recs = {r["OrbId__c"]: r for r in w.emu.records(OBJ, exact=True)}
+        t.eq({k: (r.get("Amount__c"), r.get("Days__c")) for k, r in recs.items()},
+             {"ili_a-2024-01-USD": (decimal.Decimal("0"), 0),
+              "ili_a-2024-01-EUR": (decimal.Decimal("5.00"), 2),
+              "ili_b-2024-03-USD": (decimal.Decimal("0"), 0),
+              "ili_b-2024-04-USD": (decimal.Decimal("8.00"), 2)},
+             "move run 2: the groups left emptied (amount 0, 0 days), not counted twice")
+        c = w.last_run()[2]["objects"][0]["counts"]
+        t.eq(c["read"], c["written"] + c["filtered"] + c["rejected"] + c["duplicates"] +
+             c["unchanged"] + c["rolled_up"], "move run 2: the counts add up", c)
+        t.eq((c["written"], c["duplicates"]), (4, 1),
+             "move run 2: 4 groups written; of the 3 earlier copies, 2 stand for the "
+             "emptied groups", c)
+        run(t, w, maps, "move run 3")
+        t.eq(sent(w), [], "move run 3, nothing changed: the emptied groups are not sent "
+             "again")
+
+
 def watermark_reads_whole_months(t, src):
     maps = os.path.join(CASES, "watermark")
     rows = (day_rows("ili_a", "USD", "2024-02", range(1, 30), "1.00") +
@@ -176,7 +219,8 @@ def watermark_reads_whole_months(t, src):
 
 def main():
     t = Tap()
-    for fn in (resend_changed_groups, revert_whole_groups, watermark_reads_whole_months):
+    for fn in (resend_changed_groups, revert_whole_groups, move_whole_groups,
+               watermark_reads_whole_months):
         with tempfile.TemporaryDirectory(prefix="billsync-rollup.") as src:
             t.run(fn, t, src)
     t.done()
