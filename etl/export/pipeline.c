@@ -29,6 +29,8 @@ struct pipe {
 	struct pipe_counts counts;
 	struct rollup *ru;           /* a group mapping's groups, or NULL */
 	int grouped;                 /* every row is in ru */
+	int spoilt;                  /* the row next_row read spoils its
+					group: reason says why */
 	unsigned long long moved;    /* emptied groups sent for rows replaced
 					by a later row of another group */
 	char floor_text[32];         /* a group mapping's widened floor */
@@ -382,6 +384,9 @@ static int next_row(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 	switch (p->ru ? mapping_group_row(p->m, vals, &p->arena, &res,
 					  &p->reason) :
 		mapping_apply(p->m, vals, &p->arena, &res, &p->reason)) {
+	case MAP_SPOILT:      /* into its group, which it rejects */
+		p->spoilt = 1;
+		/* fall through */
 	case MAP_ROW:
 		p->counts.mapped++;
 		it->status = PIPE_ROW;
@@ -532,7 +537,7 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 			if (rollup_add(p->ru, it->src, it->out,
 				       rk >= 0 ? &p->row.v[rk] : NULL,
 				       (unsigned)(it->filter - filters) + 1,
-				       err) < 0)
+				       NULL, err) < 0)
 				return -1;
 			return 1;
 		}
@@ -540,8 +545,10 @@ int pipe_next(struct pipe *p, struct pipe_item *it, struct bs_err *err)
 			return 1;
 		p->counts.mapped--;    /* a row, not yet a group */
 		if (rollup_add(p->ru, it->src, it->out,
-			       rk >= 0 ? &p->row.v[rk] : NULL, 0, err) < 0)
+			       rk >= 0 ? &p->row.v[rk] : NULL, 0,
+			       p->spoilt ? &p->reason : NULL, err) < 0)
 			return -1;
+		p->spoilt = 0;
 		if (p->range.reading)
 			p->range.reading(p->range.reading_ctx, p->counts.read);
 	}

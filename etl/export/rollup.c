@@ -3,6 +3,7 @@
 #include "rollup.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 
 #define ROLLUP_MEMORY ((size_t)32 << 20)
 #define NULL_LEN UINT32_MAX       /* a null value in an encoded list */
+#define SPOILT UINT32_MAX         /* left_out of a row that spoils its group */
 
 struct rollup {
 	const struct mapping *m;
@@ -121,10 +123,11 @@ struct rollup *rollup_new(const struct mapping *m, size_t memory,
 
 int rollup_add(struct rollup *r, const struct rowsrc_row *src,
 	       const struct bs_value *v, const struct bs_value *row_key,
-	       unsigned filtered, struct bs_err *err)
+	       unsigned filtered, const struct bs_err *spoilt,
+	       struct bs_err *err)
 {
 	struct stage_rec rec;
-	uint32_t file, left_out = filtered;
+	uint32_t file, left_out = spoilt ? SPOILT : filtered;
 	uint64_t line = src->line;
 	size_t i;
 
@@ -139,7 +142,17 @@ int rollup_add(struct rollup *r, const struct rowsrc_row *src,
 	    sbuf_add(&r->payload, &line, 8) < 0 ||
 	    sbuf_add(&r->payload, &left_out, 4) < 0)
 		goto nomem;
-	for (i = 0; i < r->naggs && !filtered; i++)
+	if (spoilt) {   /* its reason, in place of its inputs */
+		struct bs_value msg = { spoilt->msg, strlen(spoilt->msg),
+					BS_V_TEXT };
+		struct bs_value field = { spoilt->field, strlen(spoilt->field),
+					  BS_V_TEXT };
+
+		if (put_value(&r->payload, &msg) < 0 ||
+		    put_value(&r->payload, &field) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < r->naggs && !filtered && !spoilt; i++)
 		if (put_value(&r->payload, &v[r->nkeys + i]) < 0)
 			goto nomem;
 	memset(&rec, 0, sizeof(rec));
@@ -186,6 +199,23 @@ static void at(struct rollup *r, struct rollup_group *g, uint32_t file,
 	g->line = (unsigned long)line;
 }
 
+/* Rejects g for the row at file:line whose encoded reason is at p. */
+static void spoil(struct rollup *r, struct rollup_group *g,
+		  const unsigned char *p, uint32_t file, uint64_t line)
+{
+	struct bs_value msg, field;
+	char name[BS_ERR_FIELD_MAX];
+
+	get_value(&p, &msg);
+	get_value(&p, &field);
+	bs_err_set(&g->reason, BS_E_ROW, "%.*s", (int)msg.len, msg.s);
+	snprintf(name, sizeof(name), "%.*s", (int)field.len, field.s);
+	bs_err_field(&g->reason, name);
+	g->rejected = 1;
+	at(r, g, file, line);
+	bs_err_locate(&g->reason, g->file, g->line);
+}
+
 /* Folds the pending record into the group g (once g is rejected, its rows
  * are only counted; a row a filter left out is only counted). */
 static int fold(struct rollup *r, struct rollup_group *g, struct bs_err *err)
@@ -203,6 +233,12 @@ static int fold(struct rollup *r, struct rollup_group *g, struct bs_err *err)
 	if (!g->rows && (!g->filtered || !left_out)) {   /* the first row,
 							    folded if any */
 		at(r, g, file, line);
+	}
+	if (left_out == SPOILT) {
+		g->rows++;
+		if (!g->rejected)
+			spoil(r, g, p, file, line);
+		return 0;
 	}
 	if (left_out) {
 		if (!g->filtered++)

@@ -8,8 +8,9 @@
  * keys, each with its aggregates folded over its rows in input order.  A
  * row whose [object] row_key is read again later is replaced by that later
  * row (counted as replaced).  A row an aggregate cannot take (a sum over
- * text) rejects its whole group, which comes out marked with that row's
- * file:line and reason: a total missing a row is never sent.
+ * text, an input a converter refused) rejects its whole group, which comes
+ * out marked with that row's file:line and reason: a total missing a row
+ * is never sent.
  *
  * A row a [filter] left out goes in too, with its keys only: it folds
  * into nothing, but it replaces an earlier copy of its row_key (a day
@@ -52,10 +53,13 @@ struct rollup *rollup_new(const struct mapping *m, size_t memory,
 /* One row: v holds the mapping_group_keys values then one value per
  * aggregate; row_key names the row (NULL: none); filtered 0, or the
  * index in mapping_filters plus 1 of the filter that left the row out
- * (then only v's keys are read). */
+ * (then only v's keys are read); spoilt NULL, or why an aggregate's input
+ * could not be computed for the row (MAP_SPOILT: only v's keys are read),
+ * which rejects its group with that reason and the row's file:line. */
 int rollup_add(struct rollup *r, const struct rowsrc_row *src,
 	       const struct bs_value *v, const struct bs_value *row_key,
-	       unsigned filtered, struct bs_err *err);
+	       unsigned filtered, const struct bs_err *spoilt,
+	       struct bs_err *err);
 /* Ends input. */
 int rollup_finish(struct rollup *r, struct bs_err *err);
 /* 1 with the next group in *g (values in arena), 0 at the end, -1 on an

@@ -182,8 +182,12 @@ enum map_status {
 	MAP_ERROR = -1,     /* not the row's fault (out of memory) */
 	MAP_ROW = 0,        /* res->v holds the values to write */
 	MAP_FILTERED = 1,   /* res->filter says which filter */
-	MAP_REJECTED = 2    /* err says why, with err->field the target, or
+	MAP_REJECTED = 2,   /* err says why, with err->field the target, or
 			       res->filter the filter */
+	MAP_SPOILT = 3      /* mapping_group_row: res->v holds the keys, but
+			       an aggregate's input could not be computed
+			       (err says why, err->field the aggregate): the
+			       row spoils its whole group */
 };
 
 struct map_result {
@@ -258,8 +262,9 @@ int mapping_group_bound(const struct mapping *m, const char *column,
 
 /* Filters, then the keys and aggregate inputs of one source row: res->v
  * holds the mapping_group_keys values then one per aggregate (count():
- * "1").  Returns as mapping_apply (err->field names the key or aggregate
- * that rejected the row); a row a filter left out (MAP_FILTERED) still
+ * "1").  Returns as mapping_apply (err->field names the key that
+ * rejected the row), or MAP_SPOILT when an aggregate's input cannot be
+ * computed once the keys are; a row a filter left out (MAP_FILTERED) still
  * has its keys in res->v, aggregate inputs null, so its group knows it
  * (res->v NULL when a key cannot be computed for it). */
 int mapping_group_row(const struct mapping *m, const struct bs_value *vals,

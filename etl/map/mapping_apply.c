@@ -161,7 +161,9 @@ int mapping_group_row(const struct mapping *m, const struct bs_value *vals,
 			}
 			bs_err_field(err, i < m->nkeys ? m->keys[i].name :
 				     m->aggs[i - m->nkeys].name);
-			return MAP_REJECTED;
+			/* with its keys known, the row spoils its group: a
+			   total missing it would be wrong */
+			return i < m->nkeys ? MAP_REJECTED : MAP_SPOILT;
 		}
 	}
 	return rc;

@@ -4,7 +4,8 @@
 # sums in JPY, USD and BHD (0.10 + 0.20 is 0.30, 1.105 + 2.115 + 0.001 is
 # 3.221), a reverted row filtered out before grouping, a row read twice
 # counted once (the later copy), a row no sum can take rejecting its whole
-# group at its file:line, mixed currencies rejected (by same(), and by
+# group at its file:line (also a row whose aggregate input a converter
+# refuses), mixed currencies rejected (by same(), and by
 # the run when the mapping names the currency column but no key of it);
 # the shipped mappings/monthly_line_item_revenue.map on the samples.  The
 # golden files were checked against Python's decimal module.
@@ -48,6 +49,23 @@ ili_jpy-2024-02,5000,2
 ili_usd-2024-01,1234567890123.75,3"
 check_contains "... and the counts say so" "$(cat "$T/stdout")" \
 	"16 read = 5 written + 1 filtered + 2 rejected + 1 duplicates"
+
+# an aggregate's input a converter refuses ('x' under decimal(2),
+# 'not-a-date' under datetime) rejects its whole group, at that row
+CV=$C/converted
+run_bs export --source "$CV/data" --mappings "$CV" --out "$T/converted"
+check_eq "converted: exit 1" 1 "$rc"
+check_contains "a refused aggregate input rejects its group, at the row's file:line" \
+	"$(cat "$T/converted/$OBJ/rejects.csv")" \
+	"$CV/data/daily_line_item_revenue.csv,3,quantity,cannot read 'x' as a number (unexpected 'x' at position 1); its whole group is left out (2 rows),
+$CV/data/daily_line_item_revenue.csv,5,last_update,cannot read 'not-a-date' as a date and time"
+zcat "$T/converted/$OBJ/$OBJ-0001.csv.gz" > "$T/converted.csv"
+check_eq "... never a partial sum; the other groups load" \
+	"OrbId__c,Quantity__c,LastUpdate__c
+ili_a-2024-02,2.25,2024-02-02T00:00:00.000Z
+ili_c-2024-01,11.13,2024-01-03T00:00:00.000Z" "$(cat "$T/converted.csv")"
+check_contains "... and the counts say so" "$(cat "$T/stdout")" \
+	"7 read = 2 written + 0 filtered + 2 rejected + 0 duplicates + 0 unchanged + 3 rolled up"
 
 # preview shows the groups, not the rows
 run_bs preview --source "$C/data" --mappings "$C" "$OBJ"

@@ -283,11 +283,59 @@ static void test_currency_check(void)
 	bs_errlist_release(&errs);
 }
 
+/* A row whose key cannot be computed is rejected alone; one whose
+ * aggregate input a converter refuses spoils its group (MAP_SPOILT), its
+ * keys known. */
+static void test_spoilt_row(void)
+{
+	static const char text[] =
+		"[object]\nname = M__c\nsource = daily\nexternal_id = K__c\n"
+		"currency = none\n[group]\nline = line_id\n"
+		"month = day | month(tz=UTC)\n[aggregate]\n"
+		"qty = sum(quantity | decimal(2))\n[fields]\n"
+		"K__c = join(\"-\", line, month)\nQ__c = qty\n";
+	struct bs_value row[3];
+	struct map_result res;
+	struct bs_errlist errs;
+	struct bs_err e;
+	struct arena a;
+	struct mapping *m;
+	const char *const *cols;
+	size_t i, n;
+
+	bs_errlist_init(&errs);
+	m = mapping_load_text("s.map", text, &errs);
+	CHECK(m != NULL);
+	bs_errlist_release(&errs);
+	if (!m)
+		return;
+	arena_init(&a, 4096);
+	n = mapping_columns(m, &cols);
+	CHECK_INT(n, 3);
+	for (i = 0; i < n && i < 3; i++)
+		set(&row[i], !strcmp(cols[i], "line_id") ? "ili_1" :
+			     !strcmp(cols[i], "day") ? "2024-01-05" : "x");
+	bs_err_clear(&e);
+	CHECK_INT(mapping_group_row(m, row, &a, &res, &e), MAP_SPOILT);
+	CHECK_STR(e.field, "qty");
+	CHECK_STR(res.v[0].s, "ili_1");
+	CHECK_STR(res.v[1].s, "2024-01");
+	for (i = 0; i < n && i < 3; i++)
+		if (!strcmp(cols[i], "day"))
+			set(&row[i], "soon");
+	bs_err_clear(&e);
+	CHECK_INT(mapping_group_row(m, row, &a, &res, &e), MAP_REJECTED);
+	CHECK_STR(e.field, "month");
+	arena_release(&a);
+	mapping_free(m);
+}
+
 int main(void)
 {
 	RUN(test_dec_add);
 	RUN(test_aggregates);
 	RUN(test_group_mapping);
 	RUN(test_currency_check);
+	RUN(test_spoilt_row);
 	return tap_done();
 }
