@@ -246,6 +246,9 @@ void pipe_reason_key(const struct bs_err *e, const char *filter, char *buf,
 		n = size - 1;
 	for (; *s && n + 1 < size; s++) {
 		if (*s == '\'' && !depth) {
+			/* "'USD' and 'EUR' in" leaves " in", not " and in" */
+			if (quoted && !strncmp(s + 1, " and '", 6))
+				s += 4;
 			quoted = !quoted;
 			continue;
 		}
@@ -263,6 +266,8 @@ void pipe_reason_key(const struct bs_err *e, const char *filter, char *buf,
 			continue;
 		if (*s == ' ' && n && buf[n - 1] == ' ')
 			continue;
+		if (strchr(";:,", *s) && n && buf[n - 1] == ' ')
+			n--;   /* "number (details); its" */
 		buf[n++] = *s;
 	}
 	while (n && buf[n - 1] == ' ')

@@ -49,6 +49,8 @@ ili_jpy-2024-02,5000,2
 ili_usd-2024-01,1234567890123.75,3"
 check_contains "... and the counts say so" "$(cat "$T/stdout")" \
 	"16 read = 5 written + 1 filtered + 2 rejected + 1 duplicates"
+check_contains "... and the summary's reason reads right without the values" \
+	"$(cat "$T/stdout")" "1 rejected (currency: mixed currencies in one group: amounts"
 
 # an aggregate's input a converter refuses ('x' under decimal(2),
 # 'not-a-date' under datetime) rejects its whole group, at that row

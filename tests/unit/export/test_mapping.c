@@ -212,6 +212,23 @@ static void test_apply_rejects(void)
 		pipe_reason_key(&e, res.filter->name, key, sizeof(key));
 		CHECK_STR(key, "filter zero_total: cannot read as a number");
 	}
+	{   /* two values joined by "and", details before a semicolon */
+		char key[PIPE_REASON_KEY_MAX];
+		struct bs_err g;
+
+		bs_err_set(&g, BS_E_ROW, "mixed currencies 'USD' and 'EUR' in "
+			   "one group: never summed; its whole group is left "
+			   "out (2 rows)");
+		bs_err_field(&g, "currency");
+		pipe_reason_key(&g, NULL, key, sizeof(key));
+		CHECK_STR(key, "currency: mixed currencies in one group: never "
+			  "summed; its whole group is left out");
+		bs_err_set(&g, BS_E_ROW, "cannot read 'x' as a number "
+			   "(unexpected 'x'); its whole group is left out");
+		pipe_reason_key(&g, NULL, key, sizeof(key));
+		CHECK_STR(key, "cannot read as a number; its whole group is "
+			  "left out");
+	}
 
 	set(m, v, "total", "12.50");
 	set(m, v, "currency", "ZZZ");
