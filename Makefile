@@ -161,6 +161,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz
 FUZZ_LAYER_manifest := export
 FUZZ_LAYER_sf := sf
 FUZZ_LAYER_report := state
+FUZZ_LAYER_describe := load
 fuzz_libs = $(call layer_libs,$(or $(FUZZ_LAYER_$(1)),map),$(2))
 FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/san/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60

@@ -1,6 +1,7 @@
 /* orgcheck.c - checking mappings against the org's describe results (see
  * orgcheck.h). */
 #include "orgcheck.h"
+#include "orgcheck_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@ struct orgcheck {
 	const struct mapset *maps;
 	int multi;              /* [salesforce] multi_currency */
 	int data;               /* [source] path is set: the data can be read */
-	struct sf_api *api;
+	orgcheck_fetch_fn fetch;
+	void *fetch_ctx;
 	struct described objs[ORGCHECK_MAX_OBJECTS];
 	size_t n;
 	struct bs_errlist *errs;
@@ -48,11 +50,10 @@ struct orgcheck {
 static int describe(struct orgcheck *oc, const char *object,
 		    const json_t **fields, struct bs_err *err)
 {
-	struct sf_call call;
-	struct http_resp resp;
-	char path[512];
-	json_t *doc;
-	size_t i;
+	const char *text;
+	size_t i, len;
+	json_t *doc = NULL;
+	int r;
 
 	for (i = 0; i < oc->n; i++) {
 		if (!strcasecmp(oc->objs[i].object, object)) {
@@ -62,20 +63,11 @@ static int describe(struct orgcheck *oc, const char *object,
 	}
 	if (oc->n == ORGCHECK_MAX_OBJECTS)
 		return bs_err_set(err, BS_E_INTERNAL, "too many objects");
-	memset(&call, 0, sizeof(call));
-	snprintf(path, sizeof(path), "/sobjects/%s/describe", object);
-	call.method = HTTP_GET;
-	call.path = path;
-	http_resp_init(&resp, DESCRIBE_MAX_BYTES);
-	if (sf_api_call(oc->api, &call, &resp, err) < 0) {
-		http_resp_release(&resp);
-		if (call.status != 404)
-			return -1;
-		bs_err_clear(err);
-		doc = NULL;    /* NOT_FOUND: no such object in the org */
-	} else {
-		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-		http_resp_release(&resp);
+	r = oc->fetch(oc->fetch_ctx, object, &text, &len, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {    /* else NOT_FOUND: no such object in the org */
+		doc = json_loadb(text, len, 0, NULL);
 		if (!doc)
 			return bs_err_set(err, BS_E_REMOTE, "describe of %s: "
 					  "not JSON", object);
@@ -735,13 +727,11 @@ static int check_mapping(struct orgcheck *oc, const struct mapping *m,
 	return 0;
 }
 
-long orgcheck_run(const struct config *cfg, const struct mapset *maps,
-		  int data, struct bs_errlist *errs, struct bs_err *err)
+long orgcheck_maps(const struct config *cfg, const struct mapset *maps,
+		   int data, int multi, orgcheck_fetch_fn fetch, void *ctx,
+		   struct bs_errlist *errs, struct bs_err *err)
 {
 	struct orgcheck oc;
-	struct loader_opts lo;
-	struct sf_api_opts ao;
-	struct sf_auth *auth = NULL;
 	const char *const *locs;
 	size_t i;
 	long r = -1;
@@ -750,8 +740,63 @@ long orgcheck_run(const struct config *cfg, const struct mapset *maps,
 	oc.errs = errs;
 	oc.cfg = cfg;
 	oc.maps = maps;
+	oc.multi = multi;
 	oc.data = data && config_get_list(cfg, "source", "path", &locs) > 0;
-	if (config_get_bool(cfg, "salesforce", "multi_currency", &oc.multi,
+	oc.fetch = fetch;
+	oc.fetch_ctx = ctx;
+	for (i = 0; i < mapset_count(maps); i++)
+		if (check_mapping(&oc, mapset_at(maps, i), err) < 0)
+			break;
+	if (i == mapset_count(maps))
+		r = oc.mistakes;
+	for (i = 0; i < oc.n; i++) {
+		free(oc.objs[i].object);
+		json_decref(oc.objs[i].fields);
+	}
+	return r;
+}
+
+/* orgcheck_fetch_fn through the REST API */
+struct sf_fetch {
+	struct sf_api *api;
+	struct http_resp resp;
+};
+
+static int sf_fetch_describe(void *ctx, const char *object, const char **text,
+			     size_t *len, struct bs_err *err)
+{
+	struct sf_fetch *f = ctx;
+	struct sf_call call;
+	char path[512];
+
+	memset(&call, 0, sizeof(call));
+	snprintf(path, sizeof(path), "/sobjects/%s/describe", object);
+	call.method = HTTP_GET;
+	call.path = path;
+	http_resp_release(&f->resp);
+	http_resp_init(&f->resp, DESCRIBE_MAX_BYTES);
+	if (sf_api_call(f->api, &call, &f->resp, err) < 0) {
+		if (call.status != 404)
+			return -1;
+		bs_err_clear(err);
+		return 0;
+	}
+	*text = f->resp.body.buf;
+	*len = f->resp.body.len;
+	return 1;
+}
+
+long orgcheck_run(const struct config *cfg, const struct mapset *maps,
+		  int data, struct bs_errlist *errs, struct bs_err *err)
+{
+	struct sf_fetch f;
+	struct loader_opts lo;
+	struct sf_api_opts ao;
+	struct sf_auth *auth = NULL;
+	int multi;
+	long r = -1;
+
+	if (config_get_bool(cfg, "salesforce", "multi_currency", &multi,
 			    err) < 0)
 		return -1;
 	if (loader_opts_from_config(cfg, &lo, err) < 0)
@@ -761,24 +806,18 @@ long orgcheck_run(const struct config *cfg, const struct mapset *maps,
 	ao.retries = lo.retries;
 	ao.retry_wait_ms = (unsigned long)lo.retry_wait_ms;
 	ao.retry_wait_max_ms = 60000;
+	http_resp_init(&f.resp, DESCRIBE_MAX_BYTES);
 	auth = sf_auth_from_config(cfg, err);
 	if (!auth || http_global_init(err) < 0)
 		goto out;
-	oc.api = sf_api_new(auth, &lo.http, &ao, err);
-	if (oc.api) {
-		for (i = 0; i < mapset_count(maps); i++)
-			if (check_mapping(&oc, mapset_at(maps, i), err) < 0)
-				break;
-		if (i == mapset_count(maps))
-			r = oc.mistakes;
-	}
-	sf_api_free(oc.api);
+	f.api = sf_api_new(auth, &lo.http, &ao, err);
+	if (f.api)
+		r = orgcheck_maps(cfg, maps, data, multi, sf_fetch_describe, &f,
+				  errs, err);
+	sf_api_free(f.api);
 	http_global_cleanup();
 out:
-	for (i = 0; i < oc.n; i++) {
-		free(oc.objs[i].object);
-		json_decref(oc.objs[i].fields);
-	}
+	http_resp_release(&f.resp);
 	sf_auth_free(auth);
 	loader_opts_release(&lo);
 	return r;
