@@ -713,8 +713,7 @@ static int check_mapping(struct orgcheck *oc, const struct mapping *m,
 
 		if (!name || flag(f, "nillable") || !flag(f, "createable") ||
 		    flag(f, "defaultedOnCreate") ||
-		    !strcmp(json_string_value(json_object_get(f, "type")),
-			    "boolean"))
+		    !strcmp(org_type(f), "boolean"))
 			continue;
 		for (j = 0; j < nf; j++)
 			if (!strcasecmp(fields[j].target, name))
