@@ -169,6 +169,7 @@ static int check_lookup(struct orgcheck *oc, const struct mapping *m,
 	const char *obj = mapping_object(m), *parent = mapping_lookup_object(m, f->relationship);
 	const json_t *rf = field_named(fields, "relationshipName", f->relationship);
 	const json_t *pfields, *pf, *to;
+	const char *first = NULL;
 	char buf[160];
 	size_t i;
 	int points = 0;
@@ -180,14 +181,18 @@ static int check_lookup(struct orgcheck *oc, const struct mapping *m,
 						    sizeof(buf)));
 		return 0;
 	}
-	json_array_foreach(json_object_get(rf, "referenceTo"), i, to)
-		if (parent && !strcasecmp(json_string_value(to), parent))
+	json_array_foreach(json_object_get(rf, "referenceTo"), i, to) {
+		const char *t = json_string_value(to);
+
+		if (parent && t && !strcasecmp(t, parent))
 			points = 1;
+		if (!first && t)
+			first = t;
+	}
 	if (!points) {
 		mistake(oc, m, f->line, f->target, "'%s' points to %s, not %s "
 			"(set it in [lookups])", f->relationship,
-			json_string_value(json_array_get(json_object_get(rf,
-				"referenceTo"), 0)), parent ? parent : "?");
+			first ? first : "no object", parent ? parent : "?");
 		return 0;
 	}
 	if (describe(oc, parent, &pfields, err) < 0)
