@@ -251,10 +251,13 @@ static int picklist_has(const json_t *f, const char *v)
 	const json_t *p;
 	size_t i;
 
-	json_array_foreach(json_object_get(f, "picklistValues"), i, p)
-		if (json_is_true(json_object_get(p, "active")) &&
-		    !strcmp(json_string_value(json_object_get(p, "value")), v))
+	json_array_foreach(json_object_get(f, "picklistValues"), i, p) {
+		const char *value = json_string_value(json_object_get(p, "value"));
+
+		if (json_is_true(json_object_get(p, "active")) && value &&
+		    !strcmp(value, v))
 			return 1;
+	}
 	return 0;
 }
 
