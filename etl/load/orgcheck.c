@@ -220,6 +220,7 @@ static int check_lookup(struct orgcheck *oc, const struct mapping *m,
  * have before check warns (docs/mappings.md). */
 #define TYPICAL_MONEY_DIGITS 13
 #define TYPICAL_NUMBER_DIGITS 10
+#define ORG_NUM_MAX (1L << 30)
 
 static const char *org_type(const json_t *f)
 {
@@ -228,9 +229,14 @@ static const char *org_type(const json_t *f)
 	return t ? t : "";
 }
 
+/* A length, precision, scale or digits of the describe, held to 0..2^30
+ * (the org's own are far smaller) so that the checks' sums cannot
+ * overflow; 0 when missing or not a whole number. */
 static long org_num(const json_t *f, const char *key)
 {
-	return (long)json_integer_value(json_object_get(f, key));
+	json_int_t v = json_integer_value(json_object_get(f, key));
+
+	return v < 0 ? 0 : v > ORG_NUM_MAX ? ORG_NUM_MAX : (long)v;
 }
 
 static int org_numeric(const char *t)
