@@ -197,6 +197,16 @@ static json_t *jcount(unsigned long long n)
 	return json_integer((json_int_t)n);
 }
 
+/* v, or NULL (v dropped) when rc says a member of it was not set: a
+ * json_object_set_new or json_array_append_new that ran out of memory. */
+static json_t *done(json_t *v, int rc)
+{
+	if (!rc)
+		return v;
+	json_decref(v);
+	return NULL;
+}
+
 /* A string, or null for NULL. */
 static json_t *jstr(const char *s)
 {
@@ -207,10 +217,11 @@ static json_t *counts_by(const struct manifest_count *c, size_t n)
 {
 	json_t *o = json_object();
 	size_t i;
+	int rc = 0;
 
 	for (i = 0; o && i < n; i++)
-		json_object_set_new(o, c[i].name, jcount(c[i].n));
-	return o;
+		rc |= json_object_set_new(o, c[i].name, jcount(c[i].n));
+	return done(o, rc);
 }
 
 static json_t *counts_json(const struct manifest_counts *c)
@@ -223,27 +234,30 @@ static json_t *counts_json(const struct manifest_counts *c)
 			      "duplicates", jcount(c->duplicates),
 			      "unchanged", jcount(c->unchanged));
 
+	int rc = 0;
+
 	if (o && c->has_below_watermark)
-		json_object_set_new(o, "below_watermark",
-				    jcount(c->below_watermark));
+		rc |= json_object_set_new(o, "below_watermark",
+					  jcount(c->below_watermark));
 	if (o && c->has_rolled_up)
-		json_object_set_new(o, "rolled_up", jcount(c->rolled_up));
+		rc |= json_object_set_new(o, "rolled_up", jcount(c->rolled_up));
 	if (o) {
-		json_object_set_new(o, "filtered_by",
-				    counts_by(c->filtered_by, c->nfiltered_by));
-		json_object_set_new(o, "rejected_by",
-				    counts_by(c->rejected_by, c->nrejected_by));
+		rc |= json_object_set_new(o, "filtered_by", counts_by(
+					  c->filtered_by, c->nfiltered_by));
+		rc |= json_object_set_new(o, "rejected_by", counts_by(
+					  c->rejected_by, c->nrejected_by));
 	}
-	return o;
+	return done(o, rc);
 }
 
 static json_t *file_json(const struct manifest_file *f)
 {
 	json_t *sources = json_array(), *o;
 	size_t i;
+	int rc = 0;
 
 	for (i = 0; sources && i < f->nsources; i++)
-		json_array_append_new(sources, json_pack(
+		rc |= json_array_append_new(sources, json_pack(
 			"{s:s, s:o, s:o, s:o}", "file", f->sources[i].file,
 			"first_line", jcount(f->sources[i].first_line),
 			"last_line", jcount(f->sources[i].last_line),
@@ -253,9 +267,10 @@ static json_t *file_json(const struct manifest_file *f)
 		      "rows", jcount(f->rows),
 		      "raw_bytes", jcount(f->raw_bytes),
 		      "compressed_bytes", jcount(f->compressed_bytes),
-		      "sha256", jstr(f->sha256), "sources", sources);
-	if (o && f->split_group)
-		json_object_set_new(o, "split_group", json_true());
+		      "sha256", jstr(f->sha256), "sources", done(sources, rc));
+	if (o && f->split_group &&
+	    json_object_set_new(o, "split_group", json_true()))
+		return done(o, -1);
 	return o;
 }
 
@@ -263,11 +278,14 @@ static json_t *object_json(const struct manifest_object *ob)
 {
 	json_t *deps = json_array(), *files = json_array(), *o;
 	size_t i;
+	int rd = 0, rf = 0, rc = 0;
 
 	for (i = 0; deps && i < ob->ndepends_on; i++)
-		json_array_append_new(deps, json_string(ob->depends_on[i]));
+		rd |= json_array_append_new(deps, json_string(ob->depends_on[i]));
 	for (i = 0; files && i < ob->nfiles; i++)
-		json_array_append_new(files, file_json(&ob->files[i]));
+		rf |= json_array_append_new(files, file_json(&ob->files[i]));
+	deps = done(deps, rd);
+	files = done(files, rf);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o}",
 		      "object", ob->object, "mapping", ob->mapping,
 		      "dataset", ob->dataset, "operation", ob->operation,
@@ -275,30 +293,27 @@ static json_t *object_json(const struct manifest_object *ob)
 		      "level", (int)ob->level, "depends_on", deps,
 		      "counts", counts_json(&ob->counts), "files", files);
 	if (o && ob->has_watermark)
-		json_object_set_new(o, "watermark", json_pack(
+		rc |= json_object_set_new(o, "watermark", json_pack(
 			"{s:s, s:s, s:o, s:o}",
 			"column", ob->watermark.column,
 			"lookback", ob->watermark.lookback,
 			"floor", jstr(ob->watermark.floor),
 			"max", jstr(ob->watermark.max)));
 	if (o && ob->rejects)
-		json_object_set_new(o, "rejects", json_string(ob->rejects));
-	return o;
+		rc |= json_object_set_new(o, "rejects", json_string(ob->rejects));
+	return done(o, rc);
 }
 
 json_t *manifest_to_json(const struct manifest *m)
 {
 	json_t *objects = json_array(), *dups = json_array();
 	size_t i;
+	int ro = 0, rd = 0;
 
 	for (i = 0; objects && i < m->nobjects; i++)
-		if (json_array_append_new(objects,
-					  object_json(&m->objects[i])) < 0) {
-			json_decref(objects);
-			objects = NULL;
-		}
+		ro |= json_array_append_new(objects, object_json(&m->objects[i]));
 	for (i = 0; dups && i < m->nduplicates; i++)
-		json_array_append_new(dups, json_pack(
+		rd |= json_array_append_new(dups, json_pack(
 			"{s:s, s:s, s:s}", "object", m->duplicates[i].object,
 			"key", m->duplicates[i].key,
 			"dropped", m->duplicates[i].dropped));
@@ -307,7 +322,8 @@ json_t *manifest_to_json(const struct manifest *m)
 			 "billsync_version", m->billsync_version,
 			 "created_at", m->created_at,
 			 "max_file_bytes", jcount(m->max_file_bytes),
-			 "objects", objects, "duplicates", dups);
+			 "objects", done(objects, ro),
+			 "duplicates", done(dups, rd));
 }
 
 /* ---- the decoder --------------------------------------------------------- */
@@ -578,19 +594,27 @@ int manifest_write(const struct manifest *m, const char *dir,
 {
 	char path[4096], tmp[4200];
 	json_t *root = manifest_to_json(m);
+	/* the text first: running out of memory is not a write error */
+	char *text = root ? json_dumps(root, JSON_INDENT(2) |
+				       JSON_PRESERVE_ORDER) : NULL;
+	FILE *f;
+	int bad;
 
-	if (!root)
+	json_decref(root);
+	if (!text)
 		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/%s", dir, MANIFEST_NAME);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-	    rename(tmp, path) != 0) {
-		json_decref(root);
+	f = fopen(tmp, "w");
+	bad = !f || fputs(text, f) < 0;
+	free(text);
+	if (f && fclose(f) != 0)
+		bad = 1;
+	if (bad || rename(tmp, path) != 0) {
 		unlink(tmp);
 		return bs_err_at(err, BS_E_IO, path, 0, "cannot write the "
 				 "manifest");
 	}
-	json_decref(root);
 	return 0;
 }
 
