@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "formats/jsonerr.h"
 #include "base/config.h"
 #include "http.h"
 #include "secret.h"
@@ -476,12 +477,15 @@ static const char *jstr(json_t *o, const char *key)
 int sf_auth_parse_token(enum sf_auth_kind kind, const struct http_resp *r,
 			struct sf_token *tok_out, struct bs_err *err)
 {
-	json_t *j = json_loadb(r->body.buf, r->body.len, 0, NULL);
+	json_error_t je;
+	json_t *j = json_loadb(r->body.buf, r->body.len, 0, &je);
 	const char *tok = jstr(j, "access_token");
 	const char *inst = jstr(j, "instance_url");
 	const char *e = jstr(j, "error"), *d = jstr(j, "error_description");
 	int rc = -1;
 
+	if (!j && jsonerr_oom(&je))   /* not an answer without a token */
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	if (r->status != 200 || !tok) {
 		if (r->status >= 500)
 			bs_err_set(err, BS_E_NETWORK,

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "formats/jsonerr.h"
 #include "base/calendar.h"
 #include "sf_api.h"
 #include "sf_bulk_int.h"
@@ -102,9 +103,12 @@ static const char *jstr(json_t *o, const char *key)
 int sf_bulk_parse_job(const struct http_resp *resp, struct sf_job *job,
 		      struct bs_err *err)
 {
-	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	json_error_t je;
+	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, &je);
 	const char *id = jstr(j, "id"), *msg = jstr(j, "errorMessage");
 
+	if (!j && jsonerr_oom(&je))
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	if (!json_is_object(j) || sf_id_check(id) < 0) {
 		json_decref(j);
 		return bs_err_set(err, BS_E_REMOTE,
@@ -376,12 +380,15 @@ int sf_bulk_parse_list(const struct http_resp *resp, char *next, size_t size,
 				 struct bs_err *),
 		       void *ctx, struct bs_err *err)
 {
-	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	json_error_t je;
+	json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, &je);
 	json_t *recs = json_object_get(j, "records"), *r;
 	const char *url = jstr(j, "nextRecordsUrl");
 	size_t i;
 	int rc = 0;
 
+	if (!j && jsonerr_oom(&je))
+		return bs_err_set(err, BS_E_NOMEM, "out of memory");
 	if (!json_is_object(j) || !json_is_array(recs)) {
 		json_decref(j);
 		return bs_err_set(err, BS_E_REMOTE, "GET /jobs/ingest: Salesforce "
