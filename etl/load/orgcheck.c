@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "formats/jsonerr.h"
 #include "formats/strsim.h"
 #include "base/config.h"
 #include "sf/http.h"
@@ -52,6 +53,7 @@ static int describe(struct orgcheck *oc, const char *object,
 {
 	const char *text;
 	size_t i, len;
+	json_error_t je;
 	json_t *doc = NULL;
 	int r;
 
@@ -67,7 +69,9 @@ static int describe(struct orgcheck *oc, const char *object,
 	if (r < 0)
 		return -1;
 	if (r > 0) {    /* else NOT_FOUND: no such object in the org */
-		doc = json_loadb(text, len, 0, NULL);
+		doc = json_loadb(text, len, 0, &je);
+		if (!doc && jsonerr_oom(&je))
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 		if (!doc)
 			return bs_err_set(err, BS_E_REMOTE, "describe of %s: "
 					  "not JSON", object);
