@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "formats/jsonerr.h"
 #include "formats/arena.h"
 
 #define MANIFEST_NAME "manifest.json"
@@ -624,6 +625,10 @@ struct manifest *manifest_load(const char *path, struct bs_err *err)
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 
+	if (!root && jsonerr_oom(&je)) {
+		bs_err_set(err, BS_E_NOMEM, "out of memory");
+		return NULL;
+	}
 	if (!root) {
 		bs_err_at(err, BS_E_INPUT, path, (unsigned long)(je.line > 0 ?
 			  je.line : 0), "cannot read the manifest: %s", je.text);
