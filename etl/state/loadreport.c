@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/jsonerr.h"
+
 void load_report_init(struct load_report *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -365,6 +367,8 @@ int load_report_from_text(const char *text, struct load_report *r,
 	j = json_loads(text, 0, &je);
 	if (!j) {
 		load_report_init(r);
+		if (jsonerr_oom(&je))
+			return bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return bs_err_set(err, BS_E_INPUT, "load report: %s (line %d)",
 				  je.text, je.line);
 	}
