@@ -212,7 +212,8 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/fuzz_%)
 
 # A test-only billsync whose allocations can be made to fail, one at a time
 # (tests/alloc/failmalloc.c; tests/e2e/t90_alloc.sh sweeps them): every
-# allocation of billsync's own objects goes through the wrapper.
+# allocation of billsync's own objects, and of jansson's, goes through the
+# wrapper.
 ALLOC_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 $(BUILD)/san/billsync-failmalloc: $(BUILD)/san/etl/cmd/main.o \
 		$(BUILD)/san/tests/alloc/failmalloc.o $(SAN_LIBS)

@@ -3,8 +3,12 @@
  * billsync (make's $(BUILD)/san/billsync-failmalloc, linked with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,
  * --wrap=strndup, so every allocation billsync's own objects make comes
- * here; the libraries it links allocate as usual, and billsync calls no
- * other allocating function of libc, such as realpath(p, NULL)).
+ * here, and so does every allocation of jansson's: a constructor below
+ * hands jansson this allocator with json_set_alloc_funcs(), so a JSON
+ * document billsync builds can run out of memory half-built.  The other
+ * libraries it links (libcsv, zlib, ISA-L, SQLite, libcurl, libarchive,
+ * OpenSSL) allocate as usual (docs/testing.md says why), and billsync
+ * calls no other allocating function of libc, such as realpath(p, NULL)).
  * Test-only code: the counters below are the global state the product
  * must not have.
  *
@@ -16,12 +20,19 @@
  *                                addresses of the three innermost frames
  *                                that called the allocator (so a helper
  *                                such as sbuf_grow counts once per caller),
+ *                                jansson's own frames left out (so each
+ *                                json_object_set_new() of billsync's is a
+ *                                site of its own),
  *                                as offsets into their objects (for
  *                                addr2line -e billsync-failmalloc)
  *   BILLSYNC_FAILMALLOC_COUNT=F  at exit, writes to F how many allocations
  *                                the run made (the range of N to sweep)
  *   BILLSYNC_FAILMALLOC_WHERE=1  prints the stack of the failed allocation
  *                                (offsets, for addr2line) to stderr
+ *   BILLSYNC_FAILMALLOC_JANSSON=0  leaves jansson's allocations out (its
+ *                                parser reports a string it could not
+ *                                allocate as a syntax error, which a load of
+ *                                Salesforce's answers cannot tell from one)
  *
  * tests/e2e/t90_alloc.sh uses the second to fail each site once with the
  * first.
@@ -29,6 +40,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +58,23 @@ char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
 #define SITE_DEPTH 3
+#define MAX_FRAMES (SITE_DEPTH + 24)
 #define MAX_SITES 8192
 
 struct site {
 	uintptr_t pc[SITE_DEPTH];
 	unsigned long first;
 };
+
+/* jansson's allocations come here too (they are billsync's JSON
+ * documents), unless BILLSYNC_FAILMALLOC_JANSSON=0 */
+__attribute__((constructor)) static void route_jansson(void)
+{
+	const char *v = getenv("BILLSYNC_FAILMALLOC_JANSSON");
+
+	if (!v || strcmp(v, "0"))
+		json_set_alloc_funcs(__wrap_malloc, free);
+}
 
 static struct {
 	int ready;
@@ -63,6 +86,15 @@ static struct {
 	size_t n_sites;
 	int busy;               /* inside backtrace(), which may allocate */
 } fm;
+
+/* 1 when pc is code of libjansson's, whose frames a site skips */
+static int in_jansson(void *pc)
+{
+	Dl_info info;
+
+	return dladdr(pc, &info) && info.dli_fname &&
+		strstr(info.dli_fname, "libjansson");
+}
 
 static uintptr_t offset_of(void *pc)
 {
@@ -119,16 +151,16 @@ static void setup(void)
 }
 
 /* Records the call site of allocation fm.n: caller, the wrapper's return
- * address, and the frames above it. */
+ * address, and the frames above it, less those in jansson. */
 static void record(void *caller)
 {
-	void *frames[SITE_DEPTH + 8];
+	void *frames[MAX_FRAMES];
 	struct site s = { { 0 }, 0 };
 	size_t h = 0, i;
 	int n, k, j = 0;
 
 	fm.busy = 1;
-	n = backtrace(frames, SITE_DEPTH + 8);
+	n = backtrace(frames, MAX_FRAMES);
 	fm.busy = 0;
 	for (k = 0; k < n && frames[k] != caller; k++)
 		;
@@ -137,6 +169,8 @@ static void record(void *caller)
 		k = 0;
 		n = 1;
 	}
+	while (k + 1 < n && in_jansson(frames[k]))
+		k++;
 	for (; k < n && j < SITE_DEPTH; k++, j++) {
 		s.pc[j] = offset_of(frames[k]);
 		h = h * 1000003u ^ s.pc[j];
