@@ -16,7 +16,9 @@
  * is not a regular file (a FIFO) can be read only once: it is opened and
  * held in heads (heads.h) with the bytes its head took (for JSON lines,
  * the sampled records, as far as REPLAY_HEAD_MAX bytes), so that the
- * export reads it from its first byte.
+ * export reads it from its first byte.  Such a file read by more than
+ * one chosen mapping is a BS_E_CONFIG error naming it and them: the first
+ * would read it to its end, and the next wait for ever for a writer.
  */
 #ifndef PRECHECK_H
 #define PRECHECK_H

@@ -4,8 +4,9 @@
 # and kept, so a column typo against it stops the export (exit 3) before a
 # regular file that comes earlier is read, and the FIFO is read no further
 # than its head; a good FIFO, plain or gzipped, CSV or JSON lines, gives
-# the bulk files a regular file gives; an archive cannot be a FIFO.  Every
-# wait has a time limit.
+# the bulk files a regular file gives; an archive cannot be a FIFO; a FIFO
+# two chosen mappings read is refused before anything is read (exit 3).
+# Every wait has a time limit.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 mkdir -p "$T/src" "$T/maps" "$T/typo" "$T/data"
@@ -113,4 +114,27 @@ check_eq "preview of a good FIFO: exit 0" 0 "$rc"
 check_eq "preview of a good FIFO: every plan, as from a regular file" \
 	"$(timeout 60 "$BILLSYNC" preview OrbPlan__c --source samples \
 		--mappings "$T/maps" --csv 2>/dev/null)" "$(cat "$T/stdout")"
+# a FIFO read by two chosen mappings (the shipped daily and monthly revenue
+# mappings both read daily_line_item_revenue): the first would read it to
+# its end and the second wait for ever for a writer; refused by the check
+# before reading, and one of the two chosen alone reads it
+mkdir -p "$T/all"
+cp samples/*.csv "$T/all/"
+rm "$T/all/daily_line_item_revenue.csv"
+mkfifo "$T/all/daily_line_item_revenue.csv"
+feed samples/daily_line_item_revenue.csv "$T/all/daily_line_item_revenue.csv"
+bs export --source "$T/all" --mappings mappings --out "$T/o4"
+check_eq "a FIFO two mappings read: exit 3" 3 "$rc"
+check_contains "a FIFO two mappings read: named, with both mappings and what to do" \
+	"$(cat "$T/stderr")" \
+	"$T/all/daily_line_item_revenue.csv: a FIFO can be read only once, and 2 mappings read it (daily_line_item_revenue.map, monthly_line_item_revenue.map): give a regular file, or export them in separate runs with --objects"
+check "a FIFO two mappings read: nothing written" test ! -e "$T/o4"
+feed samples/daily_line_item_revenue.csv "$T/all/daily_line_item_revenue.csv"
+bs export --source "$T/all" --mappings mappings \
+	--objects OrbMonthlyLineItemRevenue__c --out "$T/o5"
+check_eq "the same FIFO, one of its two mappings chosen: exit 0" 0 "$rc"
+check "the same FIFO, one of its two mappings chosen: its bulk files" \
+	test -s "$T/o5/OrbMonthlyLineItemRevenue__c/OrbMonthlyLineItemRevenue__c-0001.csv.gz"
+check "the same FIFO, one of its two mappings chosen: the other not exported" \
+	test ! -e "$T/o5/OrbDailyLineItemRevenue__c"
 done_testing
