@@ -428,6 +428,11 @@ const char *config_file(const struct config *cfg)
 	return cfg->file ? cfg->file : cfg->label ? cfg->label : "(defaults)";
 }
 
+const char *config_missing(const struct config *cfg)
+{
+	return cfg->file ? NULL : cfg->label;
+}
+
 int config_set(struct config *cfg, const char *section, const char *key,
 	       const char *value, int replace, struct bs_err *err)
 {

@@ -40,6 +40,9 @@ void config_free(struct config *cfg);
 /* The file name; without one, "(no billsync.conf in DIR)" naming the
  * folder looked in (config_load), or "(defaults)" (config_new_defaults). */
 const char *config_file(const struct config *cfg);
+/* "(no billsync.conf in DIR)" when config_load found no file, so every
+ * setting is its default; else NULL. */
+const char *config_missing(const struct config *cfg);
 
 /* Sets a value as if it came from the file (command-line overrides);
  * a list key gets the value appended unless replace is set. */

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/config.h"
@@ -53,9 +54,29 @@ int setup_config(struct bs_ctx *ctx, struct setup *s)
 	return setup_overrides(ctx, s->cfg);
 }
 
+/* An error about the default mappings folder, from errs[from] on, says
+ * that no billsync.conf was found, so the default is what was looked in. */
+static void note_default_dir(const struct config *cfg, const char *dir,
+			     struct bs_errlist *errs, size_t from)
+{
+	const char *none = config_missing(cfg);
+	size_t i, len;
+
+	for (i = from; none && i < errs->n; i++) {
+		struct bs_err *e = &errs->v[i];
+
+		if (e->kind != BS_E_CONFIG || strcmp(e->file, dir))
+			continue;
+		len = strlen(e->msg);
+		snprintf(e->msg + len, sizeof(e->msg) - len,
+			 " %.*s, so the default)", (int)strlen(none) - 1, none);
+	}
+}
+
 int setup_mappings(struct bs_ctx *ctx, struct setup *s,
 		   const char *const *files, size_t nfiles)
 {
+	size_t from = ctx->errs.n;
 	char *dir;
 
 	if (nfiles) {
@@ -66,6 +87,8 @@ int setup_mappings(struct bs_ctx *ctx, struct setup *s,
 			return bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory"),
 			       BS_EXIT_INTERNAL;
 		s->maps = mapset_load_dir(dir, &ctx->errs);
+		if (!s->maps && !s->mappings)
+			note_default_dir(s->cfg, dir, &ctx->errs, from);
 		free(dir);
 	}
 	if (!s->maps) {

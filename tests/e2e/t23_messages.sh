@@ -29,4 +29,19 @@ check_eq "no billsync.conf: exit 3" 3 "$rc"
 check_contains "no billsync.conf: said, with where it looked" "$(cat "$T/stderr")" \
 	"billsync: (no billsync.conf in $(cd "$T/none" && pwd -P)): no source data: set [source] path or pass --source"
 
+# no billsync.conf and no mappings folder: the default folder looked in,
+# and why it was the default
+mkdir -p "$T/empty"
+(cd "$T/empty" && "$BILLSYNC" export --out o > ../stdout 2> ../stderr); rc=$?
+check_eq "no billsync.conf, no mappings folder: exit 3" 3 "$rc"
+check_contains "no billsync.conf, no mappings folder: said, with where it looked" \
+	"$(cat "$T/stderr")" \
+	"billsync: mappings: cannot open the mappings folder (no billsync.conf in $(cd "$T/empty" && pwd -P), so the default)"
+(cd "$T/empty" && "$BILLSYNC" export --mappings maps --out o > ../stdout 2> ../stderr); rc=$?
+check_eq "no mappings folder given with --mappings: exit 3" 3 "$rc"
+check_contains "no mappings folder given with --mappings: no word of a default" \
+	"$(cat "$T/stderr")" "billsync: maps: cannot open the mappings folder"
+check "no mappings folder given with --mappings: not called the default" \
+	sh -c "! grep -q 'so the default' '$T/stderr'"
+
 done_testing
