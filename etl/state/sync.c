@@ -90,6 +90,12 @@ static enum sync_outcome load_dir(const struct config *cfg,
 	    state_commit(st, err) < 0 ||
 	    state_run_set_phase(st, run, RUN_LOADING, 0, NULL, NULL, err) < 0 ||
 	    !(ses = session_new(bd, &so, err))) {
+		/* stopped before sending anything: the run ends here, failed,
+		   with why (its registered files, if any, still resume it) */
+		state_rollback(st);
+		state_run_set_phase(st, run, RUN_FAILED,
+				    sync_code(env, SYNC_STOPPED, err),
+				    err->msg, NULL, &lerr);
 		bulkdir_free(bd);
 		bulkdir_free(dbd);
 		return SYNC_STOPPED;
@@ -120,7 +126,8 @@ static enum sync_outcome load_dir(const struct config *cfg,
 	/* the code of the error the caller gets: err's when set, else lerr */
 	if (state_run_set_phase(st, run, phase, sync_code(env, out,
 				err->kind != BS_E_NONE ? err : &lerr),
-				rc < 0 ? lerr.msg : NULL, text, err) < 0)
+				rc < 0 ? lerr.msg : !*loaded ? err->msg : NULL,
+				text, err) < 0)
 		out = SYNC_STOPPED;
 	free(text);
 	if (*loaded && env->hooks.loaded)

@@ -45,22 +45,34 @@ def newest(w):
 
 def exit_codes_test(t):
     """After each process, the run it last wrote (the newest) holds its exit
-    code; a run continued by a later process holds the later outcome; a
+    code, how it ended (phase), when it finished and, unless it is done,
+    why; a run continued by a later process holds the later outcome; a
     process that ends before a run begins (2: a bad command line, 7: the
     state is locked) leaves the runs as they were.  Each code of README's
-    table is provoked: 3 a column typo, 4 missing source data and a
-    report that cannot be written, 5 Salesforce failing, 6 an allocation
-    failing (the billsync-failmalloc build), 8 the org's allocation, 9
-    the delete cap."""
+    table is provoked: 3 a column typo, 4 missing source data, a bulk
+    file changed before an upload and a report that cannot be written,
+    5 Salesforce failing, 6 an allocation failing (the
+    billsync-failmalloc build), 8 the org's allocation, 9 the delete
+    cap."""
     with World() as w:
-        def step(label, want, *args, cmd="run"):
+        def step(label, want, *args, cmd="run", phase=None):
             r = w.run(*args, cmd=cmd, json_out=False)
-            compare(label, want, r)
+            compare(label, want, r, phase)
 
-        def compare(label, want, r):
+        def compare(label, want, r, phase=None):
             t.eq(r.rc, want, "%s: exit code %d" % (label, want), r)
-            t.eq(newest(w).get("exit_code"), r.rc, "%s: the state records exit %d"
-                 % (label, r.rc), status_runs(w)[:1])
+            run = newest(w)
+            t.eq(run.get("exit_code"), r.rc, "%s: the state records exit %d"
+                 % (label, r.rc), run)
+            recorded(label, run, phase or {0: "done", 1: "done", 8: "paused"}.get(want, "failed"))
+
+        def recorded(label, run, phase):
+            """The run ended as it did: its phase, when, and (a run that
+            did not finish its work) why."""
+            t.eq(run.get("phase"), phase, "%s: the state records phase %s" % (label, phase), run)
+            t.ok(run.get("finished_at"), "%s: the state records when it finished" % label, run)
+            if phase != "done":
+                t.ok(run.get("message"), "%s: the state records why" % label, run)
 
         def no_run(label, want, r, before):
             t.eq(r.rc, want, "%s: exit code %d" % (label, want), r)
@@ -79,14 +91,16 @@ def exit_codes_test(t):
         w.emu.set_faults(limit_after_calls=0)
         step("the paused run finished", 0, "--objects", "plans")
         compare("the report cannot be written to standard output", 4,
-                run_to(w, "/dev/full", "--full", "--objects", "plans"))
+                run_to(w, "/dev/full", "--full", "--objects", "plans"), "done")
         compare("the report cannot be written, after an upload", 4,
-                upload_to_full(w))
+                upload_to_full(w), "done")
+        compare("an upload of a bulk file changed since its export", 4,
+                tampered_upload(w))
         if os.path.exists(FAILBS):
             compare("an allocation fails during the run", 6, failing_allocation(w))
         else:
             t.ok(False, "%s is built (make check builds it)" % FAILBS)
-        step("an object's deletes over its cap", 9, *deletes_over_cap(w))
+        step("an object's deletes over its cap", 9, *deletes_over_cap(w), phase="done")
         os.rename(w.path("plans"), w.path("plans") + ".gone")
         step("the source data is gone", 4, "--full", "--objects", "plans")
 
@@ -126,6 +140,22 @@ def upload_to_full(w):
     subprocess.run([BILLSYNC, "export", "-c", w.conf, "--out", out, "--objects", "plans"],
                    cwd=ROOT, capture_output=True, check=False)
     return run_to(w, "/dev/full", out, cmd="upload")
+
+
+def tampered_upload(w):
+    """upload of an exported folder whose bulk file changed (same size,
+    another sha256): it stops before anything is sent."""
+    out = os.path.join(w.tmp, "export-tampered")
+    subprocess.run([BILLSYNC, "export", "-c", w.conf, "--out", out, "--objects", "plans"],
+                   cwd=ROOT, capture_output=True, check=False)
+    with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+        path = os.path.join(out, json.load(f)["objects"][0]["files"][0]["path"])
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    data[len(data) // 2] ^= 0xff
+    with open(path, "wb") as f:
+        f.write(data)
+    return w.run(out, cmd="upload", json_out=False)
 
 
 def failing_allocation(w):
