@@ -10,10 +10,21 @@
 #include "formats/ini.h"
 #include "formats/sbuf.h"
 #include "formats/strsim.h"
+#include "formats/zsink.h"
 
 enum key_flags {
 	K_LIST = 1 << 0,    /* may be given several times */
 	K_PATH = 1 << 1     /* resolved against the file's folder */
+};
+
+/* What a key's value must be, checked as the file is read (the getters
+ * of config.h read it so). */
+enum value_kind {
+	V_TEXT,          /* anything */
+	V_COUNT,         /* config_get_u64 */
+	V_DURATION,      /* config_get_ms */
+	V_BOOL,          /* config_get_bool */
+	V_COMPRESSION    /* zsink_opts_parse */
 };
 
 struct key_spec {
@@ -21,53 +32,54 @@ struct key_spec {
 	const char *key;
 	unsigned flags;
 	const char *def;
+	enum value_kind kind;
 };
 
 /* Every key billsync.conf may hold; docs/configuration.md mirrors it. */
 static const struct key_spec keys[] = {
-	{ "source", "path", K_LIST | K_PATH, NULL },
-	{ "mappings", "dir", K_PATH, "mappings" },
-	{ "output", "dir", K_PATH, "out" },
-	{ "output", "max_file_bytes", 0, "100000000" },
-	{ "output", "max_file_rows", 0, "0" },
-	{ "output", "compression", 0, "isal:3" },
-	{ "output", "sort_memory", 0, "24000000" },
-	{ "output", "temp_dir", K_PATH, NULL },
-	{ "state", "dir", K_PATH, ".billsync" },
-	{ "salesforce", "instance_url", 0, NULL },
-	{ "salesforce", "login_url", 0, NULL },
-	{ "salesforce", "api_version", 0, "62.0" },
-	{ "salesforce", "auth", 0, "client_credentials" },
-	{ "salesforce", "client_id", 0, NULL },
-	{ "salesforce", "client_id_env", 0, NULL },
-	{ "salesforce", "client_secret_env", 0, NULL },
-	{ "salesforce", "client_secret_file", K_PATH, NULL },
-	{ "salesforce", "username", 0, NULL },
-	{ "salesforce", "private_key_env", 0, NULL },
-	{ "salesforce", "private_key_file", K_PATH, NULL },
-	{ "salesforce", "refresh_token_env", 0, NULL },
-	{ "salesforce", "refresh_token_file", K_PATH, NULL },
-	{ "salesforce", "access_token_env", 0, NULL },
-	{ "salesforce", "access_token_file", K_PATH, NULL },
-	{ "salesforce", "audience", 0, NULL },
-	{ "salesforce", "ca_bundle", K_PATH, NULL },
-	{ "salesforce", "gzip_upload", 0, "true" },
-	{ "salesforce", "multi_currency", 0, "false" },
-	{ "salesforce", "timeout", 0, "120" },
-	{ "salesforce", "trace", K_PATH, NULL },
-	{ "load", "max_jobs", 0, "4" },
-	{ "load", "poll_min", 0, "1" },
-	{ "load", "poll_max", 0, "60" },
-	{ "load", "job_deadline", 0, "6h" },
-	{ "load", "retries", 0, "5" },
-	{ "load", "retry_wait", 0, "1" },
-	{ "load", "lock_retries", 0, "3" },
-	{ "load", "limit_margin", 0, "10" },
-	{ "notify", "command", 0, NULL },
-	{ "notify", "on", 0, "failure" },
-	{ "notify", "timeout", 0, "30" },
-	{ "metrics", "textfile", K_PATH, NULL },
-	{ "dataset", "files", K_LIST | K_PATH, NULL },
+	{ "source", "path", K_LIST | K_PATH, NULL, V_TEXT },
+	{ "mappings", "dir", K_PATH, "mappings", V_TEXT },
+	{ "output", "dir", K_PATH, "out", V_TEXT },
+	{ "output", "max_file_bytes", 0, "100000000", V_COUNT },
+	{ "output", "max_file_rows", 0, "0", V_COUNT },
+	{ "output", "compression", 0, "isal:3", V_COMPRESSION },
+	{ "output", "sort_memory", 0, "24000000", V_COUNT },
+	{ "output", "temp_dir", K_PATH, NULL, V_TEXT },
+	{ "state", "dir", K_PATH, ".billsync", V_TEXT },
+	{ "salesforce", "instance_url", 0, NULL, V_TEXT },
+	{ "salesforce", "login_url", 0, NULL, V_TEXT },
+	{ "salesforce", "api_version", 0, "62.0", V_TEXT },
+	{ "salesforce", "auth", 0, "client_credentials", V_TEXT },
+	{ "salesforce", "client_id", 0, NULL, V_TEXT },
+	{ "salesforce", "client_id_env", 0, NULL, V_TEXT },
+	{ "salesforce", "client_secret_env", 0, NULL, V_TEXT },
+	{ "salesforce", "client_secret_file", K_PATH, NULL, V_TEXT },
+	{ "salesforce", "username", 0, NULL, V_TEXT },
+	{ "salesforce", "private_key_env", 0, NULL, V_TEXT },
+	{ "salesforce", "private_key_file", K_PATH, NULL, V_TEXT },
+	{ "salesforce", "refresh_token_env", 0, NULL, V_TEXT },
+	{ "salesforce", "refresh_token_file", K_PATH, NULL, V_TEXT },
+	{ "salesforce", "access_token_env", 0, NULL, V_TEXT },
+	{ "salesforce", "access_token_file", K_PATH, NULL, V_TEXT },
+	{ "salesforce", "audience", 0, NULL, V_TEXT },
+	{ "salesforce", "ca_bundle", K_PATH, NULL, V_TEXT },
+	{ "salesforce", "gzip_upload", 0, "true", V_BOOL },
+	{ "salesforce", "multi_currency", 0, "false", V_BOOL },
+	{ "salesforce", "timeout", 0, "120", V_DURATION },
+	{ "salesforce", "trace", K_PATH, NULL, V_TEXT },
+	{ "load", "max_jobs", 0, "4", V_COUNT },
+	{ "load", "poll_min", 0, "1", V_DURATION },
+	{ "load", "poll_max", 0, "60", V_DURATION },
+	{ "load", "job_deadline", 0, "6h", V_DURATION },
+	{ "load", "retries", 0, "5", V_COUNT },
+	{ "load", "retry_wait", 0, "1", V_DURATION },
+	{ "load", "lock_retries", 0, "3", V_COUNT },
+	{ "load", "limit_margin", 0, "10", V_COUNT },
+	{ "notify", "command", 0, NULL, V_TEXT },
+	{ "notify", "on", 0, "failure", V_TEXT },
+	{ "notify", "timeout", 0, "30", V_DURATION },
+	{ "metrics", "textfile", K_PATH, NULL, V_TEXT },
+	{ "dataset", "files", K_LIST | K_PATH, NULL, V_TEXT },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -290,6 +302,34 @@ static int check_api_version(const struct ini_item *it, struct bs_err *err)
 	return 0;
 }
 
+/* it's value as its key's kind says (the mistake a getter would report
+ * later, reported with the file's other mistakes). */
+static int check_value(const struct config *cfg, const struct ini_item *it,
+		       struct bs_err *err)
+{
+	const struct key_spec *spec = find_spec(it->section, it->key);
+	struct zsink_opts zo = ZSINK_OPTS_INIT;
+	unsigned long long x;
+	int b;
+
+	switch (spec ? spec->kind : V_TEXT) {
+	case V_COUNT:
+		return config_get_u64(cfg, it->section, it->key, &x, err);
+	case V_DURATION:
+		return config_get_ms(cfg, it->section, it->key, &x, err);
+	case V_BOOL:
+		return config_get_bool(cfg, it->section, it->key, &b, err);
+	case V_COMPRESSION:
+		if (zsink_opts_parse(&zo, it->value, err) < 0) {
+			bs_err_locate(err, it->file, it->line);
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static int take_item(struct config *cfg, const struct ini_item *it,
 		     struct bs_err *err)
 {
@@ -308,8 +348,10 @@ static int take_item(struct config *cfg, const struct ini_item *it,
 	if (!strcmp(it->section, "salesforce") &&
 	    !strcmp(it->key, "api_version") && check_api_version(it, err) < 0)
 		return -1;
-	return add_entry(cfg, it->section, it->key, it->value, it->line, 0,
-			 err);
+	if (add_entry(cfg, it->section, it->key, it->value, it->line, 0,
+		      err) < 0)
+		return -1;
+	return check_value(cfg, it, err);
 }
 
 /* Takes one item; with a list to report to, a mistake goes there and

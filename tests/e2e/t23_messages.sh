@@ -23,6 +23,42 @@ check_contains "config typos: the section" "$(cat "$T/stderr")" \
 check_contains "config typos: the one after them" "$(cat "$T/stderr")" \
 	"billsync.conf:6: unknown key 'max_jbos' in [load]; did you mean 'max_jobs'?"
 
+# values that are not what their keys take: every one reported in the same
+# run, with the unknown key among them, by `export` and by `check` alike
+mkdir -p "$T/v"
+cat > "$T/v/billsync.conf" <<CONF
+[source]
+path = $ROOT/samples
+[mappings]
+dir = $ROOT/mappings
+[output]
+sort_memory = abc
+compression = zlib:99
+max_file_rows = -5
+colour = blue
+[load]
+poll_min = x
+CONF
+for cmd in export check; do
+	run_bs $cmd --config "$T/v/billsync.conf" --out "$T/v/o"
+	[ $cmd = check ] && run_bs check --config "$T/v/billsync.conf"
+	check_eq "config values ($cmd): exit 3" 3 "$rc"
+	check_eq "config values ($cmd): all five reported" 5 \
+		"$(grep -c 'billsync.conf:[0-9]' "$T/stderr")"
+	for want in "billsync.conf:6: [output] sort_memory: 'abc' is not a whole number" \
+		"billsync.conf:7: bad compression level in 'zlib:99'" \
+		"billsync.conf:8: [output] max_file_rows: '-5' is not a whole number" \
+		"billsync.conf:9: unknown key 'colour' in [output]" \
+		"billsync.conf:11: [load] poll_min: 'x' is not a duration"; do
+		check_contains "config values ($cmd): $want" "$(cat "$T/stderr")" "$want"
+	done
+done
+sed -i '/colour/d' "$T/v/billsync.conf"
+run_bs check --config "$T/v/billsync.conf"
+check_eq "config values, no unknown key (check): exit 3" 3 "$rc"
+check_eq "config values, no unknown key (check): all four reported" 4 \
+	"$(grep -c 'billsync.conf:[0-9]' "$T/stderr")"
+
 ln -s "$ROOT/mappings" "$T/none/mappings"
 (cd "$T/none" && "$BILLSYNC" export --out o > ../stdout 2> ../stderr); rc=$?
 check_eq "no billsync.conf: exit 3" 3 "$rc"
