@@ -163,7 +163,17 @@ int runview_finish_upload(struct bs_ctx *ctx, const struct config *cfg,
 			  const struct sync_result *res, int rc,
 			  const struct bs_err *err)
 {
-	/* an upload of a folder already loaded wrote no run */
+	/* an upload of a folder already loaded wrote no run; --json says
+	   which run loaded it, and that nothing was sent */
+	if (ctx->json && res->already_loaded)
+		stateview_json(ctx, json_pack("{s:s, s:b, s:{s:I, s:s, s:i}, "
+					      "s:i}", "status", "already_loaded",
+					      "sent", 0, "loaded_by", "run",
+					      (json_int_t)res->run,
+					      "finished_at",
+					      res->loaded_finished,
+					      "exit_code", res->loaded_code,
+					      "exit_code", res->code));
 	return report_and_finish(ctx, cfg, res, res->loaded ? res->run : 0,
 				 rc, err, POSTRUN_UPLOAD);
 }

@@ -534,10 +534,11 @@ int sync_record_exit(const struct config *cfg, long long run, int code,
  * restart. */
 static int upload_run(const struct sync_env *env, struct state *st,
 		      const char *dir, int restart, struct state_run *run,
-		      int *resumed, struct bs_err *err)
+		      int *resumed, struct sync_result *res,
+		      struct bs_err *err)
 {
 	int found = state_run_unfinished(st, run, err), code;
-	char finished[32];
+	char *finished = res->loaded_finished;
 
 	*resumed = 0;
 	if (found < 0)
@@ -561,6 +562,8 @@ static int upload_run(const struct sync_env *env, struct state *st,
 				 finished, code, code ? "some records failed; "
 				 "see 'billsync records --status failed'" :
 				 "every record loaded");
+			res->already_loaded = 1;
+			res->loaded_code = code;
 			return 1;
 		}
 	}
@@ -597,7 +600,7 @@ int sync_upload(const struct config *cfg, const char *dir,
 			  strerror(errno));
 		goto fail;
 	}
-	switch (upload_run(env, st, real, restart, &run, &resumed, err)) {
+	switch (upload_run(env, st, real, restart, &run, &resumed, res, err)) {
 	case -1:
 		goto fail;
 	case 1:

@@ -157,6 +157,11 @@ struct sync_result {
 	size_t ndeletes;
 	int deletes_held;                /* an object's deletes were held
 					    back by its cap (exit 9) */
+	int already_loaded;              /* upload: the folder was loaded
+					    by run (nothing sent), which
+					    finished then with this code */
+	char loaded_finished[32];
+	int loaded_code;
 };
 
 void sync_result_init(struct sync_result *res);

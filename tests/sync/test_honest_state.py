@@ -224,6 +224,16 @@ def upload_again_test(t):
               "again", "upload again: the outcome, and that nothing was sent")
         t.eq(len(w.emu.requests()), calls, "upload again: Salesforce saw no request")
         t.eq(newest(w).get("id"), first, "upload again: no new run")
+        r = w.run(out, cmd="upload")
+        t.eq(r.rc, 0, "upload --json again: exit 0", r)
+        t.eq(r.report, {"status": "already_loaded", "sent": False,
+                        "loaded_by": {"run": first,
+                                      "finished_at": newest(w).get("finished_at"),
+                                      "exit_code": 0},
+                        "exit_code": 0},
+             "upload --json again: says which run loaded it, when, its exit code, "
+             "and that nothing was sent", r.stdout)
+        t.eq(len(w.emu.requests()), calls, "upload --json again: Salesforce saw no request")
         r = w.run(out, "--restart", cmd="upload", json_out=False)
         t.eq(r.rc, 0, "upload --restart: loads it again", r)
         t.ok(len(w.emu.requests()) > calls, "upload --restart: sends")
