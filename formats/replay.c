@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct replay {
 	int fd;
+	const volatile sig_atomic_t *stop;   /* borrowed, or NULL */
 	unsigned char *kept;   /* the bytes read from fd by peeks */
 	size_t len, cap;
 	int full;
@@ -23,7 +25,9 @@ struct cursor {
 	int peek;              /* keeps what it reads; else owns r */
 };
 
-struct replay *replay_open(const char *path, struct bs_err *err)
+struct replay *replay_open(const char *path,
+			   const volatile sig_atomic_t *stop,
+			   struct bs_err *err)
 {
 	struct replay *r = calloc(1, sizeof(*r));
 
@@ -38,7 +42,28 @@ struct replay *replay_open(const char *path, struct bs_err *err)
 		free(r);
 		return NULL;
 	}
+	r->stop = stop;
 	return r;
+}
+
+/* Waits until the file has bytes or its writer is gone, looking at the
+ * stop flag every REPLAY_STOP_POLL_MS: -1 (errno EINTR) once it is set. */
+static int wait_readable(const struct replay *r)
+{
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+	int n;
+
+	for (;;) {
+		if (r->stop && *r->stop) {
+			errno = EINTR;
+			return -1;
+		}
+		n = poll(&p, 1, REPLAY_STOP_POLL_MS);
+		if (n > 0)
+			return 0;   /* bytes, end of file or an error: read says */
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
 }
 
 /* Room for n more kept bytes; -1 when out of memory. */
@@ -89,8 +114,8 @@ static ssize_t cursor_read(void *ctx, char *buf, size_t n)
 		return -1;
 	}
 	do
-		got = read(r->fd, buf, n);
-	while (got < 0 && errno == EINTR);
+		got = wait_readable(r) < 0 ? -1 : read(r->fd, buf, n);
+	while (got < 0 && errno == EINTR && !(r->stop && *r->stop));
 	if (got > 0 && c->peek) {
 		memcpy(r->kept + r->len, buf, (size_t)got);
 		r->len += (size_t)got;

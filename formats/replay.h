@@ -10,8 +10,9 @@
  * replay_finish hands out the stream the file is read through at last:
  * the kept bytes, then the rest of the file, exactly as if nothing had
  * been looked at; what it hands out is not kept (memory stays flat).
- * Reading the file blocks as reading a FIFO does; a read interrupted by a
- * signal is tried again.
+ * Reading the file waits for its writer as reading a FIFO does, looking at
+ * a stop flag (a SIGINT/SIGTERM) every REPLAY_STOP_POLL_MS meanwhile: once
+ * it is set the read fails (EINTR), however silent the writer.
  *
  *     struct replay *r = replay_open(path, &e);
  *     FILE *f = replay_peek(r, &e);  ... read the head ...  fclose(f);
@@ -20,17 +21,24 @@
 #ifndef REPLAY_H
 #define REPLAY_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "bs_err.h"
+
+/* How often a read waiting for the writer looks at the stop flag. */
+#define REPLAY_STOP_POLL_MS 100
 
 /* The most bytes a peek keeps: past them its reads fail (EFBIG). */
 #define REPLAY_HEAD_MAX ((size_t)8 << 20)
 
 struct replay;
 
-/* Opens path for reading: BS_E_IO naming it when it cannot be opened. */
-struct replay *replay_open(const char *path, struct bs_err *err);
+/* Opens path for reading: BS_E_IO naming it when it cannot be opened.
+ * stop (borrowed, may be NULL): reads fail once it is non-zero. */
+struct replay *replay_open(const char *path,
+			   const volatile sig_atomic_t *stop,
+			   struct bs_err *err);
 
 /* A stream from the file's first byte that keeps what it reads; fclose it
  * before the next peek or the finish.  NULL (BS_E_NOMEM) when out of

@@ -484,7 +484,7 @@ static int run_preview(struct bs_ctx *ctx, const struct setup *s,
 		}
 	}
 	name = mapping_object(m);   /* its columns against every header first */
-	if (!(po.heads = heads_new())) {
+	if (!(po.heads = heads_new(ctx->stop))) {
 		rc = BS_EXIT_INTERNAL;
 		bs_err_set(&ctx->err, BS_E_NOMEM, "out of memory");
 		goto out;

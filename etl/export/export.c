@@ -805,7 +805,7 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	       struct bs_err *err)
 {
 	struct manifest *mf = manifest_new();
-	struct heads *heads = heads_new();   /* what precheck read of FIFOs */
+	struct heads *heads = heads_new(o->stop);   /* what precheck read of FIFOs */
 	char created[32];
 	size_t i;
 
@@ -847,6 +847,10 @@ int export_run(const struct config *cfg, const struct mapset *maps,
 	*manifest = mf;
 	return 0;
 fail:
+	/* a read a stop cut short (a FIFO whose writer is silent) fails as
+	   the input's error: the stop is what happened */
+	if (err->kind != BS_E_LIMIT)
+		interrupted(o, err);
 	heads_free(heads);
 	manifest_free(mf);
 	return -1;

@@ -14,11 +14,16 @@ struct held {
 struct heads {
 	struct held *v;
 	size_t n, cap;
+	const volatile sig_atomic_t *stop;
 };
 
-struct heads *heads_new(void)
+struct heads *heads_new(const volatile sig_atomic_t *stop)
 {
-	return calloc(1, sizeof(struct heads));
+	struct heads *h = calloc(1, sizeof(struct heads));
+
+	if (h)
+		h->stop = stop;
+	return h;
 }
 
 void heads_free(struct heads *h)
@@ -76,7 +81,7 @@ struct replay *heads_get(struct heads *h, const char *path,
 		bs_err_set(err, BS_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (!(e->r = replay_open(path, err))) {
+	if (!(e->r = replay_open(path, h->stop, err))) {
 		free(e->path);
 		return NULL;
 	}

@@ -18,8 +18,9 @@
 struct heads;
 
 /* NULL when out of memory; heads_free closes every file still held and
- * does nothing with NULL. */
-struct heads *heads_new(void);
+ * does nothing with NULL.  stop (borrowed, may be NULL): the files' reads
+ * fail once it is set (replay_open). */
+struct heads *heads_new(const volatile sig_atomic_t *stop);
 void heads_free(struct heads *h);
 
 /* 1 when path is there and not a regular file: it can be read once. */

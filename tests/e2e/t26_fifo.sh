@@ -5,7 +5,8 @@
 # regular file that comes earlier is read, and the FIFO is read no further
 # than its head; a good FIFO, plain or gzipped, CSV or JSON lines, gives
 # the bulk files a regular file gives; an archive cannot be a FIFO; a FIFO
-# two chosen mappings read is refused before anything is read (exit 3).
+# two chosen mappings read is refused before anything is read (exit 3); a
+# SIGTERM while its writer is silent ends the export (exit 8).
 # Every wait has a time limit.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
@@ -137,4 +138,29 @@ check "the same FIFO, one of its two mappings chosen: its bulk files" \
 	test -s "$T/o5/OrbMonthlyLineItemRevenue__c/OrbMonthlyLineItemRevenue__c-0001.csv.gz"
 check "the same FIFO, one of its two mappings chosen: the other not exported" \
 	test ! -e "$T/o5/OrbDailyLineItemRevenue__c"
+# a writer that sends the header and a row, then stays silent: a SIGTERM
+# still ends the export within about a second (exit 8)
+mkdir -p "$T/quiet"
+mkfifo "$T/quiet/plans.csv"
+timeout 30 "$PYTHON" -c '
+import sys, time
+with open(sys.argv[1], "wb", buffering=0) as f:
+    lines = open(sys.argv[2], "rb").read().split(b"\n")
+    f.write(lines[0] + b"\n" + lines[1] + b"\n")
+    time.sleep(20)' "$T/quiet/plans.csv" samples/plans.csv 2>/dev/null &
+quiet=$!
+timeout 60 "$BILLSYNC" export --source "$T/quiet" --mappings "$T/maps" \
+	--objects OrbPlan__c --out "$T/o6" > "$T/stdout" 2> "$T/stderr" &
+pid=$!
+sleep 1.5
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill "$quiet" 2>/dev/null
+wait "$quiet" 2>/dev/null
+check_eq "a silent FIFO writer, SIGTERM: exit 8" 8 "$rc"
+check "a silent FIFO writer, SIGTERM: the exit came within 1.5 s ($ms ms)" \
+	test "$ms" -lt 1500
 done_testing

@@ -89,7 +89,7 @@ static void test_head_then_all(void)
 	FILE *f;
 
 	REQUIRE(data && pid > 0);
-	r = replay_open(fifo, &e);
+	r = replay_open(fifo, NULL, &e);
 	REQUIRE(r != NULL);
 	f = replay_peek(r, &e);
 	REQUIRE(f != NULL);
@@ -125,7 +125,7 @@ static void test_head_max(void)
 	int failed;
 
 	REQUIRE(data && pid > 0);
-	r = replay_open(fifo, &e);
+	r = replay_open(fifo, NULL, &e);
 	REQUIRE(r != NULL);
 	got = slurp(replay_peek(r, &e), &n, &failed);
 	CHECK_INT(n, REPLAY_HEAD_MAX);
@@ -165,7 +165,7 @@ static void test_gzip_rows(void)
 	fclose(f);
 	pid = feed((const unsigned char *)gz, len);
 	REQUIRE(pid > 0);
-	r = replay_open(fifo, &e);
+	r = replay_open(fifo, NULL, &e);
 	REQUIRE(r != NULL);
 	rs = rowsrc_open_stream(replay_peek(r, &e), "f.csv.gz", NULL, &e);
 	REQUIRE(rs != NULL);
