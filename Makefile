@@ -146,9 +146,10 @@ $$(BUILD)/san/bin/$(basename $(notdir $(1))): $$(BUILD)/san/$(1:.c=.o) $$(call l
 endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_test,$(t))))
 
-# the generator shares the project's calendar arithmetic (etl/base/calendar.c)
-$(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/etl/base/calendar.o
-	$(CC) $(OPT_CFLAGS) -o $@ $^ -lm
+# the generator shares the project's calendar arithmetic and the reading of
+# counts (etl/base: calendar.c, cli.c)
+$(BUILD)/billsync-gen: $(GEN_SRC:%.c=$(BUILD)/rel/%.o) $(call layer_libs,base,rel)
+	$(CC) $(OPT_CFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # Fuzz harnesses (tests/fuzz/fuzz_NAME.c, libFuzzer's entry point).  For make
 # check each is built with gcc under ASan+UBSan and linked with a driver that

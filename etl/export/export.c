@@ -740,10 +740,8 @@ static int export_object(const struct config *cfg, const struct mapset *maps,
 	w.max_bytes = co.max_bytes;
 	w.max_record = co.max_bytes > header.len ? co.max_bytes - header.len : 0;
 	if (read_rows(&w, p, st, &row, err) < 0 || stage_finish(st, err) < 0 ||
-	    unchanged_resolve(w.unch, st, err) < 0) {
-		interrupted(o, err);   /* the reader or the sort saw it */
-		goto out;
-	}
+	    unchanged_resolve(w.unch, st, err) < 0)
+		goto out;   /* a stop the reader or the sort saw: export_run */
 	co.max_rows = o->max_file_rows;
 	co.zsink = o->zsink;
 	co.on_file = on_file;

@@ -264,16 +264,14 @@ static int stop_now(struct xfer *x)
 }
 
 /* libcurl's progress callback, about once a second at least (while
- * connecting too): non-zero ends the transfer when stop_now says so. */
+ * connecting too): says how long a connection has been awaited.  (A stop
+ * is perform's to look at.) */
 static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct xfer *x = p;
-
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	if (x->h->on_connecting)
-		still_connecting(x);
-	return stop_now(x);
+	still_connecting(p);
+	return 0;
 }
 
 /* curl_easy_perform, on h->multi: between its steps, which come at least
@@ -301,8 +299,8 @@ static CURLcode perform(struct http *h, struct xfer *x)
 			break;
 		}
 		if (stop_now(x))
-			break;          /* CURLE_ABORTED_BY_CALLBACK, as the
-					   progress callback's stop is */
+			break;          /* CURLE_ABORTED_BY_CALLBACK: said
+					   "interrupted" by xfer_result */
 		if (curl_multi_poll(h->multi, NULL, 0, HTTP_STOP_POLL_MS,
 				    NULL) != CURLM_OK) {
 			rc = CURLE_FAILED_INIT;
@@ -414,7 +412,7 @@ static CURLcode set_options(struct http *h, const struct http_req *req,
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, x);
-	if (h->stop || h->on_connecting) {
+	if (h->on_connecting) {
 		SET(CURLOPT_NOPROGRESS, 0L);
 		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
 		SET(CURLOPT_XFERINFODATA, x);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cli.h"
 #include "gen.h"
 #include "out.h"
 
@@ -36,25 +37,15 @@ static const char usage_text[] =
 	"                   email, an unknown Account id\n"
 	"  --help           show this help\n";
 
+/* A count as billsync's options read it (cli_parse_count: 20000, 20k,
+ * 3M); o->rows and o->seed are uint64_t, an unsigned long long here. */
 static int parse_count(const char *s, uint64_t *out)
 {
-	char *end;
 	unsigned long long v;
-	uint64_t mult = 1;
 
-	if (!s || !*s || *s == '-')
+	if (cli_parse_count(s, &v) < 0)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		mult = 1000, end++;
-	else if (*end == 'm' || *end == 'M')
-		mult = 1000000, end++;
-	if (*end || v > UINT64_MAX / mult)
-		return -1;
-	*out = v * mult;
+	*out = v;
 	return 0;
 }
 
